@@ -1,0 +1,235 @@
+"""THINGS (Hebart et al. 2019, 2023): concepts, images, triplets, human embeddings.
+
+Concept order everywhere is the row order of ``things_concepts.tsv``. Triplets are returned
+0-based with the odd one out in the last column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import Settings
+from ..fetch import DataError, fetch
+from ..sources import get_resource
+from .types import Stimuli, Triplets
+
+__all__ = [
+    "N_CONCEPTS",
+    "NoiseCeilingTrials",
+    "load_category_matrix",
+    "load_concepts",
+    "load_images",
+    "load_noise_ceiling_trials",
+    "load_spose",
+    "load_triplets",
+    "load_vice",
+    "odd_last",
+]
+
+N_CONCEPTS = 1854
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG")
+
+
+def _path(key: str, cfg: Settings | None) -> Path:
+    return fetch(get_resource(key), cfg)
+
+
+def load_concepts(cfg: Settings | None = None) -> pd.DataFrame:
+    """The 1854 THINGS concepts, one row each, in the canonical order.
+
+    Returns:
+        DataFrame with (among others) columns ``Word``, ``uniqueID`` and ``WordNet ID``.
+    """
+    path = _path("things/things_concepts.tsv", cfg)
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    missing = {"Word", "uniqueID", "WordNet ID"} - set(table.columns)
+    if missing:
+        raise DataError(f"{path}: columns {sorted(missing)} are missing.")
+    if len(table) != N_CONCEPTS:
+        raise DataError(f"{path}: {len(table)} concepts, expected {N_CONCEPTS}.")
+    return table
+
+
+def load_category_matrix(cfg: Settings | None = None) -> pd.DataFrame:
+    """The 1854 x 27 binary matrix of THINGS high-level categories (columns: names)."""
+    path = _path("things/category_mat_manual.tsv", cfg)
+    table = pd.read_csv(path, sep="\t")
+    if table.shape[0] != N_CONCEPTS:
+        raise DataError(f"{path}: {table.shape[0]} rows, expected {N_CONCEPTS}.")
+    if not np.isin(table.to_numpy(), (0, 1)).all():
+        raise DataError(f"{path}: the category matrix must be 0/1.")
+    return table.astype(np.int8)
+
+
+def _load_embedding(path: Path, rows: int = N_CONCEPTS) -> np.ndarray:
+    try:
+        arr = np.load(path) if path.suffix == ".npy" else np.loadtxt(path)
+    except (ValueError, OSError) as err:
+        raise DataError(f"Could not read the embedding {path}: {err}") from err
+    if arr.ndim != 2 or arr.shape[0] != rows:
+        raise DataError(f"{path}: embedding has shape {arr.shape}, expected ({rows}, d).")
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"{path}: embedding holds NaN or infinite values.")
+    return arr.astype(np.float64)
+
+
+def load_vice(cfg: Settings | None = None) -> np.ndarray:
+    """VICE human embedding (Muttenthaler et al. 2022), shape (1854, 42), non-negative."""
+    return _load_embedding(_path("things/vice_embedding_42d.npy", cfg))
+
+
+def load_spose(dim: int = 66, cfg: Settings | None = None) -> np.ndarray:
+    """A SPoSE human embedding of the THINGS concepts, shape (1854, dim).
+
+    ``dim`` 14 and 82 are refits on the 1.46 M triplets (offline demo copy); 66 is the
+    published embedding of Hebart et al. (2020), downloaded from OSF, rows reordered to the
+    canonical concept order through its published ``uniqueID`` list.
+    """
+    if dim in (14, 82):
+        return _load_embedding(_path(f"things/spose_embedding_{dim}d_sorted.npy", cfg))
+    if dim != 66:
+        raise ValueError(f"No SPoSE embedding with {dim} dimensions; choose 14, 66 or 82.")
+    emb = _load_embedding(_path("things/spose_embedding_66d_sorted.txt", cfg))
+    order_path = _path("things/spose_unique_id.txt", cfg)
+    order = [line.strip() for line in order_path.read_text().splitlines() if line.strip()]
+    ids = load_concepts(cfg)["uniqueID"].tolist()
+    if len(order) != len(emb) or set(order) != set(ids):
+        raise DataError(f"{order_path}: does not list the 1854 THINGS uniqueIDs of the embedding rows.")
+    position = {uid: i for i, uid in enumerate(order)}
+    return emb[[position[uid] for uid in ids]]
+
+
+def odd_last(items: np.ndarray, choice: np.ndarray, source: str) -> np.ndarray:
+    """Reorder triplets so that the chosen odd one out is the last column.
+
+    Args:
+        items: (N, 3) object indices in presentation order.
+        choice: (N,) 0-based position (0, 1 or 2) of the odd one out.
+        source: Name for error messages.
+
+    Returns:
+        (N, 3) array: the two remaining objects in presentation order, then the odd one.
+    """
+    items = np.asarray(items)
+    choice = np.asarray(choice)
+    if choice.shape != (len(items),) or not np.isin(choice, (0, 1, 2)).all():
+        bad = np.flatnonzero(~np.isin(choice, (0, 1, 2)))
+        where = f" (row {int(bad[0])}: {choice[bad[0]]!r})" if len(bad) else ""
+        raise DataError(f"{source}: the chosen position must be 1, 2 or 3{where}.")
+    keep = np.array([[1, 2, 0], [0, 2, 1], [0, 1, 2]])[choice]
+    return np.take_along_axis(items, keep, axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseCeilingTrials:
+    """Repeated human answers to the same triplets (the THINGS noise-ceiling set).
+
+    Attributes:
+        triplets: All trials, odd one out last, 0-based concept indices.
+        triplet_id: (N,) index of the distinct triplet each trial belongs to (same set of
+            three objects, whatever the presentation order).
+    """
+
+    triplets: Triplets
+    triplet_id: np.ndarray
+
+    @property
+    def n_distinct(self) -> int:
+        return int(self.triplet_id.max()) + 1 if len(self.triplet_id) else 0
+
+
+def load_noise_ceiling_trials(cfg: Settings | None = None) -> NoiseCeilingTrials:
+    """The 20k-trial THINGS noise-ceiling set (1000 triplets x about 20 people)."""
+    path = _path("things/test_triplets.csv", cfg)
+    try:
+        raw = np.loadtxt(path, dtype=np.float64)
+    except ValueError as err:
+        raise DataError(f"{path}: not a whitespace-separated table of numbers ({err}).") from err
+    if raw.ndim != 2 or raw.shape[1] != 5:
+        raise DataError(f"{path}: expected 5 columns (i, j, k, choice, participant), got {raw.shape}.")
+    if not np.all(raw == np.round(raw)):
+        raise DataError(f"{path}: all values must be integers.")
+    raw = raw.astype(np.int64)
+    trials = odd_last(raw[:, :3] - 1, raw[:, 3] - 1, str(path))
+    triplets = Triplets(trials, N_CONCEPTS, source=path.name, participants=raw[:, 4])
+    _, triplet_id = np.unique(np.sort(trials, axis=1), axis=0, return_inverse=True)
+    return NoiseCeilingTrials(triplets=triplets, triplet_id=triplet_id.ravel())
+
+
+def load_triplets(
+    split: str = "all", cfg: Settings | None = None
+) -> Triplets:
+    """THINGS odd-one-out triplets by people.
+
+    Args:
+        split: ``"all"`` for the 4.70 M-row public release (OSF, a zipped tab-separated file
+            with columns ``image1 image2 image3 choice``, 1-based), or ``"train"`` / ``"test"``
+            for the official code's ``train_90.npy`` / ``test_10.npy`` (already odd one out
+            last, 0-based).
+    """
+    if split in {"train", "test"}:
+        name = "train_90.npy" if split == "train" else "test_10.npy"
+        path = _path(f"things/triplets/{name}", cfg)
+        try:
+            arr = np.load(path)
+        except (ValueError, OSError) as err:
+            raise DataError(f"Could not read {path}: {err}") from err
+        return Triplets(arr, N_CONCEPTS, source=path.name)
+    if split != "all":
+        raise ValueError(f"Unknown THINGS triplet split {split!r}; use 'all', 'train' or 'test'.")
+    folder = _path("things/triplet_dataset", cfg)
+    matches = sorted(folder.rglob("triplets_large_final_correctednc_correctedorder.csv"))
+    if not matches:
+        raise DataError(
+            f"{folder} holds no triplets_large_final_correctednc_correctedorder.csv; the archive "
+            "is not the THINGS triplet release. Delete the folder and fetch again."
+        )
+    path = matches[0]
+    table = pd.read_csv(path, sep="\t")
+    needed = ["image1", "image2", "image3", "choice"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise DataError(f"{path}: columns {missing} are missing (found {list(table.columns)}).")
+    values = table[needed].to_numpy()
+    if values.dtype.kind not in "iu":
+        raise DataError(f"{path}: columns {needed} must hold integers.")
+    trials = odd_last(values[:, :3] - 1, values[:, 3] - 1, str(path))
+    return Triplets(trials, N_CONCEPTS, source=path.name)
+
+
+def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
+    """One image per THINGS concept, in concept order.
+
+    Args:
+        kind: ``"cc0"`` for the THINGSplus public-domain photos, ``"things"`` for the first
+            photo of each concept in the THINGS database.
+    """
+    concepts = load_concepts(cfg)
+    ids = concepts["uniqueID"].tolist()
+    if kind == "cc0":
+        folder = _path("things/images_cc0", cfg)
+        files = {p.stem: p for p in folder.rglob("*") if p.suffix in IMAGE_SUFFIXES}
+        # THINGSplus names files by uniqueID, sometimes with a suffix such as "_01s".
+        for p in sorted(folder.rglob("*")):
+            if p.suffix in IMAGE_SUFFIXES:
+                files.setdefault(p.stem.rsplit("_", 1)[0], p)
+        paths = [files.get(uid) for uid in ids]
+    elif kind == "things":
+        folder = _path("things/images", cfg)
+        paths = []
+        for uid in ids:
+            found = sorted(p for p in folder.rglob(f"{uid}/*") if p.suffix in IMAGE_SUFFIXES)
+            paths.append(found[0] if found else None)
+    else:
+        raise ValueError(f"Unknown THINGS image kind {kind!r}; use 'cc0' or 'things'.")
+    missing = [uid for uid, p in zip(ids, paths) if p is None]
+    if missing:
+        raise DataError(
+            f"{folder}: no image for {len(missing)} of {len(ids)} concepts "
+            f"(e.g. {', '.join(missing[:5])}). The folder is incomplete; fetch it again."
+        )
+    return Stimuli(name=f"things-{kind}", ids=tuple(ids), paths=tuple(paths))

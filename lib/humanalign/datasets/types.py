@@ -1,0 +1,152 @@
+"""Plain typed containers that every loader returns, with their validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..fetch import DataError
+
+__all__ = ["HumanMatrix", "Stimuli", "Triplets", "check_triplets", "check_square"]
+
+
+@dataclass(frozen=True)
+class Stimuli:
+    """An ordered set of images: row ``i`` of every feature matrix is ``ids[i]``.
+
+    Attributes:
+        name: Data set name, used in cache keys and tables (e.g. ``"things-demo"``).
+        ids: Stimulus ids, one per image (THINGS ``uniqueID`` for THINGS concepts).
+        paths: Image files, in the same order as ``ids``.
+        labels: Optional per-stimulus metadata (e.g. ImageNet class index), same order.
+    """
+
+    name: str
+    ids: tuple[str, ...]
+    paths: tuple[Path, ...]
+    labels: dict[str, tuple] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.ids) != len(self.paths):
+            raise DataError(
+                f"Stimuli {self.name!r}: {len(self.ids)} ids but {len(self.paths)} image paths."
+            )
+        if len(set(self.ids)) != len(self.ids):
+            seen: set[str] = set()
+            dup = next(i for i in self.ids if i in seen or seen.add(i))
+            raise DataError(f"Stimuli {self.name!r}: id {dup!r} occurs more than once.")
+        for key, values in self.labels.items():
+            if len(values) != len(self.ids):
+                raise DataError(
+                    f"Stimuli {self.name!r}: label {key!r} has {len(values)} values for "
+                    f"{len(self.ids)} stimuli."
+                )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, eq=False)
+class Triplets:
+    """Odd-one-out judgements over the rows of a :class:`Stimuli`.
+
+    Attributes:
+        indices: Int64 array of shape (N, 3), 0-based object indices; columns 0 and 1 are
+            the pair judged most similar, column 2 the odd one out.
+        n_objects: Number of objects the indices refer to.
+        source: Where the judgements come from (file name or generator).
+        simulated: True when the choices were sampled from a model, not made by people.
+        participants: Optional (N,) participant ids.
+    """
+
+    indices: np.ndarray
+    n_objects: int
+    source: str
+    simulated: bool = False
+    participants: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indices", check_triplets(self.indices, self.n_objects, self.source))
+        if self.participants is not None and len(self.participants) != len(self.indices):
+            raise DataError(
+                f"{self.source}: {len(self.participants)} participant ids for "
+                f"{len(self.indices)} triplets."
+            )
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+@dataclass(frozen=True, eq=False)
+class HumanMatrix:
+    """A human similarity or dissimilarity matrix with its stimulus order.
+
+    Attributes:
+        matrix: Float64 array of shape (n, n), symmetric.
+        ids: Stimulus ids of the rows (and columns).
+        kind: ``"similarity"`` or ``"dissimilarity"``.
+        source: Where it comes from.
+    """
+
+    matrix: np.ndarray
+    ids: tuple[str, ...]
+    kind: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in {"similarity", "dissimilarity"}:
+            raise DataError(f"{self.source}: kind must be similarity or dissimilarity, not {self.kind!r}.")
+        matrix = check_square(self.matrix, self.source)
+        if matrix.shape[0] != len(self.ids):
+            raise DataError(
+                f"{self.source}: matrix is {matrix.shape[0]} x {matrix.shape[0]} but there are "
+                f"{len(self.ids)} stimuli; the matrix and the image list do not match."
+            )
+        object.__setattr__(self, "matrix", matrix)
+
+    def as_dissimilarity(self) -> np.ndarray:
+        """The matrix as dissimilarities (similarities are negated)."""
+        return self.matrix if self.kind == "dissimilarity" else -self.matrix
+
+
+def check_triplets(indices: object, n_objects: int, source: str) -> np.ndarray:
+    """Validate a triplet array and return it as a contiguous int64 (N, 3) array.
+
+    Raises:
+        DataError: wrong shape, non-integer values, indices outside ``[0, n_objects)`` or an
+            object repeated within a triplet; the message names ``source`` and the first bad row.
+    """
+    arr = np.asarray(indices)
+    if arr.ndim != 2 or arr.shape[1] != 3:
+        raise DataError(f"{source}: triplets must have shape (N, 3), got {arr.shape}.")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            bad = int(np.flatnonzero(~np.isfinite(arr).all(1) | (arr != np.round(arr)).any(1))[0])
+            raise DataError(f"{source}: triplet row {bad} has non-integer values {arr[bad].tolist()}.")
+    elif arr.dtype.kind not in "iu":
+        raise DataError(f"{source}: triplets must be integers, got dtype {arr.dtype}.")
+    arr = np.ascontiguousarray(arr, dtype=np.int64)
+    out_of_range = (arr < 0) | (arr >= n_objects)
+    if out_of_range.any():
+        bad = int(np.flatnonzero(out_of_range.any(1))[0])
+        raise DataError(
+            f"{source}: triplet row {bad} = {arr[bad].tolist()} has an index outside 0..{n_objects - 1} "
+            f"({n_objects} objects). Are the indices 1-based, or for another object set?"
+        )
+    repeated = (arr[:, 0] == arr[:, 1]) | (arr[:, 0] == arr[:, 2]) | (arr[:, 1] == arr[:, 2])
+    if repeated.any():
+        bad = int(np.flatnonzero(repeated)[0])
+        raise DataError(f"{source}: triplet row {bad} = {arr[bad].tolist()} repeats an object.")
+    return arr
+
+
+def check_square(matrix: object, source: str) -> np.ndarray:
+    """Validate a finite square matrix and return it as float64."""
+    arr = np.asarray(matrix, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
+        raise DataError(f"{source}: expected a square matrix, got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise DataError(f"{source}: the matrix holds NaN or infinite values.")
+    return arr

@@ -1,0 +1,293 @@
+"""Find or download the files a study needs, with sha256 checks and atomic writes.
+
+A :class:`Resource` names a file (or the folder an archive unpacks into) by its path
+relative to the data folder. :func:`fetch` looks for it in the read-only mirrors, then in
+the data folder, and only then downloads it. Every download goes to a temporary name and is
+renamed into place after its hash is checked, so an interrupted run never leaves a partial
+file under the final name. A file whose hash is not known in advance has the hash of its
+first download recorded in ``<data>/hashes.json``; a later copy that differs is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings, settings as current_settings
+
+__all__ = [
+    "DataError",
+    "DataNotFoundError",
+    "HashMismatchError",
+    "Resource",
+    "fetch",
+    "sha256_of",
+]
+
+HASH_RECORD = "hashes.json"
+_CHUNK = 1 << 20
+
+
+class DataError(RuntimeError):
+    """A data file is missing, corrupt or malformed; the message says what to do."""
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    """A file is neither in a mirror nor in the data folder and could not be downloaded."""
+
+
+class HashMismatchError(DataError):
+    """A file's sha256 differs from the expected (or first recorded) one."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One file or unpacked archive that a loader needs.
+
+    Attributes:
+        path: Location relative to the data folder. For an archive, the folder it unpacks
+            into (the archive's own top folder is kept inside it).
+        url: Public download address, or ``None`` when the file must be placed by hand.
+        sha256: Expected hash of the downloaded file (the archive for archives); ``None``
+            when unknown, in which case the first download's hash is recorded.
+        archive: ``"zip"`` when the address serves a zip archive to unpack.
+        password: Password of an encrypted zip, as published by its authors.
+        manual: Extra instructions for fetching by hand.
+        description: One line for error messages and listings.
+    """
+
+    path: str
+    url: str | None
+    sha256: str | None = None
+    archive: str | None = None
+    password: str | None = None
+    manual: str = ""
+    description: str = ""
+
+    @property
+    def archive_name(self) -> str:
+        """File name under which a downloaded archive is kept."""
+        return self.path.rstrip("/") + "." + (self.archive or "bin")
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_verified: dict[tuple[str, int, int], str] = {}
+
+
+def _cached_sha(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _verified:
+        _verified[key] = sha256_of(path)
+    return _verified[key]
+
+
+def _load_record(cfg: Settings) -> dict[str, str]:
+    record = cfg.data_dir / HASH_RECORD
+    if not record.exists():
+        return {}
+    try:
+        return json.loads(record.read_text())
+    except json.JSONDecodeError as err:
+        raise DataError(
+            f"The hash record {record} is not valid JSON ({err}); delete it to start afresh."
+        ) from err
+
+
+def _write_atomic_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) -> None:
+    """Compare a file's hash with the expected or recorded one; record it if new."""
+    actual = _cached_sha(path)
+    expected = resource.sha256
+    origin = "the registry"
+    if expected is None:
+        expected = _load_record(cfg).get(resource.path)
+        origin = f"the first download, recorded in {cfg.data_dir / HASH_RECORD}"
+    if expected is None:
+        if record:
+            entries = _load_record(cfg)
+            entries[resource.path] = actual
+            _write_atomic_text(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
+        return
+    if actual != expected:
+        raise HashMismatchError(
+            f"{path} has sha256 {actual}, but {expected} is expected (from {origin}). "
+            "The file is corrupt or was changed; it was not used. Delete it and fetch it again"
+            + (f" from {resource.url}" if resource.url else "")
+            + "."
+        )
+
+
+def _how_to_get(resource: Resource, cfg: Settings, looked: list[Path]) -> str:
+    places = "\n  ".join(str(p) for p in looked)
+    lines = [f"Could not find {resource.path!r} ({resource.description or 'data file'})."]
+    lines.append(f"Looked in:\n  {places}")
+    if resource.url:
+        target = cfg.data_dir / (resource.archive_name if resource.archive else resource.path)
+        lines.append(f"Download it from {resource.url} and save it as {target}")
+        if resource.archive:
+            lines.append(
+                f"(the {resource.archive} archive is unpacked into {cfg.data_dir / resource.path}"
+                + (f", password {resource.password!r}" if resource.password else "")
+                + ")."
+            )
+    if resource.manual:
+        lines.append(resource.manual)
+    lines.append(
+        "Or point HUMANALIGN_MIRRORS at a folder that holds a copy under the same relative path."
+    )
+    return "\n".join(lines)
+
+
+def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None:
+    """Stream ``url`` into ``target`` through a temporary file, checking the hash."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            from tqdm.auto import tqdm
+
+            with urllib.request.urlopen(url, timeout=60) as response, os.fdopen(fd, "wb") as out:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=target.name, leave=False) as bar:
+                    for block in iter(lambda: response.read(_CHUNK), b""):
+                        out.write(block)
+                        bar.update(len(block))
+                if total is not None and out.tell() != total:
+                    raise DataError(
+                        f"Download of {url} stopped after {out.tell()} of {total} bytes; "
+                        "nothing was kept. Run again to retry."
+                    )
+        except (urllib.error.URLError, OSError, TimeoutError) as err:
+            if isinstance(err, DataError):
+                raise
+            raise DataNotFoundError(
+                f"Could not download {url}: {err}.\n" + _how_to_get(resource, cfg, [target])
+            ) from err
+        _check_hash(resource, tmp, cfg, record=False)
+        actual = _cached_sha(tmp)
+        os.replace(tmp, target)
+        _verified[(str(target.resolve()), target.stat().st_size, target.stat().st_mtime_ns)] = actual
+        if resource.sha256 is None:
+            _check_hash(resource, target, cfg, record=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
+    """Unpack a zip or tar archive into ``dest`` atomically (temporary folder, then rename)."""
+    import pyzipper
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=dest.name + ".", suffix=".unpacking", dir=dest.parent))
+    try:
+        try:
+            if resource.archive != "zip":
+                with tarfile.open(archive) as tf:
+                    tf.extractall(tmp, filter="data")
+            else:
+                with pyzipper.AESZipFile(archive) as zf:
+                    if resource.password:
+                        zf.setpassword(resource.password.encode())
+                    for info in zf.infolist():
+                        name = Path(info.filename)
+                        if name.is_absolute() or ".." in name.parts:
+                            raise DataError(f"{archive} holds an unsafe member name {info.filename!r}.")
+                    zf.extractall(tmp)
+        except RuntimeError as err:
+            if "password" in str(err).lower() or "encrypted" in str(err).lower():
+                raise DataError(
+                    f"Could not unpack {archive}: wrong or missing password "
+                    f"({'given: ' + repr(resource.password) if resource.password else 'none given'}). "
+                    "Check the password published with the archive."
+                ) from err
+            raise DataError(f"Could not unpack {archive}: {err}") from err
+        except (pyzipper.BadZipFile, tarfile.TarError) as err:
+            raise DataError(
+                f"{archive} is not a valid {resource.archive} archive ({err}); delete it and fetch again."
+            ) from err
+        (tmp / ".complete").write_text(archive.name + "\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _present(candidate: Path, resource: Resource) -> bool:
+    if resource.archive:
+        return candidate.is_dir() and (
+            (candidate / ".complete").exists() or any(candidate.iterdir())
+        )
+    return candidate.is_file()
+
+
+def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
+    """Return a local path for ``resource``, downloading it if needed.
+
+    Search order: each mirror, then the data folder, then the (possibly redirected) URL.
+
+    Raises:
+        DataNotFoundError: nowhere to be found and no download possible; the message says
+            which file, where it was looked for and how to get it.
+        HashMismatchError: a copy exists but its hash is wrong; it is not used.
+    """
+    cfg = cfg or current_settings()
+    looked: list[Path] = []
+    roots = [*cfg.mirrors, cfg.data_dir]
+    for root in roots:
+        candidate = root / resource.path
+        looked.append(candidate)
+        if _present(candidate, resource):
+            if not resource.archive:
+                _check_hash(resource, candidate, cfg, record=True)
+            return candidate
+        if resource.archive:
+            packed = root / resource.archive_name
+            looked.append(packed)
+            if packed.is_file():
+                _check_hash(resource, packed, cfg, record=True)
+                dest = cfg.data_dir / resource.path
+                _unpack(packed, resource, dest)
+                return dest
+    if resource.url is None or cfg.offline:
+        raise DataNotFoundError(_how_to_get(resource, cfg, looked))
+    url = cfg.map_url(resource.url)
+    if resource.archive:
+        packed = cfg.data_dir / resource.archive_name
+        _download(url, packed, resource, cfg)
+        dest = cfg.data_dir / resource.path
+        _unpack(packed, resource, dest)
+        return dest
+    target = cfg.data_dir / resource.path
+    _download(url, target, resource, cfg)
+    return target

@@ -1,0 +1,3 @@
+"""The paper's measures, each on plain arrays."""
+
+__all__: list[str] = []
