@@ -11,6 +11,7 @@ first download recorded in ``<data>/hashes.json``; a later copy that differs is 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -58,10 +59,12 @@ class Resource:
         url: Public download address, or ``None`` when the file must be placed by hand.
         sha256: Expected hash of the downloaded file (the archive for archives); ``None``
             when unknown, in which case the first download's hash is recorded.
-        archive: ``"zip"`` when the address serves a zip archive to unpack.
+        archive: ``"zip"`` or ``"tar.gz"`` when the address serves an archive to unpack.
         password: Password of an encrypted zip, as published by its authors.
         manual: Extra instructions for fetching by hand.
         description: One line for error messages and listings.
+        folder: True for a folder placed by hand (no address, no single file to hash);
+            it counts as present when it exists and is not empty.
     """
 
     path: str
@@ -71,6 +74,7 @@ class Resource:
     password: str | None = None
     manual: str = ""
     description: str = ""
+    folder: bool = False
 
     @property
     def archive_name(self) -> str:
@@ -186,6 +190,12 @@ def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None
                         f"Download of {url} stopped after {out.tell()} of {total} bytes; "
                         "nothing was kept. Run again to retry."
                     )
+        except http.client.HTTPException as err:
+            # A connection that closes before Content-Length bytes arrived (IncompleteRead).
+            raise DataError(
+                f"Download of {url} was interrupted ({type(err).__name__}: {err}); nothing was "
+                "kept. Run again to retry."
+            ) from err
         except (urllib.error.URLError, OSError, TimeoutError) as err:
             if isinstance(err, DataError):
                 raise
@@ -244,7 +254,7 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
 
 
 def _present(candidate: Path, resource: Resource) -> bool:
-    if resource.archive:
+    if resource.archive or resource.folder:
         return candidate.is_dir() and (
             (candidate / ".complete").exists() or any(candidate.iterdir())
         )
@@ -268,7 +278,7 @@ def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
         candidate = root / resource.path
         looked.append(candidate)
         if _present(candidate, resource):
-            if not resource.archive:
+            if not (resource.archive or resource.folder):
                 _check_hash(resource, candidate, cfg, record=True)
             return candidate
         if resource.archive:

@@ -96,6 +96,7 @@ RESOURCES: dict[str, Resource] = {
     ),
     "cichy118": Resource(
         path="cichy118",
+        folder=True,
         url=None,
         description="multi-arrangement data set, 118 images (Cichy et al. 2019)",
         manual="Place the 118 images in cichy118/images/ (sorted file names give the order) and "
@@ -103,6 +104,7 @@ RESOURCES: dict[str, Resource] = {
     ),
     "king": Resource(
         path="king",
+        folder=True,
         url=None,
         description="free-arrangement data sets set1/set2 (King et al. 2019)",
         manual="Place the images in king/images/set1 and king/images/set2 and the judgements as "
@@ -110,6 +112,7 @@ RESOURCES: dict[str, Resource] = {
     ),
     "peterson": Resource(
         path="peterson",
+        folder=True,
         url=None,
         description="Peterson et al. (2018) similarity data, six domains x 120 images",
         manual="Place each domain as peterson/<domain>/images/ and one .mat file whose key "

@@ -1,6 +1,16 @@
 """Loaders of the human data sets; each returns plain typed objects (see :mod:`.types`)."""
 
+from .arrangements import KING_SETS, dissimilarity_from_pairs, load_cichy118, load_king, read_mat
+from .cifar_coarse import (
+    CifarImages,
+    load_cifar100,
+    load_cifar_coarse,
+    load_cifar_coarse_stimuli,
+    sample_coarse_triplets,
+)
 from .demo import load_demo_stimuli, load_demo_triplets, simulate_triplets
+from .peterson import PETERSON_DOMAINS, load_peterson
+from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
 from .things import (
     NoiseCeilingTrials,
     load_category_matrix,
@@ -11,23 +21,41 @@ from .things import (
     load_triplets,
     load_vice,
 )
-from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets
+from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image
 
 __all__ = [
+    "KING_SETS",
+    "PETERSON_DOMAINS",
+    "CifarImages",
     "HumanMatrix",
     "NoiseCeilingTrials",
     "Stimuli",
+    "SyntheticStudy",
     "Triplets",
     "check_square",
     "check_triplets",
+    "dissimilarity_from_pairs",
+    "draw_shape",
+    "list_images",
     "load_category_matrix",
+    "load_cichy118",
+    "load_cifar100",
+    "load_cifar_coarse",
+    "load_cifar_coarse_stimuli",
     "load_concepts",
     "load_demo_stimuli",
     "load_demo_triplets",
     "load_images",
+    "load_king",
     "load_noise_ceiling_trials",
+    "load_peterson",
     "load_spose",
     "load_triplets",
     "load_vice",
+    "make_synthetic",
+    "open_image",
+    "planted_embedding",
+    "read_mat",
+    "sample_coarse_triplets",
     "simulate_triplets",
 ]

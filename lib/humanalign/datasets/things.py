@@ -220,10 +220,13 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
         paths = [files.get(uid) for uid in ids]
     elif kind == "things":
         folder = _path("things/images", cfg)
-        paths = []
-        for uid in ids:
-            found = sorted(p for p in folder.rglob(f"{uid}/*") if p.suffix in IMAGE_SUFFIXES)
-            paths.append(found[0] if found else None)
+        # One walk over the 26k files, grouped by concept folder (<uniqueID>/<photo>); a
+        # walk per concept would read the whole tree 1854 times.
+        first: dict[str, Path] = {}
+        for p in sorted(folder.rglob("*")):
+            if p.suffix in IMAGE_SUFFIXES and p.is_file():
+                first.setdefault(p.parent.name, p)
+        paths = [first.get(uid) for uid in ids]
     else:
         raise ValueError(f"Unknown THINGS image kind {kind!r}; use 'cc0' or 'things'.")
     missing = [uid for uid, p in zip(ids, paths) if p is None]

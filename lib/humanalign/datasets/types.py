@@ -5,11 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+
 import numpy as np
 
 from ..fetch import DataError
 
-__all__ = ["HumanMatrix", "Stimuli", "Triplets", "check_triplets", "check_square"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "HumanMatrix",
+    "Stimuli",
+    "Triplets",
+    "check_square",
+    "check_triplets",
+    "list_images",
+    "open_image",
+]
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".gif", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -150,3 +163,51 @@ def check_square(matrix: object, source: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise DataError(f"{source}: the matrix holds NaN or infinite values.")
     return arr
+
+
+def _natural_key(path: Path) -> list:
+    # "img2" before "img10": numbers compare as numbers, the rest as lower-case text.
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def list_images(folder: Path, source: str | None = None) -> list[Path]:
+    """Image files directly inside ``folder``, in natural order (``2.jpg`` before ``10.jpg``).
+
+    Hidden files (e.g. ``.DS_Store``) and non-image files are skipped.
+
+    Raises:
+        DataError: the folder does not exist or holds no images.
+    """
+    folder = Path(folder)
+    name = source or str(folder)
+    if not folder.is_dir():
+        raise DataError(f"{name}: the image folder {folder} does not exist.")
+    files = [
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not files:
+        raise DataError(f"{name}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}.")
+    return sorted(files, key=_natural_key)
+
+
+def open_image(path: Path) -> "PIL.Image.Image":  # noqa: F821 - PIL imported lazily
+    """Open an image file fully decoded as RGB.
+
+    Raises:
+        DataError: the file is missing, truncated or not an image; the message names it.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    try:
+        with Image.open(path) as img:
+            # convert() decodes every pixel, so a truncated file fails here, not later.
+            return img.convert("RGB")
+    except FileNotFoundError as err:
+        raise DataError(f"Image {path} does not exist; fetch the data set again.") from err
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        raise DataError(
+            f"Could not read the image {path} ({type(err).__name__}: {err}). The file is corrupt "
+            "or not an image; delete it and fetch the data set again."
+        ) from err

@@ -1,0 +1,239 @@
+"""Human dissimilarities from image-arrangement tasks, for RSA.
+
+* **Multi-arrangement** (Cichy et al. 2019): 118 natural images; people arranged subsets of
+  them on a screen and the distances were combined into one 118 x 118 dissimilarity matrix
+  per participant (``sim_judgements/judgments_general.mat``, key ``judgments``, shape
+  participants x 118 x 118). The human matrix is the mean over participants.
+* **Free arrangement** (King et al. 2019): two image sets, ``set1`` and ``set2``; one
+  MATLAB struct ``BEHAVIOR`` in ``sim_judgements/BEHAVIOR.mat`` with a field per set whose
+  ``pairwisedistances`` hold the distances, as a square matrix or a condensed vector
+  (MATLAB ``pdist`` order, which equals scipy's ``squareform`` order), possibly one per
+  participant.
+
+Neither data set has a public download address that we know; the registered resources
+(``cichy118``, ``king``) say where to place the files by hand. Images are ordered by file
+name in natural order (``2.jpg`` before ``10.jpg``), which is the order of the matrices.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import Settings
+from ..fetch import DataError, fetch
+from ..sources import get_resource
+from .types import HumanMatrix, Stimuli, list_images
+
+__all__ = [
+    "KING_SETS",
+    "N_CICHY",
+    "dissimilarity_from_pairs",
+    "load_cichy118",
+    "load_king",
+    "read_mat",
+]
+
+N_CICHY = 118
+KING_SETS = ("set1", "set2")
+
+
+def read_mat(path: Path) -> dict[str, Any]:
+    """Read a MATLAB ``.mat`` file (v5 or older) into a dict; MATLAB's own keys are dropped.
+
+    Raises:
+        DataError: the file is missing or not a readable ``.mat`` file; v7.3 (HDF5) files
+            are named as such, with what to do.
+    """
+    from scipy.io import loadmat
+    from scipy.io.matlab import MatReadError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; place the file there (see the data set's Resource).")
+    try:
+        raw = loadmat(path)
+    except NotImplementedError as err:  # scipy raises this for v7.3 (HDF5) files
+        raise DataError(
+            f"{path} is a MATLAB v7.3 (HDF5) file, which scipy cannot read. Re-save it in MATLAB "
+            "with save(..., '-v7') and try again."
+        ) from err
+    except (MatReadError, ValueError, OSError, TypeError) as err:
+        raise DataError(f"Could not read {path} as a MATLAB .mat file ({err}).") from err
+    return {k: v for k, v in raw.items() if not k.startswith("__")}
+
+
+def _struct_field(value: Any, name: str, where: str) -> Any:
+    """Field ``name`` of a MATLAB struct as scipy.io.loadmat returns it.
+
+    loadmat wraps a scalar struct in a (1, 1) structured array whose fields are again
+    (1, 1) object arrays; ``squeeze_me``/``simplify_cells`` give 0-d arrays or dicts instead.
+    All of these are unwrapped here.
+    """
+    while isinstance(value, np.ndarray) and value.dtype == object and value.size == 1:
+        value = value.reshape(-1)[0]
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        fields = list(value)
+    elif isinstance(value, (np.ndarray, np.void)) and value.dtype.names is not None:
+        if name in value.dtype.names:
+            field = value[name]
+            if isinstance(field, np.ndarray) and field.size == 1 and field.dtype == object:
+                field = field.reshape(-1)[0]
+            return field
+        fields = list(value.dtype.names)
+    elif hasattr(value, "_fieldnames"):  # scipy's mat_struct (struct_as_record=False)
+        if name in value._fieldnames:
+            return getattr(value, name)
+        fields = list(value._fieldnames)
+    else:
+        raise DataError(f"{where}: expected a MATLAB struct, found {type(value).__name__}.")
+    raise DataError(f"{where}: the struct has no field {name!r} (fields: {fields}).")
+
+
+def dissimilarity_from_pairs(values: Any, n: int, source: str) -> np.ndarray:
+    """Turn pairwise distances in any of the usual layouts into one (n, n) matrix.
+
+    Accepted layouts (after dropping singleton axes): a square (n, n) matrix; a stack
+    (p, n, n) or (n, n, p) of matrices, one per participant; a condensed vector of the
+    n(n-1)/2 upper-triangle entries in row order (= MATLAB ``pdist`` order); or a stack of
+    condensed vectors (p, n(n-1)/2) or (n(n-1)/2, p). Stacks are averaged over participants,
+    ignoring NaN (pairs a participant did not arrange). A matrix filled in one triangle
+    only is mirrored.
+
+    Args:
+        values: The distances as read from the file.
+        n: Number of stimuli.
+        source: Name for error messages (file and field).
+
+    Returns:
+        Float64 array of shape (n, n), symmetric.
+
+    Raises:
+        DataError: the layout matches none of the above, a pair has no value at all, or
+            the matrix is not symmetric.
+    """
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{source}: the distances are not numbers ({err}).") from err
+    arr = np.squeeze(arr)
+    n_pairs = n * (n - 1) // 2
+    shape = arr.shape
+
+    def mean_over(stack: np.ndarray, axis: int) -> np.ndarray:
+        empty = np.all(np.isnan(stack), axis=axis)
+        if empty.any():
+            raise DataError(f"{source}: {int(empty.sum())} entries have no value from any participant.")
+        return np.nanmean(stack, axis=axis)
+
+    if shape == (n, n):
+        square = arr
+    elif arr.ndim == 3 and shape[1:] == (n, n):
+        square = mean_over(arr, 0)
+    elif arr.ndim == 3 and shape[:2] == (n, n):
+        square = mean_over(arr, 2)
+    elif arr.ndim in (1, 2) and n_pairs in shape:
+        stack = arr.reshape(1, -1) if arr.ndim == 1 else (arr if shape[1] == n_pairs else arr.T)
+        condensed = mean_over(stack, 0)
+        square = np.zeros((n, n))
+        upper = np.triu_indices(n, k=1)
+        square[upper] = condensed
+        square.T[upper] = condensed
+    else:
+        raise DataError(
+            f"{source}: distances of shape {shape} do not fit {n} images; expected ({n}, {n}), "
+            f"a stack of those, or {n_pairs} pairwise values (or a stack of those). Do the "
+            "images and the judgements belong to the same set?"
+        )
+    if np.isnan(square).any():
+        raise DataError(f"{source}: the dissimilarity matrix holds NaN values.")
+    # Some releases store only one triangle; mirror it rather than halve it by averaging.
+    lower = np.tril(square, -1)
+    upper_part = np.triu(square, 1)
+    if not lower.any() and upper_part.any():
+        square = upper_part + upper_part.T + np.diag(np.diag(square))
+    elif not upper_part.any() and lower.any():
+        square = lower + lower.T + np.diag(np.diag(square))
+    scale = max(float(np.abs(square).max()), 1e-12)
+    if not np.allclose(square, square.T, atol=1e-6 * scale, rtol=0):
+        worst = np.unravel_index(np.argmax(np.abs(square - square.T)), square.shape)
+        raise DataError(
+            f"{source}: the dissimilarity matrix is not symmetric (entry {tuple(map(int, worst))} "
+            f"is {square[worst]:.6g}, its mirror {square.T[worst]:.6g})."
+        )
+    return (square + square.T) / 2
+
+
+def _stimuli(name: str, folder: Path, prefix: str) -> Stimuli:
+    paths = list_images(folder, source=name)
+    return Stimuli(name=name, ids=tuple(f"{prefix}{p.stem}" for p in paths), paths=tuple(paths))
+
+
+def load_cichy118(cfg: Settings | None = None) -> tuple[Stimuli, HumanMatrix]:
+    """The multi-arrangement data set of Cichy et al. (2019).
+
+    Expects ``cichy118/images/`` (118 images) and ``cichy118/sim_judgements/
+    judgments_general.mat`` with key ``judgments`` in a mirror or the data folder.
+
+    Returns:
+        The 118 stimuli (named ``"cichy118"``) and the human dissimilarity matrix
+        (118, 118), mean over participants, rows in stimulus order.
+
+    Raises:
+        DataNotFoundError: the folder is nowhere; the message says how to place it.
+        DataError: wrong number of images, missing key, or a matrix of the wrong shape.
+    """
+    root = fetch(get_resource("cichy118"), cfg)
+    stimuli = _stimuli("cichy118", root / "images", "cichy118/")
+    if len(stimuli) != N_CICHY:
+        raise DataError(
+            f"{root / 'images'}: {len(stimuli)} images, expected {N_CICHY} (Cichy et al. 2019). "
+            "The folder is incomplete or holds other files."
+        )
+    mat_path = root / "sim_judgements" / "judgments_general.mat"
+    content = read_mat(mat_path)
+    if "judgments" not in content:
+        raise DataError(f"{mat_path}: no variable 'judgments' (found {sorted(content)}).")
+    matrix = dissimilarity_from_pairs(content["judgments"], N_CICHY, f"{mat_path} ['judgments']")
+    return stimuli, HumanMatrix(matrix, stimuli.ids, kind="dissimilarity", source=mat_path.name)
+
+
+def load_king(image_set: str, cfg: Settings | None = None) -> tuple[Stimuli, HumanMatrix]:
+    """One image set of the free-arrangement data of King et al. (2019).
+
+    Expects ``king/images/<set>/`` and ``king/sim_judgements/BEHAVIOR.mat`` (struct
+    ``BEHAVIOR`` with fields ``set1`` and ``set2``, each with ``pairwisedistances``).
+
+    Args:
+        image_set: ``"set1"`` or ``"set2"``.
+
+    Returns:
+        The stimuli (named ``"king-<set>"``) and the human dissimilarity matrix (n, n)
+        over them, averaged over participants where the file holds one per participant.
+
+    Raises:
+        ValueError: unknown set name.
+        DataNotFoundError: the folder is nowhere; the message says how to place it.
+        DataError: the struct lacks the set or field, or the distances do not fit the images.
+    """
+    if image_set not in KING_SETS:
+        raise ValueError(f"Unknown King et al. image set {image_set!r}; use one of {KING_SETS}.")
+    root = fetch(get_resource("king"), cfg)
+    stimuli = _stimuli(f"king-{image_set}", root / "images" / image_set, f"king/{image_set}/")
+    mat_path = root / "sim_judgements" / "BEHAVIOR.mat"
+    content = read_mat(mat_path)
+    if "BEHAVIOR" not in content:
+        raise DataError(f"{mat_path}: no variable 'BEHAVIOR' (found {sorted(content)}).")
+    where = f"{mat_path} BEHAVIOR"
+    entry = _struct_field(content["BEHAVIOR"], image_set, where)
+    distances = _struct_field(entry, "pairwisedistances", f"{where}.{image_set}")
+    matrix = dissimilarity_from_pairs(
+        distances, len(stimuli), f"{where}.{image_set}.pairwisedistances"
+    )
+    return stimuli, HumanMatrix(
+        matrix, stimuli.ids, kind="dissimilarity", source=f"{mat_path.name}:{image_set}"
+    )

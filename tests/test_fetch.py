@@ -1,0 +1,343 @@
+"""fetch(): mirrors, downloads over a loopback HTTP server, hashes, archives, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import pyzipper
+
+from humanalign.config import Settings
+from humanalign.fetch import (
+    HASH_RECORD,
+    DataError,
+    DataNotFoundError,
+    HashMismatchError,
+    Resource,
+    fetch,
+    sha256_of,
+)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Server:
+    """A loopback HTTP server with in-memory routes and a request log."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, bytes] = {}
+        self.truncated: dict[str, int] = {}  # path -> bytes actually sent (Content-Length is full)
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                outer.requests.append(self.path)
+                body = outer.routes.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: outer.truncated.get(self.path, len(body))])
+                self.wfile.flush()
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    srv = Server()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def cfg(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith((".part", ".tmp", ".unpacking")))
+
+
+# --- mirrors -------------------------------------------------------------------------
+
+
+def test_mirror_is_used_before_download(tmp_path, server):
+    body = b"mirror copy\n"
+    mirror = tmp_path / "mirror"
+    (mirror / "d").mkdir(parents=True)
+    (mirror / "d" / "f.txt").write_bytes(body)
+    server.routes["/f.txt"] = b"server copy\n"
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(tmp_path / "empty", mirror))
+    res = Resource("d/f.txt", url=server.url + "/f.txt", sha256=sha(body))
+    assert fetch(res, cfg) == mirror / "d" / "f.txt"
+    assert server.requests == []
+
+
+def test_mirror_with_wrong_hash_is_refused(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "f.txt").write_bytes(b"tampered")
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(mirror,))
+    with pytest.raises(HashMismatchError, match=r"f\.txt.*not used"):
+        fetch(Resource("f.txt", url=None, sha256=sha(b"original")), cfg)
+
+
+# --- downloads and hashes --------------------------------------------------------------
+
+
+def test_download_with_known_hash(cfg, server):
+    body = b"x" * 5000
+    server.routes["/a.bin"] = body
+    path = fetch(Resource("sub/a.bin", url=server.url + "/a.bin", sha256=sha(body)), cfg)
+    assert path == cfg.data_dir / "sub" / "a.bin"
+    assert path.read_bytes() == body
+    # A second call finds the file and does not download again.
+    assert fetch(Resource("sub/a.bin", url=server.url + "/a.bin", sha256=sha(body)), cfg) == path
+    assert server.requests == ["/a.bin"]
+    assert leftovers(cfg.data_dir) == []
+
+
+def test_download_with_wrong_hash_is_refused_and_not_kept(cfg, server):
+    server.routes["/a.bin"] = b"evil"
+    with pytest.raises(HashMismatchError, match="not used"):
+        fetch(Resource("a.bin", url=server.url + "/a.bin", sha256=sha(b"good")), cfg)
+    assert not (cfg.data_dir / "a.bin").exists()
+    assert leftovers(cfg.data_dir) == []
+
+
+def test_file_in_data_folder_with_wrong_hash_is_refused(cfg):
+    cfg.data_dir.mkdir(parents=True)
+    (cfg.data_dir / "a.bin").write_bytes(b"changed")
+    with pytest.raises(HashMismatchError):
+        fetch(Resource("a.bin", url=None, sha256=sha(b"good")), cfg)
+
+
+def test_unknown_hash_recorded_then_mismatch_refused(cfg, server):
+    server.routes["/u.txt"] = b"first release\n"
+    res = Resource("u.txt", url=server.url + "/u.txt")
+    path = fetch(res, cfg)
+    record = json.loads((cfg.data_dir / HASH_RECORD).read_text())
+    assert record == {"u.txt": sha(b"first release\n")}
+    # The publisher changes the file; a fresh download must be refused.
+    path.unlink()
+    server.routes["/u.txt"] = b"silently changed\n"
+    with pytest.raises(HashMismatchError, match="first download"):
+        fetch(res, cfg)
+    assert not path.exists()
+    # A local copy edited after the first download is refused as well.
+    path.write_bytes(b"edited by hand\n")
+    with pytest.raises(HashMismatchError):
+        fetch(res, cfg)
+
+
+def test_corrupt_hash_record_is_reported(cfg):
+    cfg.data_dir.mkdir(parents=True)
+    (cfg.data_dir / "u.txt").write_text("x")
+    (cfg.data_dir / HASH_RECORD).write_text("{not json")
+    with pytest.raises(DataError, match=HASH_RECORD):
+        fetch(Resource("u.txt", url=None), cfg)
+
+
+def test_interrupted_download_leaves_no_file(cfg, server):
+    body = b"y" * 100_000
+    server.routes["/big.bin"] = body
+    server.truncated["/big.bin"] = 30_000
+    res = Resource("big.bin", url=server.url + "/big.bin", sha256=sha(body))
+    with pytest.raises(DataError, match="interrupted|stopped"):
+        fetch(res, cfg)
+    assert not (cfg.data_dir / "big.bin").exists()
+    assert leftovers(cfg.data_dir) == []
+    # Once the server behaves, the same call succeeds.
+    del server.truncated["/big.bin"]
+    assert fetch(res, cfg).read_bytes() == body
+
+
+def test_http_error_says_how_to_get_the_file(cfg, server):
+    res = Resource("gone.bin", url=server.url + "/gone.bin", description="a vanished file")
+    with pytest.raises(DataNotFoundError, match=r"(?s)Could not download .*gone\.bin.*404"):
+        fetch(res, cfg)
+    assert not (cfg.data_dir / "gone.bin").exists()
+
+
+# --- missing files, offline mode, URL map -------------------------------------------------
+
+
+def test_missing_file_error_names_file_places_and_how(tmp_path):
+    mirror = tmp_path / "mirror"
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(mirror,))
+    res = Resource("x/hand.mat", url=None, description="hand-placed data", manual="Ask the authors for it.")
+    with pytest.raises(DataNotFoundError) as info:
+        fetch(res, cfg)
+    text = str(info.value)
+    assert "x/hand.mat" in text and "hand-placed data" in text
+    assert str(mirror / "x" / "hand.mat") in text and str(cfg.data_dir / "x" / "hand.mat") in text
+    assert "Ask the authors for it." in text and "HUMANALIGN_MIRRORS" in text
+    assert isinstance(info.value, FileNotFoundError)
+
+
+def test_offline_never_downloads(tmp_path, server, monkeypatch):
+    server.routes["/a.txt"] = b"a"
+    monkeypatch.setenv("HUMANALIGN_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
+    res = Resource("a.txt", url=server.url + "/a.txt", sha256=sha(b"a"))
+    with pytest.raises(DataNotFoundError, match=r"(?s)Download it from .*/a\.txt"):
+        fetch(res)
+    assert server.requests == []
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "0")
+    assert fetch(res).read_bytes() == b"a"
+
+
+def test_url_map_redirects_downloads(tmp_path, server, monkeypatch):
+    server.routes["/osf/abc/download"] = b"redirected"
+    monkeypatch.setenv("HUMANALIGN_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HUMANALIGN_URL_MAP", f"https://osf.invalid={server.url}/osf")
+    res = Resource("r.txt", url="https://osf.invalid/abc/download", sha256=sha(b"redirected"))
+    assert fetch(res).read_bytes() == b"redirected"
+    assert server.requests == ["/osf/abc/download"]
+
+
+# --- archives -------------------------------------------------------------------------------
+
+
+def plain_zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def aes_zip(files: dict[str, bytes], password: bytes) -> bytes:
+    buf = io.BytesIO()
+    with pyzipper.AESZipFile(buf, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(password)
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_is_unpacked(cfg, server):
+    blob = plain_zip({"top/a.txt": b"A", "top/sub/b.txt": b"B"})
+    server.routes["/z"] = blob
+    res = Resource("things/pack", url=server.url + "/z", sha256=sha(blob), archive="zip")
+    dest = fetch(res, cfg)
+    assert dest == cfg.data_dir / "things" / "pack"
+    assert (dest / "top" / "a.txt").read_bytes() == b"A"
+    assert (dest / "top" / "sub" / "b.txt").read_bytes() == b"B"
+    assert (cfg.data_dir / "things" / "pack.zip").is_file()  # the archive is kept
+    assert fetch(res, cfg) == dest and server.requests == ["/z"]
+    assert leftovers(cfg.data_dir) == []
+
+
+def test_zip_with_password(cfg, server):
+    blob = aes_zip({"object_images_CC0/cat.jpg": b"jpegbytes"}, b"secret")
+    server.routes["/p"] = blob
+    res = Resource("imgs", url=server.url + "/p", archive="zip", password="secret")
+    dest = fetch(res, cfg)
+    assert (dest / "object_images_CC0" / "cat.jpg").read_bytes() == b"jpegbytes"
+
+
+@pytest.mark.parametrize("password", ["wrong", None])
+def test_zip_with_wrong_or_missing_password(cfg, server, password):
+    blob = aes_zip({"a.txt": b"A"}, b"secret")
+    server.routes["/p"] = blob
+    res = Resource("imgs", url=server.url + "/p", archive="zip", password=password)
+    with pytest.raises(DataError, match="password"):
+        fetch(res, cfg)
+    assert not (cfg.data_dir / "imgs").exists()
+    assert leftovers(cfg.data_dir) == []
+
+
+def test_zip_with_unsafe_member_is_refused(cfg, server):
+    blob = plain_zip({"../escape.txt": b"x"})
+    server.routes["/bad"] = blob
+    with pytest.raises(DataError, match="unsafe"):
+        fetch(Resource("pack", url=server.url + "/bad", archive="zip"), cfg)
+    assert not (cfg.data_dir.parent / "escape.txt").exists()
+
+
+def test_not_a_zip_is_reported(cfg, server):
+    server.routes["/junk"] = b"<html>login page</html>"
+    with pytest.raises(DataError, match="not a valid zip"):
+        fetch(Resource("pack", url=server.url + "/junk", archive="zip"), cfg)
+
+
+def test_tar_gz_is_unpacked(cfg, server):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name, data in {"cifar-100-python/meta": b"M", "cifar-100-python/test": b"T"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    blob = buf.getvalue()
+    server.routes["/c.tar.gz"] = blob
+    res = Resource("cifar100", url=server.url + "/c.tar.gz", sha256=sha(blob), archive="tar.gz")
+    dest = fetch(res, cfg)
+    assert (dest / "cifar-100-python" / "test").read_bytes() == b"T"
+    assert (cfg.data_dir / "cifar100.tar.gz").is_file()
+
+
+def test_archive_in_mirror_is_unpacked_into_data_folder(tmp_path):
+    blob = plain_zip({"triplet_dataset/t.csv": b"image1\timage2\timage3\tchoice\n"})
+    mirror = tmp_path / "mirror"
+    (mirror / "things").mkdir(parents=True)
+    (mirror / "things" / "triplet_dataset.zip").write_bytes(blob)
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(mirror,))
+    res = Resource("things/triplet_dataset", url=None, sha256=sha(blob), archive="zip")
+    dest = fetch(res, cfg)
+    assert dest == cfg.data_dir / "things" / "triplet_dataset"
+    assert (dest / "triplet_dataset" / "t.csv").is_file()
+
+
+def test_folder_resource_placed_by_hand(cfg):
+    res = Resource("cichy118", url=None, folder=True, manual="Place it by hand.")
+    with pytest.raises(DataNotFoundError, match="Place it by hand"):
+        fetch(res, cfg)
+    (cfg.data_dir / "cichy118").mkdir(parents=True)
+    with pytest.raises(DataNotFoundError):  # an empty folder does not count
+        fetch(res, cfg)
+    (cfg.data_dir / "cichy118" / "x.txt").write_text("x")
+    assert fetch(res, cfg) == cfg.data_dir / "cichy118"
+
+
+def test_sha256_of_matches_hashlib(tmp_path):
+    data = bytes(range(256)) * 5000  # several read chunks
+    (tmp_path / "f").write_bytes(data)
+    assert sha256_of(tmp_path / "f") == sha(data)
+
+
+def test_registered_resources_are_consistent():
+    from humanalign.sources import RESOURCES, demo_resources, get_resource, list_resources
+
+    assert len(demo_resources()) == 348  # 14 data files + 334 demo photos
+    for key, res in RESOURCES.items():
+        assert res.path == key
+        assert res.url or res.manual, f"{key} has neither an address nor instructions"
+        assert not (res.folder and res.archive)
+    assert [r.path for r in list_resources()] == sorted(RESOURCES)
+    with pytest.raises(KeyError, match="Did you mean"):
+        get_resource("things/things_concept.tsv")

@@ -1,0 +1,194 @@
+"""THINGS loaders: the real offline copy (needs_mirror) and full-format files written here."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import needs_mirror
+from humanalign.config import settings
+from humanalign.fetch import DataError, DataNotFoundError, HashMismatchError
+from humanalign.datasets.things import (
+    N_CONCEPTS,
+    load_category_matrix,
+    load_concepts,
+    load_images,
+    load_noise_ceiling_trials,
+    load_spose,
+    load_triplets,
+    load_vice,
+    odd_last,
+)
+
+CSV_NAME = "triplets_large_final_correctednc_correctedorder.csv"
+
+
+def odd_last_by_loop(items, choice):
+    out = []
+    for row, c in zip(items, choice):
+        rest = [row[k] for k in range(3) if k != c]
+        out.append(rest + [row[c]])
+    return np.array(out)
+
+
+def test_odd_last_matches_plain_loop(rng):
+    items = rng.integers(0, 100, (200, 3))
+    choice = rng.integers(0, 3, 200)
+    assert np.array_equal(odd_last(items, choice, "t"), odd_last_by_loop(items, choice))
+    with pytest.raises(DataError, match=r"t\.csv: the chosen position must be 1, 2 or 3 \(row 1"):
+        odd_last(items[:3], np.array([0, 3, 1]), "t.csv")
+
+
+# --- the real offline copy -------------------------------------------------------------
+
+
+@needs_mirror
+def test_concepts_and_category_matrix():
+    concepts = load_concepts()
+    assert len(concepts) == N_CONCEPTS == 1854
+    assert concepts["uniqueID"].is_unique and concepts["uniqueID"].iloc[0] == "aardvark"
+    cats = load_category_matrix()
+    assert cats.shape == (1854, 27) and set(np.unique(cats.to_numpy())) <= {0, 1}
+    assert "animal" in cats.columns and cats["animal"].sum() > 100
+
+
+@needs_mirror
+def test_noise_ceiling_set_has_20k_trials_over_1000_triplets():
+    trials = load_noise_ceiling_trials()
+    assert len(trials.triplets) == 20_000 and trials.n_distinct == 1000
+    assert trials.triplets.n_objects == 1854 and not trials.triplets.simulated
+    assert len(np.unique(trials.triplets.participants)) > 1
+    counts = np.bincount(trials.triplet_id)
+    assert counts.min() >= 10 and counts.sum() == 20_000
+    # Trials of one distinct triplet hold the same three concepts.
+    t = np.sort(trials.triplets.indices, axis=1)
+    first = t[np.argmax(trials.triplet_id[:, None] == np.arange(1000), axis=0)]
+    assert np.array_equal(t, first[trials.triplet_id])
+    # Majority vote reproduces the published human agreement (67.22 %).
+    odd = trials.triplets.indices[:, 2]
+    agree = 0
+    for k in range(1000):
+        votes = np.bincount(odd[trials.triplet_id == k])
+        agree += votes.max()
+    assert abs(agree / 20_000 - 0.6722) < 0.01
+
+
+@needs_mirror
+def test_human_embeddings():
+    vice = load_vice()
+    assert vice.shape == (1854, 42) and (vice >= 0).all()
+    assert load_spose(14).shape == (1854, 14) and load_spose(82).shape == (1854, 82)
+    with pytest.raises(ValueError, match="choose 14, 66 or 82"):
+        load_spose(50)
+
+
+@needs_mirror
+def test_spose_66_is_reordered_to_concept_order():
+    ids = load_concepts()["uniqueID"].tolist()
+    data = settings().data_dir / "things"
+    data.mkdir(parents=True)
+    emb = np.arange(1854 * 2, dtype=float).reshape(1854, 2)
+    order = ids[::-1]  # the published file lists the concepts in another order
+    np.savetxt(data / "spose_embedding_66d_sorted.txt", emb[::-1])
+    (data / "spose_unique_id.txt").write_text("\n".join(order) + "\n")
+    assert np.array_equal(load_spose(66), emb)
+
+
+@needs_mirror
+def test_images_cc0_and_things_layouts():
+    ids = load_concepts()["uniqueID"].tolist()
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(buf, format="PNG")
+    png = buf.getvalue()
+    cc0 = settings().data_dir / "things" / "images_cc0" / "object_images_CC0"
+    cc0.mkdir(parents=True)
+    for uid in ids:
+        (cc0 / f"{uid}.jpg").write_bytes(png)
+    stim = load_images("cc0")
+    assert len(stim) == 1854 and stim.ids == tuple(ids) and stim.paths[1].name == "abacus.jpg"
+    things = settings().data_dir / "things" / "images" / "object_images"
+    for uid in ids:
+        (things / uid).mkdir(parents=True)
+        (things / uid / f"{uid}_02s.jpg").write_bytes(png)
+        (things / uid / f"{uid}_01b.jpg").write_bytes(png)
+    stim = load_images("things")
+    assert stim.paths[0].name == "aardvark_01b.jpg" and len(stim) == 1854
+    (cc0 / "abacus.jpg").unlink()
+    with pytest.raises(DataError, match="no image for 1 of 1854 concepts \\(e.g. abacus\\)"):
+        load_images("cc0")
+    with pytest.raises(ValueError, match="'cc0' or 'things'"):
+        load_images("thingsplus")
+
+
+# --- full-format files written by the test ------------------------------------------------
+
+
+def write_triplet_zip(rows: list[tuple[int, int, int, int]]) -> None:
+    table = "image1\timage2\timage3\tchoice\n" + "".join("\t".join(map(str, r)) + "\n" for r in rows)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"triplet_dataset/{CSV_NAME}", table)
+    folder = settings().data_dir / "things"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "triplet_dataset.zip").write_bytes(buf.getvalue())
+
+
+def test_full_release_csv_in_zip():
+    write_triplet_zip([(1, 2, 3, 3), (10, 20, 30, 1), (1854, 5, 6, 2)])
+    trip = load_triplets("all")
+    assert trip.indices.tolist() == [[0, 1, 2], [19, 29, 9], [1853, 5, 4]]
+    assert trip.source == CSV_NAME and not trip.simulated
+    # The zip is unpacked once; its hash is recorded (no published hash for it).
+    assert (settings().data_dir / "things" / "triplet_dataset" / "triplet_dataset" / CSV_NAME).is_file()
+    assert "things/triplet_dataset" in (settings().data_dir / "hashes.json").read_text()
+
+
+def test_full_release_csv_errors():
+    write_triplet_zip([(1, 2, 1855, 1)])
+    with pytest.raises(DataError, match=rf"{CSV_NAME}: triplet row 0 .*outside 0\.\.1853"):
+        load_triplets("all")
+
+
+def test_full_release_bad_choice():
+    write_triplet_zip([(1, 2, 3, 4)])
+    with pytest.raises(DataError, match="chosen position must be 1, 2 or 3"):
+        load_triplets("all")
+
+
+def test_official_splits(rng):
+    folder = settings().data_dir / "things" / "triplets"
+    folder.mkdir(parents=True)
+    train = np.array([[0, 1, 2], [1853, 7, 9]])
+    np.save(folder / "train_90.npy", train)
+    np.save(folder / "test_10.npy", np.array([[4, 5, 6]], dtype=np.int32))
+    assert np.array_equal(load_triplets("train").indices, train)
+    test = load_triplets("test")
+    assert test.indices.tolist() == [[4, 5, 6]] and test.indices.dtype == np.int64
+    # A replaced file is refused (its hash was recorded on first use) ...
+    np.save(folder / "test_10.npy", np.array([[4, 5, 5]]))
+    with pytest.raises(HashMismatchError, match=r"test_10\.npy"):
+        load_triplets("test")
+    # ... and once the record is cleared, its content is checked.
+    record = settings().data_dir / "hashes.json"
+    record.unlink()
+    with pytest.raises(DataError, match=r"test_10\.npy: triplet row 0 = \[4, 5, 5\] repeats an object"):
+        load_triplets("test")
+    record.unlink()
+    np.save(folder / "test_10.npy", np.arange(8).reshape(2, 4))
+    with pytest.raises(DataError, match=r"test_10\.npy: triplets must have shape \(N, 3\)"):
+        load_triplets("test")
+    record.unlink()
+    (folder / "test_10.npy").write_bytes(b"garbage")
+    with pytest.raises(DataError, match=r"Could not read .*test_10\.npy"):
+        load_triplets("test")
+    with pytest.raises(ValueError, match="Unknown THINGS triplet split 'val'"):
+        load_triplets("val")
+
+
+def test_official_split_missing_says_how_to_get_it():
+    with pytest.raises(DataNotFoundError, match=r"(?s)train_90\.npy.*LukasMut/human_alignment"):
+        load_triplets("train")

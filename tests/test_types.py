@@ -1,0 +1,119 @@
+"""The typed containers reject malformed data with errors that name the source and the problem."""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from humanalign.fetch import DataError
+from humanalign.datasets.types import (
+    HumanMatrix,
+    Stimuli,
+    Triplets,
+    check_square,
+    check_triplets,
+    list_images,
+    open_image,
+)
+
+
+def test_valid_triplets_become_int64():
+    arr = check_triplets(np.array([[0, 1, 2], [3, 2, 1]], dtype=np.uint8), 4, "t.npy")
+    assert arr.dtype == np.int64 and arr.flags.c_contiguous
+    floats = check_triplets(np.array([[0.0, 1.0, 2.0]]), 3, "t.npy")
+    assert floats.tolist() == [[0, 1, 2]]
+
+
+@pytest.mark.parametrize(
+    "data, pattern",
+    [
+        (np.zeros((4, 2), dtype=int), r"t\.npy: triplets must have shape \(N, 3\), got \(4, 2\)"),
+        (np.zeros(6, dtype=int), r"t\.npy: .*shape \(N, 3\)"),
+        (np.array([[0, 1, 2.5]]), r"t\.npy: triplet row 0 has non-integer"),
+        (np.array([[0, 1, np.nan]]), r"t\.npy: triplet row 0 has non-integer"),
+        (np.array([["a", "b", "c"]]), r"t\.npy: triplets must be integers"),
+        (np.array([[0, 1, 2], [1, 2, 5]]), r"t\.npy: triplet row 1 = \[1, 2, 5\] has an index outside 0\.\.4"),
+        (np.array([[0, 1, 2], [-1, 2, 3]]), r"t\.npy: triplet row 1 .*outside"),
+        (np.array([[0, 1, 2], [3, 3, 1]]), r"t\.npy: triplet row 1 = \[3, 3, 1\] repeats an object"),
+        (np.array([[0, 1, 2], [3, 1, 3]]), r"repeats an object"),
+    ],
+)
+def test_malformed_triplets(data, pattern):
+    with pytest.raises(DataError, match=pattern):
+        check_triplets(data, 5, "t.npy")
+    with pytest.raises(DataError):
+        Triplets(data, 5, source="t.npy")
+
+
+def test_triplets_participants_must_match():
+    with pytest.raises(DataError, match="2 participant ids for 1 triplets"):
+        Triplets(np.array([[0, 1, 2]]), 3, "t", participants=np.array([1, 2]))
+    trip = Triplets(np.array([[0, 1, 2]]), 3, "t", simulated=True)
+    assert len(trip) == 1 and trip.simulated
+
+
+def test_square_matrix_checks():
+    assert check_square([[1, 0], [0, 1]], "m").dtype == np.float64
+    with pytest.raises(DataError, match=r"m\.mat: expected a square matrix, got shape \(2, 3\)"):
+        check_square(np.zeros((2, 3)), "m.mat")
+    with pytest.raises(DataError, match="NaN"):
+        check_square(np.array([[0, np.nan], [1, 0]]), "m.mat")
+
+
+def test_human_matrix_must_match_stimuli():
+    with pytest.raises(DataError, match=r"sim\.mat: matrix is 3 x 3 but there are 2 stimuli"):
+        HumanMatrix(np.eye(3), ("a", "b"), "similarity", "sim.mat")
+    with pytest.raises(DataError, match="kind must be"):
+        HumanMatrix(np.eye(2), ("a", "b"), "distance", "sim.mat")
+    with pytest.raises(DataError, match="square"):
+        HumanMatrix(np.ones((2, 1)), ("a", "b"), "similarity", "sim.mat")
+    sim = HumanMatrix(np.array([[1.0, 0.2], [0.2, 1.0]]), ("a", "b"), "similarity", "s")
+    assert np.array_equal(sim.as_dissimilarity(), -sim.matrix)
+    dis = HumanMatrix(np.array([[0.0, 0.2], [0.2, 0.0]]), ("a", "b"), "dissimilarity", "s")
+    assert dis.as_dissimilarity() is dis.matrix
+
+
+def test_stimuli_checks(tmp_path):
+    with pytest.raises(DataError, match="2 ids but 1 image paths"):
+        Stimuli("s", ("a", "b"), (tmp_path / "a.png",))
+    with pytest.raises(DataError, match="id 'a' occurs more than once"):
+        Stimuli("s", ("a", "a"), (tmp_path / "1", tmp_path / "2"))
+    with pytest.raises(DataError, match="label 'kind' has 1 values for 2"):
+        Stimuli("s", ("a", "b"), (tmp_path / "1", tmp_path / "2"), labels={"kind": (1,)})
+    assert len(Stimuli("s", ("a",), (tmp_path / "1",))) == 1
+
+
+def test_open_image_reads_rgb(tmp_path):
+    Image.new("L", (5, 4), 7).save(tmp_path / "g.png")
+    img = open_image(tmp_path / "g.png")
+    assert img.mode == "RGB" and img.size == (5, 4)
+
+
+def test_unreadable_image_names_the_file(tmp_path):
+    bad = tmp_path / "not_an_image.jpg"
+    bad.write_bytes(b"this is text, not a JPEG")
+    with pytest.raises(DataError, match=r"not_an_image\.jpg.*corrupt or not an image"):
+        open_image(bad)
+    # A truncated file: the header is fine, the pixels are missing.
+    good = tmp_path / "full.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(good)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(DataError, match=r"cut\.png"):
+        open_image(cut)
+    with pytest.raises(DataError, match=r"missing\.png does not exist"):
+        open_image(tmp_path / "missing.png")
+
+
+def test_list_images_natural_order(tmp_path):
+    for name in ["10.jpg", "2.jpg", "1.png", ".DS_Store", "notes.txt", "img3.JPEG"]:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "sub.jpg").mkdir()
+    assert [p.name for p in list_images(tmp_path)] == ["1.png", "2.jpg", "10.jpg", "img3.JPEG"]
+    with pytest.raises(DataError, match="does not exist"):
+        list_images(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="no image files"):
+        list_images(tmp_path / "empty", source="cichy118")
