@@ -1,0 +1,126 @@
+"""Command-line entry point: ``humanalign extract | accuracy | models | book``.
+
+``extract`` lets a GPU machine precompute features without notebooks; they land in the
+same content-keyed cache that the notebooks read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+__all__ = ["DATASETS", "build_parser", "load_stimuli", "main"]
+
+DATASETS = ("demo", "things", "things-cc0")
+
+
+def load_stimuli(name: str):
+    """The stimuli of a named data set (``demo``, ``things`` or ``things-cc0``).
+
+    Raises:
+        ValueError: unknown name.
+    """
+    from .datasets import load_demo_stimuli, load_images
+
+    if name == "demo":
+        return load_demo_stimuli()
+    if name == "things":
+        return load_images("things")
+    if name == "things-cc0":
+        return load_images("cc0")
+    raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .features import cache_path, extract_features
+
+    stimuli = load_stimuli(args.dataset)
+    for model_id in args.model:
+        features = extract_features(
+            model_id, stimuli, layer=args.layer, batch_size=args.batch_size, device=args.device,
+            num_workers=args.num_workers, cache=not args.no_cache, progress=not args.quiet,
+        )
+        where = "" if args.no_cache else f" -> {cache_path(model_id, stimuli, args.layer)}"
+        print(f"{model_id}\t{args.layer}\t{features.shape[0]} x {features.shape[1]}{where}")
+    return 0
+
+
+def _cmd_accuracy(args: argparse.Namespace) -> int:
+    from .datasets import load_demo_stimuli
+    from .models import classify_accuracy
+    from .registry import get_spec, list_models
+
+    ids = args.model or [m for m in list_models(group="demo")["id"] if get_spec(m).has_logits]
+    stimuli = load_demo_stimuli()
+    print(f"top-1 of each model's own logits on the {len(stimuli)} demo photos")
+    print(f"{'model':45s} {'demo top-1':>10s} {'published':>10s}")
+    for model_id in ids:
+        spec = get_spec(model_id)
+        acc = classify_accuracy(model_id, stimuli, device=args.device, progress=not args.quiet)
+        published = f"{spec.imagenet_top1:.3f}" if spec.imagenet_top1 is not None else "-"
+        print(f"{model_id:45s} {acc:10.3f} {published:>10s}", flush=True)
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from .registry import list_models
+
+    table = list_models(public_only=args.public_only, group=args.group)
+    columns = ["id", "family", "params", "imagenet_top1", "objective", "training_data", "public"]
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 45):
+        print(table[columns].to_string(index=False))
+    print(f"{len(table)} models")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of all subcommands (``book`` passes its arguments on)."""
+    parser = argparse.ArgumentParser(prog="humanalign", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ext = sub.add_parser("extract", help="compute and cache features of models on a data set")
+    ext.add_argument("--model", action="append", required=True, help="model id (repeatable)")
+    ext.add_argument("--dataset", default="demo", choices=DATASETS)
+    ext.add_argument("--layer", default="penultimate", choices=("penultimate", "logits"))
+    ext.add_argument("--batch-size", type=int, default=32)
+    ext.add_argument("--device", default=None)
+    ext.add_argument("--num-workers", type=int, default=None)
+    ext.add_argument("--no-cache", action="store_true")
+    ext.add_argument("--quiet", action="store_true", help="no progress bar")
+    ext.set_defaults(func=_cmd_extract)
+
+    acc = sub.add_parser("accuracy", help="top-1 of each demo classifier on the demo photos")
+    acc.add_argument("--model", action="append", help="model id (repeatable); default: demo classifiers")
+    acc.add_argument("--device", default=None)
+    acc.add_argument("--quiet", action="store_true")
+    acc.set_defaults(func=_cmd_accuracy)
+
+    mod = sub.add_parser("models", help="list the model registry")
+    mod.add_argument("--public-only", action="store_true")
+    mod.add_argument("--group", default=None)
+    mod.set_defaults(func=_cmd_models)
+
+    book = sub.add_parser("book", help="build the book (arguments are passed on)", add_help=False)
+    book.set_defaults(func=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["book"]:
+        # Imported lazily: the book module pulls in the notebook tool chain.
+        from . import book
+
+        return int(book.main(argv[1:]) or 0)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (KeyError, ValueError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"humanalign {args.command}: {message}", file=sys.stderr)
+        return 2

@@ -1,0 +1,284 @@
+"""Batched feature extraction with a content-keyed, resumable cache.
+
+:func:`extract_features` turns a model and a set of images into an (n, d) float32 matrix,
+row ``i`` for ``stimuli.ids[i]``. Images are decoded in parallel by a DataLoader; the
+forward passes run under ``torch.inference_mode`` in channels-last layout; on a GPU,
+half precision is used only after a check on the first batch shows that it keeps the
+features equal (cosine similarity >= 0.999 to float32 for every image).
+
+The cache key is a hash of everything the numbers depend on: the model's registry row,
+the layer, the data set (name, ids and the sha256 of every image file), the precision
+setting, the version of this package's preprocessing and the versions of the libraries
+that compute. Results live under ``<HUMANALIGN_CACHE>/features/``. Each finished batch is
+written (atomically) to a ``.partial`` folder first, so an interrupted extraction resumes
+from the batches it finished; a call whose key is complete loads the file and does no
+model work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from .config import settings
+from .datasets.types import Stimuli
+from .fetch import DataError, _write_atomic_text, sha256_of
+from .registry import get_spec
+
+__all__ = [
+    "COSINE_TOLERANCE",
+    "PREPROCESS_VERSION",
+    "ImageDataset",
+    "cache_key",
+    "cache_path",
+    "extract_features",
+    "library_versions",
+]
+
+# Bump when the preprocessing or layer reading in humanalign.models changes meaning, so
+# that old caches are not reused.
+PREPROCESS_VERSION = 1
+COSINE_TOLERANCE = 0.999
+_LIBRARIES = ("torch", "torchvision", "timm", "open_clip_torch", "ai-edge-litert", "numpy", "pillow", "humanalign")
+_file_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of the libraries that compute features (``"absent"`` if missing)."""
+    versions = {}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def _file_sha(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError as err:
+        raise DataError(f"Image {path} cannot be read ({err}); fetch the data set again.") from err
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _file_hashes:
+        _file_hashes[key] = sha256_of(path)
+    return _file_hashes[key]
+
+
+def cache_key(model_id: str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:
+    """Hex sha256 over what the features depend on (see the module docstring)."""
+    spec = get_spec(model_id)
+    digest = hashlib.sha256()
+    for name, path in zip(stimuli.ids, stimuli.paths):
+        digest.update(f"{name}\t{_file_sha(Path(path))}\n".encode())
+    payload = {
+        "spec": asdict(spec),
+        "layer": layer,
+        "dataset": stimuli.name,
+        "images": digest.hexdigest(),
+        "precision": precision,
+        "preprocess_version": PREPROCESS_VERSION,
+        "versions": library_versions(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cache_path(model_id: str, stimuli: Stimuli, layer: str = "penultimate", precision: str = "auto") -> Path:
+    """Where :func:`extract_features` keeps these features (``.npy``)."""
+    spec = get_spec(model_id)
+    key = cache_key(model_id, stimuli, layer, precision)
+    folder = settings().cache_dir / "features" / spec.source / f"{spec.arch}.{spec.tag}"
+    return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
+
+
+def _save_atomic(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, array)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ImageDataset(torch.utils.data.Dataset):
+    """Images in a fixed order; item ``i`` is ``(i, preprocess(image i))``.
+
+    The index travels with the tensor so the caller can check the row order. A file that
+    cannot be decoded raises :class:`~humanalign.fetch.DataError` naming it.
+    """
+
+    def __init__(self, paths: Sequence[Path], preprocess):
+        self.paths = [Path(p) for p in paths]
+        self.preprocess = preprocess
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> tuple[int, torch.Tensor]:
+        from PIL import Image, UnidentifiedImageError
+
+        path = self.paths[index]
+        try:
+            with Image.open(path) as image:
+                image = image.convert("RGB")
+        except (OSError, UnidentifiedImageError, SyntaxError) as err:
+            raise DataError(
+                f"Image {index} ({path}) cannot be decoded ({err}). Replace the file with a "
+                "good copy (fetch the data set again) or remove it from the stimuli; no "
+                "features were written for the batch holding it."
+            ) from err
+        return index, self.preprocess(image)
+
+
+def _batches(n: int, batch_size: int) -> list[list[int]]:
+    return [list(range(start, min(start + batch_size, n))) for start in range(0, n, batch_size)]
+
+
+def _worker_init(_worker_id: int) -> None:
+    # Decoding workers must not compete with the forward pass for the few CPU cores.
+    torch.set_num_threads(1)
+
+
+def _cosine_rows(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.cosine_similarity(a.float(), b.float(), dim=1, eps=1e-12)
+
+
+def _iterate(loader, progress: bool, total: int, desc: str) -> Iterator:
+    if not progress:
+        yield from loader
+        return
+    from tqdm.auto import tqdm
+
+    yield from tqdm(loader, total=total, desc=desc, unit="batch", leave=False)
+
+
+def extract_features(
+    model_id: str,
+    stimuli: Stimuli,
+    layer: str = "penultimate",
+    *,
+    batch_size: int = 32,
+    device: str | None = None,
+    num_workers: int | None = None,
+    cache: bool = True,
+    progress: bool = True,
+    precision: str = "auto",
+) -> np.ndarray:
+    """Features of every stimulus at one layer of one model.
+
+    Args:
+        model_id: Registry id, e.g. ``"pypi/efficientnet_lite0.in1k"``.
+        stimuli: The images; row ``i`` of the result is ``stimuli.ids[i]``.
+        layer: ``"penultimate"`` or ``"logits"``.
+        batch_size: Images per forward pass.
+        device: Torch device; default from ``HUMANALIGN_DEVICE``.
+        num_workers: Decoding processes; default one fewer than the CPU cores (at most 8).
+        cache: Read and write the feature cache.
+        progress: Show a progress bar.
+        precision: ``"auto"`` (half precision on CUDA when the first-batch check passes),
+            or ``"float32"`` to never use it.
+
+    Returns:
+        Float32 array of shape (n, d).
+
+    Raises:
+        KeyError: unknown model id.
+        ValueError: bad layer, batch size or precision.
+        DataError: an image cannot be decoded (named in the message), or non-finite
+            features.
+    """
+    from .models import load_model
+
+    spec = get_spec(model_id)
+    spec.layer_module(layer)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if precision not in {"auto", "float32"}:
+        raise ValueError(f"precision must be 'auto' or 'float32', not {precision!r}.")
+    if len(stimuli) == 0:
+        raise ValueError(f"Stimuli {stimuli.name!r} hold no images.")
+
+    target = cache_path(model_id, stimuli, layer, precision) if cache else None
+    if target is not None and target.exists():
+        features = np.load(target)
+        if features.shape[0] == len(stimuli):
+            return features
+        target.unlink()  # a stale or foreign file under our key: recompute it
+
+    partial = target.with_suffix(".partial") if target is not None else None
+    chunks = _batches(len(stimuli), batch_size)
+    done: dict[int, np.ndarray] = {}
+    if partial is not None and partial.is_dir():
+        for i, chunk in enumerate(chunks):
+            part = partial / f"{chunk[0]:08d}-{len(chunk)}.npy"
+            if part.exists():
+                done[i] = np.load(part)
+    todo = [i for i in range(len(chunks)) if i not in done]
+
+    if todo:
+        loaded = load_model(model_id, device=device)
+        is_cuda = loaded.is_torch and str(loaded.device).startswith("cuda")
+        if loaded.is_torch:
+            # Channels-last is faster for convolutions on CPU and GPU alike.
+            loaded.model.to(memory_format=torch.channels_last)
+        if num_workers is None:
+            num_workers = max(0, min(8, (os.cpu_count() or 1) - 1))
+        loader = torch.utils.data.DataLoader(
+            ImageDataset(stimuli.paths, loaded.preprocess),
+            batch_sampler=[chunks[i] for i in todo],
+            num_workers=num_workers,
+            pin_memory=is_cuda,
+            worker_init_fn=_worker_init if num_workers else None,
+        )
+        use_half: bool | None = False if (precision == "float32" or not is_cuda) else None
+        with torch.inference_mode():
+            for i, (index, batch) in zip(todo, _iterate(loader, progress, len(todo), spec.id)):
+                if index.tolist() != chunks[i]:  # pragma: no cover - guards the row order
+                    raise RuntimeError(f"Batch {i} came back with rows {index.tolist()[:5]}...")
+                if loaded.is_torch:
+                    batch = batch.to(loaded.device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+                    if use_half is None:
+                        # Decide once, on real images, whether float16 keeps the features.
+                        full = loaded.forward(batch, [layer])[layer]
+                        with torch.autocast("cuda", dtype=torch.float16):
+                            half = loaded.forward(batch, [layer])[layer]
+                        use_half = bool(_cosine_rows(full, half).min() >= COSINE_TOLERANCE)
+                        out = full
+                    elif use_half:
+                        with torch.autocast("cuda", dtype=torch.float16):
+                            out = loaded.forward(batch, [layer])[layer]
+                    else:
+                        out = loaded.forward(batch, [layer])[layer]
+                else:
+                    out = loaded.forward(batch, [layer])[layer]
+                values = out.float().cpu().numpy()
+                if not np.all(np.isfinite(values)):
+                    bad = stimuli.paths[chunks[i][int(np.flatnonzero(~np.isfinite(values).all(1))[0])]]
+                    raise DataError(f"Model {spec.id!r} gave non-finite {layer} features for {bad}.")
+                done[i] = values
+                if partial is not None:
+                    _save_atomic(partial / f"{chunks[i][0]:08d}-{len(chunks[i])}.npy", values)
+
+    features = np.ascontiguousarray(np.concatenate([done[i] for i in range(len(chunks))]), dtype=np.float32)
+    if target is not None:
+        _save_atomic(target, features)
+        sidecar = {
+            "model": spec.id, "layer": layer, "dataset": stimuli.name, "shape": list(features.shape),
+            "precision": precision, "versions": library_versions(),
+        }
+        _write_atomic_text(target.with_suffix(".json"), json.dumps(sidecar, indent=1))
+        shutil.rmtree(partial, ignore_errors=True)
+    return features

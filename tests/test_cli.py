@@ -1,0 +1,61 @@
+"""The command line: models, extract, accuracy, book."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import pytest
+from conftest import needs_mirror
+from PIL import Image
+
+from humanalign import cli
+from humanalign.datasets import Stimuli
+
+
+def test_models_lists_registry(capsys):
+    assert cli.main(["models", "--group", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "pypi/efficientnet_lite0.in1k" in out and "12 models" in out
+
+
+def test_unknown_model_is_reported(capsys):
+    assert cli.main(["extract", "--model", "pypi/efficientnet_lite7.in1k"]) == 2
+    assert "Closest ids" in capsys.readouterr().err
+
+
+def test_extract_writes_cache(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.png"
+    Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(path)
+    toy = Stimuli("toy", ("a",), (path,))
+    monkeypatch.setattr(cli, "load_stimuli", lambda name: toy)
+    code = cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--quiet", "--num-workers", "0"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "1 x 1280" in out and ".npy" in out
+
+
+def test_unknown_dataset():
+    with pytest.raises(ValueError, match="Unknown data set"):
+        cli.load_stimuli("imagenet")
+
+
+def test_book_is_passed_on(monkeypatch):
+    seen = {}
+    fake = types.ModuleType("humanalign.book")
+    fake.main = lambda argv: seen.setdefault("argv", argv) and 0
+    monkeypatch.setitem(sys.modules, "humanalign.book", fake)
+    import humanalign
+
+    monkeypatch.setattr(humanalign, "book", fake, raising=False)
+    assert cli.main(["book", "--profile", "demo"]) == 0
+    assert seen["argv"] == ["--profile", "demo"]
+
+
+@needs_mirror
+def test_accuracy_prints_top1(capsys):
+    assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_025_128.quant_in1k", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    line = next(l for l in out.splitlines() if l.startswith("litert/"))
+    assert 0.35 <= float(line.split()[1]) <= 1.0

@@ -1,0 +1,118 @@
+"""Batched extraction against a plain loop; cache, resume, row order and bad images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from humanalign import features, models
+from humanalign.datasets import Stimuli
+from humanalign.fetch import DataError
+
+MODEL = "untrained/mobilenetv2_100.seed0"
+
+
+@pytest.fixture
+def stimuli(tmp_path) -> Stimuli:
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(7):
+        path = tmp_path / f"img{i}.png"
+        Image.fromarray(rng.integers(0, 256, (40 + i, 50, 3), dtype=np.uint8)).save(path)
+        paths.append(path)
+    return Stimuli("toy", tuple(f"s{i}" for i in range(7)), tuple(paths))
+
+
+def _plain_loop(model_id, stimuli, layer):
+    loaded = models.load_model(model_id, device="cpu")
+    rows = []
+    with torch.inference_mode():
+        for path in stimuli.paths:
+            x = loaded.preprocess(Image.open(path).convert("RGB"))[None]
+            rows.append(loaded.forward(x, [layer])[layer][0].numpy())
+    return np.stack(rows)
+
+
+@pytest.mark.parametrize("layer", ["penultimate", "logits"])
+def test_batched_equals_plain_loop(stimuli, layer):
+    got = features.extract_features(MODEL, stimuli, layer, batch_size=3, num_workers=1, cache=False, progress=False)
+    want = _plain_loop(MODEL, stimuli, layer)
+    assert got.dtype == np.float32 and got.shape == want.shape == (7, 1280 if layer == "penultimate" else 1000)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def test_second_call_does_no_model_work(stimuli, monkeypatch):
+    first = features.extract_features(MODEL, stimuli, batch_size=4, num_workers=0, progress=False)
+    path = features.cache_path(MODEL, stimuli, "penultimate")
+    assert path.exists() and path.with_suffix(".json").exists()
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("model loaded although the cache is complete")
+
+    monkeypatch.setattr(models, "load_model", no_model)
+    again = features.extract_features(MODEL, stimuli, batch_size=4, num_workers=0, progress=False)
+    np.testing.assert_array_equal(first, again)
+
+
+def test_interrupted_extraction_resumes(stimuli, monkeypatch):
+    full = features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, cache=False, progress=False)
+    original = models.LoadedModel.forward
+    calls = {"n": 0}
+
+    def flaky(self, batch, layers=("penultimate",)):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, batch, layers)
+
+    monkeypatch.setattr(models.LoadedModel, "forward", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, progress=False)
+    partial = features.cache_path(MODEL, stimuli, "penultimate").with_suffix(".partial")
+    assert len(list(partial.glob("*.npy"))) == 2  # two of four batches finished
+
+    calls["n"] = -100  # no more interruptions; count the remaining work
+    resumed = features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, progress=False)
+    assert calls["n"] == -100 + 2  # only the two unfinished batches ran
+    np.testing.assert_allclose(resumed, full, rtol=1e-5, atol=1e-5)
+    assert not partial.exists()
+
+
+def test_cache_key_depends_on_content(stimuli, tmp_path):
+    key = features.cache_key(MODEL, stimuli, "penultimate")
+    assert key == features.cache_key(MODEL, stimuli, "penultimate")
+    assert key != features.cache_key(MODEL, stimuli, "logits")
+    assert key != features.cache_key("untrained/efficientnet_lite0.seed0", stimuli, "penultimate")
+    Image.fromarray(np.zeros((10, 10, 3), dtype=np.uint8)).save(stimuli.paths[0])
+    assert key != features.cache_key(MODEL, stimuli, "penultimate")
+    assert set(features.library_versions()) >= {"torch", "timm", "humanalign"}
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_corrupt_image_is_named(stimuli, workers):
+    stimuli.paths[4].write_bytes(b"not an image")
+    with pytest.raises(DataError, match="img4.png"):
+        features.extract_features(MODEL, stimuli, batch_size=2, num_workers=workers, progress=False)
+
+
+def test_bad_arguments(stimuli):
+    with pytest.raises(ValueError, match="Unknown layer"):
+        features.extract_features(MODEL, stimuli, "fc7", progress=False)
+    with pytest.raises(ValueError, match="batch_size"):
+        features.extract_features(MODEL, stimuli, batch_size=0, progress=False)
+    with pytest.raises(ValueError, match="precision"):
+        features.extract_features(MODEL, stimuli, precision="fp8", progress=False)
+    with pytest.raises(ValueError, match="no classifier"):
+        features.extract_features("litert/mobilenet_v1_100_224.quant_embedding", stimuli, "logits")
+    with pytest.raises(KeyError):
+        features.extract_features("untrained/nonet.seed0", stimuli)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="mixed precision is used on CUDA only")
+def test_gpu_mixed_precision_keeps_features(stimuli):
+    half = features.extract_features(MODEL, stimuli, device="cuda", cache=False, progress=False)
+    full = features.extract_features(MODEL, stimuli, device="cuda", precision="float32", cache=False, progress=False)
+    cos = (half * full).sum(1) / np.linalg.norm(half, axis=1) / np.linalg.norm(full, axis=1)
+    assert cos.min() >= features.COSINE_TOLERANCE

