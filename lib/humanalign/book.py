@@ -1,0 +1,275 @@
+"""Build the book: execute the chapter notebooks with papermill, then run jupyter-book.
+
+``python -m humanalign book --profile demo`` (or ``humanalign.book.main([...])``):
+
+1. reads and validates the profile (``notebooks/params/<profile>.yml`` or a path), so an
+   unknown model id or a missing data set fails before anything runs;
+2. converts each ``notebooks/NN_name.py`` (jupytext percent format) to a notebook and
+   executes it with papermill (kernel ``python3``, the profile's values injected as
+   parameters) into ``book/chapters/NN_name.ipynb``; the first failing cell stops the run;
+3. writes the self-hosted chart script into ``book/_static`` and the reproducibility record
+   (profile, versions, data hashes, hardware, runtimes) into ``book/_generated``;
+4. runs ``jupyter-book build book/ -W -n --keep-going``: any warning fails the build.
+
+``--chapter scale`` executes one chapter only (the book is then built only when the other
+chapters have been executed before); ``--no-build`` stops after the notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["ROOT", "chapter_notebooks", "execute_chapter", "main", "reproducibility_record", "write_reproducibility"]
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+BOOK = ROOT / "book"
+KERNEL = "python3"
+# Packages whose versions the reproducibility page lists.
+_PACKAGES = (
+    "humanalign", "numpy", "pandas", "scipy", "scikit-learn", "torch", "torchvision", "timm",
+    "ai-edge-litert", "altair", "vl-convert-python", "jupyter-book", "myst-nb", "papermill",
+    "jupytext", "efficientnet-lite-pytorch",
+)
+
+
+def chapter_notebooks(notebooks: Path = NOTEBOOKS) -> dict[str, Path]:
+    """The chapter sources, keyed by name without the number (``scale`` -> ``01_scale.py``)."""
+    found = {}
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.py")):
+        found[path.stem.split("_", 1)[1]] = path
+    if not found:
+        raise FileNotFoundError(f"No chapter notebooks (NN_name.py) in {notebooks}.")
+    return found
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | None = None) -> float:
+    """Convert one jupytext notebook and execute it with papermill.
+
+    Args:
+        source: ``notebooks/NN_name.py``.
+        output: Where the executed ``.ipynb`` goes (written only when execution succeeds).
+        parameters: Values injected after the cell tagged ``parameters``.
+        cwd: Working folder of the kernel (default: the notebooks folder).
+
+    Returns:
+        Seconds the execution took.
+
+    Raises:
+        RuntimeError: a cell failed; the message names the notebook and the error.
+    """
+    import jupytext
+    import papermill
+
+    notebook = jupytext.read(source)
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells):
+        raise RuntimeError(f"{source} has no cell tagged 'parameters'; papermill cannot inject the profile.")
+    # papermill needs the language; a percent file without a header carries none.
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / (source.stem + ".ipynb")
+        jupytext.write(notebook, plain)
+        executed = Path(tmp) / ("executed-" + source.stem + ".ipynb")
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(plain), str(executed), parameters=parameters, kernel_name=KERNEL,
+                cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
+            )
+        except papermill.PapermillExecutionError as err:
+            raise RuntimeError(
+                f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
+            ) from err
+        seconds = time.perf_counter() - start
+        os.replace(executed, output)
+    return seconds
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _hardware() -> dict[str, str]:
+    info = {"platform": platform.platform(), "machine": platform.machine(), "cpus": str(os.cpu_count())}
+    try:
+        import torch
+
+        info["torch threads"] = str(torch.get_num_threads())
+        info["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    except ImportError:  # pragma: no cover - torch is a core dependency
+        info["gpu"] = "unknown"
+    return info
+
+
+def _data_hashes(dataset: str) -> dict[str, str]:
+    """sha256 of the data files a data set reads (the demo's files, from the manifest)."""
+    from .fetch import DataError, fetch, sha256_of
+    from .sources import demo_resources
+
+    hashes = {}
+    for key, res in sorted(demo_resources().items()):
+        if key.startswith("imagenet/images/") or key.startswith("litert/"):
+            continue  # listed as a group below: 334 photos, checked against the manifest
+        try:
+            hashes[key] = sha256_of(fetch(res))
+        except DataError as err:
+            hashes[key] = f"missing ({type(err).__name__})"
+    photos = [res for key, res in demo_resources().items() if key.startswith("imagenet/images/")]
+    hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
+    if dataset == "things":
+        hashes["things/triplet_dataset, things/images_cc0"] = "recorded on first download in <data>/hashes.json"
+    return hashes
+
+
+def reproducibility_record(profile_params: dict, runtimes: dict[str, float]) -> dict:
+    """Everything the reproducibility page shows, as plain JSON-able values."""
+    from .config import settings
+
+    cfg = settings()
+    return {
+        "profile": profile_params,
+        "versions": _versions(),
+        "hardware": _hardware(),
+        "device": cfg.resolve_device(),
+        "data_hashes": _data_hashes(str(profile_params.get("dataset", ""))),
+        "runtimes_s": {k: round(v, 1) for k, v in runtimes.items()},
+        "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def _md_table(rows: dict, left: str, right: str) -> str:
+    lines = [f"| {left} | {right} |", "|---|---|"]
+    for key, value in rows.items():
+        text = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+        lines.append(f"| {key} | `{text}` |")
+    return "\n".join(lines)
+
+
+def write_reproducibility(record: dict, book: Path = BOOK) -> Path:
+    """Write the record as JSON and as the Markdown fragment the reproducibility page includes."""
+    folder = book / "_generated"
+    _write_atomic(folder / "reproducibility.json", json.dumps(record, indent=1, sort_keys=True))
+    total = sum(record["runtimes_s"].values())
+    parts = [
+        f"Built on {record['built']} with the profile `{record['profile'].get('profile')}` "
+        f"on device `{record['device']}`; executing the notebooks took {total:.0f} s in all.",
+        "",
+        "## Profile", "", _md_table(record["profile"], "parameter", "value"),
+        "", "## Versions", "", _md_table(record["versions"], "package", "version"),
+        "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
+        "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
+        "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),
+        "",
+    ]
+    path = folder / "reproducibility.md"
+    _write_atomic(path, "\n".join(parts))
+    return path
+
+
+def _previous_runtimes(book: Path) -> dict[str, float]:
+    path = book / "_generated" / "reproducibility.json"
+    if path.is_file():
+        try:
+            return dict(json.loads(path.read_text()).get("runtimes_s", {}))
+        except (json.JSONDecodeError, AttributeError):
+            return {}
+    return {}
+
+
+def build_book(book: Path = BOOK) -> None:
+    """Run ``jupyter-book build <book> -W -n --keep-going`` (strict: a warning fails it)."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    command = [str(exe) if exe.exists() else "jupyter-book", "build", str(book), "-W", "-n", "--keep-going"]
+    print("$", " ".join(command), flush=True)
+    done = subprocess.run(command)
+    if done.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}); see the warnings above.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``humanalign book [--profile demo|full|PATH] [--chapter NAME] [--no-build]``."""
+    from . import plots, study
+
+    parser = argparse.ArgumentParser(prog="humanalign book", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="demo", help="demo (default), full, or the path of a profile .yml")
+    parser.add_argument("--chapter", help="execute only this chapter (e.g. scale, or 01_scale)")
+    parser.add_argument("--no-build", action="store_true", help="execute the notebooks, do not build the book")
+    parser.add_argument("--book", type=Path, default=BOOK, help=argparse.SUPPRESS)
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    try:
+        params = study.read_profile_params(args.profile)
+        study.load_profile(args.profile)  # fail now on an unknown model or missing data
+        chapters = chapter_notebooks(args.notebooks)
+        if args.chapter:
+            wanted = args.chapter.split("_", 1)[1] if args.chapter[:2].isdigit() else args.chapter
+            if wanted not in chapters:
+                raise ValueError(f"Unknown chapter {args.chapter!r}; choose one of {sorted(chapters)}.")
+            chapters = {wanted: chapters[wanted]}
+    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as err:
+        # str(KeyError) quotes its message; print the message itself.
+        print(f"error: {err.args[0] if isinstance(err, KeyError) and err.args else err}", file=sys.stderr)
+        return 2
+
+    plots.write_vega_bundle(args.book / "_static" / plots.BUNDLE_NAME)
+    runtimes = _previous_runtimes(args.book) if args.chapter else {}
+    for name, source in chapters.items():
+        output = args.book / "chapters" / (source.stem + ".ipynb")
+        print(f"executing {source.name} -> {output.relative_to(args.book.parent) if args.book.parent in output.parents else output}", flush=True)
+        try:
+            runtimes[source.stem] = execute_chapter(source, output, params)
+        except RuntimeError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(f"  done in {runtimes[source.stem]:.1f} s", flush=True)
+    write_reproducibility(reproducibility_record(params, runtimes), args.book)
+
+    if args.no_build:
+        return 0
+    all_sources = chapter_notebooks(args.notebooks)
+    missing = [p.stem for p in all_sources.values() if not (args.book / "chapters" / (p.stem + ".ipynb")).exists()]
+    if missing:
+        print(f"not building the book: chapters {missing} have not been executed yet (run without --chapter).")
+        return 0
+    try:
+        build_book(args.book)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"book written to {args.book / '_build' / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,288 @@
+"""Tests of humanalign.study: profile validation, evaluation wiring, caching, verdicts.
+
+The models are replaced by a small fake registry and a fake feature extractor (planted
+structure: "trained" models see the VICE embedding plus noise, "untrained" ones pure
+noise), so the tests exercise the real measures and data without running networks.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import needs_mirror
+from humanalign import study
+from humanalign.fetch import DataError
+
+TRAINED = ("fake/net_small.a", "fake/net_mid.a", "fake/net_big.a")
+UNTRAINED_ID = "fake/net_small.untrained"
+
+
+@dataclass(frozen=True)
+class _Spec:
+    id: str
+    family: str
+    params: int
+    objective: str
+    training_data: str
+    logits: str = "fc"
+
+
+_SPECS = {
+    "fake/net_small.a": _Spec("fake/net_small.a", "net", 1_000_000, "softmax", "ImageNet-1k"),
+    "fake/net_mid.a": _Spec("fake/net_mid.a", "net", 4_000_000, "softmax", "ImageNet-1k"),
+    "fake/net_big.a": _Spec("fake/net_big.a", "net", 16_000_000, "softmax", "ImageNet-1k", logits=""),
+    UNTRAINED_ID: _Spec(UNTRAINED_ID, "net", 1_000_000, "none", "none (untrained)"),
+}
+
+
+def _fake_registry():
+    def get_spec(model_id):
+        if model_id not in _SPECS:
+            raise KeyError(f"Unknown model id {model_id!r}; closest: {sorted(_SPECS)[:2]}")
+        return _SPECS[model_id]
+
+    def list_models(public_only=False, group=None):
+        return pd.DataFrame([vars(s) for s in _SPECS.values()]).rename(columns={})
+
+    return types.SimpleNamespace(get_spec=get_spec, list_models=list_models)
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    """Fake registry, extractor and classifier; returns a call counter of the extractor."""
+    calls = {"extract": 0}
+
+    def extract_features(model_id, stimuli, layer="penultimate", **kwargs):
+        calls["extract"] += 1
+        data = study.load_study_data(_small_profile())
+        rng = np.random.default_rng(abs(hash((model_id, layer))) % 2**32)
+        noise = rng.normal(size=(len(stimuli), 40))
+        if "untrained" in model_id:
+            return noise.astype(np.float32)
+        # A planted human structure with model-specific noise: accuracy well above chance.
+        return np.hstack([data.vice * 3, noise * 0.5]).astype(np.float32)
+
+    registry = _fake_registry()
+    monkeypatch.setattr(study, "_registry", lambda: registry)
+    monkeypatch.setattr(study, "_features", lambda: types.SimpleNamespace(extract_features=extract_features))
+    monkeypatch.setattr(study, "_models", lambda: types.SimpleNamespace(classify_accuracy=lambda m, s: 0.5))
+    study._DATA_CACHE.clear()
+    return calls
+
+
+def _small_profile(**over):
+    values = dict(
+        profile="test", models=[*TRAINED, UNTRAINED_ID], n_triplets=3000, n_boot=50,
+        lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], check_data=False,
+    )
+    values.update(over)
+    values.setdefault("check_models", False)
+    return study.make_profile(**values)
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def test_make_profile_rejects_bad_values(fakes):
+    with pytest.raises(ValueError, match="names no models"):
+        study.make_profile(models=[], check_data=False)
+    with pytest.raises(KeyError, match="fake/net_tiny.a"):
+        study.make_profile(models=["fake/net_tiny.a"], check_data=False)
+    with pytest.raises(ValueError, match="unknown data set 'things-typo'"):
+        study.make_profile(models=list(TRAINED), dataset="things-typo", check_data=False)
+    with pytest.raises(ValueError, match="unknown layers"):
+        study.make_profile(models=list(TRAINED), layers=["conv1"], check_data=False)
+    with pytest.raises(ValueError, match="more than once"):
+        study.make_profile(models=[TRAINED[0], TRAINED[0]], check_data=False)
+    with pytest.raises(ValueError, match="arrangement"):
+        study.make_profile(models=list(TRAINED), transfer="arrangements", check_data=False)
+    profile = study.make_profile(models=list(TRAINED), check_data=False)
+    assert profile.models == TRAINED and profile.simulated
+
+
+def test_make_profile_fails_at_once_when_data_are_missing(fakes, monkeypatch):
+    monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
+    with pytest.raises(DataError, match="things_concepts.tsv"):
+        study.make_profile(models=list(TRAINED))
+
+
+def test_load_profile_reads_yaml_and_rejects_unknown_keys(fakes, tmp_path):
+    good = tmp_path / "mine.yml"
+    good.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplets": 500, "seed": 3}))
+    profile = study.load_profile(good, check_data=False)
+    assert profile.name == "mine" and profile.n_triplets == 500 and profile.seed == 3
+    bad = tmp_path / "bad.yml"
+    bad.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplet": 500}))
+    with pytest.raises(ValueError, match="unknown keys \\['n_triplet'\\]"):
+        study.load_profile(bad, check_data=False)
+    with pytest.raises(ValueError, match="Unknown profile 'nope'"):
+        study.load_profile("nope")
+    empty = tmp_path / "empty.yml"
+    empty.write_text("models: []\n")
+    with pytest.raises(ValueError, match="names no models"):
+        study.load_profile(empty, check_data=False)
+
+
+def test_shipped_profiles_are_valid(fakes):
+    demo = study.read_profile_params("demo")
+    full = study.read_profile_params("full")
+    assert len(demo["models"]) == 12 and demo["dataset"] == "things-demo"
+    assert full["dataset"] == "things" and full["models"] == "all"
+    # Every key of both profiles is a parameter make_profile accepts.
+    for params in (demo, full):
+        study.make_profile(**{**params, "models": list(TRAINED)}, check_data=False)
+
+
+def test_profile_key_ignores_run_only_settings():
+    a = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
+    b = study.make_profile(models=["x/y.z"], batch_size=8, device="cpu", check_models=False, check_data=False)
+    c = study.make_profile(models=["x/y.z"], seed=1, check_models=False, check_data=False)
+    assert a.key() == b.key() != c.key()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_concept_split_partitions(rng):
+    train, test = study.concept_split(30, 2 / 3, seed=4)
+    assert len(train) == 20 and len(test) == 10
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(30))
+    again = study.concept_split(30, 2 / 3, seed=4)
+    assert np.array_equal(again[0], train)
+    with pytest.raises(ValueError):
+        study.concept_split(4)
+
+
+def test_restrict_triplets_matches_loop(rng):
+    n = 20
+    trip = np.array([rng.choice(n, 3, replace=False) for _ in range(300)])
+    objects = np.sort(rng.choice(n, 12, replace=False))
+    fast = study.restrict_triplets(trip, objects, n)
+    pos = {int(o): i for i, o in enumerate(objects)}
+    slow = [[pos[int(x)] for x in row] for row in trip if all(int(x) in pos for x in row)]
+    assert np.array_equal(fast, np.array(slow).reshape(-1, 3))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@needs_mirror
+def test_evaluate_scores_planted_structure_and_caches(fakes):
+    profile = _small_profile()
+    table = study.evaluate(profile)
+    assert set(table.columns) >= {"model", "dataset", "layer", "measure", "value", "ci_low", "ci_high", "n"}
+    zs = table[(table["measure"] == "zero_shot") & (table["layer"] == "penultimate")].set_index("model")["value"]
+    assert zs[TRAINED[0]] > 0.5  # planted VICE structure
+    assert abs(zs[UNTRAINED_ID] - 1 / 3) < 0.05  # noise: chance
+    # The model without a classifier has no logits rows and no top-1.
+    big = table[table["model"] == "fake/net_big.a"]
+    assert set(big["layer"]) == {"penultimate"}
+    probed = table[table["measure"] == "probed"]["value"]
+    assert probed.between(0, 1).all()
+    row = table[(table["measure"] == "zero_shot")].iloc[0]
+    assert row["ci_low"] <= row["value"] <= row["ci_high"]
+    calls = fakes["extract"]
+    again = study.evaluate(profile)
+    assert fakes["extract"] == calls  # second call read the cache
+    pd.testing.assert_frame_equal(again[table.columns].reset_index(drop=True), table.reset_index(drop=True), check_dtype=False)
+
+
+@needs_mirror
+def test_human_baselines_reproduce_the_ceiling(fakes):
+    table = study.human_baselines(_small_profile())
+    b = table.set_index(["model", "dataset", "measure"])["value"]
+    assert b[("human/noise_ceiling", "things-20k", "noise_ceiling")] == pytest.approx(0.672, abs=0.002)
+    assert 0.55 < b[("human/vice_42d", "things-20k", "zero_shot")] < 0.7
+    # VICE generated the demo's triplets, so it predicts them well above chance.
+    assert b[("human/vice_42d", "things-demo", "zero_shot")] > 0.5
+
+
+@needs_mirror
+def test_transfer_and_concepts(fakes):
+    profile = _small_profile(n_triplets=6000)
+    transfer = study.evaluate_transfer(profile)
+    assert set(transfer["measure"]) == {"rsa_zero_shot", "rsa_transformed", "heldout_zero_shot", "heldout_probed"}
+    rho = transfer[(transfer["model"] == TRAINED[0]) & (transfer["layer"] == "penultimate")].set_index("measure")["value"]
+    assert rho["rsa_zero_shot"] > 0.3  # planted structure
+    verdict = study.verdict_transfer(transfer)
+    assert verdict.status in study.Verdict.STATUSES and verdict.numbers["n_models"] == 3
+    concepts = study.evaluate_concepts(profile)
+    assert set(concepts["kind"]) == {"zero_shot", "probed"}
+    assert concepts.groupby(["model", "kind"])["dimension"].nunique().eq(42).all()
+    zs = concepts[(concepts["kind"] == "zero_shot") & (concepts["model"] == TRAINED[0])]
+    assert zs["n"].sum() == 6000
+    assert study.verdict_concepts(concepts).status in study.Verdict.STATUSES
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def _wide(acc, params, family=("a",) * 4, data=("ImageNet-1k",) * 4):
+    return pd.DataFrame({
+        "model": [f"m{i}" for i in range(len(acc))], "zero_shot": acc, "probed": acc,
+        "params": params, "family": family, "training_data": data, "objective": ["softmax"] * len(acc),
+    })
+
+
+def test_verdict_scale_flat_steep_and_untestable():
+    params = [1e6, 1e7, 1e8, 1e9]
+    flat = study.verdict_scale(_wide([0.45, 0.451, 0.449, 0.452], params))
+    assert flat.status == "reproduced" and abs(flat.numbers["slope"]) < 0.01
+    steep = study.verdict_scale(_wide([0.40, 0.45, 0.50, 0.55], params))
+    assert steep.status == "not reproduced"
+    assert steep.numbers["slope"] == pytest.approx(0.05, rel=1e-6)
+    small = study.verdict_scale(_wide([0.4, 0.5], [1e6, 2e6], ("a",) * 2, ("ImageNet-1k",) * 2))
+    assert small.status.startswith("not testable")
+
+
+def test_verdict_scale_slope_matches_regression_with_family_dummies(rng):
+    n = 8
+    family = ["a"] * 4 + ["b"] * 4
+    params = np.exp(rng.uniform(12, 18, n))
+    acc = rng.uniform(0.4, 0.5, n)
+    wide = _wide(acc, params, family, ("ImageNet-1k",) * n)
+    wide.loc[[0, 1, 2, 3], "params"] = [1e6, 5e6, 2e7, 1e8]
+    wide.loc[[4, 5, 6, 7], "params"] = [2e6, 1e7, 3e7, 9e7]
+    got = study.verdict_scale(wide).numbers["slope"]
+    x = np.log10(wide["params"].to_numpy())
+    design = np.column_stack([x, [f == "a" for f in family], [f == "b" for f in family]]).astype(float)
+    coef = np.linalg.lstsq(design, wide["zero_shot"].to_numpy(), rcond=None)[0]
+    assert got == pytest.approx(coef[0])
+
+
+def test_verdict_groups():
+    one = _wide([0.4, 0.41, 0.42, 0.4], [1, 2, 3, 4])
+    assert study.verdict_groups(one, "training_data").status.startswith("not testable")
+    two = _wide([0.40, 0.41, 0.50, 0.52], [1, 2, 3, 4], data=("ImageNet-1k", "ImageNet-1k", "LAION-2B", "LAION-2B"))
+    v = study.verdict_groups(two, "training_data")
+    assert v.status == "reproduced" and v.numbers["difference"] == pytest.approx(0.105)
+    assert v.labels["best_group"] == "LAION-2B"
+    with pytest.raises(ValueError):
+        study.verdict_groups(two, "family")
+    with pytest.raises(ValueError):
+        study.Verdict("maybe", "")
+
+
+def test_verdict_concepts_detects_planted_differences(fakes):
+    rows = []
+    for model in TRAINED:
+        for d, acc in enumerate([0.7, 0.65, 0.4, 0.35]):
+            rows.append({"model": model, "layer": "penultimate", "kind": "zero_shot", "dimension": d,
+                         "name": f"dim{d}", "n": 500, "accuracy": acc})
+    planted = pd.DataFrame(rows)
+    v = study.verdict_concepts(planted)
+    assert v.status == "reproduced" and v.labels["best_name"] == "dim0" and v.labels["worst_name"] == "dim3"
+    flat = planted.assign(accuracy=0.5)
+    assert study.verdict_concepts(flat).status == "not reproduced"
+
+
+def test_data_note_says_simulated():
+    demo = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
+    assert "simulated" in study.data_note(demo)
