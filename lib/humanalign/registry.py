@@ -21,12 +21,18 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 ``public``        ``false`` for the paper's Google-internal models, kept so the book can say
                   what it could not rerun
 ``weights_url``   where the weights come from; ``note`` anything a reader should know
+
+Extension point: ``HUMANALIGN_EXTRA_MODELS`` names CSV files in the same format
+(separated by ``os.pathsep``) whose rows are added to the table, e.g. the tiny
+random-weight models of the rehearsal (:mod:`humanalign.rehearsal`). An extra row may
+not reuse a built-in id.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import os
 import re
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -39,6 +45,7 @@ __all__ = [
     "DEMO_MODELS",
     "GROUPS",
     "SOURCES",
+    "EXTRA_MODELS_ENV",
     "ModelSpec",
     "get_spec",
     "list_models",
@@ -46,6 +53,7 @@ __all__ = [
     "spec_from_row",
 ]
 
+EXTRA_MODELS_ENV = "HUMANALIGN_EXTRA_MODELS"
 CHAPTERS = ("scale", "objective", "dataset", "transfer", "concepts")
 GROUPS = CHAPTERS + ("demo",)
 SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
@@ -218,16 +226,53 @@ def spec_from_row(row: dict) -> ModelSpec:
     )
 
 
-@lru_cache(maxsize=1)
-def _table() -> dict[str, ModelSpec]:
-    text = (_res.files("humanalign") / "resources" / "models.csv").read_text(encoding="utf-8")
+def _parse_table(text: str, origin: str) -> dict[str, ModelSpec]:
     specs: dict[str, ModelSpec] = {}
     for row in csv.DictReader(text.splitlines()):
-        spec = spec_from_row(row)
+        try:
+            spec = spec_from_row(row)
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"{origin}: a row lacks the column {err}; use the columns of models.csv.") from err
         if spec.id in specs:
-            raise ValueError(f"models.csv lists {spec.id!r} twice.")
+            raise ValueError(f"{origin} lists {spec.id!r} twice.")
         specs[spec.id] = spec
     return specs
+
+
+@lru_cache(maxsize=1)
+def _builtin_table() -> dict[str, ModelSpec]:
+    text = (_res.files("humanalign") / "resources" / "models.csv").read_text(encoding="utf-8")
+    return _parse_table(text, "models.csv")
+
+
+@lru_cache(maxsize=8)
+def _extended_table(extra: tuple[tuple[str, int], ...]) -> dict[str, ModelSpec]:
+    specs = dict(_builtin_table())
+    for path, _mtime in extra:
+        try:
+            text = open(path, encoding="utf-8").read()
+        except OSError as err:
+            raise ValueError(
+                f"{EXTRA_MODELS_ENV} names {path!r}, which cannot be read ({err}); "
+                "fix the path or unset the variable."
+            ) from err
+        for model_id, spec in _parse_table(text, path).items():
+            if model_id in specs:
+                raise ValueError(
+                    f"{path}: model {model_id!r} is already registered; extra rows need new ids."
+                )
+            specs[model_id] = spec
+    return specs
+
+
+def _table() -> dict[str, ModelSpec]:
+    """Built-in rows plus those of the files in ``HUMANALIGN_EXTRA_MODELS``."""
+    paths = [p for p in os.environ.get(EXTRA_MODELS_ENV, "").split(os.pathsep) if p]
+    if not paths:
+        return _builtin_table()
+    # The modification time is part of the key so that a rewritten file is read again.
+    key = tuple((p, os.stat(p).st_mtime_ns if os.path.exists(p) else -1) for p in paths)
+    return _extended_table(key)
 
 
 def get_spec(model_id: str) -> ModelSpec:
