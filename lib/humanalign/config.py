@@ -16,6 +16,11 @@ Variables:
     ``https://osf.io=http://127.0.0.1:8000/osf``. Used for local mirrors of the sources.
 ``HUMANALIGN_OFFLINE``
     When ``1``, never download; a missing file raises an error that says how to get it.
+``HUMANALIGN_EXTRA_MODELS``
+    CSV files in the format of ``resources/models.csv`` whose rows are added to the model
+    registry (read by :mod:`humanalign.registry`), separated by ``os.pathsep``.
+
+Model weights are downloaded into ``<HUMANALIGN_DATA>/weights/`` like any other file.
 """
 
 from __future__ import annotations
