@@ -1,0 +1,510 @@
+"""Linear probing on odd-one-out triplets (the paper's "probing" and its follow-up's variant).
+
+Features are standardised with one global mean and one global standard deviation (scalars),
+then transformed, ``Z = X W (+ b)``. A triplet with similar pair (a, b) and odd one out c has
+the loss ``-log softmax(s_ab, s_ac, s_bc)[0]`` with ``s = Z Z^T`` raw dot products. The
+penalty is ``lambda * ||W||_F`` (not squared, as in the paper) and, optionally, the
+follow-up's pull toward a scaled identity, ``identity_weight * ||W - mean(diag W) I||_F^2``.
+
+The loss touches the triplets only through ``S = Z Z^T`` over the objects, so each step is
+three matrix products over objects plus index gathers into ``S``: full batch, no per-triplet
+forward pass, on the GPU when there is one. Optimisation is L-BFGS with a strong-Wolfe line
+search; W starts as the best multiple of the identity (not near zero as in the paper, whose
+minibatch Adam escapes the local minimum at W = 0 by its step size; L-BFGS would not), and
+each lambda warm-starts from the next weaker one. Cross-validation is over objects: a triplet trains a fold only if all three of its
+objects are training objects, tests it only if all three are test objects; mixed triplets
+are dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import settings
+from ..datasets.types import Triplets
+from ..fetch import DataError
+from ._checks import as_features, as_triplets
+from .odd_one_out import odd_one_out_correct
+
+__all__ = [
+    "LAMBDAS",
+    "ProbeResult",
+    "ProbeTransform",
+    "fit_probe",
+    "object_folds",
+    "probe_loss",
+    "standardise",
+]
+
+LAMBDAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
+
+
+@dataclass(frozen=True, eq=False)
+class ProbeTransform:
+    """A fitted probe: ``((x - mean) / std) @ weights + bias``.
+
+    Attributes:
+        weights: (p, p) float array.
+        bias: (p,) float array, or ``None`` for a probe without bias.
+        mean: Global scalar mean of the features the probe was fitted on.
+        std: Global scalar standard deviation of those features.
+    """
+
+    weights: np.ndarray
+    bias: np.ndarray | None
+    mean: float
+    std: float
+
+    def __post_init__(self) -> None:
+        w = np.asarray(self.weights, dtype=np.float64)
+        if w.ndim != 2:
+            raise ValueError(f"probe weights must be a matrix, got shape {w.shape}.")
+        if self.bias is not None and np.shape(self.bias) != (w.shape[1],):
+            raise ValueError(f"probe bias has shape {np.shape(self.bias)}; expected ({w.shape[1]},).")
+        if not (np.isfinite(self.std) and self.std > 0 and np.isfinite(self.mean)):
+            raise ValueError(f"probe std must be positive and finite (mean {self.mean}, std {self.std}).")
+        object.__setattr__(self, "weights", w)
+        if self.bias is not None:
+            object.__setattr__(self, "bias", np.asarray(self.bias, dtype=np.float64))
+
+    @property
+    def dim(self) -> int:
+        """Input dimension p of the features the probe applies to."""
+        return self.weights.shape[0]
+
+    def apply(self, features: np.ndarray) -> np.ndarray:
+        """Transform features of the kind the probe was fitted on.
+
+        Args:
+            features: (n, p) raw features (the probe standardises them itself).
+
+        Returns:
+            (n, p_out) transformed features.
+        """
+        x = as_features(features, min_rows=1)
+        if x.shape[1] != self.dim:
+            raise ValueError(
+                f"features have {x.shape[1]} dimensions but the probe expects {self.dim}; "
+                "apply it to features of the same model and layer it was fitted on."
+            )
+        z = ((x - self.mean) / self.std) @ self.weights
+        return z + self.bias if self.bias is not None else z
+
+    def save_npz(self, path: str | os.PathLike) -> Path:
+        """Write the probe in the layout thingsvision reads for alignment transforms.
+
+        Keys: ``weights`` (p, p), ``bias`` (p,) (zeros for a probe without bias), ``mean``
+        and ``std`` (scalars). Written atomically.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bias = self.bias if self.bias is not None else np.zeros(self.weights.shape[1])
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp.npz", dir=path.parent)
+        os.close(fd)
+        try:
+            np.savez(tmp, weights=self.weights, bias=bias, mean=np.float64(self.mean), std=np.float64(self.std))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load_npz(cls, path: str | os.PathLike) -> "ProbeTransform":
+        """Read a probe written by :meth:`save_npz` (or a thingsvision transform file)."""
+        path = Path(path)
+        try:
+            with np.load(path) as data:
+                missing = {"weights", "mean", "std"} - set(data.files)
+                if missing:
+                    raise DataError(f"{path}: keys {sorted(missing)} are missing; not a probe transform file.")
+                bias = np.asarray(data["bias"]) if "bias" in data.files else None
+                return cls(
+                    weights=np.asarray(data["weights"]),
+                    bias=bias,
+                    mean=float(np.asarray(data["mean"]).reshape(-1)[0]),
+                    std=float(np.asarray(data["std"]).reshape(-1)[0]),
+                )
+        except (OSError, ValueError) as err:
+            raise DataError(f"Could not read the probe transform {path}: {err}") from err
+
+
+@dataclass(frozen=True, eq=False)
+class ProbeResult:
+    """Outcome of :func:`fit_probe`.
+
+    Attributes:
+        accuracy: Mean held-out odd-one-out accuracy over folds at the chosen lambda.
+        zero_shot: Mean held-out zero-shot accuracy on the same test triplets.
+        lambda_: The lambda with the lowest mean held-out loss.
+        cv: One row per fold x lambda (lambdas ascending): ``fold, lambda_, train_loss, test_loss,
+            test_accuracy, zero_shot_accuracy, n_train, n_test, n_iter``.
+        transform: The probe refitted on all objects with ``lambda_``.
+        test_mask: (N,) bool, the triplet was a test triplet of some fold (not mixed).
+        test_correct: (N,) bool, held-out probe choice correct at ``lambda_`` (False where
+            ``test_mask`` is False).
+        zero_shot_correct: (N,) bool, zero-shot choice correct (all triplets).
+    """
+
+    accuracy: float
+    zero_shot: float
+    lambda_: float
+    cv: pd.DataFrame
+    transform: ProbeTransform
+    test_mask: np.ndarray = field(repr=False)
+    test_correct: np.ndarray = field(repr=False)
+    zero_shot_correct: np.ndarray = field(repr=False)
+
+
+def standardise(features: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Subtract one global mean and divide by one global standard deviation.
+
+    Args:
+        features: (n, p) array.
+
+    Returns:
+        ``(standardised (n, p), mean, std)``.
+
+    Raises:
+        ValueError: the features are constant (standard deviation 0).
+    """
+    x = as_features(features, min_rows=1)
+    mean, std = float(x.mean()), float(x.std())
+    if not std > 0:
+        raise ValueError("features are constant (standard deviation 0); there is nothing to probe.")
+    return (x - mean) / std, mean, std
+
+
+def object_folds(n_objects: int, n_folds: int = 3, seed: int = 0) -> np.ndarray:
+    """Assign objects to ``n_folds`` folds of (nearly) equal size at random.
+
+    Returns:
+        (n_objects,) int array of fold ids.
+
+    Raises:
+        ValueError: fewer than 3 objects per fold, or fewer than 2 folds.
+    """
+    if n_folds < 2:
+        raise ValueError(f"n_folds must be at least 2, got {n_folds}.")
+    if n_objects < 3 * n_folds:
+        raise ValueError(
+            f"{n_objects} objects are too few for {n_folds} object-wise folds: every fold needs "
+            "at least 3 objects to form a test triplet. Use fewer folds or more objects."
+        )
+    perm = np.random.default_rng(seed).permutation(n_objects)
+    folds = np.empty(n_objects, dtype=np.int64)
+    folds[perm] = np.arange(n_objects) % n_folds
+    return folds
+
+
+# --- torch core -------------------------------------------------------------------------
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+@contextlib.contextmanager
+def _cpu_threads(torch, device: str, flops: float):
+    """Run small CPU problems on one thread.
+
+    For matrices of a few hundred entries the synchronisation of torch's worker threads
+    costs far more than the arithmetic (20x slower on a busy two-core machine), so below
+    about 50 MFLOP per loss evaluation one thread is used; the setting is restored after.
+    """
+    if not str(device).startswith("cpu") or flops > 5e7:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _flat_pairs(idx: np.ndarray, n: int, device) -> "object":
+    """(3, N) flat indices into an (n, n) matrix for the pairs (a,b), (a,c), (b,c)."""
+    torch = _torch()
+    a, b, c = idx[:, 0], idx[:, 1], idx[:, 2]
+    flat = np.stack([a * n + b, a * n + c, b * n + c])
+    return torch.as_tensor(flat, dtype=torch.int64, device=device)
+
+
+def _data_loss(torch, s_flat, pairs):
+    logits = s_flat[pairs]  # (3, N)
+    return (torch.logsumexp(logits, dim=0) - logits[0]).mean()
+
+
+def _penalty(torch, w, lam: float, identity_weight: float):
+    total = lam * torch.linalg.norm(w)
+    if identity_weight:
+        # Pull W toward a multiple of the identity; the multiple is W's own mean diagonal.
+        eye = torch.eye(w.shape[0], dtype=w.dtype, device=w.device)
+        total = total + identity_weight * ((w - torch.diagonal(w).mean() * eye) ** 2).sum()
+    return total
+
+
+def _transform(torch, x, w, b):
+    z = x @ w
+    return z + b if b is not None else z
+
+
+def probe_loss(
+    features: np.ndarray,
+    triplets: np.ndarray | Triplets,
+    weights: np.ndarray,
+    bias: np.ndarray | None = None,
+    lambda_: float = 0.0,
+    identity_weight: float = 0.0,
+) -> tuple[float, np.ndarray, np.ndarray | None]:
+    """The probe's objective and its gradient, computed as in :func:`fit_probe`.
+
+    Args:
+        features: (n, p) features, used as given (standardise them first to match a fit).
+        triplets: (N, 3) indices, similar pair first, odd one out last.
+        weights: (p, p) transform.
+        bias: (p,) bias or ``None``.
+        lambda_: Weight of ``||W||_F``.
+        identity_weight: Weight of ``||W - mean(diag W) I||_F^2``.
+
+    Returns:
+        ``(loss, d loss / d weights (p, p), d loss / d bias (p,) or None)`` in float64.
+    """
+    torch = _torch()
+    x_np = as_features(features)
+    idx = as_triplets(triplets, x_np.shape[0])
+    x = torch.as_tensor(x_np, dtype=torch.float64)
+    w = torch.tensor(np.asarray(weights, dtype=np.float64), requires_grad=True)
+    if w.shape != (x.shape[1], w.shape[1]):
+        raise ValueError(f"weights have shape {tuple(w.shape)}; expected ({x.shape[1]}, q).")
+    b = None if bias is None else torch.tensor(np.asarray(bias, dtype=np.float64), requires_grad=True)
+    z = _transform(torch, x, w, b)
+    loss = _data_loss(torch, (z @ z.T).reshape(-1), _flat_pairs(idx, x.shape[0], "cpu"))
+    loss = loss + _penalty(torch, w, lambda_, identity_weight)
+    loss.backward()
+    return float(loss.detach()), w.grad.numpy().copy(), None if b is None else b.grad.numpy().copy()
+
+
+def _initial_scale(torch, x, pairs, lam: float) -> float:
+    """Scale s of the start W = s I: the best-scaled zero-shot (dot product) model.
+
+    W = 0 is a stationary point of the data loss and, with the un-squared norm penalty, a
+    local minimum, so a start too close to zero can get stuck there; starting from the best
+    multiple of the identity on the penalised objective avoids that and costs one gather.
+    """
+    with torch.no_grad():
+        dots = (x @ x.T).reshape(-1)[pairs]
+        p = x.shape[1]
+        best, best_t = math.inf, 1e-6
+        for t in np.logspace(-8, 2, 61):
+            logits = dots * float(t)
+            value = float((torch.logsumexp(logits, 0) - logits[0]).mean()) + lam * math.sqrt(t * p)
+            if value < best:
+                best, best_t = value, float(t)
+    return math.sqrt(best_t)
+
+
+def _fit(torch, x, pairs, lam, identity_weight, use_bias, max_iter, tol, init=None):
+    """Full-batch L-BFGS on the training objects; returns (w, b, train loss, iterations).
+
+    ``init`` is an optional ``(w, b)`` warm start; without it W starts as a scaled identity.
+    """
+    p = x.shape[1]
+    n = x.shape[0]
+    if init is None:
+        scale = _initial_scale(torch, x, pairs, lam)
+        w = scale * torch.eye(p, dtype=x.dtype, device=x.device)
+        b = torch.zeros(p, dtype=x.dtype, device=x.device) if use_bias else None
+    else:
+        w, b = init
+        w = w.clone()
+        b = (b.clone() if b is not None else torch.zeros(p, dtype=x.dtype, device=x.device)) if use_bias else None
+    w.requires_grad_(True)
+    if b is not None:
+        b.requires_grad_(True)
+    params = [w] + ([b] if b is not None else [])
+    opt = torch.optim.LBFGS(
+        params, lr=1.0, max_iter=max_iter, history_size=20, line_search_fn="strong_wolfe",
+        # Loss changes below float32 resolution (about 1e-7 of a loss near 1) are noise.
+        tolerance_grad=tol, tolerance_change=max(tol * 0.1, 1e-7),
+    )
+
+    def closure():
+        opt.zero_grad()
+        z = _transform(torch, x, w, b)
+        loss = _data_loss(torch, (z @ z.T).reshape(n * n), pairs) + _penalty(torch, w, lam, identity_weight)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    state = opt.state[opt._params[0]]
+    with torch.no_grad():
+        z = _transform(torch, x, w, b)
+        train = float(_data_loss(torch, (z @ z.T).reshape(n * n), pairs))
+    return w.detach(), None if b is None else b.detach(), train, int(state.get("n_iter", 0))
+
+
+def _evaluate(torch, x, w, b, pairs):
+    """Held-out data loss and per-triplet correctness (ties wrong) on test objects."""
+    with torch.no_grad():
+        z = _transform(torch, x, w, b)
+        logits = (z @ z.T).reshape(-1)[pairs]
+        loss = float((torch.logsumexp(logits, 0) - logits[0]).mean())
+        correct = (logits[0] > logits[1]) & (logits[0] > logits[2])
+    return loss, correct.cpu().numpy()
+
+
+def _local(idx: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
+    position = np.full(n, -1, dtype=np.int64)
+    position[members] = np.arange(len(members))
+    return position[idx]
+
+
+def fit_probe(
+    features: np.ndarray,
+    triplets: np.ndarray | Triplets,
+    lambdas: tuple[float, ...] = LAMBDAS,
+    n_folds: int = 3,
+    seed: int = 0,
+    bias: bool = False,
+    identity_weight: float = 0.0,
+    device: str | None = None,
+    zero_shot_similarity: str = "cosine",
+    max_iter: int = 100,
+    tol: float = 1e-6,
+) -> ProbeResult:
+    """Fit a linear probe with object-wise k-fold cross-validation over a lambda grid.
+
+    Args:
+        features: (n, p) raw features, one row per object (standardised internally).
+        triplets: (N, 3) 0-based indices, similar pair first, odd one out last, or
+            :class:`Triplets`.
+        lambdas: Grid of penalty weights; the one with the lowest mean held-out loss wins.
+        n_folds: Number of object-wise folds (the paper uses 3).
+        seed: Seed of the object split.
+        bias: Also learn a bias ``b`` (the follow-up's affine probe).
+        identity_weight: Weight of the follow-up's pull toward a scaled identity; 0 = off.
+        device: Torch device; ``None`` reads ``HUMANALIGN_DEVICE`` (GPU when present).
+        zero_shot_similarity: Similarity of the zero-shot baseline, ``"cosine"`` or ``"dot"``.
+        max_iter: L-BFGS iterations per fit.
+        tol: Gradient tolerance of L-BFGS.
+
+    Returns:
+        A :class:`ProbeResult`.
+
+    Raises:
+        ValueError: invalid features or triplets, an empty or non-positive lambda grid, or
+            too few objects / triplets for the folds.
+    """
+    torch = _torch()
+    x_raw = as_features(features)
+    idx = as_triplets(triplets, x_raw.shape[0])
+    lambdas = tuple(float(v) for v in lambdas)
+    if not lambdas or any(not (v >= 0 and math.isfinite(v)) for v in lambdas):
+        raise ValueError(f"lambdas must be a non-empty sequence of finite values >= 0, got {lambdas}.")
+    if identity_weight < 0:
+        raise ValueError(f"identity_weight must be >= 0, got {identity_weight}.")
+    device = device or settings().resolve_device()
+    n, p = x_raw.shape
+    with _cpu_threads(torch, device, 2.0 * n * p * (n + p)):
+        return _cross_validate(
+            torch, x_raw, idx, lambdas, n_folds, seed, bias, identity_weight, device,
+            zero_shot_similarity, max_iter, tol,
+        )
+
+
+def _cross_validate(
+    torch, x_raw, idx, lambdas, n_folds, seed, bias, identity_weight, device,
+    zero_shot_similarity, max_iter, tol,
+) -> ProbeResult:
+    dtype = torch.float32
+    n = x_raw.shape[0]
+    folds = object_folds(n, n_folds, seed)
+    tri_fold = folds[idx]
+    zero_correct = odd_one_out_correct(x_raw, idx, zero_shot_similarity)
+
+    rows = []
+    correct_by = {}
+    solutions = {}
+    test_mask = np.zeros(len(idx), dtype=bool)
+    for f in range(n_folds):
+        train_obj = np.flatnonzero(folds != f)
+        test_obj = np.flatnonzero(folds == f)
+        train_sel = np.flatnonzero((tri_fold != f).all(axis=1))
+        test_sel = np.flatnonzero((tri_fold == f).all(axis=1))
+        if len(train_sel) == 0 or len(test_sel) == 0:
+            raise ValueError(
+                f"fold {f} has {len(train_sel)} training and {len(test_sel)} test triplets once mixed "
+                f"triplets are dropped ({len(idx)} triplets over {n} objects, {n_folds} folds); "
+                "more triplets or fewer folds are needed."
+            )
+        test_mask[test_sel] = True
+        mean, std = float(x_raw[train_obj].mean()), float(x_raw[train_obj].std())
+        if not std > 0:
+            raise ValueError(f"fold {f}: training features are constant; nothing to probe.")
+        x_tr = torch.as_tensor((x_raw[train_obj] - mean) / std, dtype=dtype, device=device)
+        x_te = torch.as_tensor((x_raw[test_obj] - mean) / std, dtype=dtype, device=device)
+        pairs_tr = _flat_pairs(_local(idx[train_sel], train_obj, n), len(train_obj), device)
+        pairs_te = _flat_pairs(_local(idx[test_sel], test_obj, n), len(test_obj), device)
+        zs = float(zero_correct[test_sel].mean())
+        # Walk the regularisation path from weak to strong, each fit warm-started from the
+        # previous one. W = 0 is a local minimum under the un-squared norm penalty, so a
+        # strong-penalty fit started near zero can stop there although a much better
+        # solution exists; starting from the weaker-penalty solution avoids that trap.
+        state = None
+        for lam in sorted(lambdas):
+            w, b, train_loss, n_iter = _fit(
+                torch, x_tr, pairs_tr, lam, identity_weight, bias, max_iter, tol, init=state
+            )
+            state = (w, b)
+            test_loss, correct = _evaluate(torch, x_te, w, b, pairs_te)
+            correct_by[(f, lam)] = (test_sel, correct)
+            solutions[(f, lam)] = (w, b, test_loss)
+            rows.append(
+                dict(fold=f, lambda_=lam, train_loss=train_loss, test_loss=test_loss,
+                     test_accuracy=float(correct.mean()), zero_shot_accuracy=zs,
+                     n_train=len(train_sel), n_test=len(test_sel), n_iter=n_iter)
+            )
+    cv = pd.DataFrame(rows)
+    by_lambda = cv.groupby("lambda_", sort=False)["test_loss"].mean()
+    chosen = float(by_lambda.idxmin())
+    at = cv[cv["lambda_"] == chosen]
+    test_correct = np.zeros(len(idx), dtype=bool)
+    for f in range(n_folds):
+        sel, correct = correct_by[(f, chosen)]
+        test_correct[sel] = correct
+
+    # Refit on all objects and all triplets with the chosen lambda, warm-started from the
+    # fold solution with the lowest held-out loss (W acts on features, so it carries over).
+    best_fold = min(range(n_folds), key=lambda f: solutions[(f, chosen)][2])
+    x_all, mean, std = standardise(x_raw)
+    x_t = torch.as_tensor(x_all, dtype=dtype, device=device)
+    w, b, _, _ = _fit(
+        torch, x_t, _flat_pairs(idx, n, device), chosen, identity_weight, bias, max_iter, tol,
+        init=solutions[(best_fold, chosen)][:2],
+    )
+    transform = ProbeTransform(
+        weights=w.cpu().double().numpy(), bias=None if b is None else b.cpu().double().numpy(),
+        mean=mean, std=std,
+    )
+    return ProbeResult(
+        accuracy=float(at["test_accuracy"].mean()),
+        zero_shot=float(at["zero_shot_accuracy"].mean()),
+        lambda_=chosen,
+        cv=cv,
+        transform=transform,
+        test_mask=test_mask,
+        test_correct=test_correct,
+        zero_shot_correct=zero_correct,
+    )

@@ -1,0 +1,163 @@
+"""Linear probing: loss and gradient against a loop, planted structure, folds, file layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from humanalign.datasets import simulate_triplets
+from humanalign.measures import (
+    ProbeTransform,
+    fit_probe,
+    object_folds,
+    odd_one_out_accuracy,
+    probe_loss,
+    standardise,
+)
+
+
+def _loop_loss_and_grad(x, t, w, b, lam, alpha):
+    """Per-triplet loss and its analytic gradient, one triplet at a time."""
+    z = x @ w + (b if b is not None else 0)
+    loss = 0.0
+    gw = np.zeros_like(w)
+    gb = np.zeros(w.shape[1])
+    for a, bb, c in t:
+        pairs = [(a, bb), (a, c), (bb, c)]
+        s = np.array([z[i] @ z[j] for i, j in pairs])
+        p = np.exp(s - s.max())
+        p /= p.sum()
+        loss += -np.log(p[0])
+        for k, (i, j) in enumerate(pairs):
+            coef = p[k] - (k == 0)
+            gw += coef * (np.outer(x[i], z[j]) + np.outer(x[j], z[i]))
+            gb += coef * (z[i] + z[j])
+    n = len(t)
+    loss, gw, gb = loss / n, gw / n, gb / n
+    norm = np.linalg.norm(w)
+    loss += lam * norm
+    gw += lam * w / norm
+    m = np.trace(w) / w.shape[0]
+    dev = w - m * np.eye(w.shape[0])
+    loss += alpha * (dev**2).sum()
+    # d/dW of ||W - mean(diag W) I||^2 is 2 (W - m I): the trace part of the chain rule
+    # vanishes because W - m I has zero trace.
+    gw += 2 * alpha * dev
+    return loss, gw, gb
+
+
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_loss_and_gradient_match_loop(rng, with_bias):
+    x = rng.normal(size=(12, 4))
+    t = np.array([rng.choice(12, 3, replace=False) for _ in range(60)])
+    w = rng.normal(size=(4, 4)) * 0.5
+    b = rng.normal(size=4) if with_bias else None
+    loss, gw, gb = probe_loss(x, t, w, b, lambda_=0.03, identity_weight=0.2)
+    ref_loss, ref_gw, ref_gb = _loop_loss_and_grad(x, t, w, b, 0.03, 0.2)
+    assert loss == pytest.approx(ref_loss, rel=1e-10)
+    np.testing.assert_allclose(gw, ref_gw, rtol=1e-8, atol=1e-12)
+    if with_bias:
+        np.testing.assert_allclose(gb, ref_gb, rtol=1e-8, atol=1e-12)
+    else:
+        assert gb is None
+
+
+def test_standardise_uses_global_scalars(rng):
+    x = rng.normal(size=(10, 3)) * [1, 10, 100] + 5
+    z, mean, std = standardise(x)
+    assert mean == pytest.approx(x.mean()) and std == pytest.approx(x.std())
+    np.testing.assert_allclose(z, (x - x.mean()) / x.std())
+    with pytest.raises(ValueError, match="constant"):
+        standardise(np.ones((4, 2)))
+
+
+def test_object_folds_partition(rng):
+    folds = object_folds(100, 3, seed=1)
+    assert sorted(np.bincount(folds)) == [33, 33, 34]
+    np.testing.assert_array_equal(folds, object_folds(100, 3, seed=1))
+    assert not np.array_equal(folds, object_folds(100, 3, seed=2))
+    with pytest.raises(ValueError, match="too few for 3 object-wise folds"):
+        object_folds(8, 3)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Features whose first two dimensions, rotated and scaled, drive the choices."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(90, 8))
+    hidden = x[:, :2] @ (rng.normal(size=(2, 2)) * 2.0)
+    triplets = simulate_triplets(hidden, 30_000, seed=1)
+    result = fit_probe(x, triplets, lambdas=(1e-2, 1e-4), n_folds=3, seed=0, device="cpu", max_iter=60)
+    return x, hidden, triplets, result
+
+
+def test_probe_recovers_planted_transform(planted):
+    x, hidden, triplets, result = planted
+    held_out = triplets.indices[result.test_mask]
+    ceiling = odd_one_out_accuracy(hidden, held_out, "dot")
+    assert result.accuracy == pytest.approx(float(result.test_correct[result.test_mask].mean()), abs=0.02)
+    assert result.accuracy > ceiling - 0.03
+    assert result.accuracy > result.zero_shot + 0.1
+    assert result.zero_shot == pytest.approx(odd_one_out_accuracy(x, held_out), abs=0.02)
+
+
+def test_cv_table_and_lambda_choice(planted):
+    _, _, triplets, result = planted
+    cv = result.cv
+    assert len(cv) == 6 and set(cv["fold"]) == {0, 1, 2}
+    assert {"train_loss", "test_loss", "test_accuracy", "zero_shot_accuracy", "n_train", "n_test"} <= set(cv.columns)
+    means = cv.groupby("lambda_")["test_loss"].mean()
+    assert result.lambda_ == means.idxmin()
+    # Object-wise folds: a test triplet never shares an object with that fold's training set,
+    # so each fold's train and test triplets together are fewer than all triplets.
+    per_fold = cv.groupby("fold")[["n_train", "n_test"]].first().sum(axis=1)
+    assert (per_fold < len(triplets)).all()
+    assert result.test_mask.sum() == cv.groupby("fold")["n_test"].first().sum()
+
+
+def test_refitted_transform_applies_and_round_trips(planted, tmp_path):
+    x, hidden, triplets, result = planted
+    tr = result.transform
+    assert tr.weights.shape == (8, 8) and tr.bias is None
+    assert tr.mean == pytest.approx(x.mean()) and tr.std == pytest.approx(x.std())
+    z = tr.apply(x)
+    np.testing.assert_allclose(z, ((x - tr.mean) / tr.std) @ tr.weights)
+    assert odd_one_out_accuracy(z, triplets, "dot") > odd_one_out_accuracy(x, triplets) + 0.1
+    path = tr.save_npz(tmp_path / "probe" / "transform.npz")
+    with np.load(path) as data:
+        assert sorted(data.files) == ["bias", "mean", "std", "weights"]
+        # What thingsvision does with the file: standardise, multiply, add the bias.
+        tv = ((x - data["mean"]) / data["std"]) @ data["weights"] + data["bias"]
+    np.testing.assert_allclose(tv, z)
+    back = ProbeTransform.load_npz(path)
+    np.testing.assert_allclose(back.apply(x), z)
+    with pytest.raises(ValueError, match="expects 8"):
+        tr.apply(x[:, :5])
+
+
+def test_bias_and_identity_options(rng):
+    x = rng.normal(size=(45, 5))
+    t = simulate_triplets(x[:, :2] * 2, 6000, seed=2)
+    with_bias = fit_probe(x, t, lambdas=(1e-3,), device="cpu", bias=True, max_iter=30)
+    assert with_bias.transform.bias is not None and with_bias.transform.bias.shape == (5,)
+    pulled = fit_probe(x, t, lambdas=(1e-3,), device="cpu", identity_weight=100.0, max_iter=30)
+    w = pulled.transform.weights
+    off = w - np.trace(w) / 5 * np.eye(5)
+    assert np.abs(off).max() < 0.05 * np.abs(np.diag(w)).mean()
+
+
+def test_bad_input(rng):
+    x = rng.normal(size=(20, 3))
+    t = simulate_triplets(x, 500, seed=0)
+    with pytest.raises(ValueError, match="too few"):
+        fit_probe(x[:8], simulate_triplets(x[:8], 100, seed=0), device="cpu")
+    with pytest.raises(ValueError, match="test triplets"):
+        fit_probe(x, t.indices[:3], device="cpu")
+    bad = x.copy()
+    bad[3, 0] = np.inf
+    with pytest.raises(ValueError, match="row 3"):
+        fit_probe(bad, t, device="cpu")
+    with pytest.raises(ValueError, match="lambdas"):
+        fit_probe(x, t, lambdas=(), device="cpu")
+    with pytest.raises(ValueError, match="outside 0..19"):
+        fit_probe(x, np.array([[0, 1, 25]]), device="cpu")
