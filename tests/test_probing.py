@@ -161,3 +161,61 @@ def test_bad_input(rng):
         fit_probe(x, t, lambdas=(), device="cpu")
     with pytest.raises(ValueError, match="outside 0..19"):
         fit_probe(x, np.array([[0, 1, 25]]), device="cpu")
+
+
+@pytest.fixture
+def wide_problem():
+    """Fewer objects than features, so the reduced coordinates are in use."""
+    gen = np.random.default_rng(3)
+    x = gen.normal(size=(40, 90))
+    triplets = simulate_triplets(x @ gen.normal(size=(90, 6)), 6000, seed=1).indices
+    return x, triplets
+
+
+@pytest.mark.parametrize("options", [{}, {"bias": True}, {"identity_weight": 0.1}])
+def test_reduced_coordinates_match_full_matrix_fit(wide_problem, monkeypatch, options):
+    """With n < p the low-dimensional parametrisation reaches the same fits as the full W.
+
+    Both optimise the same objective over the same reachable weights; torch's L-BFGS sizes
+    its first step by the gradient's L1 norm, which depends on the coordinates, so the paths
+    differ slightly and the comparison is made at convergence.
+    """
+    from humanalign.measures import probing
+
+    monkeypatch.setattr(probing, "_DTYPE", "float64")
+    x, triplets = wide_problem
+    fast = fit_probe(x, triplets, lambdas=(0.01,), max_iter=300, **options)
+    full = fit_probe(x, triplets, lambdas=(0.01,), max_iter=300, reduce=False, **options)
+    np.testing.assert_allclose(fast.cv["train_loss"], full.cv["train_loss"], atol=2e-4)
+    assert fast.accuracy == pytest.approx(full.accuracy, abs=0.01)
+    assert fast.accuracy > fast.zero_shot - 0.05
+
+
+def test_reduced_solution_expands_to_weights_with_the_same_loss(wide_problem):
+    """The (p, p) weights built from reduced coordinates give the loss that was optimised."""
+    import torch
+
+    from humanalign.measures import probing
+
+    x, triplets = wide_problem
+    xs, _, _ = standardise(x)
+    xt = torch.as_tensor(xs, dtype=torch.float64)
+    space = probing._space(torch, xt, reduce=True)
+    assert space.v is not None and space.r == 40 and space.rest == 50
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(40, 40, generator=gen, dtype=torch.float64) * 0.1
+    cp = torch.tensor(0.7, dtype=torch.float64)
+    beta = torch.randn(40, generator=gen, dtype=torch.float64)
+    pairs = probing._flat_pairs(triplets, 40, "cpu")
+    z = space.xr @ a + beta
+    reduced = probing._data_loss(torch, (z @ z.T).reshape(-1), pairs) + probing._penalty(
+        torch, space, a, cp, 0.01, 0.2
+    )
+    w, b = probing._full_weights(space, a, cp, beta)
+    loss, _, _ = probe_loss(xs, triplets, w.numpy(), b.numpy(), lambda_=0.01, identity_weight=0.2)
+    assert float(reduced) == pytest.approx(loss, rel=1e-10)
+    # Similarities of new objects use the complement part c (I - V V^T) too.
+    x_new = torch.randn(7, 90, generator=gen, dtype=torch.float64)
+    expected = (x_new @ w + b) @ (x_new @ w + b).T
+    got = probing._test_similarity(torch, space, (a, cp, beta), x_new)
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-9)
