@@ -12,7 +12,12 @@
 4. runs ``jupyter-book build book/ -W -n --keep-going``: any warning fails the build.
 
 ``--chapter scale`` executes one chapter only (the book is then built only when the other
-chapters have been executed before); ``--no-build`` stops after the notebooks.
+chapters have been executed before); ``--no-build`` stops after the notebooks;
+``--book-dir DIR`` copies the book's sources into ``DIR`` and builds there (executed
+chapters in ``DIR/chapters``, HTML in ``DIR/_build/html``), leaving ``book/`` untouched.
+
+The reproducibility page also shows the last results of the GPU check
+(``benchmarks/gpu_check.py``), read from :data:`GPU_CHECK` when that file exists.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,11 +34,29 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["ROOT", "chapter_notebooks", "execute_chapter", "main", "reproducibility_record", "write_reproducibility"]
+__all__ = [
+    "BOOK",
+    "GPU_CHECK",
+    "NOTEBOOKS",
+    "ROOT",
+    "build_book",
+    "chapter_notebooks",
+    "copy_book_sources",
+    "execute_chapter",
+    "gpu_check_record",
+    "main",
+    "reproducibility_record",
+    "write_reproducibility",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 BOOK = ROOT / "book"
+# The last GPU check (``python benchmarks/gpu_check.py --out benchmarks/results/gpu_check.json``
+# on a GPU machine), committed so that every later build shows it.
+GPU_CHECK = ROOT / "benchmarks" / "results" / "gpu_check.json"
+# What a copied book must not carry over: build output and the runner's generated files.
+_NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
 KERNEL = "python3"
 # Packages whose versions the reproducibility page lists.
 _PACKAGES = (
@@ -61,6 +85,51 @@ def _write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
+    dest = Path(dest).expanduser()
+    src, target = source.resolve(), dest.resolve()
+    if target == src or src in target.parents:
+        raise ValueError(
+            f"--book-dir {dest} is the book's source folder or lies inside it; choose a folder "
+            f"outside {source}."
+        )
+    return dest
+
+
+def copy_book_sources(dest: str | os.PathLike, source: Path = BOOK) -> Path:
+    """Copy the book's sources (pages, ``_config.yml``, ``_toc.yml``, bibliography) to ``dest``.
+
+    Build output (``_build``), executed chapters and generated files are not copied: the
+    runner writes them anew. Files already in ``dest`` from an earlier copy are overwritten,
+    so a second build into the same folder starts from the current sources.
+
+    Args:
+        dest: Folder to build the book in; created when missing.
+        source: The book's source folder (default: the repository's ``book/``).
+
+    Returns:
+        ``dest`` as a path.
+
+    Raises:
+        ValueError: ``dest`` is the source folder or lies inside it (jupyter-book would read
+            the copy as part of the book).
+        FileNotFoundError: ``source`` has no ``_config.yml``.
+    """
+    dest = _check_book_dir(dest, source)
+    if not (source / "_config.yml").is_file():
+        raise FileNotFoundError(f"{source} has no _config.yml; it is not a Jupyter Book source folder.")
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.name in _NOT_SOURCES:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(*_NOT_SOURCES))
+        else:
+            shutil.copy2(item, dest / item.name)
+    return dest
 
 
 def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | None = None) -> float:
@@ -132,8 +201,13 @@ def _hardware() -> dict[str, str]:
 
 
 def _data_hashes(dataset: str) -> dict[str, str]:
-    """sha256 of the data files a data set reads (the demo's files, from the manifest)."""
-    from .fetch import DataError, fetch, sha256_of
+    """sha256 of the data files a data set reads (the demo's files, from the manifest).
+
+    For the paper's data set (``things``) the archives have no published hash: the hashes
+    recorded on their first download (``<data>/hashes.json``) are listed instead.
+    """
+    from .config import settings
+    from .fetch import HASH_RECORD, DataError, fetch, sha256_of
     from .sources import demo_resources
 
     hashes = {}
@@ -144,19 +218,71 @@ def _data_hashes(dataset: str) -> dict[str, str]:
             hashes[key] = sha256_of(fetch(res))
         except DataError as err:
             hashes[key] = f"missing ({type(err).__name__})"
-    photos = [res for key, res in demo_resources().items() if key.startswith("imagenet/images/")]
-    hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
-    if dataset == "things":
-        hashes["things/triplet_dataset, things/images_cc0"] = "recorded on first download in <data>/hashes.json"
+    if dataset != "things":
+        hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
+    else:
+        record_path = settings().data_dir / HASH_RECORD
+        try:
+            record = json.loads(record_path.read_text()) if record_path.is_file() else {}
+        except json.JSONDecodeError as err:
+            raise DataError(f"The hash record {record_path} is not valid JSON ({err}); delete it to start afresh.") from err
+        for key in ("things/triplet_dataset", "things/images_cc0"):
+            hashes[key] = record.get(key, "not downloaded yet (recorded in <data>/hashes.json on first download)")
+        for key in sorted(k for k in record if k.startswith("weights/")):
+            hashes[key] = record[key]
     return hashes
 
 
-def reproducibility_record(profile_params: dict, runtimes: dict[str, float]) -> dict:
-    """Everything the reproducibility page shows, as plain JSON-able values."""
+def gpu_check_record(path: str | os.PathLike = GPU_CHECK) -> dict | None:
+    """The last results of ``benchmarks/gpu_check.py``, or ``None`` when there are none yet.
+
+    Args:
+        path: The JSON file the script wrote (default :data:`GPU_CHECK`).
+
+    Returns:
+        The script's report: ``date``, ``smoke``, ``hardware`` (dict), ``total_seconds`` and
+        ``rows`` (one dict per measurement with ``task, what, size, seconds, rate,
+        rate_unit, peak_gib, status``).
+
+    Raises:
+        ValueError: the file exists but is not such a report; the message names the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        report = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"GPU check results {path} are not valid JSON ({err}); run benchmarks/gpu_check.py again.") from err
+    needed = {"date", "hardware", "rows"}
+    if not isinstance(report, dict) or not needed <= set(report) or not isinstance(report["rows"], list):
+        have = sorted(report) if isinstance(report, dict) else type(report).__name__
+        raise ValueError(
+            f"GPU check results {path} lack the keys {sorted(needed)} (found {have}); write the file "
+            "with benchmarks/gpu_check.py --out."
+        )
+    columns = ("task", "what", "size", "seconds", "rate", "rate_unit", "peak_gib", "status")
+    for i, row in enumerate(report["rows"]):
+        missing = [c for c in columns if not isinstance(row, dict) or c not in row]
+        if missing:
+            raise ValueError(f"GPU check results {path}: row {i} lacks {missing}; run benchmarks/gpu_check.py again.")
+    return report
+
+
+def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
+                           gpu_check: str | os.PathLike = GPU_CHECK) -> dict:
+    """Everything the reproducibility page shows, as plain JSON-able values.
+
+    Args:
+        profile_params: The profile's parameters as injected into the notebooks.
+        runtimes: Seconds per executed notebook.
+        gpu_check: The GPU check's result file (absent: the page says no GPU run yet).
+    """
     from .config import settings
 
     cfg = settings()
     return {
+        "gpu_check": gpu_check_record(gpu_check),
         "profile": profile_params,
         "versions": _versions(),
         "hardware": _hardware(),
@@ -189,11 +315,46 @@ def write_reproducibility(record: dict, book: Path = BOOK) -> Path:
         "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
         "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
         "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),
+        "", "## GPU check", "", _gpu_section(record.get("gpu_check")),
         "",
     ]
     path = folder / "reproducibility.md"
     _write_atomic(path, "\n".join(parts))
     return path
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).replace("|", "\\|")
+
+
+def _gpu_section(report: dict | None) -> str:
+    """Markdown of the GPU check: date, hardware and the table of measurements."""
+    if report is None:
+        return (
+            "No GPU run yet. On a machine with a GPU, `python benchmarks/gpu_check.py --out "
+            "benchmarks/results/gpu_check.json` measures extraction throughput of registry "
+            "architectures (random weights), the probing grid at the paper's sizes and the peak "
+            "GPU memory; commit that file and the next build shows the figures here."
+        )
+    hw = report["hardware"]
+    where = hw.get("gpu") or f"{hw.get('device', 'cpu')} (no GPU)"
+    memory = f", {hw['gpu_memory_gib']} GiB" if "gpu_memory_gib" in hw else ""
+    lines = [
+        f"Last run of `benchmarks/gpu_check.py`: {report['date']} on {where}{memory}"
+        f" (torch {hw.get('torch', '?')}, CUDA {hw.get('cuda', '-')}, {hw.get('cpu_count', '?')} CPU cores)"
+        + (f"; {report['total_seconds']} s in all." if "total_seconds" in report else "."),
+    ]
+    if report.get("smoke"):
+        lines.append("")
+        lines.append("*This was a smoke run at tiny sizes, not the paper-scale check: its figures say "
+                     "nothing about speed.*")
+    lines += ["", "| task | what | size | seconds | rate | peak GPU memory (GiB) | status |",
+              "|---|---|---|---|---|---|---|"]
+    for row in report["rows"]:
+        rate = "" if row["rate"] is None else f"{row['rate']} {row['rate_unit']}"
+        lines.append("| " + " | ".join(_cell(v) for v in (
+            row["task"], row["what"], row["size"], row["seconds"], rate, row["peak_gib"], row["status"])) + " |")
+    return "\n".join(lines)
 
 
 def _previous_runtimes(book: Path) -> dict[str, float]:
@@ -217,18 +378,23 @@ def build_book(book: Path = BOOK) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``humanalign book [--profile demo|full|PATH] [--chapter NAME] [--no-build]``."""
+    """Command line: ``humanalign book [--profile demo|full|PATH] [--chapter NAME] [--no-build] [--book-dir DIR]``."""
     from . import plots, study
 
     parser = argparse.ArgumentParser(prog="humanalign book", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="demo", help="demo (default), full, or the path of a profile .yml")
     parser.add_argument("--chapter", help="execute only this chapter (e.g. scale, or 01_scale)")
     parser.add_argument("--no-build", action="store_true", help="execute the notebooks, do not build the book")
+    parser.add_argument("--book-dir", type=Path, default=None, metavar="DIR",
+                        help="build in DIR instead of book/: the sources are copied there, the executed "
+                        "chapters go to DIR/chapters and the HTML to DIR/_build/html")
     parser.add_argument("--book", type=Path, default=BOOK, help=argparse.SUPPRESS)
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     try:
+        if args.book_dir is not None:
+            _check_book_dir(args.book_dir, args.book)  # before the profile's (slower) checks
         params = study.read_profile_params(args.profile)
         study.load_profile(args.profile)  # fail now on an unknown model or missing data
         chapters = chapter_notebooks(args.notebooks)
@@ -237,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if wanted not in chapters:
                 raise ValueError(f"Unknown chapter {args.chapter!r}; choose one of {sorted(chapters)}.")
             chapters = {wanted: chapters[wanted]}
+        if args.book_dir is not None:
+            args.book = copy_book_sources(args.book_dir, args.book)
     except (ValueError, KeyError, FileNotFoundError, RuntimeError) as err:
         # str(KeyError) quotes its message; print the message itself.
         print(f"error: {err.args[0] if isinstance(err, KeyError) and err.args else err}", file=sys.stderr)
@@ -253,7 +421,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 1
         print(f"  done in {runtimes[source.stem]:.1f} s", flush=True)
-    write_reproducibility(reproducibility_record(params, runtimes), args.book)
+    try:
+        write_reproducibility(reproducibility_record(params, runtimes), args.book)
+    except (ValueError, RuntimeError) as err:  # a broken GPU result file or hash record
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 
     if args.no_build:
         return 0

@@ -15,8 +15,9 @@ Stand-ins (built by :func:`build_standins`):
   published password), one small procedural picture per concept;
 * the SPoSE 66-d text files (embedding rows in a shuffled ``uniqueID`` order, the order
   file, dimension labels), random non-negative values;
-* the demo files of the offline copy (concepts, VICE, noise-ceiling set, categories),
-  served under their public addresses so that nothing comes from a mirror;
+* the demo files of the offline copy (concepts, VICE, noise-ceiling set, categories, the
+  SPoSE 14-/82-d refits, ImageNet class names), served under their public addresses so
+  that nothing comes from a mirror;
 * ``.mat`` files and images of the arrangement data sets (no public address: placed in
   the data folder, as their instructions say, by :func:`place_manual`);
 * random-initialisation weights of three tiny models, one per source (torchvision, timm,
@@ -352,8 +353,12 @@ def build_standins(
         out.files[resource.url] = hashlib.sha256(data).hexdigest()
 
     # The demo files, copied byte for byte from wherever the settings find them.
+    # (The SPoSE 14-/82-d refits are the book's human baselines; the ImageNet class names
+    # are read by the reproducibility record.)
     for key in ("things/things_concepts.tsv", "things/vice_embedding_42d.npy",
-                "things/test_triplets.csv", "things/category_mat_manual.tsv"):
+                "things/test_triplets.csv", "things/category_mat_manual.tsv",
+                "things/spose_embedding_14d_sorted.npy", "things/spose_embedding_82d_sorted.npy",
+                "imagenet/imagenet1000_classes.txt"):
         put(key, fetch(get_resource(key), cfg).read_bytes())
 
     put("things/triplet_dataset", _triplet_zip(vice, n_triplets, rng))

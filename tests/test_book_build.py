@@ -1,0 +1,164 @@
+"""The demo book builds: every chapter under papermill, then the strict jupyter-book build.
+
+This is how CI proves that the published book builds. The whole book is built with the
+demo profile into a temporary folder (``--book-dir``, so the repository's ``book/`` is not
+touched), reading the offline data copy (``needs_mirror``); then a built chapter is opened
+in headless Chromium with the network blocked, and its chart and glued numbers are checked
+with the helpers of ``test_book_render``.
+
+It executes the full demo study from an empty cache, so it is the slowest test of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from conftest import needs_mirror
+from humanalign import book, study
+from test_book_render import CHROMIUM, assert_chart_rendered, dump_dom
+
+
+@needs_mirror
+@pytest.mark.slow
+def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys):
+    site = tmp_path / "site"
+    start = time.perf_counter()
+    code = book.main(["--profile", "demo", "--book-dir", str(site)])
+    seconds = time.perf_counter() - start
+    assert code == 0, capsys.readouterr().err[-3000:]
+
+    html = site / "_build" / "html"
+    for source in book.chapter_notebooks().values():
+        assert (site / "chapters" / (source.stem + ".ipynb")).is_file()
+        assert (html / "chapters" / (source.stem + ".html")).is_file(), source.stem
+    for page in ("methods", "reproducibility", "references"):
+        assert (html / f"{page}.html").is_file(), page
+    record = json.loads((site / "_generated" / "reproducibility.json").read_text())
+    assert record["profile"]["profile"] == "demo"
+    assert set(record["runtimes_s"]) == {p.stem for p in book.chapter_notebooks().values()}
+    assert "GPU check" in (html / "reproducibility.html").read_text()
+    # Every page that uses the simulated triplets says so.
+    note = study.data_note(study.load_profile("demo", check_models=False, check_data=False))
+    assert "simulated" in note
+    for source in book.chapter_notebooks().values():
+        text = (html / "chapters" / (source.stem + ".html")).read_text()
+        assert "The triplets on this page are simulated" in text, source.stem
+        assert "Glue reference" not in text, source.stem
+
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium); rendering not checked")
+    dom = dump_dom(html / "chapters" / "01_scale.html", tmp_path)
+    assert_chart_rendered(dom)
+    assert "Glue reference" not in dom
+    prose = " ".join(re.findall(r"<p>(.*?)</p>", dom, flags=re.S))
+    assert re.search(r"\b0\.\d{3}", prose), "no glued number in the text"
+    verdict = re.search(r"<strong>(reproduced|not reproduced|not testable with this profile)", dom)
+    assert verdict, "the scale verdict is not shown"
+    print(f"demo book built in {seconds:.0f} s")
+
+
+# ---------------------------------------------------------------------------------------
+# Quick tests of the runner's pieces (no notebook executed)
+
+
+def test_copy_book_sources_copies_pages_not_build_output(tmp_path):
+    src = tmp_path / "book"
+    (src / "_build" / "html").mkdir(parents=True)
+    (src / "_generated").mkdir()
+    (src / "chapters").mkdir()
+    (src / "img").mkdir()
+    (src / "_config.yml").write_text("title: t\n")
+    (src / "_toc.yml").write_text("root: intro\n")
+    (src / "intro.md").write_text("# Intro\n")
+    (src / "img" / "a.svg").write_text("<svg/>")
+    (src / "_build" / "html" / "index.html").write_text("old")
+    (src / "_generated" / "reproducibility.md").write_text("old")
+    (src / "chapters" / "01_x.ipynb").write_text("{}")
+    dest = book.copy_book_sources(tmp_path / "out" / "site", src)
+    copied = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert copied == ["_config.yml", "_toc.yml", "img/a.svg", "intro.md"]
+    # A second copy into the same folder brings in changed sources.
+    (src / "intro.md").write_text("# Intro, edited\n")
+    book.copy_book_sources(dest, src)
+    assert (dest / "intro.md").read_text() == "# Intro, edited\n"
+    with pytest.raises(ValueError, match="inside it"):
+        book.copy_book_sources(src / "copy", src)
+    with pytest.raises(ValueError, match="source folder"):
+        book.copy_book_sources(src, src)
+    with pytest.raises(FileNotFoundError, match="_config.yml"):
+        book.copy_book_sources(tmp_path / "x", tmp_path / "out")
+
+
+def test_main_book_dir_refuses_the_source_folder(capsys):
+    assert book.main(["--profile", "demo", "--book-dir", str(book.BOOK / "inner"), "--no-build"]) == 2
+    assert "--book-dir" in capsys.readouterr().err
+
+
+def _gpu_report(**changes) -> dict:
+    report = {
+        "date": "2026-01-02T03:04:05+00:00", "smoke": False, "total_seconds": 123.4,
+        "hardware": {"device": "cuda", "gpu": "NVIDIA H200", "gpu_memory_gib": 139.8, "torch": "2.14.1",
+                     "cuda": "12.8", "cpu_count": 16},
+        "rows": [
+            {"task": "extract", "what": "torchvision/resnet50.IMAGENET1K_V1", "size": "batch 256 @ 224px",
+             "seconds": 0.1, "rate": 2560.0, "rate_unit": "images/s", "peak_gib": 7.5, "status": "ok"},
+            {"task": "extract", "what": "open_clip/ViT-L-14.openai", "size": "batch 512 @ 224px",
+             "seconds": float("nan"), "rate": None, "rate_unit": "images/s", "peak_gib": 139.0,
+             "status": "out of memory"},
+        ],
+    }
+    report.update(changes)
+    return report
+
+
+def test_gpu_check_record_and_its_section_on_the_page(tmp_path):
+    path = tmp_path / "gpu_check.json"
+    assert book.gpu_check_record(path) is None
+    assert "No GPU run yet" in book._gpu_section(None)
+
+    path.write_text(json.dumps(_gpu_report()))
+    report = book.gpu_check_record(path)
+    text = book._gpu_section(report)
+    assert "2026-01-02T03:04:05+00:00" in text and "NVIDIA H200" in text and "139.8 GiB" in text
+    table = [line for line in text.splitlines() if line.startswith("| extract")]
+    assert len(table) == 2
+    assert "2560.0 images/s" in table[0] and "| 7.5 |" in table[0]
+    assert table[1].endswith("| out of memory |")
+    assert "smoke run" not in text
+    assert "smoke run" in book._gpu_section(_gpu_report(smoke=True))
+
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="gpu_check.json.*not valid JSON"):
+        book.gpu_check_record(path)
+    path.write_text(json.dumps({"date": "x", "rows": []}))
+    with pytest.raises(ValueError, match=r"lack the keys.*hardware"):
+        book.gpu_check_record(path)
+    broken = _gpu_report()
+    del broken["rows"][1]["peak_gib"]
+    path.write_text(json.dumps(broken))
+    with pytest.raises(ValueError, match=r"row 1 lacks \['peak_gib'\]"):
+        book.gpu_check_record(path)
+
+
+def test_gpu_check_script_output_reaches_the_reproducibility_page(tmp_path, monkeypatch):
+    """The smoke output of benchmarks/gpu_check.py is read as it is written."""
+    import importlib.util
+
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")  # the record's data hashes must not download
+
+    script = book.ROOT / "benchmarks" / "gpu_check.py"
+    spec = importlib.util.spec_from_file_location("gpu_check", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "results" / "gpu_check.json"
+    module.main(["--smoke", "--device", "cpu", "--out", str(out)])
+    record = book.reproducibility_record({"profile": "demo", "dataset": "things-demo"}, {"01_scale": 1.0}, gpu_check=out)
+    page = book.write_reproducibility(record, tmp_path / "site").read_text()
+    assert "## GPU check" in page and "smoke run" in page
+    assert page.count("| probe grid |") == 2 and "| extract |" in page
+    saved = json.loads((tmp_path / "site" / "_generated" / "reproducibility.json").read_text())
+    assert saved["gpu_check"]["date"] == record["gpu_check"]["date"]
