@@ -162,3 +162,19 @@ def test_gpu_check_script_output_reaches_the_reproducibility_page(tmp_path, monk
     assert page.count("| probe grid |") == 2 and "| extract |" in page
     saved = json.loads((tmp_path / "site" / "_generated" / "reproducibility.json").read_text())
     assert saved["gpu_check"]["date"] == record["gpu_check"]["date"]
+
+
+def test_parameter_cells_are_folded_in_the_book(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("a = 2", metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell("print(a)"),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    book._collapse_parameter_cells(path)
+    tags = [cell.metadata.get("tags", []) for cell in nbformat.read(path, as_version=4).cells]
+    assert tags == [["parameters", "hide-cell"], ["injected-parameters", "hide-cell"], []]

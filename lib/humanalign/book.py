@@ -172,8 +172,25 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
                 f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
             ) from err
         seconds = time.perf_counter() - start
+        _collapse_parameter_cells(executed)
         os.replace(executed, output)
     return seconds
+
+
+def _collapse_parameter_cells(path: Path) -> None:
+    """Fold the parameter cells (defaults and papermill's injected values) in the book.
+
+    They stay in the page, one click away, so a reader sees the story first and can still
+    check which values produced it.
+    """
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
+            tags.append("hide-cell")
+    nbformat.write(notebook, path)
 
 
 def _versions() -> dict[str, str]:
