@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from ._atomic import write_text_atomic
+
 __all__ = [
     "BOOK",
     "GPU_CHECK",
@@ -74,17 +76,6 @@ def chapter_notebooks(notebooks: Path = NOTEBOOKS) -> dict[str, Path]:
     if not found:
         raise FileNotFoundError(f"No chapter notebooks (NN_name.py) in {notebooks}.")
     return found
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
@@ -321,7 +312,7 @@ def _md_table(rows: dict, left: str, right: str) -> str:
 def write_reproducibility(record: dict, book: Path = BOOK) -> Path:
     """Write the record as JSON and as the Markdown fragment the reproducibility page includes."""
     folder = book / "_generated"
-    _write_atomic(folder / "reproducibility.json", json.dumps(record, indent=1, sort_keys=True))
+    write_text_atomic(folder / "reproducibility.json", json.dumps(record, indent=1, sort_keys=True))
     total = sum(record["runtimes_s"].values())
     parts = [
         f"Built on {record['built']} with the profile `{record['profile'].get('profile')}` "
@@ -336,7 +327,7 @@ def write_reproducibility(record: dict, book: Path = BOOK) -> Path:
         "",
     ]
     path = folder / "reproducibility.md"
-    _write_atomic(path, "\n".join(parts))
+    write_text_atomic(path, "\n".join(parts))
     return path
 
 

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +31,8 @@ import torch
 
 from .config import settings
 from .datasets.types import Stimuli
-from .fetch import DataError, _write_atomic_text, sha256_of
+from ._atomic import atomic_path, write_text_atomic
+from .fetch import DataError, sha256_of
 from .registry import get_spec
 
 __all__ = [
@@ -102,15 +102,8 @@ def cache_path(model_id: str, stimuli: Stimuli, layer: str = "penultimate", prec
 
 
 def _save_atomic(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, array)
 
 
 class ImageDataset(torch.utils.data.Dataset):
@@ -279,6 +272,6 @@ def extract_features(
             "model": spec.id, "layer": layer, "dataset": stimuli.name, "shape": list(features.shape),
             "precision": precision, "versions": library_versions(),
         }
-        _write_atomic_text(target.with_suffix(".json"), json.dumps(sidecar, indent=1))
+        write_text_atomic(target.with_suffix(".json"), json.dumps(sidecar, indent=1))
         shutil.rmtree(partial, ignore_errors=True)
     return features

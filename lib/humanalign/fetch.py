@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._atomic import write_text_atomic
 from .config import Settings, settings as current_settings
 
 __all__ = [
@@ -114,18 +115,6 @@ def _load_record(cfg: Settings) -> dict[str, str]:
         ) from err
 
 
-def _write_atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) -> None:
     """Compare a file's hash with the expected or recorded one; record it if new."""
     actual = _cached_sha(path)
@@ -138,7 +127,7 @@ def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) 
         if record:
             entries = _load_record(cfg)
             entries[resource.path] = actual
-            _write_atomic_text(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
+            write_text_atomic(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
         return
     if actual != expected:
         raise HashMismatchError(

@@ -6,14 +6,12 @@ never as pickles.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from ._atomic import atomic_path
 from .config import settings
 from .fetch import DataError
 
@@ -100,18 +98,11 @@ def save_results(df: pd.DataFrame | list[dict], name: str, fmt: str = "csv") -> 
     """
     table = tidy(df)
     path = _path(name, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

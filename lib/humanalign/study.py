@@ -22,8 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -541,17 +540,6 @@ def human_baselines(profile: Profile, cfg: Settings | None = None) -> pd.DataFra
     return _cached(name, compute, cfg)
 
 
-def _save_transform(transform, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".npz", dir=path.parent)
-    os.close(fd)
-    try:
-        transform.save_npz(tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _transfer_probe_path(profile: Profile, model_id: str, layer: str, cfg: Settings | None) -> Path:
     key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds", "train_fraction")
     safe = model_id.replace("/", "__")
@@ -570,7 +558,7 @@ def _transfer_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarr
         feats[train], trip_train, lambdas=profile.lambdas, n_folds=profile.n_folds,
         seed=profile.seed, device=profile.device,
     )
-    _save_transform(probe.transform, path)
+    probe.transform.save_npz(path)  # written atomically
     return probe.transform, probe
 
 

@@ -13,14 +13,13 @@ like every other data set.
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._atomic import atomic_path
 from ..config import Settings, settings as current_settings
 from ..fetch import DataError, fetch
 from ..sources import get_resource
@@ -138,13 +137,8 @@ def _write_png_once(pixels: np.ndarray, target: Path) -> None:
         return
     from PIL import Image
 
-    fd, tmp = tempfile.mkstemp(prefix=target.stem + ".", suffix=".png.tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target, suffix=".png.tmp") as tmp:
         Image.fromarray(np.ascontiguousarray(pixels)).save(tmp, format="PNG")
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def load_cifar_coarse_stimuli(

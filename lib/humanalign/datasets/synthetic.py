@@ -11,13 +11,12 @@ on colour.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._atomic import atomic_path
 from ..config import Settings, settings as current_settings
 from .demo import simulate_triplets
 from .types import Stimuli, Triplets
@@ -133,13 +132,8 @@ def draw_shape(
 def _save_once(img: "PIL.Image.Image", target: Path) -> None:  # noqa: F821
     if target.is_file():
         return
-    fd, tmp = tempfile.mkstemp(prefix=target.stem + ".", suffix=".png.tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    with atomic_path(target, suffix=".png.tmp") as tmp:
         img.save(tmp, format="PNG")
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def make_synthetic(

@@ -21,13 +21,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._atomic import atomic_path
 from ..config import settings
 from ..datasets.types import Triplets
 from ..fetch import DataError
@@ -108,16 +108,9 @@ class ProbeTransform:
         and ``std`` (scalars). Written atomically.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         bias = self.bias if self.bias is not None else np.zeros(self.weights.shape[1])
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp.npz", dir=path.parent)
-        os.close(fd)
-        try:
+        with atomic_path(path, suffix=".tmp.npz") as tmp:
             np.savez(tmp, weights=self.weights, bias=bias, mean=np.float64(self.mean), std=np.float64(self.std))
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return path
 
     @classmethod

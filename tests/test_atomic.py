@@ -1,0 +1,34 @@
+"""Atomic writes: the target appears only when the write succeeded."""
+
+import pytest
+
+from humanalign._atomic import atomic_path, write_text_atomic
+
+
+def test_write_replaces_target_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "sub" / "out.txt"
+    write_text_atomic(target, "one")
+    write_text_atomic(target, "two")
+    assert target.read_text() == "two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["out.txt"]
+
+
+def test_failed_write_keeps_the_old_file_and_cleans_up(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_suffix_lets_writers_that_append_extensions_work(tmp_path):
+    import numpy as np
+
+    target = tmp_path / "w.npz"
+    with atomic_path(target, suffix=".tmp.npz") as tmp:
+        np.savez(tmp, a=np.arange(3))
+    assert np.load(target)["a"].tolist() == [0, 1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
