@@ -140,7 +140,8 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         var_name="measure", value_name="accuracy",
     )
     base = alt.Chart(long).encode(
-        x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters"),
+        x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters",
+                axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
         color=_colour(long),
         detail="family:N",
