@@ -117,15 +117,17 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
     # this one (as in fit_probe), so that whole path is what L-BFGS pays for it.
     path = [v for v in sorted(LAMBDAS) if v <= lam]
     start = time.perf_counter()
+    space = P._space(torch, x_tr, reduce=True)
     state, n_iter = None, 0
     for v in path:
-        w, b, _, it = P._fit(torch, x_tr, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
-        state, n_iter = (w, b), n_iter + it
+        state, _, it = P._fit(torch, space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
+        n_iter += it
     cell = time.perf_counter() - start
-    target, _ = P._evaluate(torch, x_te, w, b, pairs_te)
+    target, _ = P._evaluate(torch, space, state, x_te, pairs_te)
 
     # Adam starts where the L-BFGS path starts: the best-scaled identity.
-    scale = P._initial_scale(torch, x_tr, pairs_tr, path[0])
+    full = P._Space(xr=x_tr, v=None, p=x.shape[1])
+    scale = P._initial_scale(torch, x_tr, pairs_tr, path[0], x.shape[1])
     wa = (scale * torch.eye(x.shape[1], device=device)).requires_grad_(True)
     opt = torch.optim.Adam([wa], lr=adam_lr)
     tri = torch.as_tensor(local_tr, device=device)
@@ -143,7 +145,7 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
             opt.step()
             steps += 1
             if steps % 200 == 0:
-                held, _ = P._evaluate(torch, x_te, wa.detach(), None, pairs_te)
+                held, _ = P._evaluate(torch, full, (wa.detach(), None, None), x_te, pairs_te)
                 best = min(best, held)
                 if held <= target:
                     reached = time.perf_counter() - start

@@ -185,15 +185,9 @@ def _collapse_parameter_cells(path: Path) -> None:
 
 
 def _versions() -> dict[str, str]:
-    from importlib import metadata
+    from .features import library_versions
 
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return {"python": platform.python_version(), **library_versions(_PACKAGES, missing="not installed")}
 
 
 def _hardware() -> dict[str, str]:
@@ -215,7 +209,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     recorded on their first download (``<data>/hashes.json``) are listed instead.
     """
     from .config import settings
-    from .fetch import HASH_RECORD, DataError, fetch, sha256_of
+    from .fetch import HASH_RECORD, DataError, cached_sha256, fetch
     from .sources import demo_resources
 
     hashes = {}
@@ -223,7 +217,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
         if key.startswith("imagenet/images/") or key.startswith("litert/"):
             continue  # listed as a group below: 334 photos, checked against the manifest
         try:
-            hashes[key] = sha256_of(fetch(res))
+            hashes[key] = cached_sha256(fetch(res))  # fetch has just hashed it
         except DataError as err:
             hashes[key] = f"missing ({type(err).__name__})"
     if dataset != "things":

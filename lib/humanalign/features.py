@@ -32,7 +32,7 @@ import torch
 from .config import settings
 from .datasets.types import Stimuli
 from ._atomic import atomic_path, write_text_atomic
-from .fetch import DataError, sha256_of
+from .fetch import DataError, cached_sha256
 from .registry import get_spec
 
 __all__ = [
@@ -50,29 +50,24 @@ __all__ = [
 PREPROCESS_VERSION = 1
 COSINE_TOLERANCE = 0.999
 _LIBRARIES = ("torch", "torchvision", "timm", "open_clip_torch", "ai-edge-litert", "numpy", "pillow", "humanalign")
-_file_hashes: dict[tuple[str, int, int], str] = {}
 
 
-def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries that compute features (``"absent"`` if missing)."""
+def library_versions(names: tuple[str, ...] = _LIBRARIES, missing: str = "absent") -> dict[str, str]:
+    """Installed versions of ``names`` (default: the libraries that compute features)."""
     versions = {}
-    for name in _LIBRARIES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            versions[name] = "absent"
+            versions[name] = missing
     return versions
 
 
 def _file_sha(path: Path) -> str:
     try:
-        stat = path.stat()
+        return cached_sha256(path)
     except OSError as err:
         raise DataError(f"Image {path} cannot be read ({err}); fetch the data set again.") from err
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _file_hashes:
-        _file_hashes[key] = sha256_of(path)
-    return _file_hashes[key]
 
 
 def cache_key(model_id: str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:

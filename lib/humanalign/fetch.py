@@ -30,6 +30,7 @@ __all__ = [
     "DataNotFoundError",
     "HashMismatchError",
     "Resource",
+    "cached_sha256",
     "fetch",
     "sha256_of",
 ]
@@ -95,7 +96,8 @@ def sha256_of(path: Path) -> str:
 _verified: dict[tuple[str, int, int], str] = {}
 
 
-def _cached_sha(path: Path) -> str:
+def cached_sha256(path: Path) -> str:
+    """sha256 of a file, remembered while its size and modification time stay the same."""
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _verified:
@@ -117,7 +119,7 @@ def _load_record(cfg: Settings) -> dict[str, str]:
 
 def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) -> None:
     """Compare a file's hash with the expected or recorded one; record it if new."""
-    actual = _cached_sha(path)
+    actual = cached_sha256(path)
     expected = resource.sha256
     origin = "the registry"
     if expected is None:
@@ -192,7 +194,7 @@ def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None
                 f"Could not download {url}: {err}.\n" + _how_to_get(resource, cfg, [target])
             ) from err
         _check_hash(resource, tmp, cfg, record=False)
-        actual = _cached_sha(tmp)
+        actual = cached_sha256(tmp)
         os.replace(tmp, target)
         _verified[(str(target.resolve()), target.stat().st_size, target.stat().st_mtime_ns)] = actual
         if resource.sha256 is None:
