@@ -304,9 +304,12 @@ class LiteRTModel:
                 if layer not in self.tensors:
                     self.spec.layer_module(layer)  # raises the clear error
                 detail = self.tensors[layer]
-                raw = self.interpreter.get_tensor(detail["index"]).reshape(-1)
+                raw = self.interpreter.get_tensor(detail["index"])
                 scale, zero = detail["quantization"]
                 value = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
+                # A feature map (1, H, W, C) is averaged over space: the embedding of the
+                # segmentation and pose backbones. A pooled (1, 1, 1, C) tensor is unchanged.
+                value = value.reshape(-1, value.shape[-1]).mean(axis=0)
                 if layer == "logits" and value.shape[0] == 1001:
                     value = value[1:]  # index 0 is the background class
                 out[layer].append(value)

@@ -57,6 +57,7 @@ __all__ = [
     "verdict_groups",
     "verdict_scale",
     "verdict_transfer",
+    "things_probe",
     "wide_accuracy",
 ]
 
@@ -480,11 +481,13 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
                     feats, triplets, lambdas=profile.lambdas, n_folds=profile.n_folds,
                     seed=profile.seed, device=profile.device,
                 )
+                probe.transform.save_npz(_things_probe_path(profile, model_id, layer, cfg))
                 rows.append(_row(model_id, profile.dataset, layer, "probed", probe.accuracy))
                 rows.append(_row(model_id, profile.dataset, layer, "zero_shot_heldout", probe.zero_shot))
                 rows.append(_row(model_id, profile.dataset, layer, "lambda", probe.lambda_))
             spec = _registry().get_spec(model_id)
-            if profile.dataset == "things-demo" and spec.logits:
+            # Top-1 on the demo photos needs an ImageNet-1k classifier (1000 logits).
+            if profile.dataset == "things-demo" and spec.logits and spec.logits_dim == 1000:
                 top1 = _models().classify_accuracy(model_id, data.stimuli)
                 rows.append(_row(model_id, profile.dataset, "logits", "top1_demo", top1, n=len(data.stimuli)))
         return pd.DataFrame(rows)
@@ -562,10 +565,37 @@ def _transfer_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarr
     return probe.transform, probe
 
 
+def _things_probe_path(profile: Profile, model_id: str, layer: str, cfg: Settings | None) -> Path:
+    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds")
+    safe = model_id.replace("/", "__")
+    return (cfg or current_settings()).cache_dir / "probes" / f"{profile.dataset}-all-{key}" / f"{safe}--{layer}.npz"
+
+
+def things_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarray,
+                 data: StudyData, cfg: Settings | None = None):
+    """The probe fitted on all of the profile's THINGS triplets (the one :func:`evaluate`
+    scores), refitted on all objects at the cross-validated lambda; cached as .npz.
+
+    Returns:
+        A :class:`~humanalign.measures.ProbeTransform`.
+    """
+    measures = _measures()
+    path = _things_probe_path(profile, model_id, layer, cfg)
+    if path.is_file():
+        return measures.ProbeTransform.load_npz(path)
+    probe = measures.fit_probe(
+        feats, data.triplets.indices, lambdas=profile.lambdas, n_folds=profile.n_folds,
+        seed=profile.seed, device=profile.device,
+    )
+    probe.transform.save_npz(path)  # written atomically
+    return probe.transform
+
+
 def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     """Does a probe fitted on THINGS triplets improve alignment elsewhere?
 
-    ``heldout-concepts`` (the demo): the probe is fitted on triplets among a seeded
+    Held-out THINGS concepts (every profile; the transfer to other human data sets is in
+    :mod:`humanalign.rsa_study`): the probe is fitted on triplets among a seeded
     ``train_fraction`` of the concepts and tested on the other concepts, which it never
     saw: RSA (Spearman) of the model's cosine similarity against VICE dot-product
     similarity, zero-shot vs transformed, and odd-one-out accuracy on the held-out
@@ -575,12 +605,6 @@ def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataF
         Tidy DataFrame with measures ``rsa_zero_shot``, ``rsa_transformed``,
         ``heldout_zero_shot``, ``heldout_probed`` (dataset ``<dataset>-heldout``).
     """
-    if profile.transfer != "heldout-concepts":
-        raise NotImplementedError(
-            "Transfer to the arrangement data sets (transfer: arrangements) needs their loaders "
-            "(humanalign.datasets arrangements), which this version does not have yet; use "
-            "transfer: heldout-concepts."
-        )
     name = f"transfer-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'train_fraction')}"
 
     def compute() -> pd.DataFrame:

@@ -5,13 +5,14 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 :mod:`.transfer`, :mod:`.concepts` and :mod:`.factors`.
 """
 
-from .bootstrap import bootstrap_ci
+from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .concepts import accuracy_by_concept, concept_labels, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
 from .probing import LAMBDAS, ProbeResult, ProbeTransform, fit_probe, object_folds, probe_loss, standardise
 from .rsa import rsa, similarity_matrix, upper_triangle
+from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
 
 __all__ = [
@@ -20,20 +21,27 @@ __all__ = [
     "ProbeTransform",
     "accuracy_by_concept",
     "bootstrap_ci",
+    "bootstrap_means",
     "concept_labels",
     "correlate",
     "fit_probe",
     "group_summary",
+    "model_rdm",
     "name_dimensions",
     "noise_ceiling",
+    "noise_ceiling_rsa",
     "object_folds",
     "object_similarity",
     "odd_one_out_accuracy",
     "odd_one_out_choices",
     "odd_one_out_correct",
+    "percentile_interval",
     "probe_loss",
     "ridge_r2",
     "rsa",
+    "rsa_image_bootstrap",
+    "rsa_per_person",
+    "rsa_vectors",
     "similarity_matrix",
     "standardise",
     "transfer_rsa",
