@@ -399,6 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_book_dir(args.book_dir, args.book)  # before the profile's (slower) checks
         params = study.read_profile_params(args.profile)
         study.load_profile(args.profile)  # fail now on an unknown model or missing data
+        profile_ref = str(study.profile_path(args.profile).resolve())
         chapters = chapter_notebooks(args.notebooks)
         if args.chapter:
             wanted = args.chapter.split("_", 1)[1] if args.chapter[:2].isdigit() else args.chapter
@@ -418,7 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = args.book / "chapters" / (source.stem + ".ipynb")
         print(f"executing {source.name} -> {output.relative_to(args.book.parent) if args.book.parent in output.parents else output}", flush=True)
         try:
-            runtimes[source.stem] = execute_chapter(source, output, params)
+            # The notebooks take the profile alone; its file holds every value.
+            runtimes[source.stem] = execute_chapter(source, output, {"profile": profile_ref})
         except RuntimeError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

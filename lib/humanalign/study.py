@@ -836,7 +836,8 @@ def verdict_scale(wide: pd.DataFrame, measure: str = "zero_shot", max_slope: flo
                   min_span: float = 4.0) -> Verdict:
     """Scale: does accuracy change with parameter count within architecture families?
 
-    The rule: among trained models, in families with at least three sizes spanning at
+    The rule: among trained models, in families (architecture family x objective x
+    training data) with at least three sizes spanning at
     least ``min_span`` x in parameters, fit accuracy against log10(parameters) with one
     intercept per family (within-family slope). The claim (size has essentially no effect)
     is reproduced when the slope is below ``max_slope`` (accuracy per tenfold increase in
@@ -846,6 +847,9 @@ def verdict_scale(wide: pd.DataFrame, measure: str = "zero_shot", max_slope: flo
         wide: Output of :func:`wide_accuracy` (one layer).
     """
     trained = _trained(wide).dropna(subset=["params", measure])
+    # A size series must hold objective and training data fixed (the paper's families are
+    # family x objective x data): a segmentation backbone is not a smaller classifier.
+    trained = trained.assign(family=trained["family"] + " | " + trained["objective"] + " | " + trained["training_data"])
     usable = []
     for family, group in trained.groupby("family"):
         if len(group) >= 3 and group["params"].max() / group["params"].min() >= min_span:
