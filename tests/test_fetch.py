@@ -403,7 +403,7 @@ def test_published_md5_is_checked_before_recording(cfg, server, capsys):
         fetch(Resource("a.bin", url=server.url + "/a", md5="0" * 32), cfg)
     assert not (cfg.data_dir / "a.bin").exists() and not (cfg.data_dir / HASH_RECORD).exists()
     fetch(Resource("a.bin", url=server.url + "/a", md5=good), cfg)
-    assert "MD5 matched" in capsys.readouterr().err
+    assert "matches its published MD5" in capsys.readouterr().err
     (cfg.data_dir / "a.bin").write_bytes(b"planted")
     with pytest.raises(HashMismatchError, match="MD5"):
         fetch(Resource("a.bin", url=server.url + "/a", md5=good), cfg)

@@ -198,11 +198,16 @@ def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) 
                 if expected is None:
                     entries[resource.path] = actual
                     write_text_atomic(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
-                    how = "its published MD5 matched" if resource.md5 else "no hash is published for it"
-                    notice(
-                        f"trusting {path} on first use ({how}): sha256 {actual} recorded in "
-                        f"{cfg.data_dir / HASH_RECORD}; later copies must match it."
-                    )
+                    if resource.md5:
+                        notice(
+                            f"{path} matches its published MD5; its sha256 {actual} is recorded "
+                            f"in {cfg.data_dir / HASH_RECORD} and later copies must match it."
+                        )
+                    else:
+                        notice(
+                            f"trusting {path} on first use (no hash is published for it): sha256 "
+                            f"{actual} recorded in {cfg.data_dir / HASH_RECORD}; later copies must match it."
+                        )
                     return
         else:
             return
