@@ -414,9 +414,10 @@ def _cached(name: str, compute, cfg: Settings | None = None) -> pd.DataFrame:
     try:
         return results.load_results(name)
     except DataError:
-        pass  # not computed yet
-    table = compute()
-    results.save_results(table, name)
+        pass  # not computed yet, or no longer matching its record or its features
+    with _features().record_use() as used:
+        table = compute()
+    results.save_results(table, name, inputs=used)
     return table
 
 
