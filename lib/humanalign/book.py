@@ -231,7 +231,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     recorded on their first download (``<data>/hashes.json``) are listed instead.
     """
     from .config import settings
-    from .fetch import HASH_RECORD, DataError, cached_sha256, fetch
+    from .fetch import DataError, cached_sha256, fetch, hash_record
     from .sources import demo_resources
 
     hashes = {}
@@ -245,11 +245,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     if dataset != "things":
         hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
     else:
-        record_path = settings().data_dir / HASH_RECORD
-        try:
-            record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-        except json.JSONDecodeError as err:
-            raise DataError(f"The hash record {record_path} is not valid JSON ({err}); delete it to start afresh.") from err
+        record = hash_record()  # validated: a malformed record is named, not half-read
         for key in ("things/triplet_dataset", "things/images_cc0"):
             hashes[key] = record.get(key, "not downloaded yet (recorded in <data>/hashes.json on first download)")
         for key in sorted(k for k in record if k.startswith("weights/")):

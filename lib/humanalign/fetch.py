@@ -43,6 +43,7 @@ __all__ = [
     "Resource",
     "cached_sha256",
     "fetch",
+    "hash_record",
     "notice",
     "sha256_of",
 ]
@@ -171,6 +172,15 @@ def _load_record(cfg: Settings) -> dict[str, str]:
                 f"sha256 hex digest (64 characters 0-9a-f). {fix}"
             )
     return entries
+
+
+def hash_record(cfg: Settings | None = None) -> dict[str, str]:
+    """The sha256 digests recorded on first use (``<data>/hashes.json``), validated.
+
+    Raises:
+        DataError: the record is not a JSON object of path -> sha256 hex digest.
+    """
+    return _load_record(cfg or current_settings())
 
 
 def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) -> None:

@@ -443,7 +443,9 @@ def _cached(name: str, compute, cfg: Settings | None = None) -> pd.DataFrame:
         return results.load_results(name)
     except DataError:
         pass  # not computed yet, or no longer matching its record or its features
-    with _features().record_use() as used:
+    from .features import record_use
+
+    with record_use() as used:
         table = compute()
     results.save_results(table, name, inputs=used)
     return table
