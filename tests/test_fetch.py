@@ -486,3 +486,23 @@ def test_downloads_and_unpacked_folders_follow_the_umask(cfg, server):
     assert path.stat().st_mode & 0o777 == 0o644
     assert (cfg.data_dir / HASH_RECORD).stat().st_mode & 0o777 == 0o644
     assert folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_folder_unpacked_by_hand_counts_once_recorded(cfg, capsys):
+    from humanalign.fetch import record_unpacked
+
+    offline = Settings(data_dir=cfg.data_dir, cache_dir=cfg.cache_dir, offline=True)
+    res = Resource("pack", url="https://example.invalid/p.zip", archive="zip")
+    folder = cfg.data_dir / "pack"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("A")
+    with pytest.raises(DataNotFoundError, match="marker"):
+        fetch(res, offline)
+    record_unpacked(folder)
+    assert "recorded the sha256 of 1 files" in capsys.readouterr().err
+    assert fetch(res, offline) == folder
+    (folder / "sub" / "a.txt").write_text("edited")
+    with pytest.raises(DataNotFoundError, match="changed after unpacking"):
+        fetch(res, offline)
+    with pytest.raises(DataError, match="not a folder with files"):
+        record_unpacked(cfg.data_dir / "nothing")

@@ -45,6 +45,7 @@ __all__ = [
     "fetch",
     "hash_record",
     "notice",
+    "record_unpacked",
     "sha256_of",
 ]
 
@@ -314,6 +315,29 @@ def _write_manifest(folder: Path, archive: Path, archive_sha: str) -> None:
     (folder / MARKER).write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
 
+def record_unpacked(folder: str | os.PathLike) -> Path:
+    """Mark a folder unpacked by hand as complete, recording the sha256 of every file in it.
+
+    For archives too large to keep: unpack it yourself into the data folder, then call this
+    once. Later uses check the files against these hashes, as for an unpacking done here.
+
+    Returns:
+        The marker file written.
+    """
+    folder = Path(folder)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise DataError(f"{folder} is not a folder with files in it; unpack the archive there first.")
+    digest = {
+        p.relative_to(folder).as_posix(): sha256_of(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != MARKER
+    }
+    marker = folder / MARKER
+    write_text_atomic(marker, json.dumps({"archive": None, "files": digest}, indent=1, sort_keys=True))
+    notice(f"recorded the sha256 of {len(digest)} files unpacked by hand in {folder}; later copies must match them.")
+    return marker
+
+
 def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
     """Unpack a zip or tar archive into ``dest`` atomically (temporary folder, then rename)."""
     import pyzipper
@@ -449,7 +473,12 @@ def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
     url = cfg.map_url(resource.url)
     if resource.archive:
         packed = cfg.data_dir / resource.archive_name
-        _download(url, packed, resource, cfg)
+        try:
+            _download(url, packed, resource, cfg)
+        except DataNotFoundError as err:
+            if not problems:
+                raise
+            raise DataNotFoundError(f"{err}\nFolders found but not used: {'; '.join(problems)}.") from err
         dest = cfg.data_dir / resource.path
         _unpack(packed, resource, dest)
         return dest
