@@ -219,3 +219,13 @@ def test_reduced_solution_expands_to_weights_with_the_same_loss(wide_problem):
     expected = (x_new @ w + b) @ (x_new @ w + b).T
     got = probing._test_similarity(torch, space, (a, cp, beta), x_new)
     np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-9)
+
+
+def test_too_few_held_out_triplets_are_refused(rng):
+    # Five triplets used to give an "accuracy" of 0.0 from a single test triplet.
+    x = rng.normal(size=(30, 4))
+    t = simulate_triplets(x, 5, seed=0)
+    with pytest.raises(ValueError, match=r"test triplets in the smallest of 3 object-wise folds.*at least 10"):
+        fit_probe(x, t, device="cpu")
+    with pytest.raises(ValueError, match=r"n_folds must be a whole number >= 2, got 2\.9"):
+        fit_probe(x, simulate_triplets(x, 2000, seed=0), n_folds=2.9, device="cpu")

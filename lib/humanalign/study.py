@@ -180,8 +180,36 @@ def make_profile(
     bad = [x for x in layers if x not in LAYERS] or ([] if layers else ["(none)"])
     if bad:
         raise ValueError(f"Profile {profile!r}: unknown layers {bad}; choose from {list(LAYERS)}.")
-    if n_triplets is not None and (not isinstance(n_triplets, (int, np.integer)) or n_triplets < 100):
-        raise ValueError(f"Profile {profile!r}: n_triplets must be an integer >= 100 or null, got {n_triplets!r}.")
+    def _whole(key: str, value: object, minimum: int) -> int:
+        # bool is an int subclass, and 2.9 must not quietly become 2.
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(
+                f"Profile {profile!r}: {key} must be a whole number >= {minimum}, got {value!r} "
+                f"({type(value).__name__})."
+            )
+        return int(value)
+
+    def _real(key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise ValueError(f"Profile {profile!r}: {key} must be a finite number, got {value!r} ({type(value).__name__}).")
+        return float(value)
+
+    if n_triplets is not None:
+        _whole("n_triplets", n_triplets, 100)
+    seed = _whole("seed", seed, 0)
+    n_folds = _whole("n_folds", n_folds, 2)
+    n_boot = _whole("n_boot", n_boot, 1)
+    batch_size = _whole("batch_size", batch_size, 1)
+    train_fraction = _real("train_fraction", train_fraction)
+    if isinstance(lambdas, (int, float, np.number)) and not isinstance(lambdas, bool):
+        lambdas = [lambdas]  # a single value is a grid of one
+    if isinstance(lambdas, (str, bytes, dict)) or not hasattr(lambdas, "__iter__"):
+        raise ValueError(f"Profile {profile!r}: lambdas must be a list of positive numbers, e.g. [0.1, 0.01]; got {lambdas!r}.")
+    lambdas = tuple(_real("lambdas", x) for x in lambdas)
+    if device is not None:
+        from .config import check_device
+
+        check_device(device, f"Profile {profile!r}: device")
     if n_triplets is None and dataset == "things-demo":
         raise ValueError(f"Profile {profile!r}: the demo simulates its triplets, so n_triplets must be a number.")
     if transfer not in TRANSFER_MODES:
@@ -415,9 +443,12 @@ def _cached(name: str, compute, cfg: Settings | None = None) -> pd.DataFrame:
     try:
         return results.load_results(name)
     except DataError:
-        pass  # not computed yet
-    table = compute()
-    results.save_results(table, name)
+        pass  # not computed yet, or no longer matching its record or its features
+    from .features import record_use
+
+    with record_use() as used:
+        table = compute()
+    results.save_results(table, name, inputs=used)
     return table
 
 
