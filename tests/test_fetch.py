@@ -333,7 +333,7 @@ def test_sha256_of_matches_hashlib(tmp_path):
 def test_registered_resources_are_consistent():
     from humanalign.sources import RESOURCES, demo_resources, get_resource, list_resources
 
-    assert len(demo_resources()) == 348  # 14 data files + 334 demo photos
+    assert len(demo_resources()) == 360  # 26 data files + 334 demo photos
     for key, res in RESOURCES.items():
         assert res.path == key
         assert res.url or res.manual, f"{key} has neither an address nor instructions"

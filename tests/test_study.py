@@ -31,6 +31,7 @@ class _Spec:
     objective: str
     training_data: str
     logits: str = "fc"
+    logits_dim: int | None = 1000
 
 
 _SPECS = {
@@ -133,7 +134,9 @@ def test_load_profile_reads_yaml_and_rejects_unknown_keys(fakes, tmp_path):
 def test_shipped_profiles_are_valid(fakes):
     demo = study.read_profile_params("demo")
     full = study.read_profile_params("full")
-    assert len(demo["models"]) == 12 and demo["dataset"] == "things-demo"
+    from humanalign.registry import DEMO_MODELS
+
+    assert demo["models"] == list(DEMO_MODELS) and demo["dataset"] == "things-demo"
     assert full["dataset"] == "things" and full["models"] == "all"
     # Every key of both profiles is a parameter make_profile accepts.
     for params in (demo, full):
