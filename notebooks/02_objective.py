@@ -51,8 +51,8 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # ## Verdict
 #
 # The paper's comparison is directional: image/text contrastive models against supervised
-# softmax classifiers, with several models on each side. Here: {glue:md}`objective_verdict`,
-# because {glue:md}`objective_reason`.
+# softmax classifiers, with several models on each side. Here: {glue:md}`objective_verdict`;
+# {glue:md}`objective_reason`.
 #
 # ## What this profile can show: one backbone, three objectives
 #

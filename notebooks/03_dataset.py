@@ -64,7 +64,7 @@ study.glue_values("dataset", {
 #
 # ## Verdict
 #
-# On the real human judgements of the 92 photos: {glue:md}`dataset_verdict`, since
+# On the real human judgements of the 92 photos: {glue:md}`dataset_verdict`;
 # {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
 # With one model per data set the intervals cover the sampling of people or triplets,
 # not the variation between training runs.

@@ -417,7 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_book_dir(args.book_dir, args.book)  # before the profile's (slower) checks
         params = study.read_profile_params(args.profile)
         study.load_profile(args.profile)  # fail now on an unknown model or missing data
-        profile_ref = str(study.profile_path(args.profile).resolve())
+        # A shipped profile is passed by name, any other by its full path.
+        named = study.PROFILE_DIR / f"{args.profile}.yml"
+        profile_ref = args.profile if named.is_file() and study.profile_path(args.profile) == named \
+            else str(study.profile_path(args.profile).resolve())
         chapters = chapter_notebooks(args.notebooks)
         if args.chapter is not None:
             wanted = pick_chapter(args.chapter, chapters)

@@ -144,7 +144,8 @@ def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -
              zip(table["comparison"], table["difference"], table["ci_low"], table["ci_high"], outcomes)]
     return Verdict(
         status,
-        f"{claim}; {agree} of {len(outcomes)} comparisons agree with 95 % confidence ({'; '.join(parts)})",
+        f"{agree} of {len(outcomes)} comparisons agree with the paper's direction ({claim}) at 95 % "
+        f"confidence: {'; '.join(parts)}",
         {"n_comparisons": float(len(outcomes)), "n_agree": float(agree),
          "mean_difference": float(table["difference"].mean())},
     )
@@ -171,7 +172,7 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     table = pd.DataFrame(rows, columns=["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome"])
     real = table[table["human_data"].str.startswith("92")]
     verdict = direction_verdict(
-        real, "the paper: models trained on larger, more diverse data align better",
+        real, "larger, more diverse training data align better",
         "no two models share architecture and objective but differ in training data",
     )
     return verdict, table
@@ -208,7 +209,7 @@ def verdict_objective(profile: Profile, evaluate_table: pd.DataFrame, n_boot: in
     boot = np.array([rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(int(n_boot))])
     table = pd.DataFrame([{"comparison": f"{CONTRASTIVE} - {SOFTMAX}", "difference": a.mean() - b.mean(),
                            "ci_low": np.percentile(boot, 2.5), "ci_high": np.percentile(boot, 97.5)}])
-    return direction_verdict(table, "the paper: image/text contrastive models align better than softmax classifiers", "")
+    return direction_verdict(table, "image/text contrastive models align better than softmax classifiers", "")
 
 
 def objective_exploration(profile: Profile, cfg: Settings | None = None, family: str = "MobileNet v2",
@@ -253,8 +254,8 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Ve
     res = compare(after.mean(axis=1), before.mean(axis=1), profile.n_boot, profile.seed)
     improved = float(((after - before).mean(axis=0) > 0).mean())
     table = pd.DataFrame([{"comparison": "after - before the THINGS probe (mean over trained models)", **res}])
-    verdict = direction_verdict(table, "the paper: a linear transform learned from THINGS triplets improves "
-                                "alignment on other human data", "")
+    verdict = direction_verdict(table, "a transform learned from THINGS triplets improves alignment on "
+                                "other human data", "")
     numbers = dict(verdict.numbers, gain=res["difference"], gain_low=res["ci_low"], gain_high=res["ci_high"],
                    share_improved=improved, n_models=float(len(ids)),
                    mean_before=float(before.mean()), mean_after=float(after.mean()))
