@@ -64,15 +64,17 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     """The colour scale keyed by training data, shared by every chart.
 
     Args:
-        values: Training-data values that occur; unknown ones get spare colours in sorted
-            order. ``None`` uses the known groups only.
+        values: Training-data values that occur (the legend lists only these); unknown
+            ones get spare colours in sorted order. ``None`` lists the known groups.
 
     Returns:
         An ``alt.Scale`` with an explicit domain and range.
     """
-    domain = list(TRAINING_DATA_COLOURS)
-    extra = sorted({str(v) for v in (values or ()) if str(v) not in TRAINING_DATA_COLOURS and pd.notna(v)})
-    colours = list(TRAINING_DATA_COLOURS.values())
+    present = None if values is None else {str(v) for v in values if pd.notna(v)}
+    # Known groups keep their colour in every chart; only those present enter the legend.
+    domain = [d for d in TRAINING_DATA_COLOURS if present is None or d in present]
+    colours = [TRAINING_DATA_COLOURS[d] for d in domain]
+    extra = sorted((present or set()) - set(TRAINING_DATA_COLOURS))
     colours += [_SPARE[i % len(_SPARE)] for i in range(len(extra))]
     return alt.Scale(domain=domain + extra, range=colours)
 
@@ -238,18 +240,21 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
     lo = min(0.0, float(data["low"].min()) - 0.02)
     x = alt.X("rho:Q", title="Spearman rho with each person's judgements (mean over people)",
               scale=alt.Scale(domain=[lo, hi]))
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"))
+    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"),
+              axis=alt.Axis(labelLimit=230))
     band = alt.Chart(pd.DataFrame([ceiling])).mark_rect(color="#999999", opacity=0.25).encode(
         x="lower:Q", x2="upper:Q", tooltip=[alt.Tooltip("lower:Q", format=".3f", title="ceiling (lower)"),
                                           alt.Tooltip("upper:Q", format=".3f", title="ceiling (upper)")],
     )
     errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
+    colour = _colour(data)
+    colour.legend = alt.Legend(orient="bottom", columns=3, title="training data")
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=_colour(data),
+        x=x, y=y, color=colour,
         tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
                  alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
     )
-    return (band + errors + points).properties(width=_CHART_WIDTH, height=alt.Step(18))
+    return (band + errors + points).properties(width=340, height=alt.Step(18))
 
 
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
