@@ -41,17 +41,18 @@ __all__ = [
 
 BUNDLE_NAME = "vega-bundle.js"
 
-# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette);
+# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette), keyed
+# by the values of humanalign.registry.TRAINING_DATA;
 # a value not listed here gets one of the spare colours, in sorted order.
 TRAINING_DATA_COLOURS: dict[str, str] = {
     "ImageNet-1k": "#4477AA",
     "ImageNet-21k": "#66CCEE",
     "JFT-300M": "#228833",
     "JFT-3B": "#117733",
-    "WebImageText (OpenAI)": "#EE6677",
+    "WIT-400M": "#EE6677",
     "LAION-400M": "#AA3377",
     "LAION-2B": "#CC6677",
-    "ALIGN": "#CCBB44",
+    "ALIGN-1.8B": "#CCBB44",
     "none (untrained)": "#BBBBBB",
     "human": "#000000",
 }
