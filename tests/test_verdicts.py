@@ -225,3 +225,12 @@ def test_interval_pivot_keeps_model_order(rng):
     per_dim = verdicts.concept_dimension_accuracy(correct, labels, ["z", "a"], 3, n_boot=50).assign(name="x")
     wide = verdicts.interval_pivot(per_dim)
     assert list(wide.columns) == ["z", "a"] and wide.shape == (3, 2) and wide.iloc[2, 0] == "-"
+
+
+def test_augreg_vits_give_the_papers_controlled_data_comparison():
+    from humanalign.registry import list_models
+
+    pairs = verdicts.controlled_data_pairs(list(list_models(public_only=True)["id"]))
+    in21k_vs_in1k = {(b, n) for broad, b, narrow, n in pairs if (broad, narrow) == ("ImageNet-21k", "ImageNet-1k")}
+    for arch in ("vit_small_patch16_224", "vit_base_patch16_224", "vit_base_patch32_224"):
+        assert ((f"timm/{arch}.augreg_in21k",), (f"timm/{arch}.augreg_in1k",)) in in21k_vs_in1k
