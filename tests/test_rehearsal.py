@@ -215,7 +215,7 @@ def test_broken_download_is_refused_naming_file_and_hash(served, standins, fault
     _seed_hash_record(standins, [("things/triplet_dataset", url)])
     served.fault(url, fault)
     profile = study.make_profile("rehearsal", models=list(rehearsal.REHEARSAL_MODELS), dataset="things",
-                                 n_triplets=1000, check_data=False)
+                                 n_triplets=1000, images="cc0", check_data=False)
     with pytest.raises(HashMismatchError) as err:
         study.evaluate(profile)
     text = str(err.value)

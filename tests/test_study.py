@@ -281,3 +281,22 @@ def test_profile_file_with_a_fractional_fold_count_is_refused(tmp_path):
     path.write_text("models: [x/y.z]\nn_folds: 2.9\n")
     with pytest.raises(ValueError, match=r"n_folds must be a whole number >= 2, got 2\.9"):
         study.load_profile(path, check_models=False, check_data=False)
+
+
+def test_full_profile_scores_all_triplets_on_the_images_people_saw():
+    full = study.read_profile_params("full")
+    assert full["n_triplets"] is None and full["images"] == "things"
+    rehearsal = study.read_profile_params("rehearsal")
+    assert rehearsal["images"] == "cc0"  # the stand-ins serve the CC0 zip: the labelled deviation
+    things = study.make_profile(models=["x/y.z"], dataset="things", n_triplets=None, check_models=False, check_data=False)
+    cc0 = study.make_profile(models=["x/y.z"], dataset="things", images="cc0", check_models=False, check_data=False)
+    assert "all of them" in study.data_note(things) and "not the ones people saw" not in study.data_note(things)
+    assert "not the ones people saw" in study.data_note(cc0)
+    # The image set is part of the cache key of a THINGS profile, not of the demo's.
+    assert things.key("dataset") != study.make_profile(
+        models=["x/y.z"], dataset="things", n_triplets=None, images="cc0", check_models=False, check_data=False).key("dataset")
+    demo = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
+    assert demo.key("dataset") == study.make_profile(models=["x/y.z"], images="cc0", check_models=False,
+                                                     check_data=False).key("dataset")
+    with pytest.raises(ValueError, match="images must be one of"):
+        study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)

@@ -13,8 +13,10 @@ Data sets a profile can name:
     The offline demo: 334 THINGS concepts that are ImageNet-1k classes, one photo each,
     with triplets whose choices are **simulated** from the VICE embedding.
 ``things``
-    The paper's study: the 1854 THINGS concepts (THINGSplus CC0 photos) and the real
-    odd-one-out triplets of the public release.
+    The paper's study: the 1854 THINGS concepts and the real odd-one-out triplets of the
+    public release, with the image of each concept that people saw in the odd-one-out task
+    (``images: things``) or, as a labelled deviation, the THINGSplus public-domain photo
+    (``images: cc0``).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ PROFILE_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "params"
 LAYERS = ("penultimate", "logits")
 DATASETS = {
     "things-demo": "334 THINGS concepts that are ImageNet-1k classes; triplets simulated from VICE",
-    "things": "1854 THINGS concepts (THINGSplus photos) and the real THINGS triplets",
+    "things": "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets",
 }
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = {
@@ -73,6 +75,9 @@ _REQUIRED_FILES = {
     "things": ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv"),
 }
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
+#: Image sets of the ``things`` data set: the THINGS database image each concept was shown
+#: with in the odd-one-out task, or the THINGSplus public-domain photo (a deviation).
+IMAGE_SETS = ("things", "cc0")
 UNTRAINED = "none (untrained)"
 # Bump when the meaning of a cached table changes, so old caches are not reused.
 _CACHE_VERSION = 1
@@ -102,6 +107,8 @@ class Profile:
             on the rest against VICE similarity) or ``arrangements`` (the paper's transfer
             to the multi- and free-arrangement data sets).
         train_fraction: Share of concepts the transfer probe is fitted on.
+        images: For ``things``: ``things`` (the images people saw) or ``cc0`` (THINGSplus
+            public-domain photos, a deviation that every page states).
     """
 
     name: str
@@ -117,6 +124,7 @@ class Profile:
     n_folds: int = 3
     transfer: str = "heldout-concepts"
     train_fraction: float = 2 / 3
+    images: str = "things"
 
     @property
     def simulated(self) -> bool:
@@ -126,7 +134,10 @@ class Profile:
     def key(self, *fields_: str) -> str:
         """Short content hash of the fields that determine a cached result (all by default)."""
         values = asdict(self)
-        chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size")}
+        chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size", "images")}
+        # The image set matters wherever the data set does, except in the demo (its own photos).
+        if "dataset" in chosen and self.dataset != "things-demo":
+            chosen["images"] = self.images
         chosen["_v"] = _CACHE_VERSION
         text = json.dumps(chosen, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -146,6 +157,7 @@ def make_profile(
     n_folds: int = 3,
     transfer: str = "heldout-concepts",
     train_fraction: float = 2 / 3,
+    images: str = "things",
     check_models: bool = True,
     check_data: bool = True,
     cfg: Settings | None = None,
@@ -219,6 +231,8 @@ def make_profile(
             f"Profile {profile!r}: the arrangement data sets are not part of the offline demo; "
             "use transfer: heldout-concepts with dataset things-demo."
         )
+    if images not in IMAGE_SETS:
+        raise ValueError(f"Profile {profile!r}: images must be one of {IMAGE_SETS}, got {images!r}.")
     if not 0.2 <= float(train_fraction) <= 0.9:
         raise ValueError(f"Profile {profile!r}: train_fraction must lie in [0.2, 0.9], got {train_fraction!r}.")
     if int(n_folds) < 2 or int(n_boot) < 1 or int(batch_size) < 1:
@@ -249,6 +263,7 @@ def make_profile(
         n_folds=int(n_folds),
         transfer=transfer,
         train_fraction=float(train_fraction),
+        images=images,
     )
 
 
@@ -347,7 +362,7 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
     """Load the stimuli, triplets and human embedding a profile names (memoised per process)."""
     from . import datasets
 
-    key = (profile.dataset, profile.n_triplets, profile.seed, str(cfg))
+    key = (profile.dataset, profile.images, profile.n_triplets, profile.seed, str(cfg))
     if key in _DATA_CACHE:
         return _DATA_CACHE[key]
     vice_all = datasets.load_vice(cfg)
@@ -356,7 +371,7 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
         concept_index = np.asarray(stimuli.labels["concept_index"], dtype=np.int64)
         triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg)
     else:
-        stimuli = datasets.load_images("cc0", cfg)
+        stimuli = datasets.load_images(profile.images, cfg)
         concept_index = np.arange(len(stimuli), dtype=np.int64)
         triplets = datasets.load_triplets("all", cfg)
         if profile.n_triplets is not None and profile.n_triplets < len(triplets):
@@ -852,10 +867,17 @@ def data_note(profile: Profile) -> str:
             "(itself fitted on 1.46 million real human triplets); they are not choices made by "
             "people. The noise ceiling and the human baselines on the real 20k-trial set are real."
         )
-    return (
+    text = (
         "The triplets on this page are real human odd-one-out choices from the THINGS release"
-        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else ".")
+        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else " (all of them).")
     )
+    if profile.images == "cc0":
+        text += (
+            " **The images are not the ones people saw:** each concept is shown to the models as "
+            "its THINGSplus public-domain photo, while people judged the THINGS database image of "
+            "the odd-one-out task (a deviation from the paper)."
+        )
+    return text
 
 
 def glue_verdict(prefix: str, verdict: "Verdict") -> None:
