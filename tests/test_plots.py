@@ -119,3 +119,11 @@ def test_write_vega_bundle_is_atomic_and_reused(tmp_path):
     plots.write_vega_bundle(path)
     assert path.stat().st_mtime_ns == mtime  # same version: not rewritten
     assert [p.name for p in path.parent.iterdir()] == [plots.BUNDLE_NAME]
+
+
+def test_scale_chart_joins_models_of_one_size_series_only(rng):
+    wide = _wide(rng)
+    spec = plots.scale_chart(wide).to_dict()
+    assert "series" in json.dumps(spec["spec"]["layer"][0]["encoding"]["detail"])
+    series = {row["series"] for row in next(iter(spec["datasets"].values()))}
+    assert all(s.count(" | ") == 2 for s in series)  # family | objective | training data

@@ -131,15 +131,19 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
 
 
 def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "probed")) -> alt.Chart:
-    """Accuracy against parameter count (log axis), one line per architecture family.
+    """Accuracy against parameter count (log axis), one line per size series: architecture
+    family x objective x training data (the groups of the scale verdict), so that a
+    segmentation backbone is not joined to the classifiers of its family.
 
     Args:
-        table: One row per model with ``model, family, params, training_data`` and the
-            ``measures`` columns.
+        table: One row per model with ``model, family, params, training_data`` (and
+            ``objective``, when known) and the ``measures`` columns.
     """
     _require(table, ["model", "family", "params", "training_data", *measures], "scale_chart")
+    table = table.assign(series=table["family"].astype(str) + " | " + (
+        table["objective"].astype(str) + " | " if "objective" in table else "") + table["training_data"].astype(str))
     long = table.melt(
-        id_vars=["model", "family", "params", "training_data"], value_vars=list(measures),
+        id_vars=["model", "family", "series", "params", "training_data"], value_vars=list(measures),
         var_name="measure", value_name="accuracy",
     )
     base = alt.Chart(long).encode(
@@ -147,7 +151,7 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
         color=_colour(long),
-        detail="family:N",
+        detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(
