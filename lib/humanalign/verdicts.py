@@ -1,4 +1,5 @@
-"""Directional verdicts with uncertainty for the training-data, objective and transfer chapters.
+"""Verdicts with uncertainty for every chapter: directional rules for training data,
+objective, transfer and concepts, an equivalence rule for scale.
 
 Each rule takes its direction from the paper's wording and its uncertainty from a paired
 bootstrap over the units that were sampled: triplets for odd-one-out accuracy, people for
@@ -8,6 +9,11 @@ every comparison the profile can make has its 95 % interval on the paper's side 
 **not reproduced** when one does not (an interval that covers zero is "no detectable
 difference", one on the other side is "the opposite"), and **not testable** when the
 profile has no pair of models that the comparison needs.
+
+The scale claim is a claim of *no* effect, so its rule is an equivalence test: reproduced
+when every comparison's interval lies within a margin fixed in advance
+(:data:`EQUIVALENCE_MARGIN`). The concepts rule signs each term's comparison so that
+positive is the paper's side and then uses the same directional rule.
 
 A controlled comparison holds everything but the factor fixed: the same architecture and
 objective for training data. One model per condition is then a real test (the paper's own
