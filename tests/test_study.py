@@ -300,3 +300,19 @@ def test_full_profile_scores_all_triplets_on_the_images_people_saw():
                                                      check_data=False).key("dataset")
     with pytest.raises(ValueError, match="images must be one of"):
         study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)
+
+
+@needs_mirror
+def test_scale_and_concepts_verdicts_run_on_a_profile(fakes, monkeypatch):
+    from humanalign import verdicts
+
+    monkeypatch.setattr(verdicts, "get_spec", study._registry().get_spec)
+    profile = _small_profile(n_triplets=6000)
+    verdict, table = verdicts.verdict_scale(profile)
+    # One size series (net: 1 M, 4 M, 16 M parameters); the untrained control is left out.
+    assert list(table["half"]) == ["size"] and table["n_models"].tolist() == [3]
+    assert verdict.status in study.Verdict.STATUSES and verdict.numbers["n_size"] == 1
+    verdict, terms, per_dim = verdicts.verdict_concepts(profile)
+    assert list(terms["term"]) == list(verdicts.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
+    assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
+    assert "royal" in verdict.labels["unidentified"]
