@@ -5,7 +5,8 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 
 ``id``            canonical id, ``source/arch.tag`` (e.g. ``torchvision/resnet50.IMAGENET1K_V1``)
 ``source``        the loader that builds it (``torchvision``, ``timm``, ``open_clip``, ``ssl``,
-                  ``pypi``, ``litert``, ``untrained``; ``internal`` for models that are not public)
+                  ``pypi``, ``litert``, ``untrained``; ``internal`` for models this library cannot run:
+                  Google-internal ones, and published weights without a port or loader here)
 ``builder``       the constructor name inside that source (torchvision builder, timm model
                   name, open_clip architecture, TF-Lite data file)
 ``family``        architecture family, for grouping in the chapters
