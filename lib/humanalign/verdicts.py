@@ -583,10 +583,20 @@ def concept_comparisons(correct: np.ndarray, labels: np.ndarray, dimensions: pd.
     return pd.DataFrame(rows, columns=columns)
 
 
-def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) -> Verdict:
+def _why_missing(term: str, dims: list[int], terms: dict) -> str:
+    if not terms.get(term, ((), 0))[0]:
+        return f"{term} (THINGS has no category for it)"
+    if not dims:
+        return f"{term} (no dimension has most of its top objects in the term's categories)"
+    return f"{term} (too few triplets on its dimensions)"
+
+
+def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None, terms: dict = CONCEPT_TERMS) -> Verdict:
     """The concepts verdict: reproduced when every term that has a dimension lies on the
-    paper's side (interval above zero); terms without a dimension are named as such."""
+    paper's side (interval above zero); terms without a dimension are named, with why."""
     missing = [t for t, d in zip(table["term"], table["difference"]) if pd.isna(d)] if len(table) else []
+    reasons = [_why_missing(t, list(d), terms) for t, d, v in zip(table["term"], table["dimensions"], table["difference"])
+               if pd.isna(v)] if len(table) else []
     testable = table.dropna(subset=["difference"]) if len(table) else table
     if testable.empty:
         why = ("the profile has no trained model" if table.empty else
@@ -595,8 +605,7 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     verdict = direction_verdict(testable[["comparison", "difference", "ci_low", "ci_high"]],
                                 "food and animal dimensions among the best represented, sports and royal ones "
                                 "among the worst", "")
-    note = (f" No dimension could be identified for: {', '.join(missing)} (no THINGS category holds most "
-            "of the top objects of any dimension; the table of dimensions lists every dimension's top objects)."
+    note = (f" Not tested: {'; '.join(reasons)}. The table of dimensions lists every dimension's top objects."
             if missing else "")
     labels = dict(verdict.labels, unidentified=", ".join(missing) or "none")
     numbers = dict(verdict.numbers)
