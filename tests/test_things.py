@@ -123,6 +123,10 @@ def test_images_cc0_and_things_layouts():
     stim = load_images("things")
     # The 'b' photo is the one people saw in the odd-one-out task.
     assert stim.paths[0].name == "aardvark_01b.jpg" and len(stim) == 1854
+    # The paper code's layout, one <uniqueID>.jpg per concept, takes precedence.
+    (things / "aardvark.jpg").write_bytes(png)
+    record_unpacked(things.parent)
+    assert load_images("things").paths[0].name == "aardvark.jpg"
     (cc0 / "abacus.jpg").unlink()
     with pytest.raises(DataError, match="abacus.jpg is missing"):
         load_images("cc0")  # checked against the recorded files, and no archive to unpack again
