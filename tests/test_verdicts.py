@@ -234,3 +234,13 @@ def test_augreg_vits_give_the_papers_controlled_data_comparison():
     in21k_vs_in1k = {(b, n) for broad, b, narrow, n in pairs if (broad, narrow) == ("ImageNet-21k", "ImageNet-1k")}
     for arch in ("vit_small_patch16_224", "vit_base_patch16_224", "vit_base_patch32_224"):
         assert ((f"timm/{arch}.augreg_in21k",), (f"timm/{arch}.augreg_in1k",)) in in21k_vs_in1k
+
+
+def test_objective_rule_compares_with_imagenet_1k_classifiers_only():
+    table = _evaluate_table([0.50, 0.52, 0.51], [0.44, 0.45])
+    # A softmax model trained on ImageNet-21k is another training-data group, not a classifier of the comparison.
+    extra = pd.DataFrame([{"model": "timm/vit_base_patch16_224.augreg_in21k", "dataset": "things", "layer": "penultimate",
+                           "measure": "zero_shot", "value": 0.60}])
+    v = verdicts.verdict_objective(None, pd.concat([table, extra]), n_boot=300)
+    assert v.status == "reproduced" and "ImageNet-1k" in v.reason
+    assert verdicts.verdict_objective(None, _evaluate_table([0.5, 0.5], [0.44]), n_boot=50).numbers["n_softmax"] == 1
