@@ -21,7 +21,7 @@
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study
+from humanalign import plots, study, verdicts
 
 plots.enable_offline()
 
@@ -41,10 +41,9 @@ glue("data_note", Markdown(study.data_note(run)), display=False)
 # %% tags=["remove-output"]
 results = study.evaluate(run)
 wide = study.wide_accuracy(results, layer="penultimate")
-verdict = study.verdict_scale(wide, measure="zero_shot")
-probed_verdict = study.verdict_scale(wide, measure="probed")
+verdict, comparisons = verdicts.verdict_scale(run)
 study.glue_verdict("scale", verdict)
-study.glue_verdict("scale_probed", probed_verdict)
+study.glue_values("scale_imagenet", verdicts.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
 
 # %% [markdown]
 # ## Accuracy against size
@@ -62,9 +61,28 @@ wide[["model", "family", "params", "training_data", "zero_shot", "ci_low", "ci_h
 # %% [markdown]
 # ## Verdict
 #
-# The rule: among trained models, within families that have at least three sizes
-# spanning a fourfold range of parameters, fit accuracy against log10(parameters) with
-# one intercept per family; the claim holds if the slope is below 0.02 accuracy per
-# tenfold increase in size. Zero-shot: {glue:md}`scale_reason`, so the claim is
-# {glue:md}`scale_verdict`. After probing: {glue:md}`scale_probed_reason`, so
-# {glue:md}`scale_probed_verdict`.
+# The claim has two halves, each tested as an equivalence: an effect counts as "essentially
+# none" when its 95 % interval lies within plus or minus {glue:text}`scale_margin:.3f`
+# accuracy (a tenth of the way from chance to the noise ceiling). **Size:** within each
+# group of trained models that share architecture family, objective and training data and
+# span at least a doubling of parameters, the slope of zero-shot accuracy on
+# log10(parameters), per tenfold increase. **Architecture:** within each objective x
+# training data with two or more families, the range of the family means. The intervals
+# come from one bootstrap over triplets shared by all models (and over the models of a
+# family for the architecture half). Size: {glue:md}`scale_size_status`; architecture:
+# {glue:md}`scale_architecture_status`; the claim is {glue:md}`scale_verdict`:
+# {glue:md}`scale_reason`.
+
+# %%
+comparisons.round(4)
+
+# %% [markdown]
+# ## ImageNet accuracy
+#
+# The paper also asked whether models that classify ImageNet better align better. Over the
+# {glue:text}`scale_imagenet_n_models:.0f` trained models with an ImageNet-1k top-1 (their
+# own classifier's, or a linear probe's; zero-shot accuracy of image/text models is not
+# used), the Pearson correlation of zero-shot odd-one-out accuracy with ImageNet top-1 is
+# {glue:text}`scale_imagenet_pearson:.2f` (95 % interval over models
+# {glue:text}`scale_imagenet_pearson_low:.2f` to {glue:text}`scale_imagenet_pearson_high:.2f`;
+# Spearman {glue:text}`scale_imagenet_spearman:.2f`).

@@ -143,3 +143,11 @@ def test_comparison_chart_has_a_zero_line_and_names_the_data(rng):
     spec = plots.comparison_chart(table).to_dict()
     assert len(spec["layer"]) == 3
     assert {"human_data", "comparison", "difference"} <= set(_tooltip_fields(spec))
+
+
+def test_scale_chart_joins_models_of_one_size_series_only(rng):
+    wide = _wide(rng)
+    spec = plots.scale_chart(wide).to_dict()
+    assert "series" in json.dumps(spec["spec"]["layer"][0]["encoding"]["detail"])
+    series = {row["series"] for row in next(iter(spec["datasets"].values()))}
+    assert all(s.count(" | ") == 2 for s in series)  # family | objective | training data

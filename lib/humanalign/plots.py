@@ -41,17 +41,18 @@ __all__ = [
 
 BUNDLE_NAME = "vega-bundle.js"
 
-# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette);
+# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette), keyed
+# by the values of humanalign.registry.TRAINING_DATA;
 # a value not listed here gets one of the spare colours, in sorted order.
 TRAINING_DATA_COLOURS: dict[str, str] = {
     "ImageNet-1k": "#4477AA",
     "ImageNet-21k": "#66CCEE",
     "JFT-300M": "#228833",
     "JFT-3B": "#117733",
-    "WebImageText (OpenAI)": "#EE6677",
+    "WIT-400M": "#EE6677",
     "LAION-400M": "#AA3377",
     "LAION-2B": "#CC6677",
-    "ALIGN": "#CCBB44",
+    "ALIGN-1.8B": "#CCBB44",
     "none (untrained)": "#BBBBBB",
     "human": "#000000",
 }
@@ -132,15 +133,19 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
 
 
 def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "probed")) -> alt.Chart:
-    """Accuracy against parameter count (log axis), one line per architecture family.
+    """Accuracy against parameter count (log axis), one line per size series: architecture
+    family x objective x training data (the groups of the scale verdict), so that a
+    segmentation backbone is not joined to the classifiers of its family.
 
     Args:
-        table: One row per model with ``model, family, params, training_data`` and the
-            ``measures`` columns.
+        table: One row per model with ``model, family, params, training_data`` (and
+            ``objective``, when known) and the ``measures`` columns.
     """
     _require(table, ["model", "family", "params", "training_data", *measures], "scale_chart")
+    table = table.assign(series=table["family"].astype(str) + " | " + (
+        table["objective"].astype(str) + " | " if "objective" in table else "") + table["training_data"].astype(str))
     long = table.melt(
-        id_vars=["model", "family", "params", "training_data"], value_vars=list(measures),
+        id_vars=["model", "family", "series", "params", "training_data"], value_vars=list(measures),
         var_name="measure", value_name="accuracy",
     )
     base = alt.Chart(long).encode(
@@ -148,7 +153,7 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
         color=_colour(long),
-        detail="family:N",
+        detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(
