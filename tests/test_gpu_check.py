@@ -41,10 +41,10 @@ def test_smoke_run_writes_json_and_csv(tmp_path, capsys):
     assert saved["smoke"] is True and saved["hardware"]["device"] == "cpu" and saved["date"]
     tasks = [r["task"] for r in saved["rows"]]
     assert tasks.count("extract") == len(gpu_check.SMOKE_MODELS) and tasks.count("probe grid") == 2
-    # Ours, the paper's Adam recipe, Adam to our loss, and the planted W as a reference.
+    # Ours, the paper's Adam recipe, Adam to our loss and to our objective, the planted W.
     adam = [r for r in saved["rows"] if r["task"] == "probe vs adam"]
-    assert [r["what"][:3] for r in adam] == ["(a)", "(b)", "(c)", "pla"]
-    assert adam[0]["rate"] == 1.0 and all(r["rate"] > 0 for r in adam[:3]) and adam[3]["seconds"] is None
+    assert [r["what"][:3] for r in adam] == ["(a)", "(b)", "(c)", "(d)", "pla"]
+    assert adam[0]["rate"] == 1.0 and all(r["rate"] > 0 for r in adam[:4]) and adam[4]["seconds"] is None
     assert "/ ours =" in printed
     timed = [r for r in saved["rows"] if r["seconds"] is not None]
     assert all(r["status"].startswith("ok") and r["seconds"] > 0 for r in timed)

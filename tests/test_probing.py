@@ -287,9 +287,10 @@ def test_identity_and_random_starts_reach_the_same_optimum(planted):
     from humanalign.measures import check_start_points
 
     x, _, triplets, result = planted
-    check = check_start_points(x, triplets, lambda_=1e-3, seeds=(1, 2), device="cpu", max_iter=200)
+    check = check_start_points(x, triplets, lambda_=1e-3, seeds=(1, 2), device="cpu", max_iter=200,
+                               path_lambdas=(1e-4, 1e-3))
     table = check.table
-    assert list(table["start"]) == ["identity", "random (seed 1)", "random (seed 2)"]
+    assert list(table["start"]) == ["identity", "path from 0.0001", "random (seed 1)", "random (seed 2)"]
     assert not table["hit_iteration_cap"].any()
     # Same penalised training objective to float32 precision, same held-out loss within 1e-3.
     assert table["objective"].max() - table["objective"].min() < 1e-5
@@ -305,7 +306,7 @@ def test_random_starts_really_start_elsewhere(planted):
     from humanalign.measures import check_start_points
 
     x, _, triplets, _ = planted
-    check = check_start_points(x, triplets, lambda_=1e-3, device="cpu", max_iter=1, tolerance=1e-3)
+    check = check_start_points(x, triplets, lambda_=1e-3, device="cpu", max_iter=1, tolerance=1e-3, path_lambdas=())
     assert check.table["hit_iteration_cap"].all()
     assert check.spread > 1e-3 and not check.agree
 
@@ -314,8 +315,30 @@ def test_start_check_in_reduced_coordinates(wide_problem):
     from humanalign.measures import check_start_points
 
     x, triplets = wide_problem
-    check = check_start_points(x, triplets, lambda_=1e-2, device="cpu", max_iter=300, tolerance=0.05)
+    check = check_start_points(x, triplets, lambda_=1e-2, device="cpu", max_iter=300, tolerance=0.05,
+                               path_lambdas=())
     assert len(check.table) == 3 and check.agree
     assert check.table["objective"].max() - check.table["objective"].min() < 1e-4
     with pytest.raises(ValueError, match="fold must be"):
         check_start_points(x, triplets, fold=3, device="cpu")
+
+
+def test_start_check_exposes_the_trap_at_zero():
+    """A cold start under a strong penalty can stop at the local minimum near W = 0.
+
+    Few training triplets and a strong penalty: the identity start shrinks to W ~ 0
+    (objective log 3), while the path from weak lambdas keeps a solution with a lower
+    objective. The check must show the difference, not hide it.
+    """
+    from humanalign.measures import check_start_points
+
+    gen = np.random.default_rng(5)
+    x = gen.normal(size=(60, 40))
+    # Choices driven by 2 of 40 dimensions: the scaled identity explains little of them.
+    triplets = simulate_triplets(x[:, :2] @ gen.normal(size=(2, 2)) * 2.0, 3000, seed=2).indices
+    check = check_start_points(x, triplets, lambda_=0.1, device="cpu", max_iter=200, seeds=(),
+                               path_lambdas=(1e-3, 1e-2, 1e-1))
+    obj = dict(zip(check.table["start"], check.table["objective"]))
+    assert obj["identity"] == pytest.approx(np.log(3), abs=1e-3)
+    assert obj["path from 0.001"] < np.log(3) - 0.5
+    assert check.spread > 0.3 and not check.agree

@@ -767,13 +767,17 @@ def check_start_points(
     tol: float = 1e-6,
     tolerance: float = 1e-3,
     reduce: bool = True,
+    path_lambdas: tuple[float, ...] = LAMBDAS,
 ) -> StartCheck:
     """Fit one fold from the scaled-identity start and from random starts; compare.
 
     The similarities are quadratic in W, so the objective is not convex and the start could
     matter. Every fit uses the same training triplets (fold ``fold`` of ``n_folds``
     object-wise folds), the same ``lambda_`` and the same L-BFGS settings as
-    :func:`fit_probe`; only the start differs.
+    :func:`fit_probe`; only the start differs. The starts: the best scaled identity (a
+    cold start); the path :func:`fit_probe` takes (fits at the weaker lambdas of
+    ``path_lambdas``, each warm-starting the next, ending at ``lambda_``; left out when no
+    lambda of ``path_lambdas`` is weaker); and one random start per seed.
 
     A random start with seed ``k`` is ``W0 = s G / sqrt(p)``, G (p, p) standard normal and s
     the scale of the identity start, so ``||W0||_F`` is close to ``||s I||_F``. In the
@@ -795,9 +799,12 @@ def check_start_points(
         max_iter, tol: L-BFGS budget and gradient tolerance.
         tolerance: Largest held-out loss spread counted as agreement.
         reduce: Use the reduced coordinates when they apply.
+        path_lambdas: The lambda grid whose weaker values make up the path start.
 
     Returns:
-        A :class:`StartCheck`.
+        A :class:`StartCheck`. Compare its ``objective`` column too: a start that stops at
+        the local minimum near W = 0 has a worse objective although its held-out loss can
+        look fine.
     """
     torch = _torch()
     x_raw = as_features(features)
@@ -815,6 +822,13 @@ def check_start_points(
         space = fp.space
         scale = _initial_scale(torch, space.xr, fp.pairs_tr, lambda_, p)
         starts: list[tuple[str, object]] = [("identity", None)]
+        weaker = sorted(v for v in path_lambdas if v < lambda_)
+        if weaker:
+            # What fit_probe does: walk up from the weakest lambda, each fit warm-starting the next.
+            state = None
+            for lam in weaker:
+                state, _, _ = _fit(torch, space, fp.pairs_tr, lam, 0.0, False, max_iter, tol, init=state)
+            starts.append((f"path from {weaker[0]:g}", state))
         for k in seeds:
             gen = torch.Generator(device="cpu").manual_seed(int(k))
             g = torch.randn(space.r, space.r, generator=gen, dtype=torch.float64)
