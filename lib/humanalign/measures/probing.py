@@ -144,10 +144,14 @@ class ProbeConvergence:
     Attributes:
         n_iter: L-BFGS iterations used.
         n_evals: Loss and gradient evaluations (line-search trials included).
-        grad_norm: Euclidean norm of the objective's gradient at the returned weights.
-        grad_max: Largest absolute gradient entry there (what the gradient tolerance tests).
+        grad_norm: Euclidean norm of the objective's gradient at the returned weights (in
+            the reduced coordinates this equals the norm of the full (p, p) gradient: the
+            parametrisation is isometric and the full gradient lies in its span).
+        grad_max: Largest absolute entry of the gradient in the coordinates optimised
+            (what L-BFGS's gradient tolerance tests).
         rel_change: Relative change of the objective over the last iteration,
-            ``|f_last - f_before| / |f_before|``; NaN when no iteration was taken.
+            ``|f_last - f_before| / |f_before|``; 0 when the last iteration found no descent
+            direction and stopped without moving; NaN when no iteration was taken.
         hit_iteration_cap: The fit stopped because it used up its budget (``max_iter``
             iterations, or L-BFGS's evaluation budget of ``1.25 max_iter``), not because a
             tolerance was met: the weights may not be converged.
