@@ -29,45 +29,16 @@
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study
+from humanalign import plots, rsa_study, study
 
 plots.enable_offline()
 
 # %% tags=["parameters"]
-# Defaults: the offline demo profile (notebooks/params/demo.yml); papermill overrides them.
+# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
 profile = "demo"
-dataset = "things-demo"
-models = [
-    "pypi/efficientnet_lite0.in1k",
-    "pypi/efficientnet_lite1.in1k",
-    "pypi/efficientnet_lite2.in1k",
-    "litert/mobilenet_v1_025_128.quant_in1k",
-    "litert/mobilenet_v1_050_160.quant_in1k",
-    "litert/mobilenet_v1_075_192.quant_in1k",
-    "litert/mobilenet_v1_100_224.quant_embedding",
-    "litert/mobilenet_v2_100_224.qat_in1k",
-    "litert/mobilenet_v2_100_224.ptq_in1k",
-    "untrained/efficientnet_lite0.seed0",
-    "untrained/efficientnet_lite2.seed0",
-    "untrained/mobilenetv2_100.seed0",
-]
-layers = ["penultimate"]
-n_triplets = 100000
-seed = 0
-device = None
-batch_size = 32
-n_boot = 1000
-lambdas = [0.1, 0.01, 0.001, 0.0001, 0.00001]
-n_folds = 3
-transfer = "heldout-concepts"
-train_fraction = 0.6667
 
-# %% tags=["remove-output"]
-run = study.make_profile(
-    profile=profile, models=models, dataset=dataset, layers=layers, n_triplets=n_triplets,
-    seed=seed, device=device, batch_size=batch_size, n_boot=n_boot, lambdas=lambdas,
-    n_folds=n_folds, transfer=transfer, train_fraction=train_fraction,
-)
+# %% tags=["remove-cell"]
+run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
 # %% [markdown]
@@ -111,3 +82,46 @@ plots.headline_chart(table, refs)
 
 # %%
 table[["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"]].round(4)
+
+# %% tags=["remove-output"]
+rsa = rsa_study.evaluate_rsa(run)
+rsa92 = rsa_study.rsa_wide(rsa, "rsa92")
+bounds = rsa_study.ceiling(rsa, "rsa92")
+top = rsa92.sort_values("rsa_people_zero_shot", ascending=False).iloc[0]
+study.glue_values("rsa92", {
+    "ceiling_lower": bounds["lower"],
+    "ceiling_upper": bounds["upper"],
+    "best_model": f"`{top['model']}`",
+    "best": float(top["rsa_people_zero_shot"]),
+    "best_low": float(top["rsa_people_zero_shot_low"]),
+    "best_high": float(top["rsa_people_zero_shot_high"]),
+    "share_of_ceiling": float(top["rsa_people_zero_shot"] / bounds["lower"]),
+})
+
+# %% [markdown]
+# ## Real people, 92 photos
+#
+# The second human data set is real in every profile: 16 people arranged the 92 object
+# photos of Kriegeskorte et al. (2008) by similarity (Mur et al. 2013), giving one
+# dissimilarity matrix each. A model's score is the Spearman correlation of its
+# representational dissimilarities (cosine distance of the penultimate layer) with each
+# person's, averaged over people; the bar is its 95 % interval over people. The grey band
+# is the noise ceiling: how well the mean of the *other* people predicts a person
+# ({glue:text}`rsa92_ceiling_lower:.3f`, lower bound) and how well the mean of *all*
+# people does ({glue:text}`rsa92_ceiling_upper:.3f`, upper bound). The best model,
+# {glue:md}`rsa92_best_model`, reaches {glue:text}`rsa92_best:.3f`
+# ([{glue:text}`rsa92_best_low:.3f`, {glue:text}`rsa92_best_high:.3f`]), which is
+# {glue:text}`rsa92_share_of_ceiling:.0%` of the lower bound.
+
+# %%
+plots.rsa_chart(rsa92, bounds)
+
+# %% [markdown]
+# The same numbers, with the Spearman correlation against the mean matrix of all people
+# (`rsa_zero_shot`, 95 % interval over images) and with correlation distance instead of
+# cosine distance (`rsa_zero_shot_corr`):
+
+# %%
+rsa92[["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
+       "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",
+       "rsa_zero_shot_corr"]].round(3)

@@ -29,40 +29,11 @@ from humanalign import plots, study
 plots.enable_offline()
 
 # %% tags=["parameters"]
-# Defaults: the offline demo profile (notebooks/params/demo.yml); papermill overrides them.
+# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
 profile = "demo"
-dataset = "things-demo"
-models = [
-    "pypi/efficientnet_lite0.in1k",
-    "pypi/efficientnet_lite1.in1k",
-    "pypi/efficientnet_lite2.in1k",
-    "litert/mobilenet_v1_025_128.quant_in1k",
-    "litert/mobilenet_v1_050_160.quant_in1k",
-    "litert/mobilenet_v1_075_192.quant_in1k",
-    "litert/mobilenet_v1_100_224.quant_embedding",
-    "litert/mobilenet_v2_100_224.qat_in1k",
-    "litert/mobilenet_v2_100_224.ptq_in1k",
-    "untrained/efficientnet_lite0.seed0",
-    "untrained/efficientnet_lite2.seed0",
-    "untrained/mobilenetv2_100.seed0",
-]
-layers = ["penultimate"]
-n_triplets = 100000
-seed = 0
-device = None
-batch_size = 32
-n_boot = 1000
-lambdas = [0.1, 0.01, 0.001, 0.0001, 0.00001]
-n_folds = 3
-transfer = "heldout-concepts"
-train_fraction = 0.6667
 
-# %% tags=["remove-output"]
-run = study.make_profile(
-    profile=profile, models=models, dataset=dataset, layers=layers, n_triplets=n_triplets,
-    seed=seed, device=device, batch_size=batch_size, n_boot=n_boot, lambdas=lambdas,
-    n_folds=n_folds, transfer=transfer, train_fraction=train_fraction,
-)
+# %% tags=["remove-cell"]
+run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
 # %% [markdown]

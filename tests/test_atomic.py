@@ -32,3 +32,14 @@ def test_suffix_lets_writers_that_append_extensions_work(tmp_path):
         np.savez(tmp, a=np.arange(3))
     assert np.load(target)["a"].tolist() == [0, 1, 2]
     assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
+
+
+def test_written_files_follow_the_umask_not_private_mode(tmp_path):
+    import os
+
+    old = os.umask(0o027)
+    try:
+        write_text_atomic(tmp_path / "shared.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "shared.txt").stat().st_mode & 0o777 == 0o640

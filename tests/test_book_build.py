@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,20 @@ def test_parameter_cells_are_folded_in_the_book(tmp_path):
     book._collapse_parameter_cells(path)
     tags = [cell.metadata.get("tags", []) for cell in nbformat.read(path, as_version=4).cells]
     assert tags == [["parameters", "hide-cell"], ["injected-parameters", "hide-cell"], []]
+
+
+def test_chapter_is_picked_by_name_file_or_number():
+    chapters = {"overview": Path("00_overview.py"), "scale": Path("01_scale.py")}
+    for text in ("scale", "01_scale", "1", "01", " 1 "):
+        assert book.pick_chapter(text, chapters) == "scale"
+    for text in ("", "7", "02_scale", "Scale", "01_sc"):
+        with pytest.raises(ValueError, match=rf"Unknown chapter {text!r}.*overview"):
+            book.pick_chapter(text, chapters)
+
+
+@needs_mirror
+@pytest.mark.parametrize("chapter", ["", "9"])
+def test_main_refuses_an_empty_or_unknown_chapter(chapter, capsys, monkeypatch):
+    monkeypatch.setattr(book, "execute_chapter", lambda *a, **k: pytest.fail("a chapter ran"))
+    assert book.main(["--profile", "demo", "--chapter", chapter, "--no-build"]) == 2
+    assert f"Unknown chapter {chapter!r}" in capsys.readouterr().err

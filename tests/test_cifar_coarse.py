@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import io
+import os
 import pickle
+import shutil
+import tarfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from humanalign import sources
 from humanalign.config import settings
 from humanalign.fetch import DataError
 from humanalign.datasets.cifar_coarse import (
@@ -22,11 +29,20 @@ from humanalign.datasets.cifar_coarse import (
 PER_CLASS = 4  # images of each coarse class in the fake test split
 
 
-def write_cifar(root: Path, seed: int = 0, per_class: int = PER_CLASS) -> dict:
-    """Write a tiny CIFAR-100 in the python version's format (Python 2 pickles, bytes keys)."""
+@pytest.fixture(autouse=True)
+def restore_cifar_resource(monkeypatch):
+    """write_cifar pins its own archive's MD5 in place of the published one; undo that."""
+    monkeypatch.setitem(sources.RESOURCES, "cifar100", sources.RESOURCES["cifar100"])
+
+
+def write_cifar(root: Path, seed: int = 0, per_class: int = PER_CLASS, replace_files: dict | None = None) -> dict:
+    """Write a tiny CIFAR-100 in the python version's format (Python 2 pickles, bytes keys).
+
+    The pickles are packed into ``cifar100.tar.gz`` in ``root`` (as a download would be) and
+    the registered resource is pinned to that archive's MD5. ``replace_files`` maps a member
+    name (``meta``, ``test``, ``train``) to the bytes to pack instead, or None to leave it out.
+    """
     rng = np.random.default_rng(seed)
-    folder = root / "cifar100" / "cifar-100-python"
-    folder.mkdir(parents=True)
     meta = {
         b"fine_label_names": [f"fine{i}".encode() for i in range(100)],
         b"coarse_label_names": [f"coarse{i}".encode() for i in range(N_COARSE)],
@@ -41,9 +57,21 @@ def write_cifar(root: Path, seed: int = 0, per_class: int = PER_CLASS) -> dict:
         b"coarse_labels": coarse.tolist(),
         b"filenames": [f"img{i}.png".encode() for i in range(len(coarse))],
     }
-    for name, content in (("meta", meta), ("test", split), ("train", split)):
-        with open(folder / name, "wb") as handle:
-            pickle.dump(content, handle, protocol=2)
+    members = {name: pickle.dumps(content, protocol=2) for name, content in (("meta", meta), ("test", split), ("train", split))}
+    members.update(replace_files or {})
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        for name, data in members.items():
+            if data is not None:
+                info = tarfile.TarInfo(f"cifar-100-python/{name}")
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    # A fresh data folder each time: no earlier unpacking or recorded hash of another archive.
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / "cifar100.tar.gz").write_bytes(buf.getvalue())
+    md5 = hashlib.md5(buf.getvalue()).hexdigest()
+    sources.RESOURCES["cifar100"] = dataclasses.replace(sources.RESOURCES["cifar100"], md5=md5)
     return {"images": images, "coarse": coarse, "fine": fine}
 
 
@@ -140,19 +168,58 @@ def test_load_cifar_coarse_end_to_end():
 
 def test_broken_files_are_named():
     root = settings().data_dir
-    write_cifar(root)
-    test_file = root / "cifar100" / "cifar-100-python" / "test"
-    test_file.write_bytes(b"not a pickle")
+    write_cifar(root, replace_files={"test": b"not a pickle"})
     with pytest.raises(DataError, match=r"cifar-100-python/test: not a CIFAR-100 python pickle"):
         load_cifar100("test")
-    with open(test_file, "wb") as handle:
-        pickle.dump({b"data": np.zeros((2, 10), np.uint8), b"fine_labels": [0, 0], b"coarse_labels": [0, 0]},
-                    handle, protocol=2)
+    bad = pickle.dumps({b"data": np.zeros((2, 10), np.uint8), b"fine_labels": [0, 0], b"coarse_labels": [0, 0]}, protocol=2)
+    write_cifar(root, replace_files={"test": bad})
     with pytest.raises(DataError, match=r"'data' must be uint8 of shape \(N, 3072\)"):
         load_cifar100("test")
-    (root / "cifar100" / "cifar-100-python" / "meta").unlink()
+    write_cifar(root, replace_files={"meta": None})
     with pytest.raises(DataError, match="meta does not exist"):
         load_cifar100("test")
+
+
+class _Planted:
+    """Unpickling this calls os.system: what an attacker would place as a data file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_planted_pickle_in_the_archive_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+    write_cifar(settings().data_dir, replace_files={"test": pickle.dumps(_Planted(marker), protocol=2)})
+    with pytest.raises(DataError, match=r"cifar-100-python/test.*refused to load posix\.system"):
+        load_cifar100("test")
+    assert not marker.exists()
+
+
+def test_pickle_planted_in_the_unpacked_folder_is_replaced_unread(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    truth = write_cifar(settings().data_dir)
+    load_cifar100("test")
+    planted = settings().data_dir / "cifar100" / "cifar-100-python" / "test"
+    planted.write_bytes(pickle.dumps(_Planted(marker), protocol=2))
+    data = load_cifar100("test")
+    assert not marker.exists() and "changed after unpacking" in capsys.readouterr().err
+    assert np.array_equal(data.images, truth["images"])
+
+
+def test_archive_not_matching_the_published_md5_is_not_unpacked(tmp_path):
+    root = settings().data_dir
+    write_cifar(root)
+    sources.RESOURCES["cifar100"] = dataclasses.replace(sources.RESOURCES["cifar100"], md5="eb9058c3a382ffc7106e4002c42a8d85")
+    with pytest.raises(DataError, match="MD5"):
+        load_cifar100("test")
+    assert not (root / "cifar100").exists()
+
+
+def test_registered_archive_pins_the_published_md5():
+    assert sources.get_resource("cifar100").md5 == "eb9058c3a382ffc7106e4002c42a8d85"
 
 
 def test_missing_cifar_offline_says_where_to_get_it(monkeypatch):

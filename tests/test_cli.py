@@ -17,7 +17,9 @@ from humanalign.datasets import Stimuli
 def test_models_lists_registry(capsys):
     assert cli.main(["models", "--group", "demo"]) == 0
     out = capsys.readouterr().out
-    assert "pypi/efficientnet_lite0.in1k" in out and "12 models" in out
+    from humanalign.registry import DEMO_MODELS
+
+    assert "pypi/efficientnet_lite0.in1k" in out and f"{len(DEMO_MODELS)} models" in out
 
 
 def test_unknown_model_is_reported(capsys):
@@ -59,3 +61,46 @@ def test_accuracy_prints_top1(capsys):
     out = capsys.readouterr().out
     line = next(l for l in out.splitlines() if l.startswith("litert/"))
     assert 0.35 <= float(line.split()[1]) <= 1.0
+
+
+# --- mistakes a user makes at the command line: one clear line and a non-zero exit -----
+
+
+def _toy(tmp_path, monkeypatch):
+    path = tmp_path / "a.png"
+    Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(path)
+    monkeypatch.setattr(cli, "load_stimuli", lambda name: Stimuli("toy", ("a",), (path,)))
+
+
+@pytest.mark.parametrize("device", ["banana", "tpu", "cuda:7"])
+def test_bad_device_is_one_line_before_any_work(device, tmp_path, monkeypatch, capsys):
+    _toy(tmp_path, monkeypatch)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    code = cli.main(["extract", "--model", "litert/mobilenet_v1_025_128.quant_in1k", "--device", device, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--device '{device}' is not" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, value", [("HUMANALIGN_DEVICE", "tpu"), ("HUMANALIGN_OFFLINE", "maybe")])
+def test_bad_environment_is_one_line(name, value, monkeypatch, capsys):
+    monkeypatch.setenv(name, value)
+    assert cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0"]) == 2
+    assert f"{name}={value!r}" in capsys.readouterr().err
+
+
+def test_unwritable_cache_is_one_line_before_any_model_work(tmp_path, monkeypatch, capsys):
+    _toy(tmp_path, monkeypatch)
+    blocker = tmp_path / "cache-is-a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("HUMANALIGN_CACHE", str(blocker))
+    monkeypatch.setattr("humanalign.models.load_model", lambda *a, **k: pytest.fail("model loaded"))
+    assert cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--quiet"]) == 2
+    assert "cannot be written" in capsys.readouterr().err
+
+
+def test_missing_data_file_is_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
+    monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
+    assert cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--dataset", "things", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Could not find" in err and "Traceback" not in err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from humanalign.config import Settings, settings
+from humanalign.config import Settings, check_device, settings
 
 VARIABLES = ("HUMANALIGN_DATA", "HUMANALIGN_CACHE", "HUMANALIGN_MIRRORS", "HUMANALIGN_DEVICE",
              "HUMANALIGN_URL_MAP", "HUMANALIGN_OFFLINE")
@@ -49,8 +49,8 @@ def test_user_home_is_expanded(clean_env):
     assert settings().data_dir == Path.home() / "somewhere"
 
 
-@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("0", False),
-                                             ("", False), ("no", False)])
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), ("YES", True), ("on", True),
+                                             ("0", False), ("", False), ("no", False), ("off", False)])
 def test_offline_flag(clean_env, value, expected):
     clean_env.setenv("HUMANALIGN_OFFLINE", value)
     assert settings().offline is expected
@@ -73,9 +73,39 @@ def test_url_map_entry_without_equals_is_rejected(clean_env):
         settings()
 
 
+@pytest.mark.parametrize("value", ["maybe", "2", "offline", "y e s"])
+def test_offline_flag_that_is_not_understood_is_refused(clean_env, value):
+    # "maybe" used to mean online, and a download happened.
+    clean_env.setenv("HUMANALIGN_OFFLINE", value)
+    with pytest.raises(ValueError, match=rf"HUMANALIGN_OFFLINE='{value}'.*1/true/yes/on"):
+        settings()
+
+
+def _fake_torch(clean_env, count):
+    cuda = types.SimpleNamespace(is_available=lambda: count > 0, device_count=lambda: count)
+    clean_env.setitem(sys.modules, "torch", types.SimpleNamespace(cuda=cuda, backends=types.SimpleNamespace()))
+
+
 def test_explicit_device_is_kept(clean_env):
+    _fake_torch(clean_env, 2)
     clean_env.setenv("HUMANALIGN_DEVICE", "cuda:1")
     assert settings().resolve_device() == "cuda:1"
+
+
+@pytest.mark.parametrize("value", ["tpu", "banana", "cuda:", "CUDA:0 x"])
+def test_device_that_is_not_a_device_is_refused(clean_env, value):
+    clean_env.setenv("HUMANALIGN_DEVICE", value)
+    with pytest.raises(ValueError, match="HUMANALIGN_DEVICE.*not a device.*cuda:N"):
+        settings()
+
+
+@pytest.mark.parametrize("count, value", [(1, "cuda:7"), (0, "cuda"), (0, "mps")])
+def test_device_this_machine_lacks_is_refused(clean_env, count, value):
+    _fake_torch(clean_env, count)
+    clean_env.setenv("HUMANALIGN_DEVICE", value)
+    with pytest.raises(ValueError, match=f"HUMANALIGN_DEVICE '{value}' is not available"):
+        settings().resolve_device()
+    assert check_device("cpu") == "cpu"
 
 
 @pytest.mark.parametrize("available, expected", [(True, "cuda"), (False, "cpu")])

@@ -116,3 +116,111 @@ def test_gpu_mixed_precision_keeps_features(stimuli):
     full = features.extract_features(MODEL, stimuli, device="cuda", precision="float32", cache=False, progress=False)
     cos = (half * full).sum(1) / np.linalg.norm(half, axis=1) / np.linalg.norm(full, axis=1)
     assert cos.min() >= features.COSINE_TOLERANCE
+
+
+# --- caches that were damaged, replaced or cannot be written ----------------------------
+
+
+def _extract(stimuli, **kw):
+    return features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, progress=False, **kw)
+
+
+def _count_forward(monkeypatch):
+    calls = {"n": 0}
+    original = models.LoadedModel.forward
+
+    def counted(self, batch, layers=("penultimate",)):
+        calls["n"] += 1
+        return original(self, batch, layers)
+
+    monkeypatch.setattr(models.LoadedModel, "forward", counted)
+    return calls
+
+
+def _flip_byte(path, offset=-5):
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x40
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["flip", "width", "random", "truncate", "no_record"])
+def test_damaged_cache_is_recomputed_with_a_notice(stimuli, monkeypatch, capsys, damage):
+    truth = _extract(stimuli)
+    target = features.cache_path(MODEL, stimuli, "penultimate")
+    if damage == "flip":
+        _flip_byte(target)
+    elif damage == "width":
+        np.save(target, np.ones((len(stimuli), 3), np.float32))
+    elif damage == "random":
+        np.save(target, np.random.default_rng(1).standard_normal(truth.shape).astype(np.float32))
+    elif damage == "truncate":
+        target.write_bytes(target.read_bytes()[:100])
+    else:
+        target.with_suffix(".json").unlink()
+    capsys.readouterr()
+    calls = _count_forward(monkeypatch)
+    again = _extract(stimuli)
+    assert calls["n"] == 4  # recomputed, not reused
+    np.testing.assert_array_equal(again, truth)
+    assert f"recomputing {target}" in capsys.readouterr().err
+    calls["n"] = 0
+    np.testing.assert_array_equal(_extract(stimuli), truth)  # and verified on the next call
+    assert calls["n"] == 0
+
+
+@pytest.mark.parametrize("damage", ["nan", "flip", "wrong_rows"])
+def test_damaged_partial_batch_is_recomputed(stimuli, monkeypatch, capsys, damage):
+    truth = _extract(stimuli, cache=False)
+    original = models.LoadedModel.forward
+    calls = {"n": 0}
+
+    def flaky(self, batch, layers=("penultimate",)):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, batch, layers)
+
+    monkeypatch.setattr(models.LoadedModel, "forward", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        _extract(stimuli)
+    part = features.cache_path(MODEL, stimuli, "penultimate").with_suffix(".partial") / "00000000-2.npy"
+    if damage == "nan":
+        values = np.load(part)
+        values[0, 0] = np.nan
+        np.save(part, values)
+    elif damage == "flip":
+        _flip_byte(part)
+    else:
+        np.save(part, np.zeros((1, truth.shape[1]), np.float32))
+    calls["n"] = -100
+    resumed = _extract(stimuli)
+    assert calls["n"] == -100 + 3  # the damaged batch ran again with the two unfinished ones
+    np.testing.assert_allclose(resumed, truth, rtol=1e-5, atol=1e-5)
+    assert f"recomputing {part}" in capsys.readouterr().err
+
+
+def test_unwritable_cache_fails_before_any_model_work(stimuli, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("HUMANALIGN_CACHE", str(blocker))
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: pytest.fail("model loaded"))
+    with pytest.raises(DataError, match=rf"cache folder {blocker}.*cannot be written.*HUMANALIGN_CACHE"):
+        _extract(stimuli)
+    assert blocker.read_text().startswith("a file")
+
+
+def test_recorded_features_are_checked_later(stimuli):
+    with features.record_use() as used:
+        _extract(stimuli)
+    assert len(used) == 1 and features.check_recorded(used) is None
+    with features.record_use() as again:
+        _extract(stimuli)  # read from the cache: recorded as well
+    assert again == used
+    target = features.cache_path(MODEL, stimuli, "penultimate")
+    _flip_byte(target)
+    assert "have changed" in features.check_recorded(used)
+    _extract(stimuli)  # recomputed to the same values: the recorded features stand again
+    assert features.check_recorded(used) is None
+    changed = {k: {**v, "versions": {**v["versions"], "torch": "0.0"}} for k, v in used.items()}
+    assert "libraries" in features.check_recorded(changed)
+    assert features.check_recorded([]) is not None

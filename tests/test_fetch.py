@@ -333,7 +333,7 @@ def test_sha256_of_matches_hashlib(tmp_path):
 def test_registered_resources_are_consistent():
     from humanalign.sources import RESOURCES, demo_resources, get_resource, list_resources
 
-    assert len(demo_resources()) == 348  # 14 data files + 334 demo photos
+    assert len(demo_resources()) == 360  # 26 data files + 334 demo photos
     for key, res in RESOURCES.items():
         assert res.path == key
         assert res.url or res.manual, f"{key} has neither an address nor instructions"
@@ -341,3 +341,168 @@ def test_registered_resources_are_consistent():
     assert [r.path for r in list_resources()] == sorted(RESOURCES)
     with pytest.raises(KeyError, match="Did you mean"):
         get_resource("things/things_concept.tsv")
+
+
+# --- attacks and mistakes: the hash record, unpacked folders, archives, permissions ----
+
+
+def _record_many(data_dir: str, worker: int, count: int) -> None:
+    cfg = Settings(data_dir=Path(data_dir), cache_dir=Path(data_dir) / "cache")
+    for i in range(count):
+        name = f"w{worker}/f{i}.txt"
+        (cfg.data_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (cfg.data_dir / name).write_text(f"{worker}-{i}")
+        fetch(Resource(name, url=None), cfg)
+
+
+def test_eight_concurrent_recorders_keep_every_entry(cfg):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    cfg.data_dir.mkdir(parents=True)
+    workers = [ctx.Process(target=_record_many, args=(str(cfg.data_dir), w, 20)) for w in range(8)]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(60)
+    assert [p.exitcode for p in workers] == [0] * 8
+    record = json.loads((cfg.data_dir / HASH_RECORD).read_text())
+    assert len(record) == 160
+    assert record["w7/f19.txt"] == sha(b"7-19")
+
+
+@pytest.mark.parametrize("content", ['["u.txt"]', '{"u.txt": null}', '{"u.txt": "abc"}', '"text"'])
+def test_malformed_hash_record_is_refused_not_ignored(cfg, content):
+    cfg.data_dir.mkdir(parents=True)
+    (cfg.data_dir / "u.txt").write_text("x")
+    (cfg.data_dir / HASH_RECORD).write_text(content)
+    with pytest.raises(DataError, match=rf"{HASH_RECORD}.*(object|sha256)"):
+        fetch(Resource("u.txt", url=None), cfg)
+    assert (cfg.data_dir / HASH_RECORD).read_text() == content  # left for the user to repair
+
+
+def test_first_use_and_a_deleted_record_are_announced(cfg, capsys):
+    cfg.data_dir.mkdir(parents=True)
+    (cfg.data_dir / "u.txt").write_text("x")
+    fetch(Resource("u.txt", url=None), cfg)
+    assert "trusting" in capsys.readouterr().err
+    fetch(Resource("u.txt", url=None), cfg)
+    assert capsys.readouterr().err == ""  # known now: quiet
+    (cfg.data_dir / HASH_RECORD).unlink()
+    (cfg.data_dir / "u.txt").write_text("swapped")
+    fetch(Resource("u.txt", url=None), cfg)
+    err = capsys.readouterr().err
+    assert "trusting" in err and str(cfg.data_dir / "u.txt") in err
+
+
+def test_published_md5_is_checked_before_recording(cfg, server, capsys):
+    body = b"archive bytes"
+    server.routes["/a"] = body
+    good = hashlib.md5(body).hexdigest()
+    with pytest.raises(HashMismatchError, match="MD5"):
+        fetch(Resource("a.bin", url=server.url + "/a", md5="0" * 32), cfg)
+    assert not (cfg.data_dir / "a.bin").exists() and not (cfg.data_dir / HASH_RECORD).exists()
+    fetch(Resource("a.bin", url=server.url + "/a", md5=good), cfg)
+    assert "matches its published MD5" in capsys.readouterr().err
+    (cfg.data_dir / "a.bin").write_bytes(b"planted")
+    with pytest.raises(HashMismatchError, match="MD5"):
+        fetch(Resource("a.bin", url=server.url + "/a", md5=good), cfg)
+
+
+def _mirror_zip(tmp_path, files):
+    blob = plain_zip(files)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "pack.zip").write_bytes(blob)
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(mirror,), offline=True)
+    return cfg, Resource("pack", url=None, sha256=sha(blob), archive="zip")
+
+
+def test_file_edited_inside_unpacked_folder_is_unpacked_again(tmp_path, capsys):
+    cfg, res = _mirror_zip(tmp_path, {"top/a.txt": b"A", "top/b.txt": b"B"})
+    dest = fetch(res, cfg)
+    manifest = json.loads((dest / ".complete").read_text())
+    assert manifest["files"] == {"top/a.txt": sha(b"A"), "top/b.txt": sha(b"B")}
+    (dest / "top" / "a.txt").write_bytes(b"tampered")
+    capsys.readouterr()
+    assert fetch(res, cfg) == dest
+    assert "changed after unpacking" in capsys.readouterr().err
+    assert (dest / "top" / "a.txt").read_bytes() == b"A"
+    (dest / "top" / "b.txt").unlink()
+    fetch(res, cfg)
+    assert (dest / "top" / "b.txt").read_bytes() == b"B"
+
+
+def test_folder_without_marker_does_not_count(cfg):
+    dest = cfg.data_dir / "pack"
+    dest.mkdir(parents=True)
+    (dest / "a.txt").write_text("half unpacked")
+    offline = Settings(data_dir=cfg.data_dir, cache_dir=cfg.cache_dir, offline=True)
+    with pytest.raises(DataNotFoundError, match=r"no \.complete marker"):
+        fetch(Resource("pack", url="https://example.invalid/p.zip", archive="zip"), offline)
+
+
+def test_edited_folder_without_archive_is_refused_offline(tmp_path):
+    cfg, res = _mirror_zip(tmp_path, {"a.txt": b"A"})
+    dest = fetch(res, cfg)
+    (tmp_path / "mirror" / "pack.zip").unlink()
+    (dest / "a.txt").write_bytes(b"tampered")
+    with pytest.raises(DataNotFoundError, match="changed after unpacking"):
+        fetch(res, cfg)
+
+
+def test_tar_with_refused_member_says_so(cfg, server, tmp_path):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tf:
+        info = tarfile.TarInfo("evil")
+        info.type = tarfile.SYMTYPE
+        info.linkname = str(tmp_path / "outside")
+        tf.addfile(info)
+    server.routes["/t"] = buf.getvalue()
+    with pytest.raises(DataError, match="refused for safety") as err:
+        fetch(Resource("pack", url=server.url + "/t", archive="tar.gz"), cfg)
+    assert "not a valid" not in str(err.value)
+    assert not (tmp_path / "outside").exists() and leftovers(cfg.data_dir) == []
+
+
+def test_zip_with_file_and_folder_of_one_name_is_refused(cfg, server):
+    server.routes["/z"] = plain_zip({"link": b"x", "link/x": b"y"})
+    with pytest.raises(DataError, match="both as a file and as a folder"):
+        fetch(Resource("pack", url=server.url + "/z", archive="zip"), cfg)
+    assert not (cfg.data_dir / "pack").exists() and leftovers(cfg.data_dir) == []
+
+
+def test_downloads_and_unpacked_folders_follow_the_umask(cfg, server):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        server.routes["/f"] = b"shared"
+        server.routes["/z"] = plain_zip({"a.txt": b"A"})
+        path = fetch(Resource("f.txt", url=server.url + "/f"), cfg)
+        folder = fetch(Resource("pack", url=server.url + "/z", archive="zip"), cfg)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert (cfg.data_dir / HASH_RECORD).stat().st_mode & 0o777 == 0o644
+    assert folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_folder_unpacked_by_hand_counts_once_recorded(cfg, capsys):
+    from humanalign.fetch import record_unpacked
+
+    offline = Settings(data_dir=cfg.data_dir, cache_dir=cfg.cache_dir, offline=True)
+    res = Resource("pack", url="https://example.invalid/p.zip", archive="zip")
+    folder = cfg.data_dir / "pack"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("A")
+    with pytest.raises(DataNotFoundError, match="marker"):
+        fetch(res, offline)
+    record_unpacked(folder)
+    assert "recorded the sha256 of 1 files" in capsys.readouterr().err
+    assert fetch(res, offline) == folder
+    (folder / "sub" / "a.txt").write_text("edited")
+    with pytest.raises(DataNotFoundError, match="changed after unpacking"):
+        fetch(res, offline)
+    with pytest.raises(DataError, match="not a folder with files"):
+        record_unpacked(cfg.data_dir / "nothing")

@@ -183,3 +183,68 @@ def test_untrained_control_is_near_chance(demo_stimuli):
     subset = Stimuli("demo-head", demo_stimuli.ids[:40], demo_stimuli.paths[:40],
                      {"imagenet_index": demo_stimuli.labels["imagenet_index"][:40]})
     assert models.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
+
+
+# --- attacks: weight files that would run code; devices that do not exist ------------
+
+
+class _Planted:
+    """Unpickling this calls os.system; torch.save pickles it like any other object."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _plant(path, marker, extra=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"state_dict": {"layer4.0.conv1.weight": torch.zeros(1)}, "evil": _Planted(marker), **(extra or {})}, path)
+
+
+def test_planted_ssl_checkpoint_runs_no_code(isolated_folders, tmp_path):
+    marker = tmp_path / "pwned"
+    target = isolated_folders / "data" / models.weights_resource("ssl/resnet50.vicreg").path
+    _plant(target, marker)
+    with pytest.raises(DataError, match=r"(?s)resnet50\.pth.*ssl/resnet50\.vicreg.*not loaded"):
+        models.load_model("ssl/resnet50.vicreg", device="cpu")
+    assert not marker.exists()
+
+
+def test_planted_torchvision_weights_run_no_code(isolated_folders, tmp_path):
+    marker = tmp_path / "pwned"
+    target = isolated_folders / "data" / models.weights_resource("torchvision/resnet18.IMAGENET1K_V1").path
+    _plant(target, marker)
+    with pytest.raises(DataError, match="resnet18"):
+        models.load_model("torchvision/resnet18.IMAGENET1K_V1", device="cpu")
+    assert not marker.exists()
+
+
+def test_checkpoint_with_numpy_values_and_options_still_loads(tmp_path):
+    import argparse
+
+    path = tmp_path / "ok.pth"
+    torch.save({"state_dict": {"w": torch.ones(2)}, "epoch": np.int64(3), "loss": np.float32(0.5),
+                "args": argparse.Namespace(lr=0.1), "mean": np.zeros(3)}, path)
+    checkpoint = models.load_checkpoint(path, get_spec("ssl/resnet50.vicreg"))
+    assert int(checkpoint["epoch"]) == 3 and checkpoint["args"].lr == 0.1
+    assert torch.equal(checkpoint["state_dict"]["w"], torch.ones(2))
+
+
+@pytest.mark.parametrize("model_id", ["pypi/efficientnet_lite0.in1k", "litert/mobilenet_v1_025_128.quant_in1k"])
+@pytest.mark.parametrize("device", ["banana", "tpu", "cuda:7", "cuda:x"])
+def test_bad_device_is_refused_before_loading(model_id, device, monkeypatch):
+    refuse = {source: (lambda spec: pytest.fail("loaded despite a bad device")) for source in models.LOADERS}
+    monkeypatch.setattr(models, "LOADERS", refuse)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=rf"device '{device}' is not"):
+        models.load_model(model_id, device=device)
+
+
+@pytest.mark.parametrize("value", ["banana", "tpu", "cuda:7"])
+def test_bad_device_variable_is_refused(value, monkeypatch):
+    monkeypatch.setenv("HUMANALIGN_DEVICE", value)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=f"HUMANALIGN_DEVICE.*{value}"):
+        models.load_model("litert/mobilenet_v1_025_128.quant_in1k")

@@ -80,3 +80,26 @@ def test_things_ceiling_reproduces_published_value():
     ceiling = noise_ceiling(trials.triplets, trials.triplet_id)
     assert ceiling == pytest.approx(0.6722, abs=0.005)
     assert noise_ceiling(trials.triplets, trials.triplet_id, variant="leave_one_out") < ceiling
+
+
+@pytest.mark.parametrize("trials, message", [
+    (np.array([[0.0, 1.0, np.nan]] * 3), "non-integer"),
+    (np.array([[0.5, 1.0, 2.0]] * 3), "non-integer"),
+    (np.array([[0, -1, 2]] * 3), "negative"),
+    (np.array([[0, 1, 1]] * 3), "names one object twice"),
+    (np.array([["a", "b", "c"]] * 3), "integer object indices"),
+])
+def test_bad_trials_are_refused(trials, message):
+    with pytest.raises(ValueError, match=message):
+        noise_ceiling(trials)
+
+
+@pytest.mark.parametrize("variant", ["modal", "leave_one_out"])
+def test_triplets_never_repeated_give_no_ceiling(rng, variant):
+    # Every triplet answered once: people cannot be compared (this used to give 1.0 or 0.0).
+    trials = np.array([rng.permutation(30)[:3] for _ in range(40)])
+    trials = trials[np.unique(np.sort(trials, axis=1), axis=0, return_index=True)[1]]
+    with pytest.raises(ValueError, match="answered more than once"):
+        noise_ceiling(trials, variant=variant)
+    with pytest.raises(ValueError, match="triplet_id holds NaN"):
+        noise_ceiling(np.array([[0, 1, 2]] * 2), np.array([np.nan, np.nan]))

@@ -64,8 +64,17 @@ def test_ties_count_as_wrong():
     t = np.array([[0, 1, 2], [0, 2, 3], [2, 3, 0]])
     assert odd_one_out_choices(x, t, "dot").tolist() == [2, -1, -1]
     assert odd_one_out_correct(x, t, "dot").tolist() == [True, False, False]
+    with pytest.warns(UserWarning, match=r"2 of 3 triplets \(66\.7%\) are ties"):
+        assert odd_one_out_accuracy(x, t, "dot") == pytest.approx(1 / 3)
     # All three pairs equally similar: a full tie is wrong too.
-    assert odd_one_out_accuracy(np.eye(3), np.array([[0, 1, 2]]), "cosine") == 0.0
+    assert odd_one_out_correct(np.eye(3), np.array([[0, 1, 2]]), "cosine").tolist() == [False]
+
+
+def test_features_that_tie_every_triplet_are_refused(rng):
+    # Constant features used to score 0.0, as if the model chose wrong every time.
+    t = rng.permuted(np.tile(np.arange(6), (50, 1)), axis=1)[:, :3]
+    with pytest.raises(ValueError, match="Every one of the 50 triplets is a tie"):
+        odd_one_out_accuracy(np.ones((6, 4)), t)
 
 
 def test_planted_structure_is_recovered(rng):

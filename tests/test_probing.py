@@ -342,3 +342,13 @@ def test_start_check_exposes_the_trap_at_zero():
     assert obj["identity"] == pytest.approx(np.log(3), abs=1e-3)
     assert obj["path from 0.001"] < np.log(3) - 0.5
     assert check.spread > 0.3 and not check.agree
+
+
+def test_too_few_held_out_triplets_are_refused(rng):
+    # Five triplets used to give an "accuracy" of 0.0 from a single test triplet.
+    x = rng.normal(size=(30, 4))
+    t = simulate_triplets(x, 5, seed=0)
+    with pytest.raises(ValueError, match=r"test triplets in the smallest of 3 object-wise folds.*at least 10"):
+        fit_probe(x, t, device="cpu")
+    with pytest.raises(ValueError, match=r"n_folds must be a whole number >= 2, got 2\.9"):
+        fit_probe(x, simulate_triplets(x, 2000, seed=0), n_folds=2.9, device="cpu")

@@ -53,6 +53,8 @@ def _html(site, name: str) -> str:
 @pytest.mark.slow
 def test_rehearsal_book_builds_from_standins_then_from_the_cache_alone(standins, served, tmp_path, monkeypatch, capsys):
     site = tmp_path / "site"
+    # The arrangement sets have no download address: placed by hand, as a user would.
+    rehearsal.place_manual(standins, data_dir())
     start = time.perf_counter()
     assert book.main(["--profile", "rehearsal", "--book-dir", str(site)]) == 0, capsys.readouterr().err[-3000:]
     first = time.perf_counter() - start
@@ -83,6 +85,13 @@ def test_rehearsal_book_builds_from_standins_then_from_the_cache_alone(standins,
     assert {"rsa_zero_shot", "rsa_transformed"} <= set(transfer["measure"])
     concepts = pd.read_csv(next(results.glob("concepts-rehearsal-*.csv")))
     assert set(concepts["model"]) == set(rehearsal.REHEARSAL_MODELS)
+    # Transfer to the 92-image set and the placed arrangement sets; Peterson was not placed.
+    rsa = pd.read_csv(next(results.glob("rsa-rehearsal-*.csv")))
+    scored = set(rsa.loc[rsa["measure"] == "rsa_transformed", "dataset"])
+    assert scored == {"rsa92", "cichy118", "king-set1", "king-set2"}
+    assert set(rsa.loc[rsa["measure"] == "missing", "dataset"]) == {f"peterson-{d}" for d in
+                                                                   ("animals", "automobiles", "fruits", "furniture", "various", "vegetables")}
+    assert {"ceiling_lower", "ceiling_upper"} <= set(rsa.loc[rsa["dataset"] == "rsa92", "measure"])
 
     # The book: every chapter built, glued numbers resolved, the record lists the hashes.
     for name in ("chapters/00_overview", "chapters/01_scale", "chapters/04_transfer", "chapters/05_concepts"):

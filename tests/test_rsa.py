@@ -50,10 +50,15 @@ def test_kind_of_human_matrix_is_honoured(rng):
 
 def test_rsa_bad_input(rng):
     a = rng.normal(size=(5, 5))
+    a = a + a.T
     with pytest.raises(ValueError, match="5 x 5 but the human matrix is 6 x 6"):
-        rsa(a, rng.normal(size=(6, 6)))
+        rsa(a, np.ones((6, 6)))
     with pytest.raises(ValueError, match="square"):
         rsa(a, rng.normal(size=(5, 4)))
+    lower_ignored = a.copy()
+    lower_ignored[3, 1] += 1.0  # a hand-made matrix with a typo below the diagonal
+    with pytest.raises(ValueError, match=r"human_matrix is not symmetric \(\[1, 3\]"):
+        rsa(a, lower_ignored)
     with pytest.raises(ValueError, match="constant"):
         rsa(a, np.ones((5, 5)))
     with pytest.raises(ValueError, match="method"):

@@ -31,6 +31,7 @@ class _Spec:
     objective: str
     training_data: str
     logits: str = "fc"
+    logits_dim: int | None = 1000
 
 
 _SPECS = {
@@ -133,7 +134,9 @@ def test_load_profile_reads_yaml_and_rejects_unknown_keys(fakes, tmp_path):
 def test_shipped_profiles_are_valid(fakes):
     demo = study.read_profile_params("demo")
     full = study.read_profile_params("full")
-    assert len(demo["models"]) == 12 and demo["dataset"] == "things-demo"
+    from humanalign.registry import DEMO_MODELS
+
+    assert demo["models"] == list(DEMO_MODELS) and demo["dataset"] == "things-demo"
     assert full["dataset"] == "things" and full["models"] == "all"
     # Every key of both profiles is a parameter make_profile accepts.
     for params in (demo, full):
@@ -286,3 +289,39 @@ def test_verdict_concepts_detects_planted_differences(fakes):
 def test_data_note_says_simulated():
     demo = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
     assert "simulated" in study.data_note(demo)
+
+
+# --- profile values a careless edit produces --------------------------------------------
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("n_folds", 2.9, r"n_folds must be a whole number >= 2, got 2\.9"),
+    ("n_folds", "three", r"n_folds must be a whole number >= 2, got 'three'"),
+    ("n_folds", True, r"n_folds must be a whole number"),
+    ("seed", "abc", r"seed must be a whole number >= 0, got 'abc'"),
+    ("seed", -1, r"seed must be a whole number >= 0"),
+    ("n_boot", 0, r"n_boot must be a whole number >= 1"),
+    ("batch_size", 1.5, r"batch_size must be a whole number >= 1"),
+    ("n_triplets", 1000.5, r"n_triplets must be a whole number >= 100"),
+    ("train_fraction", "half", r"train_fraction must be a finite number, got 'half'"),
+    ("lambdas", [float("nan")], r"lambdas must be a finite number, got nan"),
+    ("lambdas", [0.1, float("inf")], r"lambdas must be a finite number, got inf"),
+    ("lambdas", "0.1", r"lambdas must be a list of positive numbers"),
+    ("lambdas", [0.1, -1.0], r"lambdas must be positive"),
+    ("device", "banana", r"device 'banana' is not a device"),
+])
+def test_bad_profile_values_are_named(key, value, message):
+    with pytest.raises(ValueError, match=message):
+        study.make_profile(models=["x/y.z"], check_models=False, check_data=False, **{key: value})
+
+
+def test_single_lambda_is_a_grid_of_one():
+    profile = study.make_profile(models=["x/y.z"], lambdas=0.1, check_models=False, check_data=False)
+    assert profile.lambdas == (0.1,) and isinstance(profile.n_folds, int)
+
+
+def test_profile_file_with_a_fractional_fold_count_is_refused(tmp_path):
+    path = tmp_path / "p.yml"
+    path.write_text("models: [x/y.z]\nn_folds: 2.9\n")
+    with pytest.raises(ValueError, match=r"n_folds must be a whole number >= 2, got 2\.9"):
+        study.load_profile(path, check_models=False, check_data=False)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import needs_mirror
 from humanalign.config import settings
-from humanalign.fetch import DataError, DataNotFoundError, HashMismatchError
+from humanalign.fetch import DataError, DataNotFoundError, HashMismatchError, record_unpacked
 from humanalign.datasets.things import (
     N_CONCEPTS,
     load_category_matrix,
@@ -108,6 +108,9 @@ def test_images_cc0_and_things_layouts():
     cc0.mkdir(parents=True)
     for uid in ids:
         (cc0 / f"{uid}.jpg").write_bytes(png)
+    with pytest.raises(DataError, match=r"no \.complete marker"):
+        load_images("cc0")  # a folder without its marker may be a half-finished unpacking
+    record_unpacked(cc0.parent)
     stim = load_images("cc0")
     assert len(stim) == 1854 and stim.ids == tuple(ids) and stim.paths[1].name == "abacus.jpg"
     things = settings().data_dir / "things" / "images" / "object_images"
@@ -115,9 +118,13 @@ def test_images_cc0_and_things_layouts():
         (things / uid).mkdir(parents=True)
         (things / uid / f"{uid}_02s.jpg").write_bytes(png)
         (things / uid / f"{uid}_01b.jpg").write_bytes(png)
+    record_unpacked(things.parent)
     stim = load_images("things")
     assert stim.paths[0].name == "aardvark_01b.jpg" and len(stim) == 1854
     (cc0 / "abacus.jpg").unlink()
+    with pytest.raises(DataError, match="abacus.jpg is missing"):
+        load_images("cc0")  # checked against the recorded files, and no archive to unpack again
+    record_unpacked(cc0.parent)
     with pytest.raises(DataError, match="no image for 1 of 1854 concepts \\(e.g. abacus\\)"):
         load_images("cc0")
     with pytest.raises(ValueError, match="'cc0' or 'things'"):

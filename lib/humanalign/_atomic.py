@@ -12,7 +12,23 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text_atomic"]
+__all__ = ["atomic_path", "follow_umask", "write_text_atomic"]
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; put the old value straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: str | os.PathLike, folder: bool = False) -> None:
+    """Give ``path`` the permissions a plain ``open`` or ``mkdir`` would have given it.
+
+    ``tempfile`` creates private files (0600) and folders (0700); a cache shared on a lab
+    machine must instead be readable as the user's umask allows.
+    """
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
 
 
 @contextlib.contextmanager
@@ -31,6 +47,8 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
     tmp = Path(name)
     try:
         yield tmp
+        if tmp.exists():
+            follow_umask(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

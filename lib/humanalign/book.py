@@ -43,6 +43,7 @@ __all__ = [
     "ROOT",
     "build_book",
     "chapter_notebooks",
+    "pick_chapter",
     "copy_book_sources",
     "execute_chapter",
     "gpu_check_record",
@@ -76,6 +77,27 @@ def chapter_notebooks(notebooks: Path = NOTEBOOKS) -> dict[str, Path]:
     if not found:
         raise FileNotFoundError(f"No chapter notebooks (NN_name.py) in {notebooks}.")
     return found
+
+
+def pick_chapter(text: str, chapters: dict[str, Path]) -> str:
+    """The chapter named by ``text``: its name (``scale``), file stem (``01_scale``) or number (``1``, ``01``).
+
+    Raises:
+        ValueError: empty or unknown; the message lists the choices.
+    """
+    value = text.strip()
+    stems = {path.stem: name for name, path in chapters.items()}
+    numbers = {path.stem.split("_", 1)[0]: name for name, path in chapters.items()}
+    if value in chapters:
+        return value
+    if value in stems:
+        return stems[value]
+    if value.isdigit() and f"{int(value):02d}" in numbers:
+        return numbers[f"{int(value):02d}"]
+    raise ValueError(
+        f"Unknown chapter {text!r}; choose one of {sorted(chapters)} (or a file name such as "
+        f"{sorted(stems)[0]!r}, or its number)."
+    )
 
 
 def _check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
@@ -209,7 +231,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     recorded on their first download (``<data>/hashes.json``) are listed instead.
     """
     from .config import settings
-    from .fetch import HASH_RECORD, DataError, cached_sha256, fetch
+    from .fetch import DataError, cached_sha256, fetch, hash_record
     from .sources import demo_resources
 
     hashes = {}
@@ -223,11 +245,7 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     if dataset != "things":
         hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
     else:
-        record_path = settings().data_dir / HASH_RECORD
-        try:
-            record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-        except json.JSONDecodeError as err:
-            raise DataError(f"The hash record {record_path} is not valid JSON ({err}); delete it to start afresh.") from err
+        record = hash_record()  # validated: a malformed record is named, not half-read
         for key in ("things/triplet_dataset", "things/images_cc0"):
             hashes[key] = record.get(key, "not downloaded yet (recorded in <data>/hashes.json on first download)")
         for key in sorted(k for k in record if k.startswith("weights/")):
@@ -399,11 +417,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_book_dir(args.book_dir, args.book)  # before the profile's (slower) checks
         params = study.read_profile_params(args.profile)
         study.load_profile(args.profile)  # fail now on an unknown model or missing data
+        # A shipped profile is passed by name, any other by its full path.
+        named = study.PROFILE_DIR / f"{args.profile}.yml"
+        profile_ref = args.profile if named.is_file() and study.profile_path(args.profile) == named \
+            else str(study.profile_path(args.profile).resolve())
         chapters = chapter_notebooks(args.notebooks)
-        if args.chapter:
-            wanted = args.chapter.split("_", 1)[1] if args.chapter[:2].isdigit() else args.chapter
-            if wanted not in chapters:
-                raise ValueError(f"Unknown chapter {args.chapter!r}; choose one of {sorted(chapters)}.")
+        if args.chapter is not None:
+            wanted = pick_chapter(args.chapter, chapters)
             chapters = {wanted: chapters[wanted]}
         if args.book_dir is not None:
             args.book = copy_book_sources(args.book_dir, args.book)
@@ -418,7 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = args.book / "chapters" / (source.stem + ".ipynb")
         print(f"executing {source.name} -> {output.relative_to(args.book.parent) if args.book.parent in output.parents else output}", flush=True)
         try:
-            runtimes[source.stem] = execute_chapter(source, output, params)
+            # The notebooks take the profile alone; its file holds every value.
+            runtimes[source.stem] = execute_chapter(source, output, {"profile": profile_ref})
         except RuntimeError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1

@@ -118,9 +118,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(book.main(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .config import check_device, settings
+    from .fetch import DataError
+
     try:
+        settings()  # the environment variables, checked before any work
+        if getattr(args, "device", None) is not None:
+            check_device(args.device, "--device")
         return int(args.func(args) or 0)
-    except (KeyError, ValueError) as err:
+    except (KeyError, ValueError, DataError, OSError) as err:
+        # Every documented failure (unknown id, bad value, missing or corrupt data file,
+        # unwritable folder) is one line for the user, not a traceback.
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"humanalign {args.command}: {message}", file=sys.stderr)
         return 2

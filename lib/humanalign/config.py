@@ -10,12 +10,15 @@ Variables:
 ``HUMANALIGN_CACHE``
     Writable folder for features and results (default: ``~/.cache/humanalign/cache``).
 ``HUMANALIGN_DEVICE``
-    ``auto`` (default: CUDA when present, else CPU), ``cpu``, ``cuda`` or ``cuda:N``.
+    ``auto`` (default: CUDA when present, else CPU), ``cpu``, ``cuda``, ``cuda:N`` or ``mps``;
+    a device that is not present is refused before any work starts.
 ``HUMANALIGN_URL_MAP``
     Redirects download addresses: ``prefix=replacement`` pairs separated by ``;``, e.g.
     ``https://osf.io=http://127.0.0.1:8000/osf``. Used for local mirrors of the sources.
 ``HUMANALIGN_OFFLINE``
-    When ``1``, never download; a missing file raises an error that says how to get it.
+    ``1``/``true``/``yes``/``on``: never download; a missing file raises an error that says
+    how to get it. ``0``/``false``/``no``/``off`` or unset: download when needed. Any other
+    value is refused.
 ``HUMANALIGN_EXTRA_MODELS``
     CSV files in the format of ``resources/models.csv`` whose rows are added to the model
     registry (read by :mod:`humanalign.registry`), separated by ``os.pathsep``.
@@ -26,10 +29,63 @@ Model weights are downloaded into ``<HUMANALIGN_DATA>/weights/`` like any other 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings", "settings"]
+__all__ = ["Settings", "check_device", "settings"]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+def _parse_flag(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(
+        f"{name}={value!r} is not understood; use 1/true/yes/on or 0/false/no/off "
+        "(or leave it unset)."
+    )
+
+
+def check_device(device: str, origin: str = "device") -> str:
+    """Return ``device`` (``auto`` resolved) after checking that it exists on this machine.
+
+    Args:
+        device: ``auto``, ``cpu``, ``cuda``, ``cuda:N`` or ``mps``.
+        origin: What the value came from, for the message (e.g. ``HUMANALIGN_DEVICE``).
+
+    Raises:
+        ValueError: not a device name, or a device this machine does not have.
+    """
+    text = str(device).strip()
+    if not _DEVICE.match(text):
+        raise ValueError(
+            f"{origin} {device!r} is not a device; use auto, cpu, cuda, cuda:N (N counted from 0) or mps."
+        )
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a core dependency
+        if text in ("auto", "cpu"):
+            return "cpu"
+        raise ValueError(f"{origin} {device!r} needs torch, which is not installed; use cpu.") from None
+    if text == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if text.startswith("cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        index = int(text.split(":")[1]) if ":" in text else 0
+        if index >= count:
+            have = f"{count} CUDA device(s) (cuda:0 to cuda:{count - 1})" if count else "no CUDA device"
+            raise ValueError(f"{origin} {device!r} is not available: this machine has {have}; use auto or cpu.")
+    if text == "mps":
+        backend = getattr(torch.backends, "mps", None)
+        if backend is None or not backend.is_available():
+            raise ValueError(f"{origin} 'mps' is not available on this machine; use auto or cpu.")
+    return text
 
 
 def _home_cache() -> Path:
@@ -49,6 +105,14 @@ def _parse_url_map(text: str) -> tuple[tuple[str, str], ...]:
         pairs.append((prefix.strip(), replacement.strip()))
     # Longest prefix first so that the most specific rule wins.
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _checked_device_name(value: str) -> str:
+    if not _DEVICE.match(value.strip()):
+        raise ValueError(
+            f"HUMANALIGN_DEVICE={value!r} is not a device; use auto, cpu, cuda, cuda:N or mps."
+        )
+    return value.strip()
 
 
 @dataclass(frozen=True)
@@ -73,9 +137,9 @@ class Settings:
             data_dir=Path(env.get("HUMANALIGN_DATA") or home / "data").expanduser(),
             cache_dir=Path(env.get("HUMANALIGN_CACHE") or home / "cache").expanduser(),
             mirrors=mirrors,
-            device=env.get("HUMANALIGN_DEVICE", "auto") or "auto",
+            device=_checked_device_name(env.get("HUMANALIGN_DEVICE", "auto") or "auto"),
             url_map=_parse_url_map(env.get("HUMANALIGN_URL_MAP", "")),
-            offline=env.get("HUMANALIGN_OFFLINE", "0").lower() in {"1", "true", "yes"},
+            offline=_parse_flag("HUMANALIGN_OFFLINE", env.get("HUMANALIGN_OFFLINE", "")),
         )
 
     def map_url(self, url: str) -> str:
@@ -86,15 +150,12 @@ class Settings:
         return url
 
     def resolve_device(self) -> str:
-        """The torch device string to use: ``auto`` becomes ``cuda`` when available."""
-        if self.device != "auto":
-            return self.device
-        try:
-            import torch
+        """The torch device string to use: ``auto`` becomes ``cuda`` when available.
 
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        except ImportError:  # pragma: no cover - torch is a core dependency
-            return "cpu"
+        Raises:
+            ValueError: ``HUMANALIGN_DEVICE`` names a device this machine does not have.
+        """
+        return check_device(self.device, "HUMANALIGN_DEVICE")
 
 
 def settings() -> Settings:

@@ -13,14 +13,22 @@ that compute. Results live under ``<HUMANALIGN_CACHE>/features/``. Each finished
 written (atomically) to a ``.partial`` folder first, so an interrupted extraction resumes
 from the batches it finished; a call whose key is complete loads the file and does no
 model work.
+
+Every cache file (and every finished batch) has a ``.json`` record beside it with its
+sha256, shape and dtype. A file is reused only when it matches its record and holds
+finite values of the expected shape; otherwise it is recomputed, with a one-line notice
+naming it. :func:`record_use` collects the feature files a computation read, so that a
+results table can name them and be recomputed when they change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -32,7 +40,7 @@ import torch
 from .config import settings
 from .datasets.types import Stimuli
 from ._atomic import atomic_path, write_text_atomic
-from .fetch import DataError, cached_sha256
+from .fetch import DataError, cached_sha256, notice
 from .registry import get_spec
 
 __all__ = [
@@ -42,7 +50,9 @@ __all__ = [
     "cache_key",
     "cache_path",
     "extract_features",
+    "check_recorded",
     "library_versions",
+    "record_use",
 ]
 
 # Bump when the preprocessing or layer reading in humanalign.models changes meaning, so
@@ -96,9 +106,124 @@ def cache_path(model_id: str, stimuli: Stimuli, layer: str = "penultimate", prec
     return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
 
 
-def _save_atomic(path: Path, array: np.ndarray) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
-        np.save(handle, array)
+def _record_path(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(".npy") + ".json")
+
+
+def _save_atomic(path: Path, array: np.ndarray, meta: dict | None = None) -> None:
+    """Write ``array`` and then its record (sha256, shape, dtype, ``meta``), each atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, array)
+        digest = cached_sha256(tmp)
+    record = {**(meta or {}), "sha256": digest, "shape": list(array.shape), "dtype": str(array.dtype)}
+    write_text_atomic(_record_path(path), json.dumps(record, indent=1))
+
+
+def _load_verified(path: Path, rows: int, width: int | None = None) -> tuple[np.ndarray | None, str | None]:
+    """The array in ``path`` if it matches its record, else ``None`` and the reason."""
+    try:
+        record = json.loads(_record_path(path).read_text())
+        digest, shape, dtype = record["sha256"], record["shape"], record["dtype"]
+    except FileNotFoundError:
+        return None, "it has no record of its hash beside it"
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None, f"its record {_record_path(path).name} is unreadable"
+    if len(shape) != 2 or shape[0] != rows or dtype != "float32" or (width is not None and shape[1] != width):
+        return None, f"its record says {dtype} {tuple(shape)}, expected float32 with {rows} rows"
+    try:
+        if cached_sha256(path) != digest:
+            return None, "its sha256 differs from the one recorded when it was written"
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as err:
+        return None, f"it cannot be read ({type(err).__name__}: {err})"
+    if array.shape != tuple(shape) or array.dtype != np.float32:
+        return None, f"it holds {array.dtype} {array.shape}, not what its record says"
+    if not np.all(np.isfinite(array)):
+        return None, "it holds NaN or infinite values"
+    return array, None
+
+
+def _discard(path: Path, reason: str) -> None:
+    notice(f"recomputing {path}: {reason}.")
+    path.unlink(missing_ok=True)
+    _record_path(path).unlink(missing_ok=True)
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any model work when the cache folder cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise DataError(
+            f"The feature cache folder {folder} cannot be written ({err.strerror or err}); point "
+            "HUMANALIGN_CACHE at a writable folder, or pass cache=False (--no-cache)."
+        ) from err
+
+
+_ledgers: list[dict] = []
+
+
+@contextlib.contextmanager
+def record_use() -> Iterator[dict]:
+    """Collect the cached feature files read or written inside the block.
+
+    Yields a dict that fills up with one entry per file: its path relative to the cache
+    folder, sha256, model, layer, registry row and library versions. Pass it to
+    :func:`humanalign.results.save_results` as ``inputs``; :func:`check_recorded` tells
+    later whether those features still stand.
+    """
+    ledger: dict = {}
+    _ledgers.append(ledger)
+    try:
+        yield ledger
+    finally:
+        _ledgers.remove(ledger)
+
+
+def _spec_digest(model_id: str) -> str:
+    text = json.dumps(asdict(get_spec(model_id)), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _note_use(target: Path, model_id: str, layer: str) -> None:
+    if not _ledgers:
+        return
+    record = json.loads(_record_path(target).read_text())
+    entry = {
+        "sha256": record["sha256"], "model": model_id, "layer": layer, "spec": _spec_digest(model_id),
+        "preprocess_version": PREPROCESS_VERSION, "versions": library_versions(),
+    }
+    key = target.relative_to(settings().cache_dir).as_posix() if target.is_relative_to(settings().cache_dir) else str(target)
+    for ledger in _ledgers:
+        ledger[key] = entry
+
+
+def check_recorded(entries: dict) -> str | None:
+    """Why features recorded by :func:`record_use` no longer stand, or ``None`` if they do.
+
+    They stand while each file is in the cache with the same sha256 and the model's
+    registry row, the preprocessing version and the library versions are unchanged (any
+    of those changes the features' cache key).
+    """
+    if not isinstance(entries, dict):
+        return "the record of the features it came from is malformed"
+    versions = library_versions()
+    for rel, entry in entries.items():
+        path = settings().cache_dir / rel
+        try:
+            if entry["versions"] != versions or entry["preprocess_version"] != PREPROCESS_VERSION:
+                return f"the libraries or preprocessing that computed {path.name} have changed"
+            if entry["spec"] != _spec_digest(entry["model"]):
+                return f"the registry row of {entry['model']} has changed"
+            record = json.loads(_record_path(path).read_text())
+            if not path.is_file() or record["sha256"] != entry["sha256"] or cached_sha256(path) != entry["sha256"]:
+                return f"the features in {path} have changed or are gone"
+        except (OSError, ValueError, KeyError, TypeError):
+            return f"the features in {path} have changed or are gone"
+    return None
 
 
 class ImageDataset(torch.utils.data.Dataset):
@@ -201,11 +326,14 @@ def extract_features(
 
     target = cache_path(model_id, stimuli, layer, precision) if cache else None
     if target is not None and target.exists():
-        features = np.load(target)
-        if features.shape[0] == len(stimuli):
+        features, problem = _load_verified(target, len(stimuli))
+        if features is not None:
+            _note_use(target, model_id, layer)
             return features
-        target.unlink()  # a stale or foreign file under our key: recompute it
+        _discard(target, problem)
 
+    if target is not None:
+        _check_writable(target.parent)
     partial = target.with_suffix(".partial") if target is not None else None
     chunks = _batches(len(stimuli), batch_size)
     done: dict[int, np.ndarray] = {}
@@ -213,7 +341,12 @@ def extract_features(
         for i, chunk in enumerate(chunks):
             part = partial / f"{chunk[0]:08d}-{len(chunk)}.npy"
             if part.exists():
-                done[i] = np.load(part)
+                width = next(iter(done.values())).shape[1] if done else None
+                values, problem = _load_verified(part, len(chunk), width)
+                if values is None:
+                    _discard(part, problem)
+                else:
+                    done[i] = values
     todo = [i for i in range(len(chunks)) if i not in done]
 
     if todo:
@@ -256,17 +389,24 @@ def extract_features(
                 if not np.all(np.isfinite(values)):
                     bad = stimuli.paths[chunks[i][int(np.flatnonzero(~np.isfinite(values).all(1))[0])]]
                     raise DataError(f"Model {spec.id!r} gave non-finite {layer} features for {bad}.")
+                values = np.ascontiguousarray(values, dtype=np.float32)
                 done[i] = values
                 if partial is not None:
                     _save_atomic(partial / f"{chunks[i][0]:08d}-{len(chunks[i])}.npy", values)
 
+    widths = sorted({values.shape[1] for values in done.values()})
+    if len(widths) > 1:
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
+        raise DataError(
+            f"Batches of {spec.id!r} {layer} features came out {widths} wide; the unfinished run's "
+            f"batches were removed, run again to recompute them."
+        )
     features = np.ascontiguousarray(np.concatenate([done[i] for i in range(len(chunks))]), dtype=np.float32)
     if target is not None:
-        _save_atomic(target, features)
-        sidecar = {
-            "model": spec.id, "layer": layer, "dataset": stimuli.name, "shape": list(features.shape),
-            "precision": precision, "versions": library_versions(),
-        }
-        write_text_atomic(target.with_suffix(".json"), json.dumps(sidecar, indent=1))
+        meta = {"model": spec.id, "layer": layer, "dataset": stimuli.name, "precision": precision,
+                "versions": library_versions()}
+        _save_atomic(target, features, meta)
         shutil.rmtree(partial, ignore_errors=True)
+        _note_use(target, model_id, layer)
     return features

@@ -5,16 +5,27 @@ relative to the data folder. :func:`fetch` looks for it in the read-only mirrors
 the data folder, and only then downloads it. Every download goes to a temporary name and is
 renamed into place after its hash is checked, so an interrupted run never leaves a partial
 file under the final name. A file whose hash is not known in advance has the hash of its
-first download recorded in ``<data>/hashes.json``; a later copy that differs is refused.
+first download recorded in ``<data>/hashes.json`` (under a file lock, with a notice on
+stderr); a later copy that differs is refused. A resource may instead pin the MD5 its
+authors publish, which is checked before its sha256 is recorded.
+
+An archive is unpacked into a temporary folder that is renamed into place with a
+``.complete`` marker listing the sha256 of every unpacked file. A folder counts as present
+only with that marker and only while every listed file still has its hash; otherwise it is
+unpacked again from its archive (or fetched again), with a notice naming the file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
+import sys
 import tarfile
 import tempfile
 import urllib.error
@@ -22,7 +33,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._atomic import write_text_atomic
+from ._atomic import follow_umask, write_text_atomic
 from .config import Settings, settings as current_settings
 
 __all__ = [
@@ -32,11 +43,21 @@ __all__ = [
     "Resource",
     "cached_sha256",
     "fetch",
+    "hash_record",
+    "notice",
+    "record_unpacked",
     "sha256_of",
 ]
 
 HASH_RECORD = "hashes.json"
+MARKER = ".complete"
 _CHUNK = 1 << 20
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def notice(message: str) -> None:
+    """Tell the user, on one line of stderr, about something done on their behalf."""
+    print(f"humanalign: {message}", file=sys.stderr, flush=True)
 
 
 class DataError(RuntimeError):
@@ -63,6 +84,8 @@ class Resource:
             when unknown, in which case the first download's hash is recorded.
         archive: ``"zip"`` or ``"tar.gz"`` when the address serves an archive to unpack.
         password: Password of an encrypted zip, as published by its authors.
+        md5: MD5 of the downloaded file as published by its authors, checked when no
+            sha256 is pinned (the verified file's sha256 is then recorded).
         manual: Extra instructions for fetching by hand.
         description: One line for error messages and listings.
         folder: True for a folder placed by hand (no address, no single file to hash);
@@ -74,6 +97,7 @@ class Resource:
     sha256: str | None = None
     archive: str | None = None
     password: str | None = None
+    md5: str | None = None
     manual: str = ""
     description: str = ""
     folder: bool = False
@@ -105,16 +129,59 @@ def cached_sha256(path: Path) -> str:
     return _verified[key]
 
 
+def _md5_of(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _record_lock(cfg: Settings):
+    """Hold an exclusive lock on the hash record while it is read, changed and rewritten."""
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.data_dir / (HASH_RECORD + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _load_record(cfg: Settings) -> dict[str, str]:
     record = cfg.data_dir / HASH_RECORD
     if not record.exists():
         return {}
+    fix = (
+        "Repair it or delete it; after deleting it every file without a pinned hash is "
+        "trusted afresh on its next use (with a notice)."
+    )
     try:
-        return json.loads(record.read_text())
-    except json.JSONDecodeError as err:
+        entries = json.loads(record.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise DataError(f"The hash record {record} is not valid JSON ({err}). {fix}") from err
+    if not isinstance(entries, dict):
         raise DataError(
-            f"The hash record {record} is not valid JSON ({err}); delete it to start afresh."
-        ) from err
+            f"The hash record {record} holds a JSON {type(entries).__name__}; it must be an "
+            f"object mapping file paths to sha256 hex digests. {fix}"
+        )
+    for key, value in entries.items():
+        if not (isinstance(value, str) and _HEX64.match(value)):
+            raise DataError(
+                f"The hash record {record} has the entry {key!r}: {value!r}, which is not a "
+                f"sha256 hex digest (64 characters 0-9a-f). {fix}"
+            )
+    return entries
+
+
+def hash_record(cfg: Settings | None = None) -> dict[str, str]:
+    """The sha256 digests recorded on first use (``<data>/hashes.json``), validated.
+
+    Raises:
+        DataError: the record is not a JSON object of path -> sha256 hex digest.
+    """
+    return _load_record(cfg or current_settings())
 
 
 def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) -> None:
@@ -122,15 +189,39 @@ def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) 
     actual = cached_sha256(path)
     expected = resource.sha256
     origin = "the registry"
+    if expected is None and resource.md5 is not None:
+        found = _md5_of(path)
+        if found != resource.md5.lower():
+            raise HashMismatchError(
+                f"{path} has MD5 {found}, but its authors publish {resource.md5}. The file "
+                "is corrupt or was changed; it was not used. Delete it and fetch it again"
+                + (f" from {resource.url}" if resource.url else "")
+                + "."
+            )
     if expected is None:
         expected = _load_record(cfg).get(resource.path)
         origin = f"the first download, recorded in {cfg.data_dir / HASH_RECORD}"
     if expected is None:
         if record:
-            entries = _load_record(cfg)
-            entries[resource.path] = actual
-            write_text_atomic(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
-        return
+            with _record_lock(cfg):
+                entries = _load_record(cfg)
+                expected = entries.get(resource.path)
+                if expected is None:
+                    entries[resource.path] = actual
+                    write_text_atomic(cfg.data_dir / HASH_RECORD, json.dumps(entries, indent=1, sort_keys=True))
+                    if resource.md5:
+                        notice(
+                            f"{path} matches its published MD5; its sha256 {actual} is recorded "
+                            f"in {cfg.data_dir / HASH_RECORD} and later copies must match it."
+                        )
+                    else:
+                        notice(
+                            f"trusting {path} on first use (no hash is published for it): sha256 "
+                            f"{actual} recorded in {cfg.data_dir / HASH_RECORD}; later copies must match it."
+                        )
+                    return
+        else:
+            return
     if actual != expected:
         raise HashMismatchError(
             f"{path} has sha256 {actual}, but {expected} is expected (from {origin}). "
@@ -195,6 +286,7 @@ def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None
             ) from err
         _check_hash(resource, tmp, cfg, record=False)
         actual = cached_sha256(tmp)
+        follow_umask(tmp)
         os.replace(tmp, target)
         _verified[(str(target.resolve()), target.stat().st_size, target.stat().st_mtime_ns)] = actual
         if resource.sha256 is None:
@@ -203,12 +295,56 @@ def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None
         tmp.unlink(missing_ok=True)
 
 
+def _zip_conflicts(names: list[str]) -> str | None:
+    """A member that is a file in one entry and a folder in another, if any."""
+    files = {n.rstrip("/") for n in names if not n.endswith("/")}
+    for name in names:
+        for parent in Path(name.rstrip("/")).parents:
+            if parent.as_posix() in files:
+                return parent.as_posix()
+    return None
+
+
+def _write_manifest(folder: Path, archive: Path, archive_sha: str) -> None:
+    files = {
+        p.relative_to(folder).as_posix(): sha256_of(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != MARKER
+    }
+    manifest = {"archive": archive.name, "archive_sha256": archive_sha, "files": files}
+    (folder / MARKER).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+
+
+def record_unpacked(folder: str | os.PathLike) -> Path:
+    """Mark a folder unpacked by hand as complete, recording the sha256 of every file in it.
+
+    For archives too large to keep: unpack it yourself into the data folder, then call this
+    once. Later uses check the files against these hashes, as for an unpacking done here.
+
+    Returns:
+        The marker file written.
+    """
+    folder = Path(folder)
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise DataError(f"{folder} is not a folder with files in it; unpack the archive there first.")
+    digest = {
+        p.relative_to(folder).as_posix(): sha256_of(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink() and p.name != MARKER
+    }
+    marker = folder / MARKER
+    write_text_atomic(marker, json.dumps({"archive": None, "files": digest}, indent=1, sort_keys=True))
+    notice(f"recorded the sha256 of {len(digest)} files unpacked by hand in {folder}; later copies must match them.")
+    return marker
+
+
 def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
     """Unpack a zip or tar archive into ``dest`` atomically (temporary folder, then rename)."""
     import pyzipper
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=dest.name + ".", suffix=".unpacking", dir=dest.parent))
+    follow_umask(tmp, folder=True)
     try:
         try:
             if resource.archive != "zip":
@@ -222,7 +358,18 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
                         name = Path(info.filename)
                         if name.is_absolute() or ".." in name.parts:
                             raise DataError(f"{archive} holds an unsafe member name {info.filename!r}.")
+                    clash = _zip_conflicts([info.filename for info in zf.infolist()])
+                    if clash:
+                        raise DataError(
+                            f"{archive} holds {clash!r} both as a file and as a folder of other "
+                            "members; it cannot be unpacked. Delete it and fetch it again."
+                        )
                     zf.extractall(tmp)
+        except tarfile.FilterError as err:
+            raise DataError(
+                f"{archive} holds a member that was refused for safety ({err}); nothing was "
+                "unpacked. The archive is not the published one: delete it and fetch it again."
+            ) from err
         except RuntimeError as err:
             if "password" in str(err).lower() or "encrypted" in str(err).lower():
                 raise DataError(
@@ -235,7 +382,12 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
             raise DataError(
                 f"{archive} is not a valid {resource.archive} archive ({err}); delete it and fetch again."
             ) from err
-        (tmp / ".complete").write_text(archive.name + "\n")
+        except OSError as err:
+            raise DataError(
+                f"Could not unpack {archive} into {dest.parent} ({type(err).__name__}: {err}); "
+                "check that the folder is writable and has space, or delete the archive and fetch it again."
+            ) from err
+        _write_manifest(tmp, archive, cached_sha256(archive))
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(tmp, dest)
@@ -244,11 +396,31 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _unpacked_problem(folder: Path) -> str | None:
+    """Why an unpacked folder cannot be used as it is, or ``None`` when it checks out."""
+    marker = folder / MARKER
+    if not marker.is_file():
+        return f"{folder} has no {MARKER} marker (an unpacking that did not finish)"
+    try:
+        files = json.loads(marker.read_text())["files"]
+        if not isinstance(files, dict):
+            raise TypeError(type(files).__name__)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return f"{marker} holds no list of unpacked files and their hashes"
+    for rel, digest in files.items():
+        path = folder / rel
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or not isinstance(digest, str):
+            return f"{marker} has the malformed entry {rel!r}"
+        if not path.is_file():
+            return f"{path} is missing"
+        if cached_sha256(path) != digest:
+            return f"{path} was changed after unpacking"
+    return None
+
+
 def _present(candidate: Path, resource: Resource) -> bool:
-    if resource.archive or resource.folder:
-        return candidate.is_dir() and (
-            (candidate / ".complete").exists() or any(candidate.iterdir())
-        )
+    if resource.folder:
+        return candidate.is_dir() and any(candidate.iterdir())
     return candidate.is_file()
 
 
@@ -265,14 +437,19 @@ def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
     cfg = cfg or current_settings()
     looked: list[Path] = []
     roots = [*cfg.mirrors, cfg.data_dir]
-    for root in roots:
-        candidate = root / resource.path
-        looked.append(candidate)
-        if _present(candidate, resource):
-            if not (resource.archive or resource.folder):
-                _check_hash(resource, candidate, cfg, record=True)
-            return candidate
-        if resource.archive:
+    problems: list[str] = []
+    if resource.archive:
+        # An unpacked folder that checks out anywhere wins over unpacking an archive again.
+        for root in roots:
+            candidate = root / resource.path
+            looked.append(candidate)
+            if candidate.is_dir():
+                problem = _unpacked_problem(candidate)
+                if problem is None:
+                    return candidate
+                problems.append(problem)
+                notice(f"not using {candidate}: {problem}; unpacking or fetching it again.")
+        for root in roots:
             packed = root / resource.archive_name
             looked.append(packed)
             if packed.is_file():
@@ -280,12 +457,28 @@ def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
                 dest = cfg.data_dir / resource.path
                 _unpack(packed, resource, dest)
                 return dest
+    else:
+        for root in roots:
+            candidate = root / resource.path
+            looked.append(candidate)
+            if _present(candidate, resource):
+                if not resource.folder:
+                    _check_hash(resource, candidate, cfg, record=True)
+                return candidate
     if resource.url is None or cfg.offline:
-        raise DataNotFoundError(_how_to_get(resource, cfg, looked))
+        message = _how_to_get(resource, cfg, looked)
+        if problems:
+            message += "\nFolders found but not used: " + "; ".join(problems) + "."
+        raise DataNotFoundError(message)
     url = cfg.map_url(resource.url)
     if resource.archive:
         packed = cfg.data_dir / resource.archive_name
-        _download(url, packed, resource, cfg)
+        try:
+            _download(url, packed, resource, cfg)
+        except DataNotFoundError as err:
+            if not problems:
+                raise
+            raise DataNotFoundError(f"{err}\nFolders found but not used: {'; '.join(problems)}.") from err
         dest = cfg.data_dir / resource.path
         _unpack(packed, resource, dest)
         return dest

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -304,9 +305,12 @@ class LiteRTModel:
                 if layer not in self.tensors:
                     self.spec.layer_module(layer)  # raises the clear error
                 detail = self.tensors[layer]
-                raw = self.interpreter.get_tensor(detail["index"]).reshape(-1)
+                raw = self.interpreter.get_tensor(detail["index"])
                 scale, zero = detail["quantization"]
                 value = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
+                # A feature map (1, H, W, C) is averaged over space: the embedding of the
+                # segmentation and pose backbones. A pooled (1, 1, 1, C) tensor is unchanged.
+                value = value.reshape(-1, value.shape[-1]).mean(axis=0)
                 if layer == "logits" and value.shape[0] == 1001:
                     value = value[1:]  # index 0 is the background class
                 out[layer].append(value)
@@ -469,6 +473,23 @@ def _torch_hub_dir(folder: Path):
         torch.hub._hub_dir = previous
 
 
+@contextlib.contextmanager
+def _torchvision_weights_only():
+    """Make torchvision read its weight files with ``weights_only=True`` for a while.
+
+    Its loader calls ``torch.hub.load_state_dict_from_url``, whose default unpickles
+    anything; the weight files hold only tensors, so nothing is lost by refusing the rest.
+    """
+    from torchvision.models import _api
+
+    original = _api.load_state_dict_from_url
+    _api.load_state_dict_from_url = lambda *a, **k: original(*a, **{**k, "weights_only": True})
+    try:
+        yield
+    finally:
+        _api.load_state_dict_from_url = original
+
+
 def _load_torchvision(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     import torchvision
 
@@ -476,10 +497,10 @@ def _load_torchvision(spec: ModelSpec) -> tuple[nn.Module, Callable]:
     path = _fetch_weights(spec)
     # The file sits at <dir>/checkpoints/<name>; torchvision finds it there and does not
     # download (it only checks its hash prefix on a download of its own).
-    with _torch_hub_dir(path.parent.parent):
+    with _torch_hub_dir(path.parent.parent), _torchvision_weights_only():
         try:
             model = torchvision.models.get_model(spec.builder, weights=weights)
-        except (OSError, RuntimeError, EOFError) as err:
+        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as err:
             raise DataError(
                 f"The weight file {path} of {spec.id!r} could not be loaded ({type(err).__name__}: "
                 f"{err}); delete it and fetch it again from {weights.url}."
@@ -559,18 +580,57 @@ def _ssl_state_dict(checkpoint: dict, spec: ModelSpec) -> dict[str, torch.Tensor
     return clean
 
 
-def _load_ssl(spec: ModelSpec) -> tuple[nn.Module, Callable]:
-    model = build_architecture(spec, device=None)
-    path = _fetch_weights(spec)
+def _checkpoint_types() -> list:
+    """Types besides tensors that the SSL checkpoints may hold: numpy values and run options.
+
+    Each one only rebuilds data; none can call an arbitrary function while unpickling.
+    """
+    import argparse
+
+    types: list = [argparse.Namespace, np.ndarray, np.dtype]
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            found = importlib.import_module(module)
+        except ImportError:  # pragma: no cover - depends on the numpy version
+            continue
+        types += [found.scalar, found._reconstruct]
+        break
+    types += sorted({type(np.dtype(code)) for code in "?bhilqBHILQefdgFDGSUV"}, key=str)
+    return types
+
+
+def load_checkpoint(path: Path, spec: ModelSpec) -> Any:
+    """Read a torch checkpoint without running code from it (``weights_only`` unpickling).
+
+    Raises:
+        DataError: unreadable, or holding a type outside the allow-list (the message names
+            it); the file is not used.
+    """
     try:
-        # The VISSL checkpoints pickle more than tensors, so weights_only cannot be used;
-        # the file's sha256 was recorded on first download and is checked on every use.
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        with torch.serialization.safe_globals(_checkpoint_types()):
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise DataError(
+            f"The weight file {path} of {spec.id!r} holds something other than tensors, numbers "
+            f"and numpy values, so it was not loaded ({str(err).splitlines()[-1] if str(err) else err}). "
+            f"It is not the published checkpoint: delete it and fetch it again from {spec.weights_url}."
+        ) from err
     except (OSError, RuntimeError, EOFError, ValueError) as err:
         raise DataError(
             f"The weight file {path} of {spec.id!r} could not be read ({type(err).__name__}: "
             f"{err}); delete it and fetch it again from {spec.weights_url}."
         ) from err
+
+
+def _load_ssl(spec: ModelSpec) -> tuple[nn.Module, Callable]:
+    model = build_architecture(spec, device=None)
+    path = _fetch_weights(spec)
+    checkpoint = load_checkpoint(path, spec)
+    if not isinstance(checkpoint, dict):
+        raise DataError(
+            f"The weight file {path} of {spec.id!r} holds a {type(checkpoint).__name__}, not a "
+            f"checkpoint dict; delete it and fetch it again from {spec.weights_url}."
+        )
     missing, _unexpected = model.load_state_dict(_ssl_state_dict(checkpoint, spec), strict=False)
     if missing:
         raise DataError(f"The checkpoint of {spec.id!r} lacks {len(missing)} weights, e.g. {missing[:3]}.")
@@ -672,7 +732,7 @@ def load_model(model_id: str, device: str | None = None) -> LoadedModel:
         ValueError: the model is not public (Google-internal) and cannot be run.
         WeightsUnavailableError: weights could not be downloaded; says where to put them.
     """
-    from .config import settings
+    from .config import check_device, settings
 
     spec = get_spec(model_id)
     if not spec.public or spec.source not in LOADERS:
@@ -680,9 +740,10 @@ def load_model(model_id: str, device: str | None = None) -> LoadedModel:
             f"Model {spec.id!r} is not public ({spec.note or 'no loader'}); it is listed for "
             "its metadata only and cannot be run."
         )
+    # Checked before any weights are read, for TF-Lite models too (they then use the CPU).
+    device = check_device(device, "device") if device else settings().resolve_device()
     model, preprocess = LOADERS[spec.source](spec)
     if isinstance(model, nn.Module):
-        device = device or settings().resolve_device()
         model = model.eval().to(device)
     else:
         device = "cpu"

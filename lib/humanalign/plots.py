@@ -26,11 +26,13 @@ __all__ = [
     "TRAINING_DATA_COLOURS",
     "accuracy_chart",
     "colour_scale",
+    "comparison_chart",
     "concepts_chart",
     "enable_offline",
     "group_chart",
     "headline_chart",
     "offline_html",
+    "rsa_chart",
     "scale_chart",
     "to_svg",
     "transfer_chart",
@@ -62,15 +64,17 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     """The colour scale keyed by training data, shared by every chart.
 
     Args:
-        values: Training-data values that occur; unknown ones get spare colours in sorted
-            order. ``None`` uses the known groups only.
+        values: Training-data values that occur (the legend lists only these); unknown
+            ones get spare colours in sorted order. ``None`` lists the known groups.
 
     Returns:
         An ``alt.Scale`` with an explicit domain and range.
     """
-    domain = list(TRAINING_DATA_COLOURS)
-    extra = sorted({str(v) for v in (values or ()) if str(v) not in TRAINING_DATA_COLOURS and pd.notna(v)})
-    colours = list(TRAINING_DATA_COLOURS.values())
+    present = None if values is None else {str(v) for v in values if pd.notna(v)}
+    # Known groups keep their colour in every chart; only those present enter the legend.
+    domain = [d for d in TRAINING_DATA_COLOURS if present is None or d in present]
+    colours = [TRAINING_DATA_COLOURS[d] for d in domain]
+    extra = sorted((present or set()) - set(TRAINING_DATA_COLOURS))
     colours += [_SPARE[i % len(_SPARE)] for i in range(len(extra))]
     return alt.Scale(domain=domain + extra, range=colours)
 
@@ -218,6 +222,64 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
         tooltip=["model:N", "training_data:N", "representation:N", alt.Tooltip("spearman_rho:Q", format=".3f")],
     )
     return (link + points).properties(width=_CHART_WIDTH, height=alt.Step(18))
+
+
+def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot") -> alt.LayerChart:
+    """Each model's RSA with its interval, against the human noise ceiling drawn as a band.
+
+    Args:
+        table: One row per model with ``model, training_data, <measure>, <measure>_low,
+            <measure>_high`` (:func:`humanalign.rsa_study.rsa_wide`).
+        ceiling: ``{"lower": ..., "upper": ...}`` bounds of the noise ceiling.
+        measure: The score the ceiling bounds (mean over people of each person's Spearman).
+    """
+    cols = ["model", "training_data", measure, f"{measure}_low", f"{measure}_high"]
+    _require(table, cols, "rsa_chart")
+    data = table[cols].rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"})
+    hi = max(float(data["high"].max()), ceiling["upper"]) + 0.05
+    lo = min(0.0, float(data["low"].min()) - 0.02)
+    x = alt.X("rho:Q", title="Spearman rho with each person's judgements (mean over people)",
+              scale=alt.Scale(domain=[lo, hi]))
+    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"),
+              axis=alt.Axis(labelLimit=230))
+    band = alt.Chart(pd.DataFrame([ceiling])).mark_rect(color="#999999", opacity=0.25).encode(
+        x="lower:Q", x2="upper:Q", tooltip=[alt.Tooltip("lower:Q", format=".3f", title="ceiling (lower)"),
+                                          alt.Tooltip("upper:Q", format=".3f", title="ceiling (upper)")],
+    )
+    errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
+    colour = _colour(data)
+    colour.legend = alt.Legend(orient="bottom", columns=3, title="training data")
+    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        x=x, y=y, color=colour,
+        tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
+                 alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
+    )
+    return (band + errors + points).properties(width=340, height=alt.Step(18))
+
+
+def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Differences between groups of models with their 95 % intervals, one row per comparison.
+
+    Args:
+        table: Rows ``human_data, comparison, difference, ci_low, ci_high`` (a verdict's
+            comparison table); positive means the first named group aligns better.
+    """
+    _require(table, ["human_data", "comparison", "difference", "ci_low", "ci_high"], "comparison_chart")
+    data = table[["human_data", "comparison", "difference", "ci_low", "ci_high"]].copy()
+    data["on"] = data["human_data"]
+    y = alt.Y("comparison:N", title=None, axis=alt.Axis(labelLimit=240))
+    base = alt.Chart(data)
+    zero = base.mark_rule(color="#999999", strokeDash=[4, 3]).encode(x=alt.datum(0))
+    errors = base.mark_rule(color="#222222").encode(x="ci_low:Q", x2="ci_high:Q", y=y, yOffset="on:N")
+    points = base.mark_point(filled=True, size=70).encode(
+        x=alt.X("difference:Q", title="difference, first minus second (95 % interval)"), y=y,
+        yOffset="on:N",
+        color=alt.Color("on:N", title="human data", legend=alt.Legend(orient="bottom", direction="vertical")),
+        shape=alt.Shape("on:N", title="human data"),
+        tooltip=["human_data:N", "comparison:N", alt.Tooltip("difference:Q", format="+.3f"),
+                 alt.Tooltip("ci_low:Q", format="+.3f"), alt.Tooltip("ci_high:Q", format="+.3f")],
+    )
+    return (zero + errors + points).properties(width=280, height=alt.Step(16))
 
 
 def concepts_chart(table: pd.DataFrame) -> alt.Chart:

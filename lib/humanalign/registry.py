@@ -12,7 +12,10 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 ``params``        number of parameters (counted on the architecture for runnable rows)
 ``imagenet_top1`` ImageNet-1k top-1 as a fraction (empty when not measured), with
                   ``top1_source`` naming where the number comes from
-``objective``, ``training_data``  what the model was trained for and on
+``objective``, ``training_data``  what the model was trained for and on (the factors the
+                  chapters group by)
+``precision``     number format of the weights as run (``float32``, ``uint8 (...)``): a
+                  property of the file, never a factor to group models by
 ``groups``        the chapters (``scale``, ``objective``, ``dataset``, ``transfer``,
                   ``concepts``) and ``demo`` for the offline demo models, ``;``-separated
 ``penultimate``, ``logits``  module names (tensor names for ``litert``) of the two layers;
@@ -68,6 +71,12 @@ DEMO_MODELS = (
     "litert/mobilenet_v1_100_224.quant_embedding",
     "litert/mobilenet_v2_100_224.qat_in1k",
     "litert/mobilenet_v2_100_224.ptq_in1k",
+    "litert/mobilenet_v2_100_224.inat_bird",
+    "litert/mobilenet_v2_100_224.inat_insect",
+    "litert/deeplabv3_mobilenet_v2_100_513.pascal_voc",
+    "litert/deeplabv3_mobilenet_v2_050_513.pascal_voc",
+    "litert/deeplab_mobilenet_edgetpu_513.cityscapes",
+    "litert/movenet_lightning_192.coco_pose",
     "untrained/efficientnet_lite0.seed0",
     "untrained/efficientnet_lite2.seed0",
     "untrained/mobilenetv2_100.seed0",
@@ -102,6 +111,7 @@ class ModelSpec:
         logits_dim: Width of the logits, or None.
         input_size: Side of the square input image in pixels, or None.
         weights_url: Where the weights come from.
+        precision: Number format of the weights as run (``float32``, ``uint8 (...)``).
     """
 
     id: str
@@ -124,6 +134,7 @@ class ModelSpec:
     logits_dim: int | None = None
     input_size: int | None = None
     weights_url: str = ""
+    precision: str = "float32"
 
     @property
     def has_logits(self) -> bool:
@@ -223,6 +234,7 @@ def spec_from_row(row: dict) -> ModelSpec:
         logits_dim=_int_or_none(row.get("logits_dim", "")),
         input_size=_int_or_none(row.get("input_size", "")),
         weights_url=row.get("weights_url", ""),
+        precision=(row.get("precision") or "").strip() or "float32",
     )
 
 

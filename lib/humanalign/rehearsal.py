@@ -358,7 +358,8 @@ def build_standins(
     for key in ("things/things_concepts.tsv", "things/vice_embedding_42d.npy",
                 "things/test_triplets.csv", "things/category_mat_manual.tsv",
                 "things/spose_embedding_14d_sorted.npy", "things/spose_embedding_82d_sorted.npy",
-                "imagenet/imagenet1000_classes.txt"):
+                "imagenet/imagenet1000_classes.txt", "rsa92/92_behavRDMs.mat",
+                "rsa92/Kriegeskorte_Neuron2008_supplementalData.mat"):
         put(key, fetch(get_resource(key), cfg).read_bytes())
 
     put("things/triplet_dataset", _triplet_zip(vice, n_triplets, rng))

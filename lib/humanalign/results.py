@@ -1,19 +1,24 @@
 """Tidy result tables: one row per model x dataset x layer x measure.
 
 Tables are written as CSV (or Parquet) into ``<HUMANALIGN_CACHE>/results/``, atomically,
-never as pickles.
+never as pickles. Beside each table, ``<file>.json`` records its sha256, its row count and
+the inputs it came from (the exact feature files, see
+:func:`humanalign.features.record_use`). A table is loaded only when it matches that
+record and its feature files still stand; otherwise it counts as absent (with a notice
+naming it) and is computed again.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_path
+from ._atomic import atomic_path, write_text_atomic
 from .config import settings
-from .fetch import DataError
+from .fetch import DataError, cached_sha256, notice
 
 __all__ = ["COLUMNS", "OPTIONAL", "load_results", "result_row", "results_dir", "save_results", "tidy"]
 
@@ -85,13 +90,20 @@ def _path(name: str, fmt: str) -> Path:
     return results_dir() / (name + FORMATS[fmt])
 
 
-def save_results(df: pd.DataFrame | list[dict], name: str, fmt: str = "csv") -> Path:
-    """Write a tidy table into the results cache atomically.
+def _record_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def save_results(df: pd.DataFrame | list[dict], name: str, fmt: str = "csv", inputs: dict | None = None) -> Path:
+    """Write a tidy table into the results cache atomically, with its record beside it.
 
     Args:
         df: Rows or DataFrame (validated by :func:`tidy`).
-        name: File name without suffix, e.g. ``"scale-demo"``.
+        name: File name without suffix, e.g. ``"scale-demo"``; it should carry the key of
+            the measure parameters the table came from.
         fmt: ``"csv"`` (default) or ``"parquet"``.
+        inputs: The feature files the table was computed from, as collected by
+            :func:`humanalign.features.record_use`.
 
     Returns:
         The written path.
@@ -103,18 +115,47 @@ def save_results(df: pd.DataFrame | list[dict], name: str, fmt: str = "csv") -> 
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, index=False)
+        digest = cached_sha256(tmp)
+    record = {"sha256": digest, "rows": len(table), "columns": list(table.columns), "features": inputs or {}}
+    write_text_atomic(_record_path(path), json.dumps(record, indent=1, sort_keys=True))
     return path
+
+
+def _problem(path: Path) -> str | None:
+    """Why a saved table cannot be trusted as computed, or ``None``."""
+    try:
+        record = json.loads(_record_path(path).read_text())
+        digest, rows, feats = record["sha256"], record["rows"], record["features"]
+    except FileNotFoundError:
+        return "it has no record of how it was computed"
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return f"its record {_record_path(path).name} is unreadable"
+    if cached_sha256(path) != digest:
+        return "it differs from the table that was computed (edited or truncated)"
+    if feats:
+        from .features import check_recorded
+
+        reason = check_recorded(feats)
+        if reason:
+            return reason
+    return None
 
 
 def load_results(name: str) -> pd.DataFrame:
     """Read a table saved by :func:`save_results` (CSV or Parquet, whichever exists).
 
     Raises:
-        DataError: no table of that name in the results cache.
+        DataError: no table of that name in the results cache, or one that does not match
+            its record (edited, truncated, or computed from features that have changed);
+            such a table is reported on stderr and should be computed again.
     """
     for fmt in FORMATS:
         path = _path(name, fmt)
         if path.exists():
+            problem = _problem(path)
+            if problem:
+                notice(f"not using the results table {path}: {problem}; it will be computed again.")
+                raise DataError(f"The results table {path} cannot be used: {problem}. Compute it again.")
             table = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
             return tidy(table)
     raise DataError(

@@ -123,8 +123,8 @@ RESOURCES: dict[str, Resource] = {
         path="cifar100",
         url="https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
         archive="tar.gz",
+        md5="eb9058c3a382ffc7106e4002c42a8d85",  # published on the CIFAR page
         description="CIFAR-100, python version (Krizhevsky 2009)",
-        manual="Or unpack it by hand so that cifar100/cifar-100-python/train exists.",
     ),
 }
 RESOURCES.update(demo_resources())

@@ -57,6 +57,7 @@ __all__ = [
     "verdict_groups",
     "verdict_scale",
     "verdict_transfer",
+    "things_probe",
     "wide_accuracy",
 ]
 
@@ -179,8 +180,36 @@ def make_profile(
     bad = [x for x in layers if x not in LAYERS] or ([] if layers else ["(none)"])
     if bad:
         raise ValueError(f"Profile {profile!r}: unknown layers {bad}; choose from {list(LAYERS)}.")
-    if n_triplets is not None and (not isinstance(n_triplets, (int, np.integer)) or n_triplets < 100):
-        raise ValueError(f"Profile {profile!r}: n_triplets must be an integer >= 100 or null, got {n_triplets!r}.")
+    def _whole(key: str, value: object, minimum: int) -> int:
+        # bool is an int subclass, and 2.9 must not quietly become 2.
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(
+                f"Profile {profile!r}: {key} must be a whole number >= {minimum}, got {value!r} "
+                f"({type(value).__name__})."
+            )
+        return int(value)
+
+    def _real(key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise ValueError(f"Profile {profile!r}: {key} must be a finite number, got {value!r} ({type(value).__name__}).")
+        return float(value)
+
+    if n_triplets is not None:
+        _whole("n_triplets", n_triplets, 100)
+    seed = _whole("seed", seed, 0)
+    n_folds = _whole("n_folds", n_folds, 2)
+    n_boot = _whole("n_boot", n_boot, 1)
+    batch_size = _whole("batch_size", batch_size, 1)
+    train_fraction = _real("train_fraction", train_fraction)
+    if isinstance(lambdas, (int, float, np.number)) and not isinstance(lambdas, bool):
+        lambdas = [lambdas]  # a single value is a grid of one
+    if isinstance(lambdas, (str, bytes, dict)) or not hasattr(lambdas, "__iter__"):
+        raise ValueError(f"Profile {profile!r}: lambdas must be a list of positive numbers, e.g. [0.1, 0.01]; got {lambdas!r}.")
+    lambdas = tuple(_real("lambdas", x) for x in lambdas)
+    if device is not None:
+        from .config import check_device
+
+        check_device(device, f"Profile {profile!r}: device")
     if n_triplets is None and dataset == "things-demo":
         raise ValueError(f"Profile {profile!r}: the demo simulates its triplets, so n_triplets must be a number.")
     if transfer not in TRANSFER_MODES:
@@ -414,9 +443,12 @@ def _cached(name: str, compute, cfg: Settings | None = None) -> pd.DataFrame:
     try:
         return results.load_results(name)
     except DataError:
-        pass  # not computed yet
-    table = compute()
-    results.save_results(table, name)
+        pass  # not computed yet, or no longer matching its record or its features
+    from .features import record_use
+
+    with record_use() as used:
+        table = compute()
+    results.save_results(table, name, inputs=used)
     return table
 
 
@@ -480,11 +512,13 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
                     feats, triplets, lambdas=profile.lambdas, n_folds=profile.n_folds,
                     seed=profile.seed, device=profile.device,
                 )
+                probe.transform.save_npz(_things_probe_path(profile, model_id, layer, cfg))
                 rows.append(_row(model_id, profile.dataset, layer, "probed", probe.accuracy))
                 rows.append(_row(model_id, profile.dataset, layer, "zero_shot_heldout", probe.zero_shot))
                 rows.append(_row(model_id, profile.dataset, layer, "lambda", probe.lambda_))
             spec = _registry().get_spec(model_id)
-            if profile.dataset == "things-demo" and spec.logits:
+            # Top-1 on the demo photos needs an ImageNet-1k classifier (1000 logits).
+            if profile.dataset == "things-demo" and spec.logits and spec.logits_dim == 1000:
                 top1 = _models().classify_accuracy(model_id, data.stimuli)
                 rows.append(_row(model_id, profile.dataset, "logits", "top1_demo", top1, n=len(data.stimuli)))
         return pd.DataFrame(rows)
@@ -562,10 +596,37 @@ def _transfer_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarr
     return probe.transform, probe
 
 
+def _things_probe_path(profile: Profile, model_id: str, layer: str, cfg: Settings | None) -> Path:
+    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds")
+    safe = model_id.replace("/", "__")
+    return (cfg or current_settings()).cache_dir / "probes" / f"{profile.dataset}-all-{key}" / f"{safe}--{layer}.npz"
+
+
+def things_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarray,
+                 data: StudyData, cfg: Settings | None = None):
+    """The probe fitted on all of the profile's THINGS triplets (the one :func:`evaluate`
+    scores), refitted on all objects at the cross-validated lambda; cached as .npz.
+
+    Returns:
+        A :class:`~humanalign.measures.ProbeTransform`.
+    """
+    measures = _measures()
+    path = _things_probe_path(profile, model_id, layer, cfg)
+    if path.is_file():
+        return measures.ProbeTransform.load_npz(path)
+    probe = measures.fit_probe(
+        feats, data.triplets.indices, lambdas=profile.lambdas, n_folds=profile.n_folds,
+        seed=profile.seed, device=profile.device,
+    )
+    probe.transform.save_npz(path)  # written atomically
+    return probe.transform
+
+
 def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     """Does a probe fitted on THINGS triplets improve alignment elsewhere?
 
-    ``heldout-concepts`` (the demo): the probe is fitted on triplets among a seeded
+    Held-out THINGS concepts (every profile; the transfer to other human data sets is in
+    :mod:`humanalign.rsa_study`): the probe is fitted on triplets among a seeded
     ``train_fraction`` of the concepts and tested on the other concepts, which it never
     saw: RSA (Spearman) of the model's cosine similarity against VICE dot-product
     similarity, zero-shot vs transformed, and odd-one-out accuracy on the held-out
@@ -575,12 +636,6 @@ def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataF
         Tidy DataFrame with measures ``rsa_zero_shot``, ``rsa_transformed``,
         ``heldout_zero_shot``, ``heldout_probed`` (dataset ``<dataset>-heldout``).
     """
-    if profile.transfer != "heldout-concepts":
-        raise NotImplementedError(
-            "Transfer to the arrangement data sets (transfer: arrangements) needs their loaders "
-            "(humanalign.datasets arrangements), which this version does not have yet; use "
-            "transfer: heldout-concepts."
-        )
     name = f"transfer-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'train_fraction')}"
 
     def compute() -> pd.DataFrame:
@@ -812,7 +867,8 @@ def verdict_scale(wide: pd.DataFrame, measure: str = "zero_shot", max_slope: flo
                   min_span: float = 4.0) -> Verdict:
     """Scale: does accuracy change with parameter count within architecture families?
 
-    The rule: among trained models, in families with at least three sizes spanning at
+    The rule: among trained models, in families (architecture family x objective x
+    training data) with at least three sizes spanning at
     least ``min_span`` x in parameters, fit accuracy against log10(parameters) with one
     intercept per family (within-family slope). The claim (size has essentially no effect)
     is reproduced when the slope is below ``max_slope`` (accuracy per tenfold increase in
@@ -822,6 +878,9 @@ def verdict_scale(wide: pd.DataFrame, measure: str = "zero_shot", max_slope: flo
         wide: Output of :func:`wide_accuracy` (one layer).
     """
     trained = _trained(wide).dropna(subset=["params", measure])
+    # A size series must hold objective and training data fixed (the paper's families are
+    # family x objective x data): a segmentation backbone is not a smaller classifier.
+    trained = trained.assign(family=trained["family"] + " | " + trained["objective"] + " | " + trained["training_data"])
     usable = []
     for family, group in trained.groupby("family"):
         if len(group) >= 3 and group["params"].max() / group["params"].min() >= min_span:

@@ -10,6 +10,7 @@ from .cifar_coarse import (
 )
 from .demo import load_demo_stimuli, load_demo_triplets, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
+from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
 from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
 from .things import (
     NoiseCeilingTrials,
@@ -25,7 +26,10 @@ from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets,
 
 __all__ = [
     "KING_SETS",
+    "N_RSA92",
     "PETERSON_DOMAINS",
+    "RSA92_FLAGS",
+    "Rsa92",
     "CifarImages",
     "HumanMatrix",
     "NoiseCeilingTrials",
@@ -49,6 +53,7 @@ __all__ = [
     "load_king",
     "load_noise_ceiling_trials",
     "load_peterson",
+    "load_rsa92",
     "load_spose",
     "load_triplets",
     "load_vice",
@@ -56,6 +61,8 @@ __all__ = [
     "open_image",
     "planted_embedding",
     "read_mat",
+    "read_rsa92_images",
+    "read_rsa92_rdms",
     "sample_coarse_triplets",
     "simulate_triplets",
 ]

@@ -6,7 +6,10 @@ on these triplets measures agreement with category structure, not with people, a
 triplets are flagged ``simulated``.
 
 The images come from the python version of CIFAR-100 (registered resource ``cifar100``:
-pickled dicts ``train``/``test``/``meta`` in ``cifar-100-python/``). A seeded subset is
+pickled dicts ``train``/``test``/``meta`` in ``cifar-100-python/``). The archive's published
+MD5 is checked before it is unpacked, the unpacked files are checked against the hashes
+recorded at unpacking, and the pickles are read by an unpickler that can build nothing
+but plain containers and numpy arrays, so a planted file cannot run code. A seeded subset is
 written once as PNG files into the data folder so that :class:`Stimuli` can carry paths
 like every other data set.
 """
@@ -62,6 +65,29 @@ class CifarImages:
         return len(self.images)
 
 
+# The only globals the CIFAR-100 pickles refer to: numpy's array reconstruction (and the
+# latin-1 encoder that protocol-2 pickles written by Python 3 use for bytes).
+_SAFE_GLOBALS = {
+    ("_codecs", "encode"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+}
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that refuses every global outside :data:`_SAFE_GLOBALS`."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _SAFE_GLOBALS:
+            raise pickle.UnpicklingError(
+                f"refused to load {module}.{name}: a CIFAR-100 pickle holds only lists, "
+                "bytes and numpy arrays"
+            )
+        return super().find_class(module, name)
+
+
 def _unpickle(path: Path) -> dict:
     if not path.is_file():
         raise DataError(
@@ -71,7 +97,7 @@ def _unpickle(path: Path) -> dict:
     try:
         with open(path, "rb") as handle:
             # The files were pickled by Python 2: keys and strings come back as bytes.
-            content = pickle.load(handle, encoding="bytes")
+            content = _ArrayUnpickler(handle, encoding="bytes").load()
     except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError) as err:
         raise DataError(f"{path}: not a CIFAR-100 python pickle ({err}).") from err
     if not isinstance(content, dict):

@@ -5,7 +5,7 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 :mod:`.transfer`, :mod:`.concepts` and :mod:`.factors`.
 """
 
-from .bootstrap import bootstrap_ci
+from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .concepts import accuracy_by_concept, concept_labels, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
@@ -24,6 +24,7 @@ from .probing import (
     standardise,
 )
 from .rsa import rsa, similarity_matrix, upper_triangle
+from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
 
 __all__ = [
@@ -34,22 +35,29 @@ __all__ = [
     "StartCheck",
     "accuracy_by_concept",
     "bootstrap_ci",
+    "bootstrap_means",
     "check_start_points",
     "concept_labels",
     "convergence_summary",
     "correlate",
     "fit_probe",
     "group_summary",
+    "model_rdm",
     "name_dimensions",
     "noise_ceiling",
+    "noise_ceiling_rsa",
     "object_folds",
     "object_similarity",
     "odd_one_out_accuracy",
     "odd_one_out_choices",
     "odd_one_out_correct",
+    "percentile_interval",
     "probe_loss",
     "ridge_r2",
     "rsa",
+    "rsa_image_bootstrap",
+    "rsa_per_person",
+    "rsa_vectors",
     "similarity_matrix",
     "standardise",
     "transfer_rsa",

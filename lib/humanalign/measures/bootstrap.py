@@ -98,3 +98,45 @@ def _objects(values: np.ndarray, objects: np.ndarray, n_boot: int, rng: np.rando
         total = w.sum()
         stats[b] = (w @ values) / total if total > 0 else np.nan
     return stats
+
+
+def bootstrap_means(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    """Means of rows drawn with replacement: the bootstrap distribution of column means.
+
+    Use it for any per-unit score (a person's RSA, a triplet's difference in correctness
+    between two models): all columns share each resample, so differences between columns
+    are paired.
+
+    Args:
+        values: (n,) or (n, k) finite values, one row per resampling unit.
+        n_boot: Number of resamples.
+        seed: Seed of the random generator.
+
+    Returns:
+        (n_boot,) or (n_boot, k) resampled means.
+
+    Raises:
+        ValueError: empty or non-finite input, or ``n_boot < 1``.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim not in (1, 2) or arr.shape[0] == 0:
+        raise ValueError(f"values must be a non-empty (n,) or (n, k) array, got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("values hold NaN or infinite entries; a bootstrap of their mean is undefined.")
+    if int(n_boot) < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
+    rng = np.random.default_rng(seed)
+    n = arr.shape[0]
+    # Counts of each unit per resample: a (n_boot, n) multinomial, then one matrix product.
+    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=int(n_boot)).astype(np.float64)
+    return counts @ arr / n
+
+
+def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of a bootstrap distribution (1-d)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}.")
+    s = np.asarray(samples, dtype=np.float64).reshape(-1)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(s, [tail, 100 - tail])
+    return float(low), float(high)

@@ -55,6 +55,13 @@ def noise_ceiling(
     idx = trials.indices if isinstance(trials, Triplets) else np.asarray(trials)
     if idx.ndim != 2 or idx.shape[1] != 3 or len(idx) == 0:
         raise ValueError(f"trials must be a non-empty (N, 3) array, got shape {idx.shape}.")
+    idx = _checked_trials(idx)
+    if triplet_id is not None:
+        ids = np.asarray(triplet_id)
+        if ids.dtype.kind == "f" and not np.all(np.isfinite(ids)):
+            raise ValueError("triplet_id holds NaN or infinite values; give every trial the id of its triplet.")
+        if ids.dtype.kind not in "iufUSO":
+            raise ValueError(f"triplet_id must hold integers or strings, got dtype {ids.dtype}.")
     if triplet_id is None:
         groups = triplet_groups(idx)
     else:
@@ -71,6 +78,12 @@ def noise_ceiling(
                 f"trial {bad} has triplet_id {triplet_id[bad]!r} but different objects than the "
                 "first trial with that id; the ids do not match the triplets."
             )
+    if np.bincount(groups).max() < 2:
+        raise ValueError(
+            f"None of the {len(idx)} triplets was answered more than once, so people cannot be "
+            "compared with each other: the noise ceiling needs repeated triplets (the THINGS "
+            "noise-ceiling set answers each of 1000 triplets about 20 times)."
+        )
     # Count each (triplet, chosen odd object) answer.
     _, answer, counts = np.unique(
         np.stack([groups, idx[:, 2]], axis=1), axis=0, return_inverse=True, return_counts=True
@@ -102,6 +115,27 @@ def noise_ceiling(
     # An answer seen only once has no other evidence for it: own = 0 cannot be a mode
     # unless every other answer count is also 0, impossible when the triplet has >1 trial.
     return float(np.where(hit & (others_max > 0), 1.0 / np.maximum(n_modes, 1), 0.0).sum() / len(idx))
+
+
+def _checked_trials(idx: np.ndarray) -> np.ndarray:
+    """Trials as int64 after checking they are whole, non-negative and without repeats."""
+    if idx.dtype.kind == "f":
+        bad = ~np.isfinite(idx).all(axis=1)
+        bad[~bad] = (idx[~bad] != np.round(idx[~bad])).any(axis=1)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"trial {row} = {idx[row].tolist()} has non-integer object indices.")
+    elif idx.dtype.kind not in "iu":
+        raise ValueError(f"trials must hold integer object indices, got dtype {idx.dtype}.")
+    idx = idx.astype(np.int64)
+    if (idx < 0).any():
+        row = int(np.flatnonzero((idx < 0).any(axis=1))[0])
+        raise ValueError(f"trial {row} = {idx[row].tolist()} has a negative object index; indices are 0-based.")
+    repeated = (idx[:, 0] == idx[:, 1]) | (idx[:, 0] == idx[:, 2]) | (idx[:, 1] == idx[:, 2])
+    if repeated.any():
+        row = int(np.flatnonzero(repeated)[0])
+        raise ValueError(f"trial {row} = {idx[row].tolist()} names one object twice; a triplet has three objects.")
+    return idx
 
 
 def _count_equal(answer_group: np.ndarray, counts: np.ndarray, level: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -7,6 +7,8 @@ so the triplets are only index gathers into it, streamed in chunks to keep memor
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..datasets.types import Triplets
@@ -124,8 +126,27 @@ def odd_one_out_accuracy(
 
     Returns:
         Accuracy in [0, 1]; chance is 1/3.
+
+    Raises:
+        ValueError: no triplets, or every triplet a tie (the features do not tell the
+            objects apart, e.g. constant rows), where an accuracy of 0 would be meaningless.
+
+    Warns:
+        UserWarning: some triplets are ties; the message gives their number.
     """
-    correct = odd_one_out_correct(features, triplets, similarity)
-    if len(correct) == 0:
+    choices = odd_one_out_choices(features, triplets, similarity)
+    if len(choices) == 0:
         raise ValueError("No triplets given; accuracy is undefined.")
-    return float(correct.mean())
+    ties = int((choices == -1).sum())
+    if ties == len(choices):
+        raise ValueError(
+            f"Every one of the {ties} triplets is a tie under {similarity} similarity: the "
+            "features do not tell the objects apart (constant or duplicated rows?). Check the "
+            "feature extraction."
+        )
+    if ties:
+        warnings.warn(
+            f"{ties} of {len(choices)} triplets ({ties / len(choices):.1%}) are ties under "
+            f"{similarity} similarity and count as wrong.", UserWarning, stacklevel=2,
+        )
+    return float((choices == 2).mean())

@@ -573,6 +573,10 @@ def _fold_problem(torch, x_raw, idx, folds, f, dtype, device, reduce) -> _FoldPr
     )
 
 
+#: Fewest test triplets a fold may hold for its held-out accuracy to be reported.
+MIN_HELD_OUT = 10
+
+
 def fit_probe(
     features: np.ndarray,
     triplets: np.ndarray | Triplets,
@@ -622,6 +626,18 @@ def fit_probe(
         raise ValueError(f"lambdas must be a non-empty sequence of finite values >= 0, got {lambdas}.")
     if identity_weight < 0:
         raise ValueError(f"identity_weight must be >= 0, got {identity_weight}.")
+    if isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)):
+        raise ValueError(f"n_folds must be a whole number >= 2, got {n_folds!r}.")
+    # Object-wise folds keep only triplets inside one fold for testing; an accuracy from a
+    # handful of them is noise, so too few is refused rather than reported.
+    tri_fold = object_folds(x_raw.shape[0], int(n_folds), seed)[idx]
+    held_out = [int((tri_fold == f).all(axis=1).sum()) for f in range(int(n_folds))]
+    if min(held_out) < MIN_HELD_OUT:
+        raise ValueError(
+            f"{len(idx)} triplets over {x_raw.shape[0]} objects leave {min(held_out)} test triplets "
+            f"in the smallest of {n_folds} object-wise folds (held out per fold: {held_out}); at least "
+            f"{MIN_HELD_OUT} are needed for a held-out accuracy. Use more triplets or fewer folds."
+        )
     device = device or settings().resolve_device()
     n, p = x_raw.shape
     width = min(n, p) if reduce else p

@@ -55,13 +55,27 @@ def upper_triangle(matrix: np.ndarray) -> np.ndarray:
 
 def _as_matrix(value: object, name: str) -> tuple[np.ndarray, str | None]:
     if isinstance(value, HumanMatrix):
+        _check_symmetric(np.asarray(value.matrix, dtype=np.float64), name)
         return value.matrix, value.kind
     m = np.asarray(value, dtype=np.float64)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {m.shape}.")
     if not np.all(np.isfinite(m)):
         raise ValueError(f"{name} holds NaN or infinite values.")
+    _check_symmetric(m, name)
     return m, None
+
+
+def _check_symmetric(m: np.ndarray, name: str) -> None:
+    # Only the upper triangle is compared, so an asymmetric matrix would be half ignored.
+    scale = max(float(np.abs(m).max()), 1.0)
+    if not np.allclose(m, m.T, rtol=1e-7, atol=1e-9 * scale):
+        i, j = np.unravel_index(int(np.argmax(np.abs(m - m.T))), m.shape)
+        raise ValueError(
+            f"{name} is not symmetric ([{i}, {j}] = {m[i, j]:.6g} but [{j}, {i}] = {m[j, i]:.6g}); "
+            "RSA compares (dis)similarity matrices, which are symmetric. Average it with its "
+            "transpose if the asymmetry is noise, or check the object order."
+        )
 
 
 def rsa(

@@ -1,0 +1,78 @@
+"""The MobileNet-family models trained on other data (iNaturalist) and for other objectives
+(segmentation, pose): documented embedding widths, finite features, plausible species."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import needs_mirror
+from humanalign import extract_features
+from humanalign.datasets import Stimuli
+from humanalign.registry import get_spec
+
+NEW_MODELS = (
+    "litert/mobilenet_v2_100_224.inat_bird",
+    "litert/mobilenet_v2_100_224.inat_insect",
+    "litert/deeplabv3_mobilenet_v2_100_513.pascal_voc",
+    "litert/deeplabv3_mobilenet_v2_050_513.pascal_voc",
+    "litert/deeplab_mobilenet_edgetpu_513.cityscapes",
+    "litert/movenet_lightning_192.coco_pose",
+)
+
+
+@pytest.fixture(scope="module")
+def photos():
+    from humanalign.datasets import load_demo_stimuli
+
+    return load_demo_stimuli()
+
+
+def _subset(stimuli, words: list[str], name: str) -> tuple[Stimuli, list[str]]:
+    keep = [i for i, p in enumerate(stimuli.paths) if any(f"_{w}." in p.name for w in words)]
+    names = [stimuli.paths[i].name for i in keep]
+    return Stimuli(name, tuple(stimuli.ids[i] for i in keep), tuple(stimuli.paths[i] for i in keep)), names
+
+
+def test_rows_keep_objective_data_and_precision_apart():
+    for model_id in NEW_MODELS:
+        spec = get_spec(model_id)
+        assert "quant" not in spec.objective and "quant" not in spec.training_data
+        assert spec.precision.startswith(("uint8", "int8"))
+        assert spec.imagenet_top1 is None  # not ImageNet models
+    assert get_spec("litert/mobilenet_v2_100_224.qat_in1k").objective == get_spec(
+        "litert/mobilenet_v2_100_224.ptq_in1k").objective == "supervised softmax"
+
+
+@needs_mirror
+@pytest.mark.parametrize("model_id", NEW_MODELS)
+def test_embeddings_are_finite_with_the_documented_width(model_id, photos):
+    sub = Stimuli("head-" + model_id.split("/")[1], photos.ids[:6], photos.paths[:6])
+    feats = extract_features(model_id, sub, layer="penultimate", progress=False)
+    spec = get_spec(model_id)
+    assert feats.shape == (6, spec.penultimate_dim)
+    assert np.all(np.isfinite(feats))
+    # Different photos give different embeddings (not a constant tensor).
+    assert np.ptp(feats, axis=0).max() > 0
+
+
+@needs_mirror
+@pytest.mark.parametrize("model_id, labels, expected", [
+    # The demo photos of flamingo, ostrich, peacock and pelican; the genus must match.
+    ("litert/mobilenet_v2_100_224.inat_bird", "inat_bird_labels.txt",
+     {"flamingo": "Phoenicopterus", "ostrich": "Struthio", "peacock": "Pavo", "pelican": "Pelecanus"}),
+    # The demo photos of a bee, a ladybug and a grasshopper.
+    ("litert/mobilenet_v2_100_224.inat_insect", "inat_insect_labels.txt",
+     {"bee": "Apis", "ladybug": "Coccinella", "grasshopper": "Grasshopper"}),
+])
+def test_inaturalist_models_name_a_plausible_species(model_id, labels, expected, photos):
+    from humanalign.fetch import fetch
+    from humanalign.sources import get_resource
+
+    sub, names = _subset(photos, list(expected), "check-" + model_id.split(".")[-1])
+    logits = extract_features(model_id, sub, layer="logits", progress=False)
+    assert logits.shape == (len(expected), get_spec(model_id).logits_dim)
+    classes = fetch(get_resource(f"litert/{labels}")).read_text().splitlines()
+    for name, row in zip(names, logits):
+        word = name.split("_", 1)[1].rsplit(".", 1)[0]
+        assert expected[word] in classes[int(row.argmax())], (name, classes[int(row.argmax())])
