@@ -26,7 +26,8 @@ Columns: held-out loss and accuracy on the fold's test triplets; ``dist``, the d
 the planted W measured as ``||W W^T - W* W*^T||_F / ||W* W*^T||_F`` (similarities depend on
 W only through W W^T, so W itself is identified only up to a rotation); wall time; peak
 memory: on a CPU the rise of the process's peak resident memory (VmHWM, reset before each
-method through /proc/self/clear_refs) over the resident memory before the method, on a GPU
+method through /proc/self/clear_refs, after handing freed heap back with malloc_trim) over
+the resident memory before the method, on a GPU
 ``torch.cuda.max_memory_allocated``. (b) and (c) are one run and share its peak.
 
 The ``objective`` column is the training objective itself (full batch), the number all
@@ -46,6 +47,8 @@ copy (``HUMANALIGN_MIRRORS``) and extracts or reads cached EfficientNet-Lite0 fe
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import math
 import os
 import time
@@ -94,6 +97,13 @@ class PeakMemory:
             torch.cuda.empty_cache()
             torch.cuda.reset_peak_memory_stats()
         else:
+            # Hand freed heap back to the system first: otherwise a method can reuse pages an
+            # earlier one freed and its rise of the resident peak reads as 0.
+            gc.collect()
+            try:
+                ctypes.CDLL("libc.so.6").malloc_trim(0)
+            except (OSError, AttributeError):
+                pass
             try:  # "5" resets VmHWM to the current RSS (Linux)
                 with open("/proc/self/clear_refs", "w") as handle:
                     handle.write("5")
