@@ -120,8 +120,8 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
     space = P._space(torch, x_tr, reduce=True)
     state, n_iter = None, 0
     for v in path:
-        state, _, it = P._fit(torch, space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
-        n_iter += it
+        state, _, report = P._fit(torch, space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
+        n_iter += report.n_iter
     cell = time.perf_counter() - start
     target, _ = P._evaluate(torch, space, state, x_te, pairs_te)
 

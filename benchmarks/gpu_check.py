@@ -2,10 +2,15 @@
 
 One short run (a few minutes on an H200) that needs no downloads: registry architectures
 are built with random weights, features and triplets are random at the paper's sizes
-(1854 objects, 4.7 M triplets, p = 768 and 1024). Prints a table and writes it as JSON
-(with date, hardware and versions) and CSV for the reproducibility page.
+(1854 objects, 4.7 M triplets, p = 768 and 1024). It also runs the probe-vs-Adam benchmark
+of ``bench_probe.py`` at the paper's size (1854 x 1024, 4.7 M planted triplets, one fold,
+one lambda): our L-BFGS probe, the paper's minibatch Adam recipe to its stopping rule, and
+Adam until it reaches our held-out loss, each with its time ratio to ours. Prints a table
+and writes it as JSON (with date, hardware and versions) and CSV for the reproducibility
+page.
 
     python benchmarks/gpu_check.py --out gpu_check.json          # on the GPU machine
+    python benchmarks/gpu_check.py --only probe-vs-adam --out g.json  # just the comparison
     python benchmarks/gpu_check.py --smoke --out /tmp/check.json # tiny sizes, any CPU
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
+import importlib.util
 import json
 import os
 import platform
@@ -117,6 +123,39 @@ def probe_rows(n_objects: int, n_triplets: int, widths: tuple[int, ...], device:
     return rows
 
 
+def _bench_probe():
+    spec = importlib.util.spec_from_file_location("bench_probe", Path(__file__).with_name("bench_probe.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def probe_vs_adam_rows(n_objects: int, p: int, n_triplets: int, device: str, adam_cap: float,
+                       max_iter: int) -> list[dict]:
+    """Our probe, the paper's Adam recipe and Adam to our loss on one planted fold (bench_probe)."""
+    bench = _bench_probe()
+    problem = bench.planted_problem(n_objects, p, n_triplets, device)
+    rows = bench.compare(problem, bench.LAMBDA, device, adam_cap, max_iter)
+    base = rows[0]["seconds"]
+    out = []
+    for r in rows:
+        timed = r["seconds"] == r["seconds"]
+        out.append({
+            "task": "probe vs adam", "what": r["method"],
+            "size": f"{problem.size}, fold 0, lambda {bench.LAMBDA:g}",
+            "seconds": round(r["seconds"], 4) if timed else None,
+            # Time relative to our probe; ">=" in the status when Adam's cap bound.
+            "rate": round(r["seconds"] / base, 3) if timed else None, "rate_unit": "x our time",
+            "peak_gib": round(r["peak"] / 1024, 3) if r["peak"] == r["peak"] else None,
+            "status": (f"ok{' (CAP BOUND: ratio is a lower bound)' if r['capped'] else ''}: held-out loss "
+                       f"{r['loss']:.4f}, accuracy {r['acc']:.4f}, dist to planted W {r['dist']:.3f}; {r['note']}"),
+        })
+    for line in bench.headline(rows):
+        print(line)
+    return out
+
+
 def hardware(device: str) -> dict:
     info = {"device": device, "python": platform.python_version(), "torch": torch.__version__,
             "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count()}
@@ -140,20 +179,28 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", required=True, help="JSON file to write (a .csv is written next to it)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes that run on a CPU in seconds")
     parser.add_argument("--device", default=None, help="torch device (default: cuda when present)")
+    parser.add_argument("--only", choices=["probe-vs-adam"], default=None,
+                        help="run only the probe-vs-Adam comparison")
+    parser.add_argument("--adam-cap", type=float, default=240.0, help="wall-clock cap of the Adam run, seconds")
     args = parser.parse_args(argv)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if args.smoke:
         models, repeats = SMOKE_MODELS, 1
         n_objects, n_triplets, widths, max_iter = 60, 3000, (8, 12), 5
+        adam_size, adam_cap = (60, 8, 6000), min(args.adam_cap, 3.0)
     else:
         if not device.startswith("cuda"):
             print("warning: no GPU; the full sizes will take long on a CPU (use --smoke)", file=sys.stderr)
         models, repeats = FULL_MODELS, 5
         n_objects, n_triplets, widths, max_iter = 1854, 4_700_000, (768, 1024), 100
+        adam_size, adam_cap = (1854, 1024, 4_700_000), args.adam_cap
     torch.backends.cuda.matmul.allow_tf32 = False  # measure the float32 path the study uses
     started = _dt.datetime.now(_dt.timezone.utc)
-    rows = extraction_rows(models, device, repeats)
-    rows += probe_rows(n_objects, n_triplets, widths, device, max_iter)
+    rows = []
+    if args.only is None:
+        rows += extraction_rows(models, device, repeats)
+        rows += probe_rows(n_objects, n_triplets, widths, device, max_iter)
+    rows += probe_vs_adam_rows(*adam_size, device, adam_cap, max_iter)
     report = {
         "date": started.isoformat(timespec="seconds"),
         "smoke": args.smoke,

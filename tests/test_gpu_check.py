@@ -41,6 +41,18 @@ def test_smoke_run_writes_json_and_csv(tmp_path, capsys):
     assert saved["smoke"] is True and saved["hardware"]["device"] == "cpu" and saved["date"]
     tasks = [r["task"] for r in saved["rows"]]
     assert tasks.count("extract") == len(gpu_check.SMOKE_MODELS) and tasks.count("probe grid") == 2
-    assert all(r["status"].startswith("ok") and r["seconds"] > 0 for r in saved["rows"])
+    # Ours, the paper's Adam recipe, Adam to our loss and to our objective, the planted W.
+    adam = [r for r in saved["rows"] if r["task"] == "probe vs adam"]
+    assert [r["what"][:3] for r in adam] == ["(a)", "(b)", "(c)", "(d)", "pla"]
+    assert adam[0]["rate"] == 1.0 and all(r["rate"] > 0 for r in adam[:4]) and adam[4]["seconds"] is None
+    assert "/ ours =" in printed
+    timed = [r for r in saved["rows"] if r["seconds"] is not None]
+    assert all(r["status"].startswith("ok") and r["seconds"] > 0 for r in timed)
     with open(out.with_suffix(".csv")) as handle:
         assert len(list(csv.DictReader(handle))) == len(report["rows"])
+
+
+def test_only_probe_vs_adam_skips_the_rest(tmp_path):
+    gpu_check = _module()
+    report = gpu_check.main(["--smoke", "--only", "probe-vs-adam", "--device", "cpu", "--out", str(tmp_path / "g.json")])
+    assert {r["task"] for r in report["rows"]} == {"probe vs adam"}

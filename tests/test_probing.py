@@ -221,6 +221,129 @@ def test_reduced_solution_expands_to_weights_with_the_same_loss(wide_problem):
     np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-9)
 
 
+# --- convergence report and start points ---------------------------------------------------
+
+
+def test_fit_that_stops_on_its_iteration_cap_is_reported_as_such(planted):
+    from humanalign.measures import convergence_summary
+
+    x, _, triplets, _ = planted
+    capped = fit_probe(x, triplets, lambdas=(1e-2, 1e-4), n_folds=3, seed=0, device="cpu", max_iter=2)
+    conv = capped.convergence
+    assert conv.hit_iteration_cap and conv.stopped_on in ("iteration cap", "evaluation cap")
+    assert 1 <= conv.n_iter <= 2 and conv.grad_norm > 1e-3
+    cv = capped.cv
+    assert cv["hit_iteration_cap"].all() and (cv["n_iter"] <= 2).all()
+    assert set(cv["stopped_on"]) <= {"iteration cap", "evaluation cap"}
+    summary = convergence_summary(capped)
+    assert summary["probe_refit_hit_cap"] == 1.0
+    assert summary["probe_grid_fits_hit_cap"] == summary["probe_grid_fits"] == 6.0
+
+
+def test_converged_fit_is_reported_as_converged(planted):
+    from humanalign.measures import convergence_summary
+
+    _, _, _, result = planted  # max_iter=60, far more than these fits need
+    conv = result.convergence
+    assert not conv.hit_iteration_cap and conv.stopped_on in ("gradient", "loss or step change")
+    assert 0 < conv.n_iter < 60 and conv.n_evals >= conv.n_iter
+    assert conv.grad_norm < 1e-2 and conv.rel_change < 1e-5
+    assert not result.cv["hit_iteration_cap"].any()
+    assert summary_keys() == set(convergence_summary(result))
+    assert convergence_summary(result)["probe_grid_fits_hit_cap"] == 0.0
+
+
+def summary_keys():
+    return {
+        "probe_refit_n_iter", "probe_refit_grad_norm", "probe_refit_rel_change", "probe_refit_hit_cap",
+        "probe_grid_fits", "probe_grid_fits_hit_cap", "probe_grid_max_grad_norm",
+    }
+
+
+def test_reported_gradient_norm_matches_probe_loss_gradient(planted, monkeypatch):
+    """The report's gradient is the objective's gradient at the returned weights."""
+    from humanalign.measures import probing
+
+    monkeypatch.setattr(probing, "_DTYPE", "float64")
+    x, _, triplets, _ = planted
+    result = fit_probe(x, triplets, lambdas=(1e-2,), device="cpu", max_iter=5)
+    xs, _, _ = standardise(x)
+    _, grad, _ = probe_loss(xs, triplets, result.transform.weights, lambda_=1e-2)
+    assert result.convergence.grad_norm == pytest.approx(np.linalg.norm(grad), rel=1e-6)
+    assert result.convergence.grad_max == pytest.approx(np.abs(grad).max(), rel=1e-6)
+
+
+def test_convergence_summary_needs_a_fitted_result(planted):
+    from dataclasses import replace
+
+    from humanalign.measures import convergence_summary
+
+    bare = replace(planted[3], convergence=None)
+    with pytest.raises(ValueError, match="no convergence report"):
+        convergence_summary(bare)
+
+
+def test_identity_and_random_starts_reach_the_same_optimum(planted):
+    from humanalign.measures import check_start_points
+
+    x, _, triplets, result = planted
+    check = check_start_points(x, triplets, lambda_=1e-3, seeds=(1, 2), device="cpu", max_iter=200,
+                               path_lambdas=(1e-4, 1e-3))
+    table = check.table
+    assert list(table["start"]) == ["identity", "path from 0.0001", "random (seed 1)", "random (seed 2)"]
+    assert not table["hit_iteration_cap"].any()
+    # Same penalised training objective to float32 precision, same held-out loss within 1e-3.
+    assert table["objective"].max() - table["objective"].min() < 1e-5
+    assert check.spread == pytest.approx(table["test_loss"].max() - table["test_loss"].min())
+    assert check.tolerance == 1e-3 and check.agree
+    # Fold 0 at this lambda is the same fit fit_probe makes (identity start, same split).
+    row = result.cv[(result.cv["fold"] == 0)]
+    assert table["test_loss"].iloc[0] == pytest.approx(row["test_loss"].min(), abs=5e-3)
+
+
+def test_random_starts_really_start_elsewhere(planted):
+    """With one iteration the starts are still apart: the check would see a bad start."""
+    from humanalign.measures import check_start_points
+
+    x, _, triplets, _ = planted
+    check = check_start_points(x, triplets, lambda_=1e-3, device="cpu", max_iter=1, tolerance=1e-3, path_lambdas=())
+    assert check.table["hit_iteration_cap"].all()
+    assert check.spread > 1e-3 and not check.agree
+
+
+def test_start_check_in_reduced_coordinates(wide_problem):
+    from humanalign.measures import check_start_points
+
+    x, triplets = wide_problem
+    check = check_start_points(x, triplets, lambda_=1e-2, device="cpu", max_iter=300, tolerance=0.05,
+                               path_lambdas=())
+    assert len(check.table) == 3 and check.agree
+    assert check.table["objective"].max() - check.table["objective"].min() < 1e-4
+    with pytest.raises(ValueError, match="fold must be"):
+        check_start_points(x, triplets, fold=3, device="cpu")
+
+
+def test_start_check_exposes_the_trap_at_zero():
+    """A cold start under a strong penalty can stop at the local minimum near W = 0.
+
+    Few training triplets and a strong penalty: the identity start shrinks to W ~ 0
+    (objective log 3), while the path from weak lambdas keeps a solution with a lower
+    objective. The check must show the difference, not hide it.
+    """
+    from humanalign.measures import check_start_points
+
+    gen = np.random.default_rng(5)
+    x = gen.normal(size=(60, 40))
+    # Choices driven by 2 of 40 dimensions: the scaled identity explains little of them.
+    triplets = simulate_triplets(x[:, :2] @ gen.normal(size=(2, 2)) * 2.0, 3000, seed=2).indices
+    check = check_start_points(x, triplets, lambda_=0.1, device="cpu", max_iter=200, seeds=(),
+                               path_lambdas=(1e-3, 1e-2, 1e-1))
+    obj = dict(zip(check.table["start"], check.table["objective"]))
+    assert obj["identity"] == pytest.approx(np.log(3), abs=1e-3)
+    assert obj["path from 0.001"] < np.log(3) - 0.5
+    assert check.spread > 0.3 and not check.agree
+
+
 def test_too_few_held_out_triplets_are_refused(rng):
     # Five triplets used to give an "accuracy" of 0.0 from a single test triplet.
     x = rng.normal(size=(30, 4))

@@ -10,19 +10,35 @@ from .ceiling import noise_ceiling, triplet_groups
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
-from .probing import LAMBDAS, ProbeResult, ProbeTransform, fit_probe, object_folds, probe_loss, standardise
+from .probing import (
+    LAMBDAS,
+    ProbeConvergence,
+    ProbeResult,
+    ProbeTransform,
+    StartCheck,
+    check_start_points,
+    convergence_summary,
+    fit_probe,
+    object_folds,
+    probe_loss,
+    standardise,
+)
 from .rsa import rsa, similarity_matrix, upper_triangle
 from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
 
 __all__ = [
     "LAMBDAS",
+    "ProbeConvergence",
     "ProbeResult",
     "ProbeTransform",
+    "StartCheck",
     "accuracy_by_concept",
     "bootstrap_ci",
     "bootstrap_means",
+    "check_start_points",
     "concept_labels",
+    "convergence_summary",
     "correlate",
     "fit_probe",
     "group_summary",

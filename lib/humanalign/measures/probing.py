@@ -36,8 +36,12 @@ from .odd_one_out import odd_one_out_correct
 
 __all__ = [
     "LAMBDAS",
+    "ProbeConvergence",
     "ProbeResult",
     "ProbeTransform",
+    "StartCheck",
+    "check_start_points",
+    "convergence_summary",
     "fit_probe",
     "object_folds",
     "probe_loss",
@@ -133,6 +137,37 @@ class ProbeTransform:
             raise DataError(f"Could not read the probe transform {path}: {err}") from err
 
 
+@dataclass(frozen=True)
+class ProbeConvergence:
+    """How one L-BFGS fit ended.
+
+    Attributes:
+        n_iter: L-BFGS iterations used.
+        n_evals: Loss and gradient evaluations (line-search trials included).
+        grad_norm: Euclidean norm of the objective's gradient at the returned weights (in
+            the reduced coordinates this equals the norm of the full (p, p) gradient: the
+            parametrisation is isometric and the full gradient lies in its span).
+        grad_max: Largest absolute entry of the gradient in the coordinates optimised
+            (what L-BFGS's gradient tolerance tests).
+        rel_change: Relative change of the objective over the last iteration,
+            ``|f_last - f_before| / |f_before|``; 0 when the last iteration found no descent
+            direction and stopped without moving; NaN when no iteration was taken.
+        hit_iteration_cap: The fit stopped because it used up its budget (``max_iter``
+            iterations, or L-BFGS's evaluation budget of ``1.25 max_iter``), not because a
+            tolerance was met: the weights may not be converged.
+        stopped_on: ``"gradient"``, ``"loss or step change"``, ``"iteration cap"`` or
+            ``"evaluation cap"``.
+    """
+
+    n_iter: int
+    n_evals: int
+    grad_norm: float
+    grad_max: float
+    rel_change: float
+    hit_iteration_cap: bool
+    stopped_on: str
+
+
 @dataclass(frozen=True, eq=False)
 class ProbeResult:
     """Outcome of :func:`fit_probe`.
@@ -142,12 +177,15 @@ class ProbeResult:
         zero_shot: Mean held-out zero-shot accuracy on the same test triplets.
         lambda_: The lambda with the lowest mean held-out loss.
         cv: One row per fold x lambda (lambdas ascending): ``fold, lambda_, train_loss, test_loss,
-            test_accuracy, zero_shot_accuracy, n_train, n_test, n_iter``.
+            test_accuracy, zero_shot_accuracy, n_train, n_test, n_iter``, and the fit's
+            convergence report: ``grad_norm, rel_change, hit_iteration_cap, stopped_on``.
         transform: The probe refitted on all objects with ``lambda_``.
         test_mask: (N,) bool, the triplet was a test triplet of some fold (not mixed).
         test_correct: (N,) bool, held-out probe choice correct at ``lambda_`` (False where
             ``test_mask`` is False).
         zero_shot_correct: (N,) bool, zero-shot choice correct (all triplets).
+        convergence: How the final refit on all objects ended (``None`` only for results
+            built by hand).
     """
 
     accuracy: float
@@ -158,6 +196,7 @@ class ProbeResult:
     test_mask: np.ndarray = field(repr=False)
     test_correct: np.ndarray = field(repr=False)
     zero_shot_correct: np.ndarray = field(repr=False)
+    convergence: ProbeConvergence | None = None
 
 
 def standardise(features: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -386,12 +425,22 @@ def _project(torch, space: _Space, w, b):
     return a, cp, (v.T @ b if b is not None else None)
 
 
+def _objective(torch, space: _Space, params, pairs, lam, identity_weight):
+    """(penalised objective, data loss) of reduced parameters ``(a, cp, beta)``."""
+    a, cp, beta = params
+    x = space.xr
+    n = x.shape[0]
+    z = _transform(torch, x, a, beta)
+    data = _data_loss(torch, (z @ z.T).reshape(n * n), pairs)
+    return data + _penalty(torch, space, a, cp, lam, identity_weight), data
+
+
 def _fit(torch, space: _Space, pairs, lam, identity_weight, use_bias, max_iter, tol, init=None):
     """Full-batch L-BFGS on the training objects.
 
     ``init`` is an optional warm start ``(a, cp, beta)`` in this space's coordinates;
     without it W starts as a scaled identity. Returns ``((a, cp, beta), train loss,
-    iterations)``.
+    convergence report)``.
     """
     x = space.xr
     n, r = x.shape
@@ -408,27 +457,49 @@ def _fit(torch, space: _Space, pairs, lam, identity_weight, use_bias, max_iter, 
         if not use_bias:
             beta = None
     params = [t.requires_grad_(True) for t in (a, cp, beta) if t is not None]
+    change_tol = max(tol * 0.1, 1e-7)
     opt = torch.optim.LBFGS(
         params, lr=1.0, max_iter=max_iter, history_size=20, line_search_fn="strong_wolfe",
         # Loss changes below float32 resolution (about 1e-7 of a loss near 1) are noise.
-        tolerance_grad=tol, tolerance_change=max(tol * 0.1, 1e-7),
+        tolerance_grad=tol, tolerance_change=change_tol,
     )
 
     def closure():
         opt.zero_grad()
-        z = _transform(torch, x, a, beta)
-        loss = _data_loss(torch, (z @ z.T).reshape(n * n), pairs)
-        loss = loss + _penalty(torch, space, a, cp, lam, identity_weight)
+        loss, _ = _objective(torch, space, (a, cp, beta), pairs, lam, identity_weight)
         loss.backward()
         return loss
 
     opt.step(closure)
     state = opt.state[opt._params[0]]
+    # One more evaluation at the returned weights gives the final gradient for the report
+    # (L-BFGS keeps only the gradient from before its last step).
+    opt.zero_grad()
+    loss, data = _objective(torch, space, (a, cp, beta), pairs, lam, identity_weight)
+    loss.backward()
     with torch.no_grad():
-        z = _transform(torch, x, a, beta)
-        train = float(_data_loss(torch, (z @ z.T).reshape(n * n), pairs))
+        grads = [t.grad.reshape(-1) for t in params]
+        grad_norm = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
+        grad_max = float(max(g.abs().max() for g in grads))
+    n_iter, n_evals = int(state.get("n_iter", 0)), int(state.get("func_evals", 1))
+    final = float(loss.detach())
+    before = state.get("prev_loss")
+    rel_change = abs(final - float(before)) / max(abs(float(before)), 1e-30) if n_iter and before is not None else math.nan
+    max_eval = max_iter * 5 // 4
+    if n_iter >= max_iter:
+        stopped_on = "iteration cap"
+    elif n_evals >= max_eval:  # L-BFGS counts the first evaluation too
+        stopped_on = "evaluation cap"
+    elif grad_max <= tol:
+        stopped_on = "gradient"
+    else:
+        stopped_on = "loss or step change"
+    report = ProbeConvergence(
+        n_iter=n_iter, n_evals=n_evals, grad_norm=grad_norm, grad_max=grad_max, rel_change=rel_change,
+        hit_iteration_cap=stopped_on in ("iteration cap", "evaluation cap"), stopped_on=stopped_on,
+    )
     solution = tuple(t.detach() if t is not None else None for t in (a, cp, beta))
-    return solution, train, int(state.get("n_iter", 0))
+    return solution, float(data.detach()), report
 
 
 def _test_similarity(torch, space: _Space, solution, x_te):
@@ -460,6 +531,46 @@ def _local(idx: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
     position = np.full(n, -1, dtype=np.int64)
     position[members] = np.arange(len(members))
     return position[idx]
+
+
+@dataclass
+class _FoldProblem:
+    """One object-wise fold, ready to fit: training space, test objects, pair indices."""
+
+    space: _Space
+    x_te: object  # (m, p) standardised test objects
+    pairs_tr: object  # (3, N_train) flat indices into the training similarity matrix
+    pairs_te: object  # (3, N_test) flat indices into the test similarity matrix
+    train_sel: np.ndarray  # rows of the triplets used for training
+    test_sel: np.ndarray  # rows used for testing
+
+
+def _fold_problem(torch, x_raw, idx, folds, f, dtype, device, reduce) -> _FoldProblem:
+    """Split triplets by fold ``f`` (mixed ones dropped) and standardise with its training objects."""
+    n = x_raw.shape[0]
+    tri_fold = folds[idx]
+    train_obj = np.flatnonzero(folds != f)
+    test_obj = np.flatnonzero(folds == f)
+    train_sel = np.flatnonzero((tri_fold != f).all(axis=1))
+    test_sel = np.flatnonzero((tri_fold == f).all(axis=1))
+    if len(train_sel) == 0 or len(test_sel) == 0:
+        raise ValueError(
+            f"fold {f} has {len(train_sel)} training and {len(test_sel)} test triplets once mixed "
+            f"triplets are dropped ({len(idx)} triplets over {n} objects, {folds.max() + 1} folds); "
+            "more triplets or fewer folds are needed."
+        )
+    mean, std = float(x_raw[train_obj].mean()), float(x_raw[train_obj].std())
+    if not std > 0:
+        raise ValueError(f"fold {f}: training features are constant; nothing to probe.")
+    x_tr = torch.as_tensor((x_raw[train_obj] - mean) / std, dtype=dtype, device=device)
+    return _FoldProblem(
+        space=_space(torch, x_tr, reduce),
+        x_te=torch.as_tensor((x_raw[test_obj] - mean) / std, dtype=dtype, device=device),
+        pairs_tr=_flat_pairs(_local(idx[train_sel], train_obj, n), len(train_obj), device),
+        pairs_te=_flat_pairs(_local(idx[test_sel], test_obj, n), len(test_obj), device),
+        train_sel=train_sel,
+        test_sel=test_sel,
+    )
 
 
 #: Fewest test triplets a fold may hold for its held-out accuracy to be reported.
@@ -544,7 +655,6 @@ def _cross_validate(
     dtype = getattr(torch, _DTYPE)
     n = x_raw.shape[0]
     folds = object_folds(n, n_folds, seed)
-    tri_fold = folds[idx]
     zero_correct = odd_one_out_correct(x_raw, idx, zero_shot_similarity)
 
     rows = []
@@ -552,25 +662,10 @@ def _cross_validate(
     solutions = {}
     test_mask = np.zeros(len(idx), dtype=bool)
     for f in range(n_folds):
-        train_obj = np.flatnonzero(folds != f)
-        test_obj = np.flatnonzero(folds == f)
-        train_sel = np.flatnonzero((tri_fold != f).all(axis=1))
-        test_sel = np.flatnonzero((tri_fold == f).all(axis=1))
-        if len(train_sel) == 0 or len(test_sel) == 0:
-            raise ValueError(
-                f"fold {f} has {len(train_sel)} training and {len(test_sel)} test triplets once mixed "
-                f"triplets are dropped ({len(idx)} triplets over {n} objects, {n_folds} folds); "
-                "more triplets or fewer folds are needed."
-            )
+        fp = _fold_problem(torch, x_raw, idx, folds, f, dtype, device, reduce)
+        space, x_te, pairs_tr, pairs_te = fp.space, fp.x_te, fp.pairs_tr, fp.pairs_te
+        train_sel, test_sel = fp.train_sel, fp.test_sel
         test_mask[test_sel] = True
-        mean, std = float(x_raw[train_obj].mean()), float(x_raw[train_obj].std())
-        if not std > 0:
-            raise ValueError(f"fold {f}: training features are constant; nothing to probe.")
-        x_tr = torch.as_tensor((x_raw[train_obj] - mean) / std, dtype=dtype, device=device)
-        space = _space(torch, x_tr, reduce)
-        x_te = torch.as_tensor((x_raw[test_obj] - mean) / std, dtype=dtype, device=device)
-        pairs_tr = _flat_pairs(_local(idx[train_sel], train_obj, n), len(train_obj), device)
-        pairs_te = _flat_pairs(_local(idx[test_sel], test_obj, n), len(test_obj), device)
         zs = float(zero_correct[test_sel].mean())
         # Walk the regularisation path from weak to strong, each fit warm-started from the
         # previous one. W = 0 is a local minimum under the un-squared norm penalty, so a
@@ -578,7 +673,7 @@ def _cross_validate(
         # solution exists; starting from the weaker-penalty solution avoids that trap.
         state = None
         for lam in sorted(lambdas):
-            solution, train_loss, n_iter = _fit(
+            solution, train_loss, report = _fit(
                 torch, space, pairs_tr, lam, identity_weight, bias, max_iter, tol, init=state
             )
             state = solution
@@ -588,7 +683,9 @@ def _cross_validate(
             rows.append(
                 dict(fold=f, lambda_=lam, train_loss=train_loss, test_loss=test_loss,
                      test_accuracy=float(correct.mean()), zero_shot_accuracy=zs,
-                     n_train=len(train_sel), n_test=len(test_sel), n_iter=n_iter)
+                     n_train=len(train_sel), n_test=len(test_sel), n_iter=report.n_iter,
+                     grad_norm=report.grad_norm, rel_change=report.rel_change,
+                     hit_iteration_cap=report.hit_iteration_cap, stopped_on=report.stopped_on)
             )
     cv = pd.DataFrame(rows)
     by_lambda = cv.groupby("lambda_", sort=False)["test_loss"].mean()
@@ -607,7 +704,7 @@ def _cross_validate(
     space = _space(torch, x_t, reduce)
     fold_space, fold_solution, _ = solutions[(best_fold, chosen)]
     w_fold, b_fold = _full_weights(fold_space, *fold_solution)
-    solution, _, _ = _fit(
+    solution, _, refit_report = _fit(
         torch, space, _flat_pairs(idx, n, device), chosen, identity_weight, bias, max_iter, tol,
         init=_project(torch, space, w_fold, b_fold),
     )
@@ -625,4 +722,149 @@ def _cross_validate(
         test_mask=test_mask,
         test_correct=test_correct,
         zero_shot_correct=zero_correct,
+        convergence=refit_report,
     )
+
+
+def convergence_summary(result: ProbeResult) -> dict[str, float]:
+    """The convergence of a fitted probe as tidy measures (name -> number).
+
+    Keys: ``probe_refit_n_iter``, ``probe_refit_grad_norm``, ``probe_refit_rel_change``,
+    ``probe_refit_hit_cap`` (1.0 if the final refit stopped on its iteration budget, else
+    0.0), ``probe_grid_fits`` (fold x lambda fits), ``probe_grid_fits_hit_cap`` (how many of
+    them stopped on the budget) and ``probe_grid_max_grad_norm``. Values are floats so they
+    fit a results table's ``value`` column.
+
+    Raises:
+        ValueError: the result carries no convergence report (built by hand).
+    """
+    conv = result.convergence
+    if conv is None or "hit_iteration_cap" not in result.cv.columns:
+        raise ValueError("this probe result has no convergence report; refit it with fit_probe.")
+    cv = result.cv
+    return {
+        "probe_refit_n_iter": float(conv.n_iter),
+        "probe_refit_grad_norm": float(conv.grad_norm),
+        "probe_refit_rel_change": float(conv.rel_change),
+        "probe_refit_hit_cap": float(conv.hit_iteration_cap),
+        "probe_grid_fits": float(len(cv)),
+        "probe_grid_fits_hit_cap": float(cv["hit_iteration_cap"].sum()),
+        "probe_grid_max_grad_norm": float(cv["grad_norm"].max()),
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class StartCheck:
+    """Outcome of :func:`check_start_points`.
+
+    Attributes:
+        table: One row per start: ``start, objective, train_loss, test_loss,
+            test_accuracy, n_iter, grad_norm, hit_iteration_cap``.
+        spread: Largest minus smallest held-out loss over the starts.
+        tolerance: The largest spread counted as agreement.
+    """
+
+    table: pd.DataFrame
+    spread: float
+    tolerance: float
+
+    @property
+    def agree(self) -> bool:
+        """All starts reached the same held-out loss within ``tolerance``."""
+        return bool(self.spread <= self.tolerance)
+
+
+def check_start_points(
+    features: np.ndarray,
+    triplets: np.ndarray | Triplets,
+    lambda_: float = 1e-3,
+    seeds: tuple[int, ...] = (1, 2),
+    fold: int = 0,
+    n_folds: int = 3,
+    seed: int = 0,
+    device: str | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    tolerance: float = 1e-3,
+    reduce: bool = True,
+    path_lambdas: tuple[float, ...] = LAMBDAS,
+) -> StartCheck:
+    """Fit one fold from the scaled-identity start and from random starts; compare.
+
+    The similarities are quadratic in W, so the objective is not convex and the start could
+    matter. Every fit uses the same training triplets (fold ``fold`` of ``n_folds``
+    object-wise folds), the same ``lambda_`` and the same L-BFGS settings as
+    :func:`fit_probe`; only the start differs. The starts: the best scaled identity (a
+    cold start); the path :func:`fit_probe` takes (fits at the weaker lambdas of
+    ``path_lambdas``, each warm-starting the next, ending at ``lambda_``; left out when no
+    lambda of ``path_lambdas`` is weaker); and one random start per seed.
+
+    A random start with seed ``k`` is ``W0 = s G / sqrt(p)``, G (p, p) standard normal and s
+    the scale of the identity start, so ``||W0||_F`` is close to ``||s I||_F``. In the
+    reduced coordinates (fewer training objects than features and ``reduce=True``) the
+    random part ``s G / sqrt(r)`` lives on the row space of the training features (an
+    (r, r) block) and the
+    complement starts as in the identity start: the training triplets cannot see those
+    directions, only the penalty acts on them. ``reduce=False`` starts the full (p, p)
+    matrix at random instead.
+
+    Args:
+        features: (n, p) raw features, one row per object.
+        triplets: (N, 3) indices, similar pair first, odd one out last.
+        lambda_: Penalty weight of every fit.
+        seeds: Seeds of the random starts.
+        fold: Which object-wise fold is held out.
+        n_folds, seed: The object split, as in :func:`fit_probe`.
+        device: Torch device; ``None`` reads ``HUMANALIGN_DEVICE``.
+        max_iter, tol: L-BFGS budget and gradient tolerance.
+        tolerance: Largest held-out loss spread counted as agreement.
+        reduce: Use the reduced coordinates when they apply.
+        path_lambdas: The lambda grid whose weaker values make up the path start.
+
+    Returns:
+        A :class:`StartCheck`. Compare its ``objective`` column too: a start that stops at
+        the local minimum near W = 0 has a worse objective although its held-out loss can
+        look fine.
+    """
+    torch = _torch()
+    x_raw = as_features(features)
+    idx = as_triplets(triplets, x_raw.shape[0])
+    if not (lambda_ >= 0 and math.isfinite(lambda_)):
+        raise ValueError(f"lambda_ must be finite and >= 0, got {lambda_}.")
+    if not 0 <= fold < n_folds:
+        raise ValueError(f"fold must be in 0..{n_folds - 1}, got {fold}.")
+    device = device or settings().resolve_device()
+    n, p = x_raw.shape
+    width = min(n, p) if reduce else p
+    dtype = getattr(torch, _DTYPE)
+    with _cpu_threads(torch, device, 2.0 * n * width * (n + width)):
+        fp = _fold_problem(torch, x_raw, idx, object_folds(n, n_folds, seed), fold, dtype, device, reduce)
+        space = fp.space
+        scale = _initial_scale(torch, space.xr, fp.pairs_tr, lambda_, p)
+        starts: list[tuple[str, object]] = [("identity", None)]
+        weaker = sorted(v for v in path_lambdas if v < lambda_)
+        if weaker:
+            # What fit_probe does: walk up from the weakest lambda, each fit warm-starting the next.
+            state = None
+            for lam in weaker:
+                state, _, _ = _fit(torch, space, fp.pairs_tr, lam, 0.0, False, max_iter, tol, init=state)
+            starts.append((f"path from {weaker[0]:g}", state))
+        for k in seeds:
+            gen = torch.Generator(device="cpu").manual_seed(int(k))
+            g = torch.randn(space.r, space.r, generator=gen, dtype=torch.float64)
+            # s G / sqrt(r): the same Frobenius norm as the identity start's block, s I_r.
+            a = (scale / math.sqrt(space.r) * g).to(dtype=dtype, device=device)
+            cp = torch.tensor(scale * math.sqrt(space.rest), dtype=dtype, device=device) if space.rest else None
+            starts.append((f"random (seed {k})", (a, cp, None)))
+        rows = []
+        for name, init in starts:
+            solution, train_loss, report = _fit(torch, space, fp.pairs_tr, lambda_, 0.0, False, max_iter, tol, init=init)
+            with torch.no_grad():
+                objective, _ = _objective(torch, space, solution, fp.pairs_tr, lambda_, 0.0)
+            test_loss, correct = _evaluate(torch, space, solution, fp.x_te, fp.pairs_te)
+            rows.append(dict(start=name, objective=float(objective), train_loss=train_loss, test_loss=test_loss,
+                             test_accuracy=float(correct.mean()), n_iter=report.n_iter,
+                             grad_norm=report.grad_norm, hit_iteration_cap=report.hit_iteration_cap))
+    table = pd.DataFrame(rows)
+    return StartCheck(table=table, spread=float(table["test_loss"].max() - table["test_loss"].min()),
+                      tolerance=float(tolerance))
