@@ -59,6 +59,7 @@ study.glue_values("intro", {
     "best_probed": float(best["probed"]),
     "best_model": f"`{best['model']}` ({best['layer']})",
     "best_zero_shot": float(table["zero_shot"].max()),
+    "probe_note": study.probe_warning(results, run.probe_max_iter),
 })
 
 # %% [markdown]
@@ -75,6 +76,11 @@ study.glue_values("intro", {
 
 # %%
 plots.headline_chart(table, refs)
+
+# %% [markdown]
+# ```{glue:md} intro_probe_note
+# :format: myst
+# ```
 
 # %% [markdown]
 # The same numbers as a table (`zero_shot` with its 95 % bootstrap interval over

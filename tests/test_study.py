@@ -197,6 +197,21 @@ def test_evaluate_scores_planted_structure_and_caches(fakes):
     pd.testing.assert_frame_equal(again[table.columns].reset_index(drop=True), table.reset_index(drop=True), check_dtype=False)
 
 
+def test_evaluate_reports_probe_convergence_and_warns_on_the_cap(fakes):
+    capped = study.evaluate(_small_profile(probe_max_iter=2))
+    conv = study.probe_convergence(capped)
+    assert set(conv.columns) >= {"probe_refit_n_iter", "probe_refit_grad_norm", "probe_refit_rel_change",
+                                 "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap"}
+    assert (conv["probe_refit_hit_cap"] == 1).all() and (conv["probe_refit_n_iter"] <= 2).all()
+    text = study.probe_warning(capped, 2)
+    assert text.startswith("```{warning}") and "2-iteration cap" in text
+    roomy = study.evaluate(_small_profile(probe_max_iter=2000))
+    assert (study.probe_convergence(roomy)["probe_refit_hit_cap"] == 0).all()
+    assert "converged" in study.probe_warning(roomy, 2000)
+    with pytest.raises(ValueError, match="probe_max_iter"):
+        _small_profile(probe_max_iter=0)
+
+
 @needs_mirror
 def test_human_baselines_reproduce_the_ceiling(fakes):
     table = study.human_baselines(_small_profile())

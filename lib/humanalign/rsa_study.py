@@ -191,7 +191,7 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         the measures listed in the module docstring; missing hand-placed sets add one row
         each with measure ``missing`` and value NaN.
     """
-    name = f"rsa-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds', 'transfer')}"
+    name = f"rsa-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds', 'probe_max_iter', 'transfer')}"
 
     def compute() -> pd.DataFrame:
         things = load_study_data(profile, cfg)

@@ -59,6 +59,8 @@ __all__ = [
     "make_profile",
     "model_table",
     "verdict_transfer",
+    "probe_convergence",
+    "probe_warning",
     "things_probe",
     "wide_accuracy",
 ]
@@ -109,6 +111,8 @@ class Profile:
         train_fraction: Share of concepts the transfer probe is fitted on.
         images: For ``things``: ``things`` (the images people saw) or ``cc0`` (THINGSplus
             public-domain photos, a deviation that every page states).
+        probe_max_iter: L-BFGS iterations per probe fit; a fit that stops on this cap is
+            reported as such (``probe_*`` rows of :func:`evaluate`) and warned about.
     """
 
     name: str
@@ -125,6 +129,7 @@ class Profile:
     transfer: str = "heldout-concepts"
     train_fraction: float = 2 / 3
     images: str = "things"
+    probe_max_iter: int = 100
 
     @property
     def simulated(self) -> bool:
@@ -158,6 +163,7 @@ def make_profile(
     transfer: str = "heldout-concepts",
     train_fraction: float = 2 / 3,
     images: str = "things",
+    probe_max_iter: int = 100,
     check_models: bool = True,
     check_data: bool = True,
     cfg: Settings | None = None,
@@ -212,6 +218,7 @@ def make_profile(
     n_folds = _whole("n_folds", n_folds, 2)
     n_boot = _whole("n_boot", n_boot, 1)
     batch_size = _whole("batch_size", batch_size, 1)
+    probe_max_iter = _whole("probe_max_iter", probe_max_iter, 1)
     train_fraction = _real("train_fraction", train_fraction)
     if isinstance(lambdas, (int, float, np.number)) and not isinstance(lambdas, bool):
         lambdas = [lambdas]  # a single value is a grid of one
@@ -264,6 +271,7 @@ def make_profile(
         transfer=transfer,
         train_fraction=float(train_fraction),
         images=images,
+        probe_max_iter=int(probe_max_iter),
     )
 
 
@@ -510,7 +518,7 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         Tidy DataFrame (``model, dataset, layer, measure, value, ci_low, ci_high, n``),
         cached under ``results/evaluate-<profile>-<key>.csv``.
     """
-    name = f"evaluate-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds')}"
+    name = f"evaluate-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds', 'probe_max_iter')}"
 
     def compute() -> pd.DataFrame:
         measures = _measures()
@@ -525,12 +533,14 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
                 rows.append(_row(model_id, profile.dataset, layer, "zero_shot", correct.mean(), ci, len(correct)))
                 probe = measures.fit_probe(
                     feats, triplets, lambdas=profile.lambdas, n_folds=profile.n_folds,
-                    seed=profile.seed, device=profile.device,
+                    seed=profile.seed, device=profile.device, max_iter=profile.probe_max_iter,
                 )
                 probe.transform.save_npz(_things_probe_path(profile, model_id, layer, cfg))
                 rows.append(_row(model_id, profile.dataset, layer, "probed", probe.accuracy))
                 rows.append(_row(model_id, profile.dataset, layer, "zero_shot_heldout", probe.zero_shot))
                 rows.append(_row(model_id, profile.dataset, layer, "lambda", probe.lambda_))
+                for measure, value in measures.convergence_summary(probe).items():
+                    rows.append(_row(model_id, profile.dataset, layer, measure, value))
             spec = _registry().get_spec(model_id)
             # Top-1 on the demo photos needs an ImageNet-1k classifier (1000 logits).
             if profile.dataset == "things-demo" and spec.logits and spec.logits_dim == 1000:
@@ -590,7 +600,7 @@ def human_baselines(profile: Profile, cfg: Settings | None = None) -> pd.DataFra
 
 
 def _transfer_probe_path(profile: Profile, model_id: str, layer: str, cfg: Settings | None) -> Path:
-    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds", "train_fraction")
+    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds", "probe_max_iter", "train_fraction")
     safe = model_id.replace("/", "__")
     return (cfg or current_settings()).cache_dir / "probes" / f"{profile.dataset}-{key}" / f"{safe}--{layer}.npz"
 
@@ -605,14 +615,14 @@ def _transfer_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarr
     trip_train = restrict_triplets(data.triplets.indices, train, len(data.stimuli))
     probe = measures.fit_probe(
         feats[train], trip_train, lambdas=profile.lambdas, n_folds=profile.n_folds,
-        seed=profile.seed, device=profile.device,
+        seed=profile.seed, device=profile.device, max_iter=profile.probe_max_iter,
     )
     probe.transform.save_npz(path)  # written atomically
     return probe.transform, probe
 
 
 def _things_probe_path(profile: Profile, model_id: str, layer: str, cfg: Settings | None) -> Path:
-    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds")
+    key = profile.key("dataset", "n_triplets", "seed", "lambdas", "n_folds", "probe_max_iter")
     safe = model_id.replace("/", "__")
     return (cfg or current_settings()).cache_dir / "probes" / f"{profile.dataset}-all-{key}" / f"{safe}--{layer}.npz"
 
@@ -631,7 +641,7 @@ def things_probe(profile: Profile, model_id: str, layer: str, feats: np.ndarray,
         return measures.ProbeTransform.load_npz(path)
     probe = measures.fit_probe(
         feats, data.triplets.indices, lambdas=profile.lambdas, n_folds=profile.n_folds,
-        seed=profile.seed, device=profile.device,
+        seed=profile.seed, device=profile.device, max_iter=profile.probe_max_iter,
     )
     probe.transform.save_npz(path)  # written atomically
     return probe.transform
@@ -651,7 +661,7 @@ def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataF
         Tidy DataFrame with measures ``rsa_zero_shot``, ``rsa_transformed``,
         ``heldout_zero_shot``, ``heldout_probed`` (dataset ``<dataset>-heldout``).
     """
-    name = f"transfer-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'train_fraction')}"
+    name = f"transfer-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'probe_max_iter', 'train_fraction')}"
 
     def compute() -> pd.DataFrame:
         from .datasets import HumanMatrix
@@ -748,7 +758,7 @@ def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Setting
     """
     if layer not in LAYERS:
         raise ValueError(f"Unknown layer {layer!r}; choose from {list(LAYERS)}.")
-    name = f"concepts-{profile.name}-{layer}-{profile.key('models', 'dataset', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'train_fraction')}"
+    name = f"concepts-{profile.name}-{layer}-{profile.key('models', 'dataset', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'probe_max_iter', 'train_fraction')}"
 
     def compute() -> pd.DataFrame:
         measures = _measures()
@@ -878,6 +888,32 @@ def data_note(profile: Profile) -> str:
             "the odd-one-out task (a deviation from the paper)."
         )
     return text
+
+
+def probe_convergence(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per model x layer with the probe's convergence report (the ``probe_*`` rows of
+    :func:`evaluate`): final fit's iterations, gradient norm, last relative change, whether it
+    hit the iteration cap, and how many cross-validation fits did."""
+    conv = results[results["measure"].astype(str).str.startswith("probe_")]
+    if conv.empty:
+        raise ValueError("These results carry no probe convergence rows; recompute them with evaluate().")
+    return conv.pivot_table(index=["model", "layer"], columns="measure", values="value").reset_index()
+
+
+def probe_warning(results: pd.DataFrame, max_iter: int) -> str:
+    """A MyST warning when any probe fit stopped on its iteration cap, else one plain sentence."""
+    conv = probe_convergence(results)
+    refits, capped = len(conv), int((conv["probe_refit_hit_cap"] > 0).sum())
+    grid, grid_capped = int(conv["probe_grid_fits"].sum()), int(conv["probe_grid_fits_hit_cap"].sum())
+    if capped == 0 and grid_capped == 0:
+        return (f"Every probe fit ({grid} cross-validation fits and {refits} final fits) converged "
+                f"before its {max_iter}-iteration cap.")
+    return (
+        "```{warning}\n"
+        f"The probe's final fit stopped on its {max_iter}-iteration cap for {capped} of {refits} "
+        f"model x layer pairs, and {grid_capped} of {grid} cross-validation fits did: those probes "
+        "may not be fully converged. The cap is the profile's `probe_max_iter`.\n```"
+    )
 
 
 def glue_verdict(prefix: str, verdict: "Verdict") -> None:
