@@ -82,16 +82,19 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=domain + extra, range=colours)
 
 
-def _below() -> alt.Legend:
+def _below(**kwargs: Any) -> alt.Legend:
     """A legend under the chart, so that the chart and its labels keep the column's width."""
-    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=280)
+    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=280, **kwargs)
 
 
 def _colour(df: pd.DataFrame, legend: bool = True, below: bool = False) -> alt.Color:
     present = df["training_data"].dropna().unique()
+    scale = colour_scale(present)
+    # The colours stay fixed for every group; the legend lists only the groups drawn.
+    shown = [v for v in scale.domain if v in set(map(str, present))]
     return alt.Color(
-        "training_data:N", title="training data", scale=colour_scale(present),
-        legend=(_below() if below else alt.Legend()) if legend else None,
+        "training_data:N", title="training data", scale=scale,
+        legend=(_below(values=shown) if below else alt.Legend(values=shown)) if legend else None,
     )
 
 
