@@ -58,7 +58,7 @@ table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(
 # softmax classifiers, with several models on each side. Here: {glue:md}`objective_verdict`;
 # {glue:md}`objective_reason`.
 #
-# ## What this profile can show: one backbone, three objectives
+# ## What this profile can show: one backbone, several objectives
 #
 # The demo's trained models span {glue:text}`objective_n_objectives` objectives, all on
 # MobileNet-family backbones: ImageNet-1k classification, semantic segmentation (DeepLab

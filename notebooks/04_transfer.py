@@ -54,7 +54,8 @@ study.glue_verdict("transfer", verdict)
 study.glue_values("transfer", {"ceiling_lower": bounds["lower"], "ceiling_upper": bounds["upper"],
                                "probe_note": "simulated from the VICE embedding" if run.simulated else "real human choices"})
 missing = rsa[rsa["measure"] == "missing"]["dataset"].tolist()
-study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none"})
+study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none",
+                               "train_share": run.train_fraction, "test_share": 1 - run.train_fraction})
 
 transfer_results = study.evaluate_transfer(run)
 heldout = study.attach_metadata(
@@ -96,8 +97,9 @@ results.shown(rsa92, ["model", "training_data", "rsa_people_zero_shot", "rsa_peo
 # %% [markdown]
 # ## Secondary: held-out THINGS concepts
 #
-# The probe is also fitted on the triplets among two thirds of the THINGS concepts and
-# tested on the other third, whose objects it never saw: RSA (Spearman) between the
+# The probe is also fitted on the triplets among {glue:text}`transfer_train_share:.0%` of
+# the THINGS concepts and tested on the other {glue:text}`transfer_test_share:.0%`, whose
+# objects it never saw: RSA (Spearman) between the
 # model's similarities and the VICE human similarity of the held-out concepts, before and
 # after, and odd-one-out accuracy on the held-out triplets. **In the demo this is judged
 # against VICE, the embedding that simulated the triplets**, so it shows that the probe

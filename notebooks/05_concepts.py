@@ -47,6 +47,7 @@ probed_verdict = study.verdict_concepts(concepts, kind="probed", min_n=20)
 study.glue_verdict("concepts", verdict)
 study.glue_verdict("concepts_probed", probed_verdict)
 study.glue_values("concepts_rule", book.rule_values(study.verdict_concepts, "alpha", "min_range"))
+study.glue_values("concepts", {"train_share": run.train_fraction})
 by_group = (
     study.attach_metadata(concepts)
     .groupby(["kind", "training_data", "dimension", "name"], as_index=False)
@@ -77,8 +78,9 @@ plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 # %% [markdown]
 # ## After probing
 #
-# The probe is the one of {doc}`04_transfer`: fitted on two thirds of the concepts and
-# scored on triplets among the others, so fewer triplets fall in each dimension.
+# The probe is the one of {doc}`04_transfer`: fitted on
+# {glue:text}`concepts_train_share:.0%` of the concepts and scored on triplets among the
+# others, so fewer triplets fall in each dimension.
 
 # %% tags=["hide-input"]
 plots.concepts_chart(by_group[by_group["kind"] == "probed"])

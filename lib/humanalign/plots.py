@@ -63,6 +63,9 @@ _SPARE = ["#EE7733", "#009988", "#33BBEE", "#882255", "#999933", "#DDCC77", "#44
 _CHART_WIDTH = 420
 _CHART_HEIGHT = 300
 _FACET_WIDTH = 250
+# Charts with one row per model id: room for the whole id (up to about 45 characters).
+_MODEL_LABEL = 250
+_MODEL_CHART_WIDTH = 320
 
 
 def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
@@ -253,17 +256,20 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
         var_name="representation", value_name="spearman_rho",
     )
     long["representation"] = long["representation"].map({"rsa_zero_shot": "zero-shot", "rsa_transformed": "transformed"})
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("spearman_rho", op="max", order="descending"))
+    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("spearman_rho", op="max", order="descending"),
+              axis=alt.Axis(labelLimit=_MODEL_LABEL))
     link = alt.Chart(long).mark_line(color="#999999").encode(x="spearman_rho:Q", y=y, detail="model:N")
     points = alt.Chart(long).mark_point(filled=True, size=70).encode(
         x=alt.X("spearman_rho:Q", title="Spearman rho with human similarity"),
         y=y,
         color=_colour(long, below=True),
-        shape=alt.Shape("representation:N", title="representation", legend=_below(),
+        # The text under the chart says circle = before, triangle = after; a second legend
+        # below would push the chart past the column.
+        shape=alt.Shape("representation:N", title="representation", legend=None,
                         scale=alt.Scale(domain=["zero-shot", "transformed"], range=["circle", "triangle-right"])),
         tooltip=["model:N", "training_data:N", "representation:N", alt.Tooltip("spearman_rho:Q", format=".3f")],
     )
-    return (link + points).properties(width=_CHART_WIDTH, height=alt.Step(18))
+    return (link + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
 
 
 def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot") -> alt.LayerChart:
@@ -282,7 +288,8 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
     lo = min(0.0, float(data["low"].min()) - 0.02)
     x = alt.X("rho:Q", title="Spearman rho with each person's judgements (mean over people)",
               scale=alt.Scale(domain=[lo, hi]))
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"))
+    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"),
+              axis=alt.Axis(labelLimit=_MODEL_LABEL))
     band = alt.Chart(pd.DataFrame([ceiling])).mark_rect(color="#999999", opacity=0.25).encode(
         x="lower:Q", x2="upper:Q", tooltip=[alt.Tooltip("lower:Q", format=".3f", title="ceiling (lower)"),
                                           alt.Tooltip("upper:Q", format=".3f", title="ceiling (upper)")],
@@ -293,7 +300,7 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
         tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
                  alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
     )
-    return (band + errors + points).properties(width=_CHART_WIDTH, height=alt.Step(18))
+    return (band + errors + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
 
 
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
