@@ -32,4 +32,4 @@ env: $(VENV)/.installed
 	$(PY) tools/environment.py --write
 
 clean-book:
-	rm -rf book/_build book/chapters/*.ipynb
+	rm -rf book/_build book/chapters/*.ipynb book/_generated
