@@ -32,7 +32,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import book, plots, results, study
+from humanalign import book, plots, results, study, verdicts
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
@@ -40,11 +40,10 @@ glue("data_note", Markdown(study.data_note(run)), display=False)
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, layer="penultimate")
-verdict = study.verdict_scale(wide, measure="zero_shot")
-probed_verdict = study.verdict_scale(wide, measure="probed")
+verdict, comparisons = verdicts.verdict_scale(run)
 study.glue_verdict("scale", verdict)
-study.glue_verdict("scale_probed", probed_verdict)
-study.glue_values("scale_rule", book.rule_values(study.verdict_scale, "max_slope", "min_span"))
+study.glue_values("scale_rule", book.rule_values(verdicts.verdict_scale, "min_span"))
+study.glue_values("scale_imagenet", verdicts.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
 
 # %% [markdown]
 # ```{glue:md} data_note
@@ -53,12 +52,17 @@ study.glue_values("scale_rule", book.rule_values(study.verdict_scale, "max_slope
 #
 # ## Verdict
 #
-# The rule: among trained models, within families that have at least three sizes
-# spanning a {glue:text}`scale_rule_min_span:g`-fold range of parameters, fit accuracy
-# against log10(parameters) with one intercept per family; the claim holds if the slope
-# is below {glue:text}`scale_rule_max_slope:g` accuracy per tenfold increase in size.
-# Zero-shot: {glue:md}`scale_reason`, so the claim is {glue:md}`scale_verdict`. After
-# probing: {glue:md}`scale_probed_reason`, so {glue:md}`scale_probed_verdict`.
+# The claim has two halves, each tested as an equivalence: an effect counts as "essentially
+# none" when its 95 % interval lies within plus or minus {glue:text}`scale_margin:.3f`
+# accuracy (a tenth of the way from chance to the noise ceiling). **Size:** within each
+# group of trained models that share architecture family, objective and training data and
+# span at least a {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope
+# of zero-shot accuracy on log10(parameters), per tenfold increase. **Architecture:**
+# within each objective x training data with two or more families, the range of the
+# family means. The intervals come from one bootstrap over triplets shared by all models
+# (and over the models of a family for the architecture half). Size:
+# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`; the
+# claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`.
 #
 # ## Accuracy against size
 #
@@ -69,24 +73,43 @@ study.glue_values("scale_rule", book.rule_values(study.verdict_scale, "max_slope
 # %% tags=["hide-input"]
 plots.scale_chart(wide)
 
+# %% [markdown]
+# The tested effects, with their 95 % intervals:
+
+# %% tags=["hide-input"]
+results.shown(comparisons, digits=4) if len(comparisons) else comparisons
+
+# %% [markdown]
+# Every model's accuracy:
+
 # %% tags=["hide-input"]
 results.shown(wide, ["model", "family", "params", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
               values=["zero_shot", "probed"], digits=4)
 
 # %% [markdown]
+# ## ImageNet accuracy
+#
+# The paper also asked whether models that classify ImageNet better align better. Over the
+# {glue:text}`scale_imagenet_n_models:.0f` trained models with an ImageNet-1k top-1 (their
+# own classifier's, or a linear probe's; zero-shot accuracy of image/text models is not
+# used), the Pearson correlation of zero-shot odd-one-out accuracy with ImageNet top-1 is
+# {glue:text}`scale_imagenet_pearson:.2f` (95 % interval over models
+# {glue:text}`scale_imagenet_pearson_low:.2f` to {glue:text}`scale_imagenet_pearson_high:.2f`;
+# Spearman {glue:text}`scale_imagenet_spearman:.2f`).
+#
 # ## The paper and this book
 #
 # ::::{grid} 1 1 2 2
 # :gutter: 2
 #
 # :::{grid-item-card} The paper found
-# Within an architecture family, larger models were not better aligned: accuracy hardly
-# changed with the number of parameters, before and after the probe, and architectures
-# differed little once objective and data were held fixed.
+# Model size and architecture had essentially no effect on alignment: within an
+# architecture family larger models were not better aligned, and architectures differed
+# little once objective and training data were held fixed.
 # :::
 #
 # :::{grid-item-card} This book finds
-# Zero-shot, the claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`. After the
-# probe it is {glue:md}`scale_probed_verdict`: {glue:md}`scale_probed_reason`.
+# The claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`. Size:
+# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
 # :::
 # ::::

@@ -188,9 +188,15 @@ def test_book_profile_follows_the_environment_then_the_executed_chapters(tmp_pat
 
 
 def test_rule_values_are_the_verdict_defaults():
-    assert book.rule_values(study.verdict_scale, "max_slope") == {"max_slope": 0.02}
+    from humanalign import verdicts
+
+    def rule(data, threshold: float = 0.02, min_n: int = 100):
+        return data
+
+    assert book.rule_values(rule, "threshold", "min_n") == {"threshold": 0.02, "min_n": 100}
+    assert book.rule_values(verdicts.verdict_concepts, "min_n") == {"min_n": 100}
     with pytest.raises(KeyError, match="no parameters \\['nope'\\]"):
-        book.rule_values(study.verdict_scale, "nope")
+        book.rule_values(rule, "nope")
 
 
 def test_book_config_loads_the_extension_and_the_readme_gives_the_three_routes():

@@ -8,7 +8,7 @@ import pytest
 from conftest import needs_mirror
 
 from humanalign.datasets import load_category_matrix, load_concepts, load_vice
-from humanalign.measures import accuracy_by_concept, concept_labels, name_dimensions, ridge_r2
+from humanalign.measures import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 
 
 def test_concept_labels_match_loop(rng):
@@ -70,3 +70,34 @@ def test_vice_dimensions_get_data_driven_names():
     # Categories that the paper's concept chapter talks about show up as names.
     heads = {n.split(" (")[0] for n in names}
     assert {"food", "animal"} <= heads
+
+
+def test_describe_dimensions_names_by_enrichment_and_shows_it():
+    words = [f"w{i}" for i in range(40)]
+    concepts = pd.DataFrame({"Word": words})
+    food = np.zeros(40, int)
+    food[:6] = 1
+    animal = np.zeros(40, int)
+    animal[6:30] = 1  # a common category: many objects, little enrichment
+    categories = pd.DataFrame({"food": food, "animal": animal})
+    emb = np.zeros((40, 2))
+    emb[[0, 1, 2, 3, 6], 0] = [5, 4, 3, 2, 1]        # top 5: four food, one animal
+    emb[[6, 30, 31, 32, 33], 1] = [5, 4, 3, 2, 1]    # top 5: one animal, four uncategorised
+    table = describe_dimensions(emb, concepts, categories, top=5, words=2)
+    first = table.iloc[0]
+    assert first["category"] == "food" and first["in_top"] == 4 and first["share_all"] == pytest.approx(6 / 40)
+    assert first["enrichment"] == pytest.approx(4 / 5 / (6 / 40)) and first["name"] == "food (w0, w1)"
+    assert first["top_objects"] == "w0, w1, w2, w3, w6"
+    # One animal in the top objects is not enough to name a dimension.
+    assert table.iloc[1]["category"] == "" and table.iloc[1]["name"] == "w6, w30"
+
+
+@needs_mirror
+def test_vice_dimensions_for_the_papers_concepts():
+    from humanalign.verdicts import term_dimensions
+
+    table = describe_dimensions(load_vice(), load_concepts(), load_category_matrix())
+    assert table["name"].is_unique
+    terms = term_dimensions(table)
+    assert terms["food"] and terms["animals"] and terms["sports"]
+    assert terms["royal"] == []  # THINGS has no category for royal objects

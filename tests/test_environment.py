@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_environment_yml_mirrors_pyproject_pins():
-    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pins = project["dependencies"] + project.get("optional-dependencies", {}).get("test", [])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = env["dependencies"]
     assert "python=3.11" in conda

@@ -49,12 +49,14 @@ def _tooltip_fields(spec: dict) -> set[str]:
 def test_colour_scale_is_fixed_for_known_groups_and_extends_for_new():
     scale = plots.colour_scale(["my data", "ImageNet-1k"]).to_dict()
     domain, colours = scale["domain"], scale["range"]
-    assert len(domain) == len(colours) == len(plots.TRAINING_DATA_COLOURS) + 1
+    # Only the groups present enter the legend; a new one gets a spare colour.
+    assert domain == ["ImageNet-1k", "my data"] and len(colours) == 2
     assert colours[domain.index("ImageNet-1k")] == plots.TRAINING_DATA_COLOURS["ImageNet-1k"]
-    assert domain[-1] == "my data"
     # The same group always gets the same colour, whatever else is plotted.
-    other = plots.colour_scale(["LAION-2B"]).to_dict()
+    other = plots.colour_scale(["LAION-2B", "ImageNet-1k"]).to_dict()
     assert other["range"][other["domain"].index("ImageNet-1k")] == colours[domain.index("ImageNet-1k")]
+    assert other["range"][other["domain"].index("LAION-2B")] == plots.TRAINING_DATA_COLOURS["LAION-2B"]
+    assert len(plots.colour_scale().to_dict()["domain"]) == len(plots.TRAINING_DATA_COLOURS)
     assert len(set(plots.TRAINING_DATA_COLOURS.values())) == len(plots.TRAINING_DATA_COLOURS)
 
 
@@ -119,3 +121,33 @@ def test_write_vega_bundle_is_atomic_and_reused(tmp_path):
     plots.write_vega_bundle(path)
     assert path.stat().st_mtime_ns == mtime  # same version: not rewritten
     assert [p.name for p in path.parent.iterdir()] == [plots.BUNDLE_NAME]
+
+
+def test_rsa_chart_draws_the_ceiling_band_and_intervals(rng):
+    table = pd.DataFrame({
+        "model": ["a/x.1", "a/y.1"], "training_data": ["ImageNet-1k", "none (untrained)"],
+        "rsa_people_zero_shot": [0.3, 0.1], "rsa_people_zero_shot_low": [0.25, 0.05],
+        "rsa_people_zero_shot_high": [0.35, 0.15],
+    })
+    spec = plots.rsa_chart(table, {"lower": 0.48, "upper": 0.58}).to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert marks == ["rect", "rule", "point"]
+    assert spec["layer"][0]["encoding"]["x"]["field"] == "lower"
+    with pytest.raises(KeyError, match="rsa_chart"):
+        plots.rsa_chart(table.drop(columns=["rsa_people_zero_shot_low"]), {"lower": 0.4, "upper": 0.5})
+
+
+def test_comparison_chart_has_a_zero_line_and_names_the_data(rng):
+    table = pd.DataFrame({"human_data": ["92 images", "THINGS"], "comparison": ["a - b", "a - b"],
+                          "difference": [0.05, -0.01], "ci_low": [0.01, -0.02], "ci_high": [0.09, 0.0]})
+    spec = plots.comparison_chart(table).to_dict()
+    assert len(spec["layer"]) == 3
+    assert {"human_data", "comparison", "difference"} <= set(_tooltip_fields(spec))
+
+
+def test_scale_chart_joins_models_of_one_size_series_only(rng):
+    wide = _wide(rng)
+    spec = plots.scale_chart(wide).to_dict()
+    assert "series" in json.dumps(spec["spec"]["layer"][0]["encoding"]["detail"])
+    series = {row["series"] for row in next(iter(spec["datasets"].values()))}
+    assert all(s.count(" | ") == 2 for s in series)  # family | objective | training data

@@ -135,3 +135,74 @@ def test_torchvision_rows_match_torchvision_weight_metadata():
         meta = tvm.get_model_weights(row["arch"])[row["tag"]].meta
         assert row["imagenet_top1"] == pytest.approx(meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100, abs=1e-6), row["id"]
         assert row["params"] == meta["num_params"], row["id"]
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+def test_every_row_uses_the_fixed_vocabulary():
+    assert set(ALL.objective) <= set(registry.OBJECTIVES)
+    assert set(ALL.training_data) <= set(registry.TRAINING_DATA)
+    # Number of classes, precision and quantisation are neither objective nor data.
+    for text in set(ALL.objective) | set(ALL.training_data):
+        assert not any(w in text.lower() for w in ("quant", "int8", "float", "classes", "precision")), text
+
+
+def test_rows_differing_only_in_quantisation_precision_or_tag_share_an_objective_group():
+    # Same architecture, data and loss: the tag (and the number format) must not split them.
+    for key, group in ALL.groupby(["arch", "training_data", "objective_detail"]):
+        assert group.objective.nunique() == 1, (key, list(group.id))
+    # Same architecture and data in several number formats (float, QAT, PTQ): one group.
+    for key, group in ALL.groupby(["arch", "training_data"]):
+        if group.precision.nunique() > 1:
+            assert group.objective.nunique() == 1, (key, list(group.id))
+    qat, ptq = (get_spec(f"litert/mobilenet_v2_100_224.{t}") for t in ("qat_in1k", "ptq_in1k"))
+    assert qat.objective == ptq.objective and qat.precision != ptq.precision
+    # One exact loss maps to one group wherever it occurs.
+    detail = ALL[ALL.objective_detail != ""]
+    for key, group in detail.groupby("objective_detail"):
+        assert group.objective.nunique() == 1, (key, list(group.id))
+
+
+def test_the_papers_grouping_of_losses():
+    by_tag = {s.tag: s.objective for s in map(get_spec, ALL.id) if s.source == "internal" and s.arch == "resnet50"}
+    assert by_tag["label_smoothing"] == by_tag["logit_penalty"] == by_tag["cosine_softmax"] == "softmax+"
+    assert by_tag["mixup"] == by_tag["autoaugment"] == by_tag["softmax"] == "supervised softmax"
+    assert by_tag["sigmoid"] == "supervised sigmoid" and by_tag["squared_error"] == "squared error"
+    ssl = ALL[ALL.source == "ssl"]
+    assert set(ssl.objective) == {"self-supervised"} and set(ssl.training_data) == {"ImageNet-1k"}
+    in21k = get_spec("timm/vit_base_patch16_224.augreg_in21k")
+    assert (in21k.objective, in21k.training_data) == ("supervised softmax", "ImageNet-21k")
+
+
+def test_vocabulary_is_enforced_with_an_actionable_message():
+    with pytest.raises(ValueError, match="not in the vocabulary.*objective_detail"):
+        spec_from_row(_row(objective="supervised softmax (21k classes)"))
+    with pytest.raises(ValueError, match="training_data 'WebImageText' is not in the vocabulary"):
+        spec_from_row(_row(training_data="WebImageText"))
+
+
+def test_zero_shot_accuracy_is_kept_apart_from_imagenet_top1():
+    image_text = ALL[ALL.objective == "image/text contrastive"]
+    assert image_text.imagenet_zero_shot.notna().all()
+    for _, row in image_text[image_text.imagenet_top1.notna()].iterrows():
+        assert "linear probe" in row.top1_source, row.id
+    assert ALL[ALL.objective != "image/text contrastive"].imagenet_zero_shot.isna().all()
+
+
+def test_colours_and_data_breadth_use_the_training_data_vocabulary():
+    from humanalign import plots, verdicts
+
+    assert set(plots.TRAINING_DATA_COLOURS) - {"human"} <= set(registry.TRAINING_DATA)
+    assert set(verdicts.DATA_BREADTH) <= set(registry.TRAINING_DATA)
+    assert {"WIT-400M", "LAION-2B", "ImageNet-21k", "JFT-3B"} <= set(plots.TRAINING_DATA_COLOURS)
+
+
+def test_torchvision_rows_use_the_papers_weights_or_say_so():
+    import torchvision.models as tvm
+
+    for _, row in ALL[ALL.source == "torchvision"].iterrows():
+        default = tvm.get_model_weights(row.arch).DEFAULT.name
+        if row.tag != default:
+            # pretrained=True (the paper's pipeline, 2022) loaded V1; the row says why it differs.
+            assert "DEFAULT" in row.note, row.id

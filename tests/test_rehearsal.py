@@ -79,7 +79,8 @@ def test_extra_model_table_extends_registry(tmp_path, monkeypatch):
     table = rehearsal.write_model_table(tmp_path / "extra.csv")
     monkeypatch.setenv(rehearsal.EXTRA_MODELS_ENV, str(table))
     for model_id in rehearsal.REHEARSAL_MODELS:
-        assert get_spec(model_id).family == "rehearsal"
+        spec = get_spec(model_id)
+        assert spec.family.endswith("(rehearsal)") and "random weights" in spec.objective_detail
     assert set(rehearsal.REHEARSAL_MODELS) <= set(list_models(group="scale")["id"])
     # A clash with a built-in id is refused with the file and id named.
     clash = tmp_path / "clash.csv"
@@ -214,7 +215,7 @@ def test_broken_download_is_refused_naming_file_and_hash(served, standins, fault
     _seed_hash_record(standins, [("things/triplet_dataset", url)])
     served.fault(url, fault)
     profile = study.make_profile("rehearsal", models=list(rehearsal.REHEARSAL_MODELS), dataset="things",
-                                 n_triplets=1000, check_data=False)
+                                 n_triplets=1000, images="cc0", check_data=False)
     with pytest.raises(HashMismatchError) as err:
         study.evaluate(profile)
     text = str(err.value)

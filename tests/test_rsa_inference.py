@@ -159,3 +159,12 @@ def test_bad_inputs_are_refused(planted, bad):
         measures.rsa_vectors(np.ones(5), np.arange(5.0))
     with pytest.raises(ValueError, match="n_boot"):
         measures.bootstrap_means(np.ones(3), n_boot=0)
+
+
+def test_bootstrap_means_in_blocks_gives_the_same_numbers(rng, monkeypatch):
+    from humanalign.measures import bootstrap
+
+    values = rng.normal(size=(50, 3))
+    whole = measures.bootstrap_means(values, n_boot=30, seed=2)
+    monkeypatch.setattr(bootstrap, "_MAX_DRAWS", 50 * 7)  # blocks of 7 resamples
+    np.testing.assert_allclose(measures.bootstrap_means(values, n_boot=30, seed=2), whole)

@@ -118,9 +118,15 @@ def test_images_cc0_and_things_layouts():
         (things / uid).mkdir(parents=True)
         (things / uid / f"{uid}_02s.jpg").write_bytes(png)
         (things / uid / f"{uid}_01b.jpg").write_bytes(png)
+        (things / uid / f"{uid}_01a.jpg").write_bytes(png)  # sorts first, but was not shown
     record_unpacked(things.parent)
     stim = load_images("things")
+    # The 'b' photo is the one people saw in the odd-one-out task.
     assert stim.paths[0].name == "aardvark_01b.jpg" and len(stim) == 1854
+    # The paper code's layout, one <uniqueID>.jpg per concept, takes precedence.
+    (things / "aardvark.jpg").write_bytes(png)
+    record_unpacked(things.parent)
+    assert load_images("things").paths[0].name == "aardvark.jpg"
     (cc0 / "abacus.jpg").unlink()
     with pytest.raises(DataError, match="abacus.jpg is missing"):
         load_images("cc0")  # checked against the recorded files, and no archive to unpack again

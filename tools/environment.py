@@ -16,9 +16,10 @@ PYTHON = "3.11"
 
 
 def pinned_dependencies() -> list[str]:
-    """The dependency pins of pyproject.toml, in file order."""
+    """The dependency pins of pyproject.toml (the test extra last), in file order."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return list(project["dependencies"])
+    extras = project.get("optional-dependencies", {})
+    return list(project["dependencies"]) + list(extras.get("test", []))
 
 
 def render() -> str:

@@ -611,7 +611,7 @@ def _one_line(err: Exception) -> str:
 def rule_values(func, *names: str) -> dict[str, float]:
     """The default thresholds of a verdict rule, to glue into the prose that states the rule.
 
-    ``rule_values(study.verdict_scale, "max_slope")`` -> ``{"max_slope": 0.02}``.
+    ``rule_values(verdicts.verdict_concepts, "min_n")`` -> ``{"min_n": 100}``.
     """
     defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()
                 if p.default is not inspect.Parameter.empty}

@@ -42,17 +42,18 @@ __all__ = [
 
 BUNDLE_NAME = "vega-bundle.js"
 
-# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette);
+# Fixed colours for the training-data groups of the paper (a colour-blind-safe palette), keyed
+# by the values of humanalign.registry.TRAINING_DATA;
 # a value not listed here gets one of the spare colours, in sorted order.
 TRAINING_DATA_COLOURS: dict[str, str] = {
     "ImageNet-1k": "#4477AA",
     "ImageNet-21k": "#66CCEE",
     "JFT-300M": "#228833",
     "JFT-3B": "#117733",
-    "WebImageText (OpenAI)": "#EE6677",
+    "WIT-400M": "#EE6677",
     "LAION-400M": "#AA3377",
     "LAION-2B": "#CC6677",
-    "ALIGN": "#CCBB44",
+    "ALIGN-1.8B": "#CCBB44",
     "none (untrained)": "#BBBBBB",
     "human": "#000000",
 }
@@ -72,15 +73,17 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     """The colour scale keyed by training data, shared by every chart.
 
     Args:
-        values: Training-data values that occur; unknown ones get spare colours in sorted
-            order. ``None`` uses the known groups only.
+        values: Training-data values that occur (the legend lists only these); unknown
+            ones get spare colours in sorted order. ``None`` lists the known groups.
 
     Returns:
         An ``alt.Scale`` with an explicit domain and range.
     """
-    domain = list(TRAINING_DATA_COLOURS)
-    extra = sorted({str(v) for v in (values or ()) if str(v) not in TRAINING_DATA_COLOURS and pd.notna(v)})
-    colours = list(TRAINING_DATA_COLOURS.values())
+    present = None if values is None else {str(v) for v in values if pd.notna(v)}
+    # Known groups keep their colour in every chart; only those present enter the legend.
+    domain = [d for d in TRAINING_DATA_COLOURS if present is None or d in present]
+    colours = [TRAINING_DATA_COLOURS[d] for d in domain]
+    extra = sorted((present or set()) - set(TRAINING_DATA_COLOURS))
     colours += [_SPARE[i % len(_SPARE)] for i in range(len(extra))]
     return alt.Scale(domain=domain + extra, range=colours)
 
@@ -177,15 +180,19 @@ def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06)
 
 
 def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "probed")) -> alt.Chart:
-    """Accuracy against parameter count (log axis), one line per architecture family.
+    """Accuracy against parameter count (log axis), one line per size series: architecture
+    family x objective x training data (the groups of the scale verdict), so that a
+    segmentation backbone is not joined to the classifiers of its family.
 
     Args:
-        table: One row per model with ``model, family, params, training_data`` and the
-            ``measures`` columns.
+        table: One row per model with ``model, family, params, training_data`` (and
+            ``objective``, when known) and the ``measures`` columns.
     """
     _require(table, ["model", "family", "params", "training_data", *measures], "scale_chart")
+    table = table.assign(series=table["family"].astype(str) + " | " + (
+        table["objective"].astype(str) + " | " if "objective" in table else "") + table["training_data"].astype(str))
     long = table.melt(
-        id_vars=["model", "family", "params", "training_data"], value_vars=list(measures),
+        id_vars=["model", "family", "series", "params", "training_data"], value_vars=list(measures),
         var_name="measure", value_name="accuracy",
     )
     base = alt.Chart(long).encode(
@@ -193,7 +200,7 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
         color=_colour(long, below=True),
-        detail="family:N",
+        detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(

@@ -5,15 +5,21 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 
 ``id``            canonical id, ``source/arch.tag`` (e.g. ``torchvision/resnet50.IMAGENET1K_V1``)
 ``source``        the loader that builds it (``torchvision``, ``timm``, ``open_clip``, ``ssl``,
-                  ``pypi``, ``litert``, ``untrained``; ``internal`` for models that are not public)
+                  ``pypi``, ``litert``, ``untrained``; ``internal`` for models this library cannot run:
+                  Google-internal ones, and published weights without a port or loader here)
 ``builder``       the constructor name inside that source (torchvision builder, timm model
                   name, open_clip architecture, TF-Lite data file)
 ``family``        architecture family, for grouping in the chapters
 ``params``        number of parameters (counted on the architecture for runnable rows)
 ``imagenet_top1`` ImageNet-1k top-1 as a fraction (empty when not measured), with
-                  ``top1_source`` naming where the number comes from
-``objective``, ``training_data``  what the model was trained for and on (the factors the
-                  chapters group by)
+                  ``top1_source`` naming where the number comes from: a classifier's own
+                  accuracy, or a linear probe on frozen features (self-supervised and
+                  image/text models), as the paper used
+``imagenet_zero_shot``  zero-shot ImageNet accuracy of image/text models (text prompts as
+                  the classifier): another quantity than ``imagenet_top1``, kept apart
+``objective``     the objective group, one of :data:`OBJECTIVES` (the paper's grouping)
+``objective_detail``  the exact loss or recipe (label smoothing, SimCLR, ...), free text
+``training_data`` the training set, one of :data:`TRAINING_DATA`
 ``precision``     number format of the weights as run (``float32``, ``uint8 (...)``): a
                   property of the file, never a factor to group models by
 ``groups``        the chapters (``scale``, ``objective``, ``dataset``, ``transfer``,
@@ -45,6 +51,8 @@ import pandas as pd
 
 __all__ = [
     "CHAPTERS",
+    "OBJECTIVES",
+    "TRAINING_DATA",
     "DEMO_MODELS",
     "GROUPS",
     "SOURCES",
@@ -59,6 +67,43 @@ __all__ = [
 EXTRA_MODELS_ENV = "HUMANALIGN_EXTRA_MODELS"
 CHAPTERS = ("scale", "objective", "dataset", "transfer", "concepts")
 GROUPS = CHAPTERS + ("demo",)
+#: The objective groups, as the paper's code groups models. Softmax with an extra loss term
+#: or regulariser (label smoothing, extra L2, dropout, logit penalty or normalisation,
+#: cosine softmax) is "softmax+"; augmentations (MixUp, AutoAugment) stay "supervised
+#: softmax"; every self-supervised method is one group. The last three are the demo's own:
+#: backbones trained for other tasks, and untrained controls.
+OBJECTIVES = (
+    "supervised softmax",
+    "supervised sigmoid",
+    "softmax+",
+    "squared error",
+    "self-supervised",
+    "image/text contrastive",
+    "semantic segmentation",
+    "pose heat-map regression",
+    "none (random init)",
+)
+#: The training sets. The number of classes, the precision and the quantisation of a model
+#: are no part of its training data.
+TRAINING_DATA = (
+    "ImageNet-1k",
+    "ImageNet-21k",
+    "ImageNet-21k, fine-tuned on ImageNet-1k",
+    "JFT-300M",
+    "JFT-3B",
+    "WIT-400M",
+    "LAION-400M",
+    "LAION-2B",
+    "ALIGN-1.8B",
+    "JFT-5B + ALIGN-6.6B",
+    "Ecoset",
+    "iNaturalist 2017 birds",
+    "iNaturalist 2017 insects",
+    "PASCAL VOC 2012",
+    "Cityscapes",
+    "COCO + Active",
+    "none (untrained)",
+)
 SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
 
 DEMO_MODELS = (
@@ -99,8 +144,8 @@ class ModelSpec:
         params: Number of parameters, or None when the paper does not give it.
         imagenet_top1: ImageNet-1k top-1 accuracy as a fraction in [0, 1], or None.
         top1_source: Citation of ``imagenet_top1``.
-        objective: Training objective.
-        training_data: Training data (``"ImageNet-1k"``, ``"none (untrained)"``, ...).
+        objective: Objective group, one of :data:`OBJECTIVES`.
+        training_data: Training data, one of :data:`TRAINING_DATA`.
         groups: Chapters (and ``"demo"``) the model belongs to.
         penultimate: Module (or TF-Lite tensor) name of the penultimate layer.
         logits: Module (or tensor) name of the logits; ``""`` when there is no classifier.
@@ -112,6 +157,8 @@ class ModelSpec:
         input_size: Side of the square input image in pixels, or None.
         weights_url: Where the weights come from.
         precision: Number format of the weights as run (``float32``, ``uint8 (...)``).
+        objective_detail: The exact loss or recipe behind ``objective``.
+        imagenet_zero_shot: Zero-shot ImageNet accuracy (image/text models), or None.
     """
 
     id: str
@@ -135,6 +182,8 @@ class ModelSpec:
     input_size: int | None = None
     weights_url: str = ""
     precision: str = "float32"
+    objective_detail: str = ""
+    imagenet_zero_shot: float | None = None
 
     @property
     def has_logits(self) -> bool:
@@ -204,12 +253,15 @@ def spec_from_row(row: dict) -> ModelSpec:
     unknown = sorted(set(groups) - set(GROUPS))
     if unknown:
         raise ValueError(f"models.csv row {model_id!r}: unknown groups {unknown}; known: {GROUPS}.")
-    top1_text = str(row.get("imagenet_top1", "")).strip()
-    top1 = float(top1_text) if top1_text else None
-    if top1 is not None and not 0.0 <= top1 <= 1.0:
-        raise ValueError(
-            f"models.csv row {model_id!r}: imagenet_top1 {top1} is not a fraction in [0, 1]."
-        )
+    top1, zero_shot = (_fraction(row, key) for key in ("imagenet_top1", "imagenet_zero_shot"))
+    for key, vocabulary in (("objective", OBJECTIVES), ("training_data", TRAINING_DATA)):
+        if row[key] not in vocabulary:
+            close = difflib.get_close_matches(str(row[key]), vocabulary, n=1, cutoff=0.3)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"models.csv row {model_id!r}: {key} {row[key]!r} is not in the vocabulary "
+                f"{vocabulary}.{hint} Keep the exact loss in objective_detail."
+            )
     public = str(row["public"]).strip().lower()
     if public not in {"true", "false"}:
         raise ValueError(f"models.csv row {model_id!r}: public must be true or false, not {public!r}.")
@@ -235,7 +287,17 @@ def spec_from_row(row: dict) -> ModelSpec:
         input_size=_int_or_none(row.get("input_size", "")),
         weights_url=row.get("weights_url", ""),
         precision=(row.get("precision") or "").strip() or "float32",
+        objective_detail=(row.get("objective_detail") or "").strip(),
+        imagenet_zero_shot=zero_shot,
     )
+
+
+def _fraction(row: dict, key: str) -> float | None:
+    text = str(row.get(key) or "").strip()
+    value = float(text) if text else None
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise ValueError(f"models.csv row {row['id']!r}: {key} {value} is not a fraction in [0, 1].")
+    return value
 
 
 def _parse_table(text: str, origin: str) -> dict[str, ModelSpec]:

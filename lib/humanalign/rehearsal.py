@@ -70,32 +70,39 @@ IMAGE_FOLDER = "object_images_CC0"
 
 # One tiny model per source. The torchvision and timm rows use the libraries' own weight
 # addresses (download.pytorch.org, huggingface.co); open_clip has no tiny pretrained tag,
-# so its row names a rehearsal address. All weights are random initialisations.
+# so its row names a rehearsal address. All weights are random initialisations; the rows
+# carry the objective and training data of the models they stand in for (two ImageNet-1k
+# classifiers of two families, one image/text model), so that the chapters' taxonomy and
+# verdict code runs end to end. No verdict of a rehearsal book means anything.
 REHEARSAL_MODELS = (
     "torchvision/mobilenet_v3_small.IMAGENET1K_V1",
     "timm/test_vit.r160_in1k",
     "open_clip/ViT-S-32-alt.rehearsal",
 )
 
+_STAND_IN = "random weights standing in for a model with this objective and data, so that the verdicts run"
 _ROWS = [
     dict(id="torchvision/mobilenet_v3_small.IMAGENET1K_V1", source="torchvision", arch="mobilenet_v3_small",
-         tag="IMAGENET1K_V1", builder="mobilenet_v3_small", family="rehearsal", params="2542856",
-         objective="rehearsal (random weights)", training_data="none (rehearsal stand-in)",
+         tag="IMAGENET1K_V1", builder="mobilenet_v3_small", family="MobileNet v3 (rehearsal)", params="2542856",
+         objective="supervised softmax", objective_detail=_STAND_IN,
+         training_data="ImageNet-1k",
          penultimate="classifier.0", logits="classifier.3", penultimate_dim="1024", logits_dim="1000",
          input_size="224", weights_url="https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth"),
     dict(id="timm/test_vit.r160_in1k", source="timm", arch="test_vit", tag="r160_in1k",
-         builder="test_vit.r160_in1k", family="rehearsal", params="371240",
-         objective="rehearsal (random weights)", training_data="none (rehearsal stand-in)",
+         builder="test_vit.r160_in1k", family="ViT (rehearsal)", params="371240",
+         objective="supervised softmax", objective_detail=_STAND_IN,
+         training_data="ImageNet-1k",
          penultimate="fc_norm", logits="head", penultimate_dim="64", logits_dim="1000", input_size="160",
          weights_url="https://huggingface.co/timm/test_vit.r160_in1k"),
     dict(id="open_clip/ViT-S-32-alt.rehearsal", source="open_clip", arch="ViT-S-32-alt", tag="rehearsal",
-         builder="ViT-S-32-alt", family="rehearsal", params="22592640",
-         objective="rehearsal (random weights)", training_data="none (rehearsal stand-in)",
+         builder="ViT-S-32-alt", family="CLIP ViT (rehearsal)", params="22592640",
+         objective="image/text contrastive", objective_detail=_STAND_IN,
+         training_data="LAION-2B",
          penultimate="visual", logits="visual", penultimate_dim="256", logits_dim="256", input_size="224",
          weights_url=f"{REHEARSAL_HOST}/open_clip/ViT-S-32-alt.rehearsal.safetensors"),
 ]
 _COLUMNS = ["id", "source", "arch", "tag", "builder", "family", "params", "imagenet_top1", "top1_source",
-            "objective", "training_data", "groups", "penultimate", "logits", "penultimate_dim", "logits_dim",
+            "objective", "objective_detail", "training_data", "groups", "penultimate", "logits", "penultimate_dim", "logits_dim",
             "input_size", "public", "weights_url", "note"]
 
 

@@ -13,8 +13,10 @@ Data sets a profile can name:
     The offline demo: 334 THINGS concepts that are ImageNet-1k classes, one photo each,
     with triplets whose choices are **simulated** from the VICE embedding.
 ``things``
-    The paper's study: the 1854 THINGS concepts (THINGSplus CC0 photos) and the real
-    odd-one-out triplets of the public release.
+    The paper's study: the 1854 THINGS concepts and the real odd-one-out triplets of the
+    public release, with the image of each concept that people saw in the odd-one-out task
+    (``images: things``) or, as a labelled deviation, the THINGSplus public-domain photo
+    (``images: cc0``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ __all__ = [
     "StudyData",
     "Verdict",
     "attach_metadata",
+    "concept_correctness",
     "concept_split",
     "data_note",
+    "dimension_names",
+    "dimension_table",
     "glue_values",
     "glue_verdict",
     "evaluate",
@@ -55,9 +60,6 @@ __all__ = [
     "load_study_data",
     "make_profile",
     "model_table",
-    "verdict_concepts",
-    "verdict_groups",
-    "verdict_scale",
     "verdict_transfer",
     "things_probe",
     "wide_accuracy",
@@ -67,7 +69,7 @@ PROFILE_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "params"
 LAYERS = ("penultimate", "logits")
 DATASETS = {
     "things-demo": "334 THINGS concepts that are ImageNet-1k classes; triplets simulated from VICE",
-    "things": "1854 THINGS concepts (THINGSplus photos) and the real THINGS triplets",
+    "things": "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets",
 }
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = {
@@ -75,6 +77,9 @@ _REQUIRED_FILES = {
     "things": ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv"),
 }
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
+#: Image sets of the ``things`` data set: the THINGS database image each concept was shown
+#: with in the odd-one-out task, or the THINGSplus public-domain photo (a deviation).
+IMAGE_SETS = ("things", "cc0")
 UNTRAINED = "none (untrained)"
 # Bump when the meaning of a cached table changes, so old caches are not reused.
 _CACHE_VERSION = 1
@@ -104,6 +109,8 @@ class Profile:
             on the rest against VICE similarity) or ``arrangements`` (the paper's transfer
             to the multi- and free-arrangement data sets).
         train_fraction: Share of concepts the transfer probe is fitted on.
+        images: For ``things``: ``things`` (the images people saw) or ``cc0`` (THINGSplus
+            public-domain photos, a deviation that every page states).
     """
 
     name: str
@@ -119,6 +126,7 @@ class Profile:
     n_folds: int = 3
     transfer: str = "heldout-concepts"
     train_fraction: float = 2 / 3
+    images: str = "things"
 
     @property
     def simulated(self) -> bool:
@@ -128,7 +136,10 @@ class Profile:
     def key(self, *fields_: str) -> str:
         """Short content hash of the fields that determine a cached result (all by default)."""
         values = asdict(self)
-        chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size")}
+        chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size", "images")}
+        # The image set matters wherever the data set does, except in the demo (its own photos).
+        if "dataset" in chosen and self.dataset != "things-demo":
+            chosen["images"] = self.images
         chosen["_v"] = _CACHE_VERSION
         text = json.dumps(chosen, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -148,6 +159,7 @@ def make_profile(
     n_folds: int = 3,
     transfer: str = "heldout-concepts",
     train_fraction: float = 2 / 3,
+    images: str = "things",
     check_models: bool = True,
     check_data: bool = True,
     cfg: Settings | None = None,
@@ -221,6 +233,8 @@ def make_profile(
             f"Profile {profile!r}: the arrangement data sets are not part of the offline demo; "
             "use transfer: heldout-concepts with dataset things-demo."
         )
+    if images not in IMAGE_SETS:
+        raise ValueError(f"Profile {profile!r}: images must be one of {IMAGE_SETS}, got {images!r}.")
     if not 0.2 <= float(train_fraction) <= 0.9:
         raise ValueError(f"Profile {profile!r}: train_fraction must lie in [0.2, 0.9], got {train_fraction!r}.")
     if int(n_folds) < 2 or int(n_boot) < 1 or int(batch_size) < 1:
@@ -251,6 +265,7 @@ def make_profile(
         n_folds=int(n_folds),
         transfer=transfer,
         train_fraction=float(train_fraction),
+        images=images,
     )
 
 
@@ -408,7 +423,7 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
     """Load the stimuli, triplets and human embedding a profile names (memoised per process)."""
     from . import datasets
 
-    key = (profile.dataset, profile.n_triplets, profile.seed, str(cfg))
+    key = (profile.dataset, profile.images, profile.n_triplets, profile.seed, str(cfg))
     if key in _DATA_CACHE:
         return _DATA_CACHE[key]
     vice_all = datasets.load_vice(cfg)
@@ -417,7 +432,7 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
         concept_index = np.asarray(stimuli.labels["concept_index"], dtype=np.int64)
         triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg)
     else:
-        stimuli = datasets.load_images("cc0", cfg)
+        stimuli = datasets.load_images(profile.images, cfg)
         concept_index = np.arange(len(stimuli), dtype=np.int64)
         triplets = datasets.load_triplets("all", cfg)
         if profile.n_triplets is not None and profile.n_triplets < len(triplets):
@@ -730,13 +745,56 @@ def evaluate_transfer(profile: Profile, cfg: Settings | None = None) -> pd.DataF
     return _cached(name, compute, cfg)
 
 
-def dimension_names(top: int = 3, cfg: Settings | None = None) -> list[str]:
-    """Names of the 42 VICE dimensions from their top-weighted concepts and categories."""
+def dimension_table(top: int = 10, cfg: Settings | None = None) -> pd.DataFrame:
+    """The 42 VICE dimensions with the evidence for their names (see
+    :func:`humanalign.measures.describe_dimensions`): the THINGS category most enriched
+    among the ``top`` heaviest objects, its enrichment and the objects themselves."""
     from . import datasets
 
-    return list(_measures().name_dimensions(
+    return _measures().describe_dimensions(
         datasets.load_vice(cfg), datasets.load_concepts(cfg), datasets.load_category_matrix(cfg), top=top,
-    ))
+    )
+
+
+def dimension_names(top: int = 10, cfg: Settings | None = None) -> list[str]:
+    """Names of the 42 VICE dimensions: enriched category and top objects."""
+    return list(dimension_table(top, cfg)["name"])
+
+
+def concept_correctness(profile: Profile, kind: str = "zero_shot",
+                        cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Per-triplet correctness of every trained model, with each triplet's VICE dimension.
+
+    ``zero_shot`` scores all triplets of the profile (cosine); ``probed`` the held-out
+    triplets of the transfer split with the probe fitted on the other concepts, as
+    :func:`evaluate_concepts` does. Every model is scored on the same triplets, so
+    comparisons between dimensions and models can be paired.
+
+    Returns:
+        ``(correct, labels, models)``: (N, M) bool, (N,) int64 dimensions, the M model ids.
+    """
+    if kind not in ("zero_shot", "probed"):
+        raise ValueError(f"kind must be 'zero_shot' or 'probed', not {kind!r}.")
+    measures = _measures()
+    data = load_study_data(profile, cfg)
+    models = [m for m in profile.models if _registry().get_spec(m).training_data != UNTRAINED]
+    if kind == "zero_shot":
+        triplets = data.triplets.indices
+        labels = measures.concept_labels(data.vice, triplets)
+    else:
+        train, test = concept_split(len(data.stimuli), profile.train_fraction, profile.seed)
+        triplets = restrict_triplets(data.triplets.indices, test, len(data.stimuli))
+        labels = measures.concept_labels(data.vice[test], triplets)
+    columns = []
+    for model_id in models:
+        feats = features_for(model_id, "penultimate", profile, data)
+        if kind == "zero_shot":
+            columns.append(measures.odd_one_out_correct(feats, triplets, similarity="cosine"))
+        else:
+            transform, _ = _transfer_probe(profile, model_id, "penultimate", feats, data, train, cfg)
+            columns.append(measures.odd_one_out_correct(transform.apply(feats[test]), triplets, similarity="dot"))
+    correct = np.stack(columns, axis=1) if columns else np.zeros((len(labels), 0), dtype=bool)
+    return correct, labels, models
 
 
 def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Settings | None = None) -> pd.DataFrame:
@@ -785,6 +843,10 @@ def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Setting
         return out
 
     table = _cached(name, compute, cfg)
+    # Names are recomputed rather than read from the cache, so a cached table follows the
+    # current naming rule.
+    names = dimension_names(cfg=cfg)
+    table = table.assign(name=[names[int(d)] for d in table["dimension"]])
     return table[["model", "layer", "kind", "dimension", "name", "n", "accuracy"]].reset_index(drop=True)
 
 
@@ -866,10 +928,17 @@ def data_note(profile: Profile) -> str:
             "(itself fitted on 1.46 million real human triplets); they are not choices made by "
             "people. The noise ceiling and the human baselines on the real 20k-trial set are real."
         )
-    return (
+    text = (
         "The triplets on this page are real human odd-one-out choices from the THINGS release"
-        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else ".")
+        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else " (all of them).")
     )
+    if profile.images == "cc0":
+        text += (
+            " **The images are not the ones people saw:** each concept is shown to the models as "
+            "its THINGSplus public-domain photo, while people judged the THINGS database image of "
+            "the odd-one-out task (a deviation from the paper)."
+        )
+    return text
 
 
 def glue_verdict(prefix: str, verdict: "Verdict") -> None:
@@ -920,86 +989,6 @@ class Verdict:
             raise ValueError(f"Unknown verdict {self.status!r}; use one of {self.STATUSES}.")
 
 
-def _trained(wide: pd.DataFrame) -> pd.DataFrame:
-    return wide[(wide["training_data"] != UNTRAINED) & (wide["training_data"] != "human")]
-
-
-def verdict_scale(wide: pd.DataFrame, measure: str = "zero_shot", max_slope: float = 0.02,
-                  min_span: float = 4.0) -> Verdict:
-    """Scale: does accuracy change with parameter count within architecture families?
-
-    The rule: among trained models, in families (architecture family x objective x
-    training data) with at least three sizes spanning at
-    least ``min_span`` x in parameters, fit accuracy against log10(parameters) with one
-    intercept per family (within-family slope). The claim (size has essentially no effect)
-    is reproduced when the slope is below ``max_slope`` (accuracy per tenfold increase in
-    parameters) in absolute value, and not reproduced otherwise.
-
-    Args:
-        wide: Output of :func:`wide_accuracy` (one layer).
-    """
-    trained = _trained(wide).dropna(subset=["params", measure])
-    # A size series must hold objective and training data fixed (the paper's families are
-    # family x objective x data): a segmentation backbone is not a smaller classifier.
-    trained = trained.assign(family=trained["family"] + " | " + trained["objective"] + " | " + trained["training_data"])
-    usable = []
-    for family, group in trained.groupby("family"):
-        if len(group) >= 3 and group["params"].max() / group["params"].min() >= min_span:
-            usable.append(group)
-    if not usable:
-        return Verdict(
-            "not testable with this profile's models",
-            f"no family has three trained models spanning {min_span:g}x in parameter count",
-            {"n_families": 0.0},
-        )
-    data = pd.concat(usable)
-    x = np.log10(data["params"].to_numpy(float))
-    y = data[measure].to_numpy(float)
-    fam = data["family"].to_numpy()
-    # Within-family centring removes each family's intercept; the pooled slope remains.
-    xc = x - pd.Series(x).groupby(fam).transform("mean").to_numpy()
-    yc = y - pd.Series(y).groupby(fam).transform("mean").to_numpy()
-    slope = float((xc * yc).sum() / (xc * xc).sum())
-    status = "reproduced" if abs(slope) < max_slope else "not reproduced"
-    spread = float(data.groupby("family")[measure].agg(lambda s: s.max() - s.min()).max())
-    return Verdict(
-        status,
-        f"the within-family slope is {slope:+.3f} accuracy per tenfold parameters "
-        f"(threshold {max_slope:g})",
-        {"slope": slope, "threshold": max_slope, "n_families": float(len(usable)),
-         "n_models": float(len(data)), "max_spread": spread},
-    )
-
-
-def verdict_groups(wide: pd.DataFrame, by: str, measure: str = "zero_shot", min_diff: float = 0.02) -> Verdict:
-    """Objective or data set: do trained models differ by ``by`` (``objective`` / ``training_data``)?
-
-    Testable only when at least two values of ``by`` occur among trained models. Reproduced
-    when the best and the worst group's mean accuracy differ by at least ``min_diff``.
-    """
-    if by not in ("objective", "training_data"):
-        raise ValueError(f"Group by 'objective' or 'training_data', not {by!r}.")
-    trained = _trained(wide).dropna(subset=[measure])
-    means = trained.groupby(by)[measure].mean().sort_values()
-    numbers = {"n_groups": float(len(means))}
-    if len(means) < 2:
-        only = means.index[0] if len(means) else "none"
-        return Verdict(
-            "not testable with this profile's models",
-            f"all trained models share one {by.replace('_', ' ')} ({only})",
-            numbers,
-        )
-    diff = float(means.iloc[-1] - means.iloc[0])
-    numbers.update({"difference": diff, "threshold": min_diff})
-    status = "reproduced" if diff >= min_diff else "not reproduced"
-    return Verdict(
-        status,
-        f"the best group ({means.index[-1]}) and the worst ({means.index[0]}) differ by {diff:.3f}",
-        numbers,
-        {"best_group": str(means.index[-1]), "worst_group": str(means.index[0])},
-    )
-
-
 def verdict_transfer(transfer: pd.DataFrame, wide_meta: pd.DataFrame | None = None, layer: str = "penultimate") -> Verdict:
     """Transfer: does the THINGS probe raise RSA on data it was not fitted on?
 
@@ -1020,41 +1009,4 @@ def verdict_transfer(transfer: pd.DataFrame, wide_meta: pd.DataFrame | None = No
         f"the probe raised RSA for {share:.0%} of the trained models (mean gain {gain.mean():+.3f})",
         {"share_improved": share, "mean_gain": float(gain.mean()), "n_models": float(len(piv)),
          "mean_zero_shot": float(piv["rsa_zero_shot"].mean()), "mean_transformed": float(piv["rsa_transformed"].mean())},
-    )
-
-
-def verdict_concepts(concepts: pd.DataFrame, kind: str = "zero_shot", min_n: int = 100,
-                     min_range: float = 0.1, alpha: float = 0.01) -> Verdict:
-    """Concepts: are some concept dimensions much better represented than others?
-
-    Over trained models (pooled), per-dimension accuracy among dimensions with at least
-    ``min_n`` triplets per model on average. Reproduced when the accuracies differ
-    significantly between dimensions (chi-square test of homogeneity, p < ``alpha``) and
-    the best and worst dimension differ by at least ``min_range``.
-    """
-    from scipy.stats import chi2_contingency
-
-    c = attach_metadata(concepts[concepts["kind"] == kind])
-    c = c[~c["training_data"].isin([UNTRAINED, "human"])]
-    if c.empty:
-        return Verdict("not testable with this profile's models", "no trained model in the profile", {})
-    c = c.assign(hits=c["accuracy"] * c["n"])
-    per_dim = c.groupby(["dimension", "name"]).agg(n=("n", "sum"), hits=("hits", "sum"), models=("model", "nunique"))
-    per_dim = per_dim[per_dim["n"] / per_dim["models"] >= min_n]
-    if len(per_dim) < 2:
-        return Verdict("not testable with this profile's models",
-                       f"fewer than two concept dimensions have {min_n} triplets", {})
-    acc = per_dim["hits"] / per_dim["n"]
-    table = np.stack([per_dim["hits"].to_numpy(), (per_dim["n"] - per_dim["hits"]).to_numpy()], axis=1)
-    p = float(chi2_contingency(np.round(table)).pvalue)
-    rng = float(acc.max() - acc.min())
-    status = "reproduced" if p < alpha and rng >= min_range else "not reproduced"
-    best, worst = acc.idxmax(), acc.idxmin()
-    return Verdict(
-        status,
-        f"accuracy ranges from {acc.min():.3f} ({worst[1]}) to {acc.max():.3f} ({best[1]}) across "
-        f"{len(acc)} dimensions (p = {p:.2g})",
-        {"best": float(acc.max()), "worst": float(acc.min()), "range": rng, "p_value": p,
-         "n_dimensions": float(len(acc)), "threshold": min_range},
-        {"best_name": str(best[1]), "worst_name": str(worst[1])},
     )

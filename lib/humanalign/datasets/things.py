@@ -205,8 +205,12 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
     """One image per THINGS concept, in concept order.
 
     Args:
-        kind: ``"cc0"`` for the THINGSplus public-domain photos, ``"things"`` for the first
-            photo of each concept in the THINGS database.
+        kind: ``"cc0"`` for the THINGSplus public-domain photos, ``"things"`` for the photo
+            of each concept in the THINGS database that people saw in the odd-one-out task:
+            the database marks it with a ``b`` after its number (``aardvark_01b.jpg``);
+            where a concept folder has no such file, its first photo is used. A file named
+            by the concept's uniqueID alone (``aardvark.jpg``, the layout of the paper's
+            code: one image per concept) takes precedence.
     """
     concepts = load_concepts(cfg)
     ids = concepts["uniqueID"].tolist()
@@ -223,10 +227,15 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
         # One walk over the 26k files, grouped by concept folder (<uniqueID>/<photo>); a
         # walk per concept would read the whole tree 1854 times.
         first: dict[str, Path] = {}
+        shown: dict[str, Path] = {}
+        named: dict[str, Path] = {}
         for p in sorted(folder.rglob("*")):
             if p.suffix in IMAGE_SUFFIXES and p.is_file():
                 first.setdefault(p.parent.name, p)
-        paths = [first.get(uid) for uid in ids]
+                named.setdefault(p.stem, p)
+                if p.stem.endswith("b"):
+                    shown.setdefault(p.parent.name, p)
+        paths = [named.get(uid) or shown.get(uid) or first.get(uid) for uid in ids]
     else:
         raise ValueError(f"Unknown THINGS image kind {kind!r}; use 'cc0' or 'things'.")
     missing = [uid for uid, p in zip(ids, paths) if p is None]

@@ -7,7 +7,7 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
-from .concepts import accuracy_by_concept, concept_labels, name_dimensions, ridge_r2
+from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
 from .probing import LAMBDAS, ProbeResult, ProbeTransform, fit_probe, object_folds, probe_loss, standardise
@@ -27,6 +27,7 @@ __all__ = [
     "fit_probe",
     "group_summary",
     "model_rdm",
+    "describe_dimensions",
     "name_dimensions",
     "noise_ceiling",
     "noise_ceiling_rsa",

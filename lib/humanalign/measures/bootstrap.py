@@ -127,9 +127,16 @@ def bootstrap_means(values: np.ndarray, n_boot: int = 1000, seed: int = 0) -> np
         raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
     rng = np.random.default_rng(seed)
     n = arr.shape[0]
-    # Counts of each unit per resample: a (n_boot, n) multinomial, then one matrix product.
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=int(n_boot)).astype(np.float64)
-    return counts @ arr / n
+    # Counts of each unit per resample: a (rows, n) multinomial, then one matrix product.
+    # Drawn in blocks of rows so that memory stays near _MAX_DRAWS counts however many
+    # units there are (the generator draws row after row, so blocks give the same numbers).
+    out = np.empty((int(n_boot),) + arr.shape[1:])
+    step = max(1, _MAX_DRAWS // n)
+    for start in range(0, int(n_boot), step):
+        rows = min(step, int(n_boot) - start)
+        counts = rng.multinomial(n, np.full(n, 1.0 / n), size=rows).astype(np.float64)
+        out[start:start + rows] = counts @ arr / n
+    return out
 
 
 def percentile_interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:

@@ -13,7 +13,7 @@ import pandas as pd
 from ..datasets.types import Triplets
 from ._checks import as_features, as_triplets
 
-__all__ = ["accuracy_by_concept", "concept_labels", "name_dimensions", "ridge_r2"]
+__all__ = ["accuracy_by_concept", "concept_labels", "describe_dimensions", "name_dimensions", "ridge_r2"]
 
 
 def concept_labels(embedding: np.ndarray, triplets: np.ndarray | Triplets) -> np.ndarray:
@@ -110,6 +110,79 @@ def name_dimensions(
     for name in names:
         seen[name] = seen.get(name, 0) + 1
     return [f"{name} #{d}" if seen[name] > 1 else name for d, name in enumerate(names)]
+
+
+def describe_dimensions(
+    embedding: np.ndarray,
+    concepts: pd.DataFrame,
+    categories: pd.DataFrame,
+    top: int = 10,
+    words: int = 3,
+    alpha: float = 0.01,
+) -> pd.DataFrame:
+    """Name each dimension by the THINGS category most enriched among its top objects.
+
+    For every dimension the ``top`` objects with the highest weight are counted per
+    high-level category and compared with the category's share of all objects. The
+    category whose count is least likely under random draws (hypergeometric upper tail)
+    names the dimension if that probability is below ``alpha`` and at least two top objects
+    belong to it; otherwise the dimension gets no category. Everything a reader needs to
+    check the name is returned beside it.
+
+    Args:
+        embedding: (n, k) non-negative embedding, rows in THINGS concept order.
+        concepts: The THINGS concepts table (column ``Word``), n rows.
+        categories: (n, C) 0/1 table of categories, column names = category names.
+        top: Top-weighted objects per dimension.
+        words: Object words quoted in the name.
+        alpha: Largest tail probability that still names a dimension by its category.
+
+    Returns:
+        One row per dimension: ``dimension, category`` (``""`` when none is enriched),
+        ``in_top`` (top objects in that category), ``top``, ``share_all`` (the category's
+        share of all objects), ``enrichment`` (``in_top / top / share_all``), ``p_value``,
+        ``top_objects`` (the ``top`` words, heaviest first) and ``name`` (e.g.
+        ``"food (pizza, cake, bread)"``; unique, with a ``#d`` suffix where needed).
+    """
+    from scipy.stats import hypergeom
+
+    emb = as_features(embedding, name="embedding", min_rows=1)
+    if "Word" not in concepts.columns:
+        raise ValueError("concepts needs a 'Word' column (the THINGS concepts table).")
+    if len(concepts) != emb.shape[0] or len(categories) != emb.shape[0]:
+        raise ValueError(
+            f"embedding has {emb.shape[0]} rows, concepts {len(concepts)}, categories "
+            f"{len(categories)}; all must list the same objects."
+        )
+    if not 1 <= words <= top <= emb.shape[0]:
+        raise ValueError(f"need 1 <= words ({words}) <= top ({top}) <= number of objects ({emb.shape[0]}).")
+    cat = categories.to_numpy(dtype=np.int64)
+    cat_names = [str(c) for c in categories.columns]
+    n, size = emb.shape[0], cat.sum(axis=0)
+    word_list = concepts["Word"].astype(str).tolist()
+    rows = []
+    for d in range(emb.shape[1]):
+        order = np.argsort(-emb[:, d], kind="stable")[:top]
+        hits = cat[order].sum(axis=0)
+        p = np.where(hits >= 2, hypergeom.sf(hits - 1, n, size, top), 1.0)
+        best = int(np.argmin(p))
+        named = p[best] < alpha
+        # THINGS has homonyms (two concepts "baton"); quote each word once.
+        objects = list(dict.fromkeys(word_list[i] for i in order))
+        label = ", ".join(objects[:words])
+        share = size[best] / n
+        rows.append({
+            "dimension": d, "category": cat_names[best] if named else "",
+            "in_top": int(hits[best]) if named else 0, "top": top,
+            "share_all": float(share) if named else np.nan,
+            "enrichment": float(hits[best] / top / share) if named and share > 0 else np.nan,
+            "p_value": float(p[best]), "top_objects": ", ".join(objects),
+            "name": f"{cat_names[best]} ({label})" if named else label,
+        })
+    table = pd.DataFrame(rows)
+    counts = table["name"].value_counts()
+    table["name"] = [f"{nm} #{d}" if counts[nm] > 1 else nm for d, nm in zip(table["dimension"], table["name"])]
+    return table
 
 
 def ridge_r2(
