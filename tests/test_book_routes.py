@@ -81,7 +81,7 @@ def test_papermill_route_glues_the_same_values_as_the_book(book_clone):
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     mine = glued(clone / "build" / "01_scale.out.ipynb")
     theirs = glued(clone / "book" / "chapters" / "01_scale.ipynb")
-    assert "scale_verdict" in mine and "scale_rule_max_slope" in mine
+    assert "scale_verdict" in mine and "scale_rule_min_span" in mine
     assert mine == theirs
 
 
