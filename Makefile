@@ -11,6 +11,7 @@ CHAPTER ?=
 help:
 	@echo "make book      build the whole book (PROFILE=demo|full, CHAPTER=scale to run one chapter)"
 	@echo "make test      run the test suite"
+	@echo "make install   only create .venv and install the package (then: .venv/bin/jupyter-book build book/)"
 	@echo "make env       regenerate environment.yml from pyproject.toml"
 
 $(VENV)/.installed: pyproject.toml
@@ -31,4 +32,4 @@ env: $(VENV)/.installed
 	$(PY) tools/environment.py --write
 
 clean-book:
-	rm -rf book/_build book/chapters/*.ipynb
+	rm -rf book/_build book/chapters/*.ipynb book/_generated

@@ -25,71 +25,44 @@
 # better than others ({doc}`05_concepts`). The {doc}`../methods` page states how every
 # number is computed.
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, rsa_study, study
+from humanalign import plots, results, rsa_study, study
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-# %% [markdown]
-# ```{glue:md} data_note
-# :format: myst
-# ```
-
-# %% tags=["remove-output"]
-results = study.evaluate(run)
+evaluated = study.evaluate(run)
 baselines = study.human_baselines(run)
-table, refs = study.headline_table(results, baselines)
+table, refs = study.headline_table(evaluated, baselines)
+table = results.shown(table, values=["zero_shot", "probed"], digits=None)  # layers this profile scores
 best = table.sort_values("probed", ascending=False).iloc[0]
 study.glue_values("intro", {
     "n_models": len(run.models),
     "ceiling": refs["noise_ceiling"],
+    "chance": refs["chance"],
     "vice_real": refs["vice_real"],
     "vice_profile": refs.get("vice_profile", float("nan")),
     "best_probed": float(best["probed"]),
     "best_model": f"`{best['model']}` ({best['layer']})",
     "best_zero_shot": float(table["zero_shot"].max()),
-    "probe_note": study.probe_warning(results, run.probe_max_iter),
+    "probe_note": study.probe_warning(evaluated, run.probe_max_iter),
 })
 
-# %% [markdown]
-# ## The headline
-#
-# Every model of this profile ({glue:text}`intro_n_models` models) on one chart: its
-# zero-shot odd-one-out accuracy against its accuracy after a linear probe. The best
-# zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the best probed one is
-# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model`. The
-# dashed lines are chance (1/3), the human noise ceiling of the real 20k-trial set
-# ({glue:text}`intro_ceiling:.4f`; the paper reports 0.6722) and the VICE human
-# embedding, which predicts {glue:text}`intro_vice_real:.3f` of those real trials and
-# {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
-
-# %%
-plots.headline_chart(table, refs)
-
-# %% [markdown]
-# ```{glue:md} intro_probe_note
-# :format: myst
-# ```
-
-# %% [markdown]
-# The same numbers as a table (`zero_shot` with its 95 % bootstrap interval over
-# triplets):
-
-# %%
-table[["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"]].round(4)
-
-# %% tags=["remove-output"]
 rsa = rsa_study.evaluate_rsa(run)
 rsa92 = rsa_study.rsa_wide(rsa, "rsa92")
 bounds = rsa_study.ceiling(rsa, "rsa92")
@@ -103,6 +76,37 @@ study.glue_values("rsa92", {
     "best_high": float(top["rsa_people_zero_shot_high"]),
     "share_of_ceiling": float(top["rsa_people_zero_shot"] / bounds["lower"]),
 })
+
+# %% [markdown]
+# ```{glue:md} data_note
+# :format: myst
+# ```
+#
+# ## The headline
+#
+# Every model of this profile ({glue:text}`intro_n_models` models) on one chart: its
+# zero-shot odd-one-out accuracy against its accuracy after a linear probe. The best
+# zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the best probed one is
+# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model`. The
+# dashed lines are chance ({glue:text}`intro_chance:.3f`), the human noise ceiling of
+# the real 20k-trial set ({glue:text}`intro_ceiling:.4f`; the paper reports 0.6722) and
+# the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
+# real trials and {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
+
+# %% tags=["hide-input"]
+plots.headline_chart(table, refs)
+
+# %% [markdown]
+# ```{glue:md} intro_probe_note
+# :format: myst
+# ```
+
+# %% [markdown]
+# The same numbers as a table (`zero_shot` with its 95 % bootstrap interval over
+# triplets):
+
+# %% tags=["hide-input"]
+results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"], digits=4)
 
 # %% [markdown]
 # ## Real people, 92 photos
@@ -119,7 +123,7 @@ study.glue_values("rsa92", {
 # ([{glue:text}`rsa92_best_low:.3f`, {glue:text}`rsa92_best_high:.3f`]), which is
 # {glue:text}`rsa92_share_of_ceiling:.0%` of the lower bound.
 
-# %%
+# %% tags=["hide-input"]
 plots.rsa_chart(rsa92, bounds)
 
 # %% [markdown]
@@ -127,7 +131,28 @@ plots.rsa_chart(rsa92, bounds)
 # (`rsa_zero_shot`, 95 % interval over images) and with correlation distance instead of
 # cosine distance (`rsa_zero_shot_corr`):
 
-# %%
-rsa92[["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
-       "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",
-       "rsa_zero_shot_corr"]].round(3)
+# %% tags=["hide-input"]
+results.shown(rsa92, ["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
+                      "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",
+                      "rsa_zero_shot_corr"])
+
+# %% [markdown]
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# Across about seventy models, zero-shot odd-one-out accuracy varied widely and stayed well
+# below the human noise ceiling, and the human embeddings came closest to it; a linear
+# probe fitted on THINGS triplets raised the accuracy of the models substantially.
+# :::
+#
+# :::{grid-item-card} This book finds
+# With this profile's {glue:text}`intro_n_models` models, the best zero-shot accuracy is
+# {glue:text}`intro_best_zero_shot:.3f` and the best probed one
+# {glue:text}`intro_best_probed:.3f`, against a noise ceiling of
+# {glue:text}`intro_ceiling:.3f`. On the real 92-image judgements the best model reaches
+# {glue:text}`rsa92_share_of_ceiling:.0%` of the lower noise ceiling.
+# :::
+# ::::

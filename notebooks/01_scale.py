@@ -17,64 +17,74 @@
 # essentially no effect on how well a model's representation matches human odd-one-out
 # choices.
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study, verdicts
+from humanalign import book, plots, results, study, verdicts
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
+
+evaluated = study.evaluate(run)
+wide = study.wide_accuracy(evaluated, layer="penultimate")
+verdict, comparisons = verdicts.verdict_scale(run)
+study.glue_verdict("scale", verdict)
+study.glue_values("scale_rule", book.rule_values(verdicts.verdict_scale, "min_span"))
+study.glue_values("scale_imagenet", verdicts.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
 
 # %% [markdown]
 # ```{glue:md} data_note
 # :format: myst
 # ```
-
-# %% tags=["remove-output"]
-results = study.evaluate(run)
-wide = study.wide_accuracy(results, layer="penultimate")
-verdict, comparisons = verdicts.verdict_scale(run)
-study.glue_verdict("scale", verdict)
-study.glue_values("scale_imagenet", verdicts.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
-
-# %% [markdown]
-# ## Accuracy against size
 #
-# Penultimate-layer accuracy against parameter count, one line per architecture family,
-# coloured by training data (as in the paper's Figure 2). Untrained copies of the same
-# architectures are the controls: they show what the architecture alone gives.
-
-# %%
-plots.scale_chart(wide)
-
-# %%
-wide[["model", "family", "params", "training_data", "zero_shot", "ci_low", "ci_high", "probed"]].round(4)
-
-# %% [markdown]
 # ## Verdict
 #
 # The claim has two halves, each tested as an equivalence: an effect counts as "essentially
 # none" when its 95 % interval lies within plus or minus {glue:text}`scale_margin:.3f`
 # accuracy (a tenth of the way from chance to the noise ceiling). **Size:** within each
 # group of trained models that share architecture family, objective and training data and
-# span at least a doubling of parameters, the slope of zero-shot accuracy on
-# log10(parameters), per tenfold increase. **Architecture:** within each objective x
-# training data with two or more families, the range of the family means. The intervals
-# come from one bootstrap over triplets shared by all models (and over the models of a
-# family for the architecture half). Size: {glue:md}`scale_size_status`; architecture:
-# {glue:md}`scale_architecture_status`; the claim is {glue:md}`scale_verdict`:
-# {glue:md}`scale_reason`.
+# span at least a {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope
+# of zero-shot accuracy on log10(parameters), per tenfold increase. **Architecture:**
+# within each objective x training data with two or more families, the range of the
+# family means. The intervals come from one bootstrap over triplets shared by all models
+# (and over the models of a family for the architecture half). Size:
+# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`; the
+# claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`.
+#
+# ## Accuracy against size
+#
+# Penultimate-layer accuracy against parameter count, one line per architecture family,
+# coloured by training data (as in the paper's Figure 2). Untrained copies of the same
+# architectures are the controls: they show what the architecture alone gives.
 
-# %%
-comparisons.round(4)
+# %% tags=["hide-input"]
+plots.scale_chart(wide)
+
+# %% [markdown]
+# The tested effects, with their 95 % intervals:
+
+# %% tags=["hide-input"]
+results.shown(comparisons, digits=4) if len(comparisons) else comparisons
+
+# %% [markdown]
+# Every model's accuracy:
+
+# %% tags=["hide-input"]
+results.shown(wide, ["model", "family", "params", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
+              values=["zero_shot", "probed"], digits=4)
 
 # %% [markdown]
 # ## ImageNet accuracy
@@ -86,3 +96,20 @@ comparisons.round(4)
 # {glue:text}`scale_imagenet_pearson:.2f` (95 % interval over models
 # {glue:text}`scale_imagenet_pearson_low:.2f` to {glue:text}`scale_imagenet_pearson_high:.2f`;
 # Spearman {glue:text}`scale_imagenet_spearman:.2f`).
+#
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# Model size and architecture had essentially no effect on alignment: within an
+# architecture family larger models were not better aligned, and architectures differed
+# little once objective and training data were held fixed.
+# :::
+#
+# :::{grid-item-card} This book finds
+# The claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`. Size:
+# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
+# :::
+# ::::

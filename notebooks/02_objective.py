@@ -17,44 +17,48 @@
 # contrastive models (CLIP-style) and some losses align better with people than plain
 # softmax classifiers, and self-supervised models vary.
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study, verdicts
+from humanalign import plots, results, study, verdicts
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
+
+evaluated = study.evaluate(run)
+wide = study.wide_accuracy(evaluated, layer="penultimate")
+verdict = verdicts.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
+study.glue_verdict("objective", verdict)
+explore = verdicts.objective_exploration(run)
+study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != study.UNTRAINED, "objective"].nunique()),
+                                "n_explored": len(explore)})
+table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(columns={"id": "model"}), on="model")
 
 # %% [markdown]
 # ```{glue:md} data_note
 # :format: myst
 # ```
-
-# %% tags=["remove-output"]
-results = study.evaluate(run)
-wide = study.wide_accuracy(results, layer="penultimate")
-verdict = verdicts.verdict_objective(run, results, n_boot=run.n_boot, seed=run.seed)
-study.glue_verdict("objective", verdict)
-explore = verdicts.objective_exploration(run)
-study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != study.UNTRAINED, "objective"].nunique()),
-                                "n_explored": len(explore)})
-
-# %% [markdown]
+#
 # ## Verdict
 #
 # The paper's comparison is directional: image/text contrastive models against supervised
 # softmax classifiers, with several models on each side. Here: {glue:md}`objective_verdict`;
 # {glue:md}`objective_reason`.
 #
-# ## What this profile can show: one backbone, three objectives
+# ## What this profile can show: one backbone, several objectives
 #
 # The demo's trained models span {glue:text}`objective_n_objectives` objectives, all on
 # MobileNet-family backbones: ImageNet-1k classification, semantic segmentation (DeepLab
@@ -68,11 +72,11 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # both the task and the images change, not what the loss alone does, so they do not decide
 # the paper's claim.
 
-# %%
+# %% tags=["hide-input"]
 plots.comparison_chart(explore) if len(explore) else "no model with another objective in this profile"
 
-# %%
-explore.round(3)
+# %% tags=["hide-input"]
+results.shown(explore) if len(explore) else explore
 
 # %% [markdown]
 # Every model's zero-shot and probed odd-one-out accuracy, with its objective, training
@@ -80,6 +84,25 @@ explore.round(3)
 # the quantisation-aware and post-training quantised ImageNet-1k MobileNet v2 are the same
 # objective on the same data):
 
-# %%
-table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(columns={"id": "model"}), on="model")
-table[["model", "objective", "training_data", "precision", "zero_shot", "ci_low", "ci_high", "probed"]].round(4)
+# %% tags=["hide-input"]
+results.shown(table, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low", "ci_high", "probed"],
+              values=["zero_shot", "probed"], digits=4)
+
+# %% [markdown]
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# The objective mattered: image/text contrastive models (CLIP, ALIGN, BASIC) and some
+# classification losses aligned better than plain softmax classifiers trained on the same
+# images, and self-supervised models varied widely.
+# :::
+#
+# :::{grid-item-card} This book finds
+# {glue:md}`objective_verdict`: {glue:md}`objective_reason`. The profile's
+# {glue:text}`objective_n_objectives` objectives are compared above, confounded with
+# their training images.
+# :::
+# ::::

@@ -17,28 +17,27 @@
 # trained on larger, more diverse data (CLIP's image/text pairs, LAION, JFT,
 # ImageNet-21k) align better than ImageNet-1k models.
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study, verdicts
+from humanalign import plots, results, study, verdicts
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-# %% [markdown]
-# ```{glue:md} data_note
-# :format: myst
-# ```
-
-# %% tags=["remove-output"]
 verdict, comparisons = verdicts.verdict_training_data(run)
 study.glue_verdict("dataset", verdict)
 things_rows = comparisons[~comparisons["human_data"].str.startswith("92")]
@@ -48,8 +47,20 @@ study.glue_values("dataset", {
         things_rows["comparison"], things_rows["difference"], things_rows["ci_low"], things_rows["ci_high"],
         things_rows["outcome"])) or "none",
 })
+wide = study.wide_accuracy(study.evaluate(run), layer="penultimate")
 
 # %% [markdown]
+# ```{glue:md} data_note
+# :format: myst
+# ```
+#
+# ## Verdict
+#
+# On the real human judgements of the 92 photos: {glue:md}`dataset_verdict`;
+# {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
+# With one model per data set the intervals cover the sampling of people or triplets,
+# not the variation between training runs.
+#
 # ## The controlled comparison
 #
 # The paper's cleanest evidence held the architecture and the training recipe fixed and
@@ -61,27 +72,35 @@ study.glue_values("dataset", {
 # iNaturalist 2017 birds and insects. The paper's claim predicts the broader ImageNet-1k
 # to align better. Each row is the difference (broader minus narrower) on the same
 # resampled people (92 real photos) or triplets (THINGS), with its 95 % interval.
-#
-# ## Verdict
-#
-# On the real human judgements of the 92 photos: {glue:md}`dataset_verdict`;
-# {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
-# With one model per data set the intervals cover the sampling of people or triplets,
-# not the variation between training runs.
 
-# %%
+# %% tags=["hide-input"]
 plots.comparison_chart(comparisons) if len(comparisons) else "no controlled pair of models in this profile"
 
-# %%
-comparisons.round(3)
+# %% tags=["hide-input"]
+results.shown(comparisons) if len(comparisons) else comparisons
 
 # %% [markdown]
 # All models of the profile by training data (zero-shot odd-one-out accuracy, penultimate
 # layer; the tick is the group mean). Groups other than the controlled pair differ in
 # architecture and objective as well, so they are shown, not tested.
 
-# %% tags=["remove-output"]
-wide = study.wide_accuracy(study.evaluate(run), layer="penultimate")
-
-# %%
+# %% tags=["hide-input"]
 plots.group_chart(wide, by="training_data", measure="zero_shot")
+
+# %% [markdown]
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# The training data mattered most: models trained on larger, more diverse data
+# (image/text pairs, JFT, ImageNet-21k) aligned better than the same architectures
+# trained on ImageNet-1k.
+# :::
+#
+# :::{grid-item-card} This book finds
+# On the real judgements of the 92 photos the claim is {glue:md}`dataset_verdict`:
+# {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
+# :::
+# ::::

@@ -25,40 +25,49 @@
 # person's before and after. The full profile adds the paper's arrangement data sets where
 # their files were placed.
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, rsa_study, study, verdicts
+from humanalign import plots, results, rsa_study, study, verdicts
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-# %% [markdown]
-# ```{glue:md} data_note
-# :format: myst
-# ```
-
-# %% tags=["remove-output"]
 rsa = rsa_study.evaluate_rsa(run)
 rsa92 = rsa_study.rsa_wide(rsa, "rsa92")
 bounds = rsa_study.ceiling(rsa, "rsa92")
 verdict = verdicts.verdict_transfer_people(run)
 study.glue_verdict("transfer", verdict)
-trained = rsa92[rsa92["training_data"] != study.UNTRAINED]
 study.glue_values("transfer", {"ceiling_lower": bounds["lower"], "ceiling_upper": bounds["upper"],
                                "probe_note": "simulated from the VICE embedding" if run.simulated else "real human choices"})
 missing = rsa[rsa["measure"] == "missing"]["dataset"].tolist()
-study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none"})
+study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none",
+                               "train_share": run.train_fraction, "test_share": 1 - run.train_fraction})
+
+transfer_results = study.evaluate_transfer(run)
+heldout = study.attach_metadata(
+    transfer_results[transfer_results["layer"] == "penultimate"]
+    .pivot_table(index="model", columns="measure", values="value").reset_index()
+)
 
 # %% [markdown]
+# ```{glue:md} data_note
+# :format: myst
+# ```
+#
 # ## Verdict
 #
 # {glue:md}`transfer_verdict`: {glue:md}`transfer_reason`. Averaged over the
@@ -77,30 +86,44 @@ study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "no
 # Each line joins a model's score before (circle) and after (triangle) the probe
 # (mean over people of each person's Spearman correlation).
 
-# %%
+# %% tags=["hide-input"]
 plots.transfer_chart(rsa92.assign(rsa_zero_shot=rsa92["rsa_people_zero_shot"], rsa_transformed=rsa92["rsa_people_transformed"]))
 
-# %%
-rsa92[["model", "training_data", "rsa_people_zero_shot", "rsa_people_transformed", "rsa_people_gain",
-       "rsa_people_gain_low", "rsa_people_gain_high", "rsa_zero_shot", "rsa_transformed", "rsa_gain",
-       "rsa_gain_low", "rsa_gain_high"]].round(3)
+# %% tags=["hide-input"]
+results.shown(rsa92, ["model", "training_data", "rsa_people_zero_shot", "rsa_people_transformed", "rsa_people_gain",
+                      "rsa_people_gain_low", "rsa_people_gain_high", "rsa_zero_shot", "rsa_transformed", "rsa_gain",
+                      "rsa_gain_low", "rsa_gain_high"])
 
 # %% [markdown]
 # ## Secondary: held-out THINGS concepts
 #
-# The probe is also fitted on the triplets among two thirds of the THINGS concepts and
-# tested on the other third, whose objects it never saw: RSA (Spearman) between the
+# The probe is also fitted on the triplets among {glue:text}`transfer_train_share:.0%` of
+# the THINGS concepts and tested on the other {glue:text}`transfer_test_share:.0%`, whose
+# objects it never saw: RSA (Spearman) between the
 # model's similarities and the VICE human similarity of the held-out concepts, before and
 # after, and odd-one-out accuracy on the held-out triplets. **In the demo this is judged
 # against VICE, the embedding that simulated the triplets**, so it shows that the probe
 # generalises to new objects under the simulating model, not agreement with people.
 
-# %% tags=["remove-output"]
-transfer_results = study.evaluate_transfer(run)
-table = study.attach_metadata(
-    transfer_results[transfer_results["layer"] == "penultimate"]
-    .pivot_table(index="model", columns="measure", values="value").reset_index()
-)
+# %% tags=["hide-input"]
+results.shown(heldout, ["model", "training_data", "rsa_zero_shot", "rsa_transformed", "heldout_zero_shot", "heldout_probed"],
+              digits=4)
 
-# %%
-table[["model", "training_data", "rsa_zero_shot", "rsa_transformed", "heldout_zero_shot", "heldout_probed"]].round(4)
+# %% [markdown]
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# A linear transform learned from THINGS odd-one-out choices raised the alignment of
+# nearly every model with the multi-arrangement and free-arrangement data, which the
+# transform never saw.
+# :::
+#
+# :::{grid-item-card} This book finds
+# On the real judgements of the 92 photos the claim is {glue:md}`transfer_verdict`:
+# {glue:md}`transfer_reason`; the mean score moves from
+# {glue:text}`transfer_mean_before:.3f` to {glue:text}`transfer_mean_after:.3f`.
+# :::
+# ::::

@@ -21,33 +21,35 @@
 # high-level category most enriched among its ten top-weighted objects (the table below
 # shows the count, the enrichment and the objects, so every name can be checked).
 
-# %%
+# %% tags=["parameters", "hide-cell"]
+# profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
+# profile .yml file, which holds every value (models, data, probe settings).
+profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
+
+# %% tags=["hide-cell"]
+# The library does the work; this page only calls it (the profile is checked first).
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, study, verdicts
+from humanalign import book, plots, results, study, verdicts
 
+run = study.notebook_profile(globals())
 plots.enable_offline()
-
-# %% tags=["parameters"]
-# The profile: "demo" (offline, CPU), "full" (the paper's study) or the path of a .yml file.
-profile = "demo"
-
-# %% tags=["remove-cell"]
-run = study.load_profile(profile)
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-# %% [markdown]
-# ```{glue:md} data_note
-# :format: myst
-# ```
-
-# %% tags=["remove-output"]
+probed_min_n = 20  # the held-out concepts leave fewer triplets per dimension
 concepts = study.evaluate_concepts(run, layer="penultimate")
 verdict, terms, per_dim = verdicts.verdict_concepts(run, kind="zero_shot")
-probed_verdict, probed_terms, _ = verdicts.verdict_concepts(run, kind="probed", min_n=20)
+probed_verdict, probed_terms, _ = verdicts.verdict_concepts(run, kind="probed", min_n=probed_min_n)
 study.glue_verdict("concepts", verdict)
 study.glue_verdict("concepts_probed", probed_verdict)
+study.glue_values("concepts_rule", {**book.rule_values(verdicts.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
+study.glue_values("concepts", {"train_share": run.train_fraction})
 dimensions = study.dimension_table()
 by_group = (
     study.attach_metadata(concepts)
@@ -56,24 +58,47 @@ by_group = (
 )
 
 # %% [markdown]
+# ```{glue:md} data_note
+# :format: myst
+# ```
+#
+# ## Verdict
+#
+# The paper's statement, term by term: the dimensions for food and animals should be
+# among the best represented, those for sports (and royal objects) among the worst. For
+# each term, the mean accuracy of its dimensions minus that of all other dimensions with
+# at least {glue:text}`concepts_rule_min_n` triplets (signed so that a positive value is
+# the paper's side), over the trained models (each model's per-dimension accuracy,
+# averaged over models; all models answer the same triplets, so the 95 % interval comes
+# from a bootstrap over triplets, never from pooling the models' triplets as independent
+# trials). Zero-shot: {glue:md}`concepts_verdict`; {glue:md}`concepts_reason` After
+# probing (held-out concepts, dimensions with at least
+# {glue:text}`concepts_rule_probed_min_n` triplets): {glue:md}`concepts_probed_verdict`;
+# {glue:md}`concepts_probed_reason`
+
+# %% tags=["hide-input"]
+results.shown(terms, digits=4)
+
+# %% [markdown]
 # ## Accuracy per concept dimension (zero-shot)
 #
 # Mean over the models of each training-data group; dimensions sorted by accuracy.
 
-# %%
+# %% tags=["hide-input"]
 plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 
 # %% [markdown]
 # ## After probing
 #
-# The probe is the one of {doc}`04_transfer`: fitted on two thirds of the concepts and
-# scored on triplets among the others, so fewer triplets fall in each dimension.
+# The probe is the one of {doc}`04_transfer`: fitted on
+# {glue:text}`concepts_train_share:.0%` of the concepts and scored on triplets among the
+# others, so fewer triplets fall in each dimension.
 
-# %%
+# %% tags=["hide-input"]
 plots.concepts_chart(by_group[by_group["kind"] == "probed"])
 
-# %%
-by_group.pivot_table(index="name", columns=["kind", "training_data"], values="accuracy").round(3)
+# %% tags=["hide-input"]
+results.shown(by_group.pivot_table(index="name", columns=["kind", "training_data"], values="accuracy"))
 
 # %% [markdown]
 # ## The dimensions and their names
@@ -85,29 +110,29 @@ by_group.pivot_table(index="name", columns=["kind", "training_data"], values="ac
 # vegetable; animals: animal, bird, insect; sports: sports equipment). THINGS has no
 # category for royal objects, so no dimension can be identified as royal by this rule.
 
-# %%
-dimensions[["dimension", "category", "in_top", "share_all", "enrichment", "top_objects"]].round(3)
-
-# %% [markdown]
-# ## Verdict
-#
-# The paper's statement, term by term: the dimensions for food and animals should be
-# among the best represented, those for sports (and royal objects) among the worst. For
-# each term, the mean accuracy of its dimensions minus that of all other dimensions with
-# at least 100 triplets (signed so that a positive value is the paper's side), over the
-# trained models (each model's per-dimension accuracy, averaged over models; all models
-# answer the same triplets, so the 95 % interval comes from a bootstrap over triplets,
-# never from pooling the models' triplets as independent trials). Zero-shot:
-# {glue:md}`concepts_verdict`; {glue:md}`concepts_reason` After probing (held-out
-# concepts, dimensions with at least 20 triplets): {glue:md}`concepts_probed_verdict`;
-# {glue:md}`concepts_probed_reason`
-
-# %%
-terms.round(4)
+# %% tags=["hide-input"]
+results.shown(dimensions, ["dimension", "category", "in_top", "share_all", "enrichment", "top_objects"])
 
 # %% [markdown]
 # Every trained model's accuracy per dimension, with its 95 % interval over the
 # dimension's triplets (and the number of triplets):
 
-# %%
+# %% tags=["hide-input"]
 verdicts.interval_pivot(per_dim)
+
+# %% [markdown]
+# ## The paper and this book
+#
+# ::::{grid} 1 1 2 2
+# :gutter: 2
+#
+# :::{grid-item-card} The paper found
+# Alignment was concept-specific: human concept dimensions such as food and animals were
+# represented well by the networks, others such as royal and sports were not.
+# :::
+#
+# :::{grid-item-card} This book finds
+# Zero-shot the claim is {glue:md}`concepts_verdict`: {glue:md}`concepts_reason` After
+# the probe: {glue:md}`concepts_probed_verdict`.
+# :::
+# ::::

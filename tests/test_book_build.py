@@ -6,7 +6,8 @@ touched), reading the offline data copy (``needs_mirror``); then a built chapter
 in headless Chromium with the network blocked, and its chart and glued numbers are checked
 with the helpers of ``test_book_render``.
 
-It executes the full demo study from an empty cache, so it is the slowest test of the suite.
+It reuses the data and cache folders of the session's fresh-clone build (``book_clone``
+in conftest), so it re-executes every chapter from warm caches.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from test_book_render import CHROMIUM, assert_chart_rendered, dump_dom
 
 @needs_mirror
 @pytest.mark.slow
-def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys):
+def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys, monkeypatch, book_clone):
+    monkeypatch.setenv("HUMANALIGN_DATA", str(book_clone["folders"] / "data"))
+    monkeypatch.setenv("HUMANALIGN_CACHE", str(book_clone["folders"] / "cache"))
     site = tmp_path / "site"
     start = time.perf_counter()
     code = book.main(["--profile", "demo", "--book-dir", str(site)])

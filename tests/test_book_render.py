@@ -55,13 +55,17 @@ plots.headline_chart(table, {"chance": 1 / 3})
 '''
 
 
-def dump_dom(page: Path, tmp: Path) -> str:
-    """The page's DOM after its scripts ran, with every network host unresolvable."""
+def dump_dom(page: Path, tmp: Path, width: int | None = None) -> str:
+    """The page's DOM after its scripts ran, with every network host unresolvable.
+
+    ``width``: the window's width in pixels (a 2000 px tall window), as a reader's screen.
+    """
     command = [
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        *([f"--window-size={width},2000"] if width else []),
         "--disable-extensions", "--no-first-run", "--allow-file-access-from-files",
         '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost', "--proxy-server=http://127.0.0.1:9",
-        f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=15000", "--dump-dom",
+        f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=20000", "--dump-dom",
         page.resolve().as_uri(),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -77,6 +81,65 @@ def assert_chart_rendered(dom: str) -> None:
         # vega-embed puts an <svg> with marks (paths, symbols) into the container.
         assert "<svg" in inner and re.search(r'class="[^"]*marks', inner), inner[:300]
         assert inner.count("<path") >= 3
+
+
+# Measures, once the charts are drawn, the width of each chart and of the main text
+# column (the article's content box) and writes them into the page as JSON.
+_MEASURE = """
+<script>
+(function () {
+  var waited = 0;
+  function measure() {
+    var boxes = Array.from(document.querySelectorAll(".humanalign-chart"));
+    var pending = boxes.some(function (el) { return !el.querySelector("svg") && !/could not be drawn/.test(el.textContent); });
+    if (pending && waited < 10000) { waited += 250; setTimeout(measure, 250); return; }
+    var article = document.querySelector("article.bd-article") || document.querySelector("main");
+    var style = getComputedStyle(article);
+    var column = article.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    var charts = boxes.map(function (el) {
+      var svg = el.querySelector("svg");
+      return {id: el.id, drawn: !!svg && !!svg.querySelector("[class*=marks]"),
+              width: svg ? svg.getBoundingClientRect().width : 0};
+    });
+    var out = document.createElement("pre");
+    out.id = "ha-measure";
+    out.textContent = JSON.stringify({column: column, charts: charts});
+    document.body.appendChild(out);
+  }
+  window.addEventListener("load", function () { setTimeout(measure, 250); });
+})();
+</script>
+"""
+
+
+def measure_charts(page: Path, tmp: Path, width: int = 1280) -> dict:
+    """``{"column": px, "charts": [{"id", "drawn", "width"}, ...]}`` of a built page seen in
+    a ``width`` px wide window with the network blocked (a measuring copy of the page is
+    written beside it, so that its relative links still resolve, and removed again)."""
+    import json
+
+    probe = page.with_name(f"_measure_{page.name}")
+    probe.write_text(page.read_text().replace("</body>", _MEASURE + "</body>"))
+    try:
+        for _ in range(2):  # a loaded machine can run out of the virtual time budget once
+            dom = dump_dom(probe, tmp, width=width)
+            found = re.search(r'<pre id="ha-measure"[^>]*>(.*?)</pre>', dom, flags=re.S)
+            if found:
+                break
+    finally:
+        probe.unlink()
+    assert found, f"{page.name}: the measuring script did not run"
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def assert_charts_fit(page: Path, tmp: Path, width: int = 1280) -> dict:
+    """At least one chart on ``page`` is drawn offline and none is wider than the text column."""
+    measured = measure_charts(page, tmp, width)
+    charts = measured["charts"]
+    assert charts and any(c["drawn"] for c in charts), f"{page.name}: no chart drawn: {measured}"
+    too_wide = [c for c in charts if c["width"] > measured["column"] + 0.5]
+    assert not too_wide, f"{page.name}: charts wider than the {measured['column']:.0f} px text column: {too_wide}"
+    return measured
 
 
 @pytest.mark.slow
@@ -97,17 +160,24 @@ def test_tiny_book_renders_offline(tmp_path):
     dom = dump_dom(page, tmp_path)
     assert_chart_rendered(dom)
     assert "2.4690" in dom  # 2.0 * 1.2345, glued from the executed notebook (parameter injected)
+    assert_charts_fit(page, tmp_path)
 
 
-@pytest.mark.skipif(not os.environ.get("HUMANALIGN_BOOK_HTML"), reason="set HUMANALIGN_BOOK_HTML to a built chapter")
+@pytest.mark.skipif(not os.environ.get("HUMANALIGN_BOOK_HTML"),
+                    reason="set HUMANALIGN_BOOK_HTML to a built chapter, or to the folder of the built chapters")
 def test_built_chapter_renders_offline(tmp_path):
-    page = Path(os.environ["HUMANALIGN_BOOK_HTML"])
-    dom = dump_dom(page, tmp_path)
-    assert_chart_rendered(dom)
-    # Glued values are pasted into the prose by myst-nb; none may be left unresolved.
-    assert "Glue reference" not in dom
-    prose = " ".join(re.findall(r"<p>(.*?)</p>", dom, flags=re.S))
-    assert re.search(r"\b0\.\d{3}", prose), "no glued number in the text"
-    if "id=\"verdict\"" in dom:
-        verdict = dom.split('id="verdict"', 1)[1]
-        assert re.search(r"<strong>(reproduced|not reproduced|not testable with this profile)", verdict)
+    target = Path(os.environ["HUMANALIGN_BOOK_HTML"])
+    pages = sorted(target.glob("*.html")) if target.is_dir() else [target]
+    assert pages, f"no built pages in {target}"
+    for page in pages:
+        dom = dump_dom(page, tmp_path)
+        assert_chart_rendered(dom)
+        # Glued values are pasted into the prose by myst-nb; none may be left unresolved.
+        assert "Glue reference" not in dom, page.name
+        # A glued number (glue:text) or a glued verdict (glue:md, bold) in the prose.
+        glued = 'class="pasted-text"' in dom or re.search(r"<strong>(reproduced|not reproduced|not testable)", dom)
+        assert glued, f"{page.name}: no glued value in the text"
+        if "id=\"verdict\"" in dom:
+            verdict = dom.split('id="verdict"', 1)[1]
+            assert re.search(r"<strong>(reproduced|not reproduced|not testable with this profile)", verdict)
+        assert_charts_fit(page, tmp_path)

@@ -16,6 +16,14 @@ chapters have been executed before); ``--no-build`` stops after the notebooks;
 ``--book-dir DIR`` copies the book's sources into ``DIR`` and builds there (executed
 chapters in ``DIR/chapters``, HTML in ``DIR/_build/html``), leaving ``book/`` untouched.
 
+``jupyter-book build book/`` works too: ``book/_config.yml`` loads this module as a Sphinx
+extension (:func:`setup`), which, when the build starts, executes through the same
+papermill path every chapter that is missing or stale (:func:`prepare_book`) and writes the
+generated files (chart script, stimulus gallery, reproducibility record). A chapter is
+stale when its source, its profile's file or the library changed since it was executed
+(:func:`chapter_stamp`); the profile is ``HUMANALIGN_PROFILE``, else the one the executed
+chapters were built with, else ``demo``.
+
 The reproducibility page also shows the last results of the GPU check
 (``benchmarks/gpu_check.py``), read from :data:`GPU_CHECK` when that file exists.
 """
@@ -23,6 +31,8 @@ The reproducibility page also shows the last results of the GPU check
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import json
 import os
 import platform
@@ -43,6 +53,12 @@ __all__ = [
     "ROOT",
     "build_book",
     "chapter_notebooks",
+    "chapter_stamp",
+    "book_profile",
+    "prepare_book",
+    "rule_values",
+    "setup",
+    "write_gallery",
     "pick_chapter",
     "copy_book_sources",
     "execute_chapter",
@@ -61,6 +77,10 @@ GPU_CHECK = ROOT / "benchmarks" / "results" / "gpu_check.json"
 # What a copied book must not carry over: build output and the runner's generated files.
 _NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
 KERNEL = "python3"
+# Metadata key of an executed chapter that records what it was executed from.
+STAMP_KEY = "humanalign"
+# Environment variable naming the profile ``jupyter-book build book/`` uses.
+PROFILE_ENV = "HUMANALIGN_PROFILE"
 # Packages whose versions the reproducibility page lists.
 _PACKAGES = (
     "humanalign", "numpy", "pandas", "scipy", "scikit-learn", "torch", "torchvision", "timm",
@@ -145,7 +165,8 @@ def copy_book_sources(dest: str | os.PathLike, source: Path = BOOK) -> Path:
     return dest
 
 
-def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | None = None) -> float:
+def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | None = None,
+                    stamp: dict | None = None) -> float:
     """Convert one jupytext notebook and execute it with papermill.
 
     Args:
@@ -153,6 +174,8 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
         output: Where the executed ``.ipynb`` goes (written only when execution succeeds).
         parameters: Values injected after the cell tagged ``parameters``.
         cwd: Working folder of the kernel (default: the notebooks folder).
+        stamp: Recorded in the notebook's metadata (``humanalign``) so that a later build
+            can tell whether the chapter is still up to date (:func:`chapter_stamp`).
 
     Returns:
         Seconds the execution took.
@@ -185,20 +208,22 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
                 f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
             ) from err
         seconds = time.perf_counter() - start
-        _collapse_parameter_cells(executed)
+        _collapse_parameter_cells(executed, stamp)
         os.replace(executed, output)
     return seconds
 
 
-def _collapse_parameter_cells(path: Path) -> None:
+def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
     """Fold the parameter cells (defaults and papermill's injected values) in the book.
 
     They stay in the page, one click away, so a reader sees the story first and can still
-    check which values produced it.
+    check which values produced it. ``stamp`` goes into the notebook's metadata.
     """
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
+    if stamp is not None:
+        notebook.metadata[STAMP_KEY] = dict(stamp)
     for cell in notebook.cells:
         tags = cell.metadata.setdefault("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
@@ -387,14 +412,250 @@ def _previous_runtimes(book: Path) -> dict[str, float]:
     return {}
 
 
-def build_book(book: Path = BOOK) -> None:
-    """Run ``jupyter-book build <book> -W -n --keep-going`` (strict: a warning fails it)."""
+def build_book(book: Path = BOOK, profile: str | None = None) -> None:
+    """Run ``jupyter-book build <book> -W -n --keep-going`` (strict: a warning fails it).
+
+    ``profile`` is passed on (``HUMANALIGN_PROFILE``) so that the build's extension
+    (:func:`setup`) checks the chapters against the profile they were just executed with.
+    """
     exe = Path(sys.executable).with_name("jupyter-book")
     command = [str(exe) if exe.exists() else "jupyter-book", "build", str(book), "-W", "-n", "--keep-going"]
     print("$", " ".join(command), flush=True)
-    done = subprocess.run(command)
+    env = dict(os.environ, **({PROFILE_ENV: str(profile)} if profile else {}))
+    done = subprocess.run(command, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}); see the warnings above.")
+
+
+
+# --------------------------------------------------------------------------- jupyter-book build book/
+
+
+def profile_ref(profile: str | os.PathLike) -> str:
+    """How the notebooks are given a profile: a shipped one by name, any other by its full path."""
+    from . import study
+
+    path = study.profile_path(profile)
+    named = study.PROFILE_DIR / f"{profile}.yml"
+    return str(profile) if named.is_file() and path == named else str(path.resolve())
+
+
+def _library_fingerprint() -> str:
+    """Hash of the package's code and resources: a changed library makes every chapter stale."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv", ".tsv", ".yml", ".yaml", ".json", ".txt"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def chapter_stamp(source: Path, profile: str, library: str | None = None) -> dict[str, str]:
+    """What an executed chapter depends on: its source, its profile's file and the library.
+
+    Args:
+        source: ``notebooks/NN_name.py``.
+        profile: The profile as injected (:func:`profile_ref`).
+        library: Precomputed :func:`_library_fingerprint` (computed when ``None``).
+
+    Returns:
+        ``{"profile": profile, "key": <hash>}``; the chapter is up to date when the executed
+        notebook's metadata holds the same.
+    """
+    from . import study
+
+    digest = hashlib.sha256()
+    for part in (Path(source).read_bytes(), study.profile_path(profile).read_bytes(),
+                 (library or _library_fingerprint()).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return {"profile": str(profile), "key": digest.hexdigest()[:16]}
+
+
+def _recorded_stamp(notebook: Path) -> dict | None:
+    try:
+        return json.loads(notebook.read_text()).get("metadata", {}).get(STAMP_KEY)
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+
+
+def book_profile(book: Path = BOOK, notebooks: Path = NOTEBOOKS) -> str:
+    """The profile ``jupyter-book build`` uses: ``HUMANALIGN_PROFILE``, else the one every
+    executed chapter was built with (so a book made by ``make book PROFILE=full`` is rebuilt
+    as it is), else ``demo``."""
+    wanted = os.environ.get(PROFILE_ENV, "").strip()
+    if wanted:
+        return wanted
+    used = set()
+    for source in chapter_notebooks(notebooks).values():
+        stamp = _recorded_stamp(book / "chapters" / (source.stem + ".ipynb"))
+        used.add(stamp.get("profile") if isinstance(stamp, dict) else None)
+    return used.pop() if len(used) == 1 and None not in used else "demo"
+
+
+def prepare_book(book: Path = BOOK, notebooks: Path = NOTEBOOKS, profile: str | None = None,
+                 log=print) -> dict[str, float]:
+    """Execute the chapters that are missing or stale, then write the generated files.
+
+    A chapter whose executed notebook carries the current :func:`chapter_stamp` is kept as
+    it is; the others are executed with papermill (:func:`execute_chapter`), reusing the
+    content-keyed caches of features and results. Then the self-hosted chart script, the
+    stimulus gallery (when missing) and, when a chapter ran or it is missing, the
+    reproducibility record are written.
+
+    Args:
+        book: The book's source folder.
+        notebooks: The folder of the chapter sources.
+        profile: Profile name or path (default: :func:`book_profile`).
+        log: Where progress lines go.
+
+    Returns:
+        Seconds per executed chapter (empty when everything was up to date).
+
+    Raises:
+        ValueError, KeyError, FileNotFoundError: a bad profile (checked before anything runs).
+        RuntimeError: a chapter failed; the message names it and its error.
+    """
+    from . import plots, study
+
+    plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
+    ref = profile_ref(profile or book_profile(book, notebooks))
+    library = _library_fingerprint()
+    chapters = chapter_notebooks(notebooks)
+    stale = {}
+    for source in chapters.values():
+        output = book / "chapters" / (source.stem + ".ipynb")
+        stamp = chapter_stamp(source, ref, library)
+        if _recorded_stamp(output) != stamp:
+            stale[source.stem] = (source, output, stamp)
+    runtimes: dict[str, float] = {}
+    if stale:
+        study.load_profile(ref)  # fail now on an unknown model or missing data
+        log(f"humanalign: executing {len(stale)} of {len(chapters)} chapters with the profile {ref!r} "
+            f"(missing or changed: {sorted(stale)})")
+    else:
+        log(f"humanalign: all {len(chapters)} chapters are up to date for the profile {ref!r}")
+    for stem, (source, output, stamp) in stale.items():
+        runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
+        log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+    if not (book / "_generated" / "gallery.md").is_file():
+        write_gallery(book)
+    if runtimes or not (book / "_generated" / "reproducibility.md").is_file():
+        previous = _previous_runtimes(book)
+        record = reproducibility_record(study.read_profile_params(ref), {**previous, **runtimes})
+        write_reproducibility(record, book)
+    return runtimes
+
+
+GALLERY_SIZE = 6  # images per stimulus set on the methods page
+
+
+def write_gallery(book: Path = BOOK, n: int = GALLERY_SIZE) -> Path:
+    """Thumbnails of a few stimuli for the methods page: ``_generated/gallery.md`` + images.
+
+    Written at build time from the data folder (the photos are not ours to commit): ``n``
+    demo photos (THINGS concepts that are ImageNet-1k classes) and ``n`` of the 92 images.
+    A set that cannot be read is named in the fragment instead of failing the build.
+    """
+    from PIL import Image, ImageOps
+
+    from . import datasets
+
+    folder = book / "_generated" / "gallery"
+    folder.mkdir(parents=True, exist_ok=True)
+    sets = []
+    try:
+        demo = datasets.load_demo_stimuli()
+        picks = [round(i * (len(demo.ids) - 1) / (n - 1)) for i in range(n)]
+        names = [demo.ids[i] for i in picks]  # THINGS uniqueID, e.g. "golf_ball"
+        sets.append(("demo", f"The demo: one ImageNet-1k photo for each of the {len(demo.ids)} THINGS concepts "
+                     "that are ImageNet classes",
+                     [demo.paths[i] for i in picks], names))
+    except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
+        sets.append(("demo", f"Demo photos not available here ({_one_line(err)})", [], []))
+    try:
+        loaded = datasets.load_rsa92()
+        rsa92 = loaded.stimuli
+        picks = [round(i * (len(rsa92.ids) - 1) / (n - 1)) for i in range(n)]
+        sets.append(("rsa92", f"The {len(rsa92.ids)} images of Kriegeskorte et al. (2008), arranged by "
+                     f"{len(loaded.participants)} people (Mur et al. 2013)",
+                     [rsa92.paths[i] for i in picks],
+                     [str(rsa92.labels.get("category", rsa92.ids)[i]) for i in picks]))
+    except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
+        sets.append(("rsa92", f"The 92 images are not available here ({_one_line(err)})", [], []))
+    lines = []
+    for key, title, paths, names in sets:
+        lines += [f"**{title}.**", ""]
+        if not paths:
+            continue
+        lines += ["::::{grid} 3 3 6 6", ":gutter: 1", ""]
+        for k, (path, name) in enumerate(zip(paths, names)):
+            target = folder / f"{key}_{k}.jpg"
+            with Image.open(path) as image:
+                # Square thumbnails (centre crop), so that the grid's rows line up.
+                ImageOps.fit(image.convert("RGB"), (160, 160)).save(target, quality=85)
+            label = " ".join(str(name).replace("_", " ").split())
+            lines += [":::{grid-item}", f"```{{image}} /_generated/gallery/{target.name}",
+                      f":alt: {label}", ":width: 100%", "```", "", f"{label}", ":::", ""]
+        lines += ["::::", ""]
+    path = book / "_generated" / "gallery.md"
+    write_text_atomic(path, "\n".join(lines))
+    return path
+
+
+def _one_line(err: Exception) -> str:
+    text = " ".join(str(err).split()) or "no message"
+    return f"{type(err).__name__}: " + text.replace("`", "'").replace("*", "")
+
+
+def rule_values(func, *names: str) -> dict[str, float]:
+    """The default thresholds of a verdict rule, to glue into the prose that states the rule.
+
+    ``rule_values(verdicts.verdict_concepts, "min_n")`` -> ``{"min_n": 100}``.
+    """
+    defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    missing = [n for n in names if n not in defaults]
+    if missing:
+        raise KeyError(f"{func.__name__} has no parameters {missing} with defaults; it has {sorted(defaults)}.")
+    return {n: defaults[n] for n in names}
+
+
+def setup(app) -> dict:
+    """Sphinx extension: ``jupyter-book build book/`` executes what is missing or stale.
+
+    ``book/_config.yml`` lists this module under ``sphinx.extra_extensions``. When the
+    configuration is read (before Sphinx looks for the chapters), :func:`prepare_book` runs with
+    the notebooks folder ``humanalign_notebooks`` (relative to the book, default
+    ``../notebooks``); a book without that folder (e.g. a test's one-page book) only gets
+    the chart script.
+    """
+    app.add_config_value("humanalign_notebooks", "../notebooks", "env")
+    # Before Sphinx drops html_static_path entries that do not exist yet (priority 800).
+    app.connect("config-inited", _on_config_inited, priority=500)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _on_config_inited(app, config) -> None:
+    from sphinx.errors import ExtensionError
+    from sphinx.util import logging
+
+    from . import plots
+    from .fetch import DataError
+
+    logger = logging.getLogger(__name__)
+    book = Path(app.srcdir)
+    notebooks = (book / config.humanalign_notebooks).resolve()
+    if not notebooks.is_dir() or not any(notebooks.glob("[0-9][0-9]_*.py")):
+        plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
+        logger.info(f"humanalign: no chapter sources in {notebooks}; nothing to execute")
+        return
+    try:
+        prepare_book(book, notebooks, log=logger.info)
+    except KeyError as err:
+        raise ExtensionError(f"humanalign: {err.args[0] if err.args else err}") from err
+    except (ValueError, FileNotFoundError, RuntimeError, DataError) as err:
+        raise ExtensionError(f"humanalign: {err}") from err
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -418,9 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         params = study.read_profile_params(args.profile)
         study.load_profile(args.profile)  # fail now on an unknown model or missing data
         # A shipped profile is passed by name, any other by its full path.
-        named = study.PROFILE_DIR / f"{args.profile}.yml"
-        profile_ref = args.profile if named.is_file() and study.profile_path(args.profile) == named \
-            else str(study.profile_path(args.profile).resolve())
+        ref = profile_ref(args.profile)
         chapters = chapter_notebooks(args.notebooks)
         if args.chapter is not None:
             wanted = pick_chapter(args.chapter, chapters)
@@ -434,12 +693,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     plots.write_vega_bundle(args.book / "_static" / plots.BUNDLE_NAME)
     runtimes = _previous_runtimes(args.book) if args.chapter else {}
+    library = _library_fingerprint()
     for name, source in chapters.items():
         output = args.book / "chapters" / (source.stem + ".ipynb")
         print(f"executing {source.name} -> {output.relative_to(args.book.parent) if args.book.parent in output.parents else output}", flush=True)
         try:
             # The notebooks take the profile alone; its file holds every value.
-            runtimes[source.stem] = execute_chapter(source, output, {"profile": profile_ref})
+            runtimes[source.stem] = execute_chapter(source, output, {"profile": ref},
+                                                    stamp=chapter_stamp(source, ref, library))
         except RuntimeError as err:
             print(f"error: {err}", file=sys.stderr)
             return 1
@@ -458,7 +719,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"not building the book: chapters {missing} have not been executed yet (run without --chapter).")
         return 0
     try:
-        build_book(args.book)
+        write_gallery(args.book)
+        build_book(args.book, profile=ref)
     except RuntimeError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

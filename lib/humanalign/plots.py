@@ -32,6 +32,7 @@ __all__ = [
     "group_chart",
     "headline_chart",
     "offline_html",
+    "reference_labels",
     "rsa_chart",
     "scale_chart",
     "to_svg",
@@ -57,8 +58,15 @@ TRAINING_DATA_COLOURS: dict[str, str] = {
     "human": "#000000",
 }
 _SPARE = ["#EE7733", "#009988", "#33BBEE", "#882255", "#999933", "#DDCC77", "#44AA99", "#661100"]
+# Every chart, with its axis labels and legends, fits the book's text column (about 690 px
+# on a 1280 px wide screen; the browser test checks it): charts with long labels on the
+# y axis put their legends below.
 _CHART_WIDTH = 420
 _CHART_HEIGHT = 300
+_FACET_WIDTH = 250
+# Charts with one row per model id: room for the whole id (up to about 45 characters).
+_MODEL_LABEL = 250
+_MODEL_CHART_WIDTH = 320
 
 
 def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
@@ -80,11 +88,19 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=domain + extra, range=colours)
 
 
-def _colour(df: pd.DataFrame, legend: bool = True) -> alt.Color:
+def _below(**kwargs: Any) -> alt.Legend:
+    """A legend under the chart, so that the chart and its labels keep the column's width."""
+    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=280, **kwargs)
+
+
+def _colour(df: pd.DataFrame, legend: bool = True, below: bool = False) -> alt.Color:
     present = df["training_data"].dropna().unique()
+    scale = colour_scale(present)
+    # The colours stay fixed for every group; the legend lists only the groups drawn.
+    shown = [v for v in scale.domain if v in set(map(str, present))]
     return alt.Color(
-        "training_data:N", title="training data", scale=colour_scale(present),
-        legend=alt.Legend() if legend else None,
+        "training_data:N", title="training data", scale=scale,
+        legend=(_below(values=shown) if below else alt.Legend(values=shown)) if legend else None,
     )
 
 
@@ -120,16 +136,47 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
     diagonal = alt.Chart(pd.DataFrame({"v": [lo, hi]})).mark_line(color="#999999", strokeDash=[2, 2]).encode(
         x="v:Q", y="v:Q"
     )
-    ref = pd.DataFrame({"reference": list(refs), "accuracy": list(refs.values())})
+    ref = reference_labels(refs, hi - lo)
     lines = alt.Chart(ref).mark_rule(strokeDash=[6, 3]).encode(
         y="accuracy:Q",
         color=alt.value("#444444"),
         tooltip=["reference:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
-    labels = alt.Chart(ref).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
+    # Lines closer than a label's height get their labels on alternate sides.
+    left = alt.Chart(ref[ref["side"] == "left"]).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
         x=alt.value(2), y="accuracy:Q", text="reference:N"
     )
-    return (diagonal + lines + labels + points).properties(width=_CHART_WIDTH, height=_CHART_WIDTH)
+    right = alt.Chart(ref[ref["side"] == "right"]).mark_text(align="right", dx=-4, dy=-6, fontSize=10).encode(
+        x=alt.value(_CHART_WIDTH - 2), y="accuracy:Q", text="reference:N"
+    )
+    return (diagonal + lines + left + right + points).properties(width=_CHART_WIDTH, height=_CHART_WIDTH)
+
+
+def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06) -> pd.DataFrame:
+    """The headline's reference lines with readable names and a side for each label.
+
+    Args:
+        refs: Name -> accuracy (``noise_ceiling``, ``vice_real``, ...).
+        span: The axis range the lines are drawn over.
+        min_gap: Share of ``span`` below which two lines' labels would overlap; the upper
+            one of such a pair goes to the other side of the chart.
+
+    Returns:
+        Rows ``reference, accuracy, side`` (``left`` / ``right``), sorted by accuracy.
+    """
+    names = {"chance": "chance", "noise_ceiling": "noise ceiling (real 20k set)",
+             "vice_real": "VICE, real 20k set", "vice_profile": "VICE, this profile's triplets"}
+    ref = pd.DataFrame({"reference": [names.get(k, k.replace("_", " ")) for k in refs],
+                        "accuracy": [float(v) for v in refs.values()]})
+    ref = ref.dropna().sort_values("accuracy").reset_index(drop=True)
+    sides, last = [], {"left": -float("inf"), "right": -float("inf")}
+    for value in ref["accuracy"]:
+        side = "left" if value - last["left"] >= min_gap * span else "right"
+        if side == "right" and value - last["right"] < min_gap * span:
+            side = "left"  # both sides crowded: keep the default
+        sides.append(side)
+        last[side] = value
+    return ref.assign(side=sides)
 
 
 def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "probed")) -> alt.Chart:
@@ -152,16 +199,16 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters",
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
-        color=_colour(long),
+        color=_colour(long, below=True),
         detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(
-        shape=alt.Shape("family:N", title="family"),
+        shape=alt.Shape("family:N", title="family", legend=_below()),
         tooltip=["model:N", "family:N", "training_data:N", alt.Tooltip("params:Q", format=",d"),
                  "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
-    return (lines + points).properties(width=300, height=_CHART_HEIGHT).facet(
+    return (lines + points).properties(width=_FACET_WIDTH, height=_CHART_HEIGHT).facet(
         column=alt.Column("measure:N", title=None)
     ).resolve_scale(y="independent")
 
@@ -179,7 +226,7 @@ def group_chart(table: pd.DataFrame, by: str, measure: str = "zero_shot") -> alt
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
         x=alt.X(f"{measure}:Q", scale=alt.Scale(zero=False), title=measure.replace("_", " ") + " accuracy"),
         y=y,
-        color=_colour(data),
+        color=_colour(data, below=True),
         tooltip=["model:N", f"{by}:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f")],
     )
     means = alt.Chart(data).mark_tick(thickness=2, size=24, color="#222222").encode(
@@ -196,7 +243,7 @@ def accuracy_chart(table: pd.DataFrame, measure: str = "zero_shot") -> alt.Layer
     y = alt.Y("model:N", sort="-x", title=None)
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X(f"{measure}:Q", title=measure.replace("_", " ") + " accuracy", scale=alt.Scale(zero=False)),
-        y=y, color=_colour(data),
+        y=y, color=_colour(data, below=True),
         tooltip=["model:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f"),
                  alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f")],
     )
@@ -216,17 +263,20 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
         var_name="representation", value_name="spearman_rho",
     )
     long["representation"] = long["representation"].map({"rsa_zero_shot": "zero-shot", "rsa_transformed": "transformed"})
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("spearman_rho", op="max", order="descending"))
+    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("spearman_rho", op="max", order="descending"),
+              axis=alt.Axis(labelLimit=_MODEL_LABEL))
     link = alt.Chart(long).mark_line(color="#999999").encode(x="spearman_rho:Q", y=y, detail="model:N")
     points = alt.Chart(long).mark_point(filled=True, size=70).encode(
         x=alt.X("spearman_rho:Q", title="Spearman rho with human similarity"),
         y=y,
-        color=_colour(long),
-        shape=alt.Shape("representation:N", title="representation",
+        color=_colour(long, below=True),
+        # The text under the chart says circle = before, triangle = after; a second legend
+        # below would push the chart past the column.
+        shape=alt.Shape("representation:N", title="representation", legend=None,
                         scale=alt.Scale(domain=["zero-shot", "transformed"], range=["circle", "triangle-right"])),
         tooltip=["model:N", "training_data:N", "representation:N", alt.Tooltip("spearman_rho:Q", format=".3f")],
     )
-    return (link + points).properties(width=_CHART_WIDTH, height=alt.Step(18))
+    return (link + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
 
 
 def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot") -> alt.LayerChart:
@@ -246,20 +296,18 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
     x = alt.X("rho:Q", title="Spearman rho with each person's judgements (mean over people)",
               scale=alt.Scale(domain=[lo, hi]))
     y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"),
-              axis=alt.Axis(labelLimit=230))
+              axis=alt.Axis(labelLimit=_MODEL_LABEL))
     band = alt.Chart(pd.DataFrame([ceiling])).mark_rect(color="#999999", opacity=0.25).encode(
         x="lower:Q", x2="upper:Q", tooltip=[alt.Tooltip("lower:Q", format=".3f", title="ceiling (lower)"),
                                           alt.Tooltip("upper:Q", format=".3f", title="ceiling (upper)")],
     )
     errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
-    colour = _colour(data)
-    colour.legend = alt.Legend(orient="bottom", columns=3, title="training data")
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=colour,
+        x=x, y=y, color=_colour(data, below=True),
         tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
                  alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
     )
-    return (band + errors + points).properties(width=340, height=alt.Step(18))
+    return (band + errors + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
 
 
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -299,7 +347,7 @@ def concepts_chart(table: pd.DataFrame) -> alt.Chart:
     return alt.Chart(data).mark_point(filled=True, size=50).encode(
         x=alt.X("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
         y=alt.Y("name:N", sort=order, title="VICE dimension"),
-        color=_colour(data),
+        color=_colour(data, below=True),
         tooltip=["name:N", "dimension:Q", "training_data:N", alt.Tooltip("accuracy:Q", format=".3f"), "n:Q"],
     ).properties(width=_CHART_WIDTH, height=alt.Step(14))
 

@@ -20,12 +20,40 @@ from ._atomic import atomic_path, write_text_atomic
 from .config import settings
 from .fetch import DataError, cached_sha256, notice
 
-__all__ = ["COLUMNS", "OPTIONAL", "load_results", "result_row", "results_dir", "save_results", "tidy"]
+__all__ = ["COLUMNS", "OPTIONAL", "load_results", "result_row", "results_dir", "save_results", "shown", "tidy"]
 
 COLUMNS = ("model", "dataset", "layer", "measure", "value")
 OPTIONAL = ("ci_low", "ci_high", "n")
 FORMATS = {"csv": ".csv", "parquet": ".parquet"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def shown(table: pd.DataFrame, columns: list[str] | None = None, values: list[str] | None = None,
+          digits: int | None = 3) -> pd.DataFrame:
+    """The rows and columns of a wide table a page shows: rows with at least one value.
+
+    A row whose value columns are all missing (say, the logits of a profile that scores
+    the penultimate layer only) says nothing and is dropped.
+
+    Args:
+        table: A wide table (one row per model, or model x layer).
+        columns: The columns to show, in order (default: all).
+        values: The columns whose values count (default: the numeric ones of ``columns``).
+        digits: Decimals the numbers are rounded to (``None``: not rounded).
+
+    Returns:
+        The filtered, rounded table (an unnamed index renumbered, a named one kept).
+    """
+    columns = list(table.columns) if columns is None else list(columns)
+    missing = [c for c in columns + list(values or []) if c not in table.columns]
+    if missing:
+        raise KeyError(f"The table lacks columns {missing}; it has {list(table.columns)}.")
+    values = values or [c for c in columns if pd.api.types.is_numeric_dtype(table[c])]
+    part = table[table[values].notna().any(axis=1)] if values else table
+    part = part[columns]
+    part = part if digits is None else part.round(digits)
+    # A default index says nothing and is renumbered; a named one (say, a pivot's) stays.
+    return part.reset_index(drop=True) if part.index.names == [None] else part
 
 
 def result_row(

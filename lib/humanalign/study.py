@@ -55,6 +55,8 @@ __all__ = [
     "headline_table",
     "human_baselines",
     "load_profile",
+    "notebook_profile",
+    "NOTEBOOK_OVERRIDES",
     "load_study_data",
     "make_profile",
     "model_table",
@@ -333,6 +335,66 @@ def load_profile(name_or_path: str | os.PathLike, cfg: Settings | None = None, *
         DataError: a needed data file is missing.
     """
     params = read_profile_params(name_or_path)
+    _check_keys(params, name_or_path)
+    return make_profile(**params, cfg=cfg, **checks)
+
+
+# The values a notebook's ``parameters`` cell documents besides ``profile``: each ``None``
+# there (the profile's value) or overridden with papermill ``-p name value``.
+NOTEBOOK_OVERRIDES = ("n_triplets", "seed", "n_boot", "device")
+# Names every IPython namespace holds that are not parameters.
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+_PLAIN = (str, int, float, bool, type(None), list, tuple, dict)
+
+
+def notebook_profile(namespace: dict[str, Any], cfg: Settings | None = None, **checks: bool) -> Profile:
+    """The profile a notebook runs with: its ``profile`` parameter plus the documented overrides.
+
+    Called right after the ``parameters`` cell (and papermill's injected one) with
+    ``globals()``: every plain value in the namespace at that point is a parameter, so a
+    name that is neither ``profile`` nor one of :data:`NOTEBOOK_OVERRIDES` was passed by
+    mistake (``papermill -p n_boots 10``) and is refused rather than silently ignored.
+
+    Args:
+        namespace: The notebook's globals.
+        cfg: Settings for the data check.
+        **checks: As for :func:`load_profile`.
+
+    Returns:
+        The validated profile with the overrides that are not ``None`` applied.
+
+    Raises:
+        ValueError: an unknown parameter (named, with the allowed ones), an unknown profile or
+            a bad value (named by :func:`make_profile`).
+        KeyError: an unknown model id.
+    """
+    allowed = {"profile", *NOTEBOOK_OVERRIDES}
+    unknown = sorted(
+        name for name, value in namespace.items()
+        if not name.startswith("_") and name not in _IPYTHON_NAMES and name not in allowed
+        and isinstance(value, _PLAIN)
+    )
+    if unknown:
+        raise ValueError(
+            f"Unknown notebook parameter(s) {unknown}; a chapter takes 'profile' (a name such as "
+            f"'demo' or 'full', or the path of a profile .yml) and the overrides "
+            f"{list(NOTEBOOK_OVERRIDES)}. Put any other setting into a copy of the profile file."
+        )
+    if "profile" not in namespace:
+        raise ValueError("The notebook defines no 'profile' parameter; set profile = \"demo\" in its parameters cell.")
+    profile = namespace["profile"]
+    if not isinstance(profile, (str, os.PathLike)) or not str(profile).strip():
+        raise ValueError(f"The notebook parameter profile must be a profile name or a .yml path, got {profile!r}.")
+    overrides = {k: namespace[k] for k in NOTEBOOK_OVERRIDES if namespace.get(k) is not None}
+    if not overrides:
+        return load_profile(profile, cfg, **checks)
+    params = read_profile_params(profile)
+    params.update(overrides)
+    _check_keys(params, profile)
+    return make_profile(**params, cfg=cfg, **checks)
+
+
+def _check_keys(params: dict[str, Any], name_or_path: str | os.PathLike) -> None:
     allowed = set(make_profile.__code__.co_varnames[: make_profile.__code__.co_argcount])
     allowed -= {"check_models", "check_data", "cfg"}
     unknown = sorted(set(params) - allowed)
@@ -340,7 +402,6 @@ def load_profile(name_or_path: str | os.PathLike, cfg: Settings | None = None, *
         raise ValueError(
             f"Profile {name_or_path!s}: unknown keys {unknown}; allowed keys are {sorted(allowed)}."
         )
-    return make_profile(**params, cfg=cfg, **checks)
 
 
 # --------------------------------------------------------------------------- data

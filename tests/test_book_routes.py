@@ -1,0 +1,222 @@
+"""The three ways the project is used, each as the README gives it, on a fresh copy.
+
+1. ``jupyter-book build book/`` in a copy of the repository without generated files
+   builds every chapter (the book's extension executes them), and a second run, with
+   nothing changed, executes nothing and takes under two minutes;
+2. one chapter run with papermill (after the README's jupytext conversion) glues the same
+   values as the book's executed chapter; a wrong parameter is refused by name;
+3. every built chapter, opened in headless Chromium at 1280 px with the network blocked,
+   draws a chart, and no chart is wider than the text column.
+
+The copy is built once per session (``book_clone`` in conftest); its data and cache
+folders are shared with the other book tests, which therefore start warm.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from humanalign import book, study
+
+BIN = Path(sys.executable).parent
+CHAPTERS = [p.stem for p in book.chapter_notebooks().values()]
+
+
+def glued(notebook: Path) -> dict[str, dict]:
+    """Every value a notebook glued (myst-nb's ``scrapbook`` outputs): name -> mime bundle."""
+    values = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                values[name] = output["data"]
+    return values
+
+
+def _run(command: list[str], clone: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=clone["clone"], env=clone["env"], capture_output=True, text=True, **kwargs)
+
+
+@pytest.mark.slow
+def test_jupyter_book_build_on_a_fresh_clone_builds_every_chapter(book_clone):
+    assert book_clone["returncode"] == 0, book_clone["output"][-4000:]
+    site = book_clone["clone"] / "book"
+    html = site / "_build" / "html"
+    for stem in CHAPTERS:
+        assert (site / "chapters" / f"{stem}.ipynb").is_file(), stem
+        page = (html / "chapters" / f"{stem}.html").read_text()
+        assert "Glue reference" not in page, stem
+        assert "The paper found" in page and "This book finds" in page, stem
+    # The stimulus gallery on the methods page, generated at build time.
+    methods = (html / "methods.html").read_text()
+    assert methods.count('src="_images/demo_') >= 3 and methods.count('src="_images/rsa92_') >= 3
+    assert f"humanalign: executing {len(CHAPTERS)} of {len(CHAPTERS)} chapters" in book_clone["output"]
+
+    # Second run: nothing changed, nothing executed.
+    start = time.perf_counter()
+    done = _run([str(BIN / "jupyter-book"), "build", "book/"], book_clone)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert f"all {len(CHAPTERS)} chapters are up to date for the profile 'demo'" in done.stdout
+    assert seconds < 120, f"the second build took {seconds:.0f} s"
+    print(f"jupyter-book build book/: cold {book_clone['seconds']:.0f} s, warm {seconds:.0f} s")
+
+
+@pytest.mark.slow
+def test_papermill_route_glues_the_same_values_as_the_book(book_clone):
+    assert book_clone["returncode"] == 0, book_clone["output"][-4000:]
+    clone = book_clone["clone"]
+    (clone / "build").mkdir(exist_ok=True)
+    # The README's two commands.
+    done = _run([str(BIN / "jupytext"), "--to", "ipynb", "notebooks/01_scale.py", "-o", "build/01_scale.ipynb"], book_clone)
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = _run([str(BIN / "papermill"), "-k", "python3", "-p", "profile", "demo",
+                 "build/01_scale.ipynb", "build/01_scale.out.ipynb"], book_clone)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    mine = glued(clone / "build" / "01_scale.out.ipynb")
+    theirs = glued(clone / "book" / "chapters" / "01_scale.ipynb")
+    assert "scale_verdict" in mine and "scale_rule_min_span" in mine
+    assert mine == theirs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("option, named", [
+    (["-p", "n_boots", "10"], "n_boots"),
+    (["-p", "n_boot", "0"], "n_boot must be a whole number"),
+    (["-p", "profile", "nonesuch"], "Unknown profile 'nonesuch'"),
+])
+def test_papermill_refuses_a_wrong_parameter_by_name(book_clone, option, named):
+    clone = book_clone["clone"]
+    (clone / "build").mkdir(exist_ok=True)
+    notebook = clone / "build" / "02_objective.ipynb"
+    if not notebook.is_file():
+        done = _run([str(BIN / "jupytext"), "--to", "ipynb", "notebooks/02_objective.py", "-o", str(notebook)], book_clone)
+        assert done.returncode == 0, done.stderr[-2000:]
+    done = _run([str(BIN / "papermill"), "-k", "python3", *option, str(notebook), str(clone / "build" / "refused.ipynb")],
+                book_clone, timeout=300)
+    assert done.returncode != 0
+    assert named in done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_every_chapter_draws_a_chart_offline_that_fits_the_text_column(book_clone, tmp_path):
+    from test_book_render import CHROMIUM, assert_charts_fit
+
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    assert book_clone["returncode"] == 0, book_clone["output"][-4000:]
+    html = book_clone["clone"] / "book" / "_build" / "html" / "chapters"
+    for stem in CHAPTERS:
+        measured = assert_charts_fit(html / f"{stem}.html", tmp_path)
+        print(stem, f"column {measured['column']:.0f} px, charts", [round(c["width"]) for c in measured["charts"]])
+
+
+# ---------------------------------------------------------------------------------------
+# Quick tests of the pieces (no notebook executed)
+
+
+def test_notebook_profile_takes_the_documented_overrides_and_refuses_others(monkeypatch):
+    import types
+
+    checks = {"check_models": False, "check_data": False}
+    plain = {"profile": "demo", "n_triplets": None, "seed": None, "n_boot": None, "device": None,
+             "In": [""], "Out": {}, "_": "", "study": study, "glue": print, "Markdown": str}
+    run = study.notebook_profile(plain, **checks)
+    assert run == study.load_profile("demo", **checks)
+    changed = study.notebook_profile({**plain, "seed": 3, "n_boot": 10}, **checks)
+    assert (changed.seed, changed.n_boot, changed.models) == (3, 10, run.models)
+    with pytest.raises(ValueError, match=r"Unknown notebook parameter\(s\) \['n_boots'\].*'profile'"):
+        study.notebook_profile({**plain, "n_boots": 10}, **checks)
+    with pytest.raises(ValueError, match="n_boot must be a whole number >= 1, got 0"):
+        study.notebook_profile({**plain, "n_boot": 0}, **checks)
+    with pytest.raises(ValueError, match="seed must be a whole number.*'x'"):
+        study.notebook_profile({**plain, "seed": "x"}, **checks)
+    with pytest.raises(ValueError, match="Unknown profile 'nope'"):
+        study.notebook_profile({**plain, "profile": "nope"}, **checks)
+    with pytest.raises(ValueError, match="profile must be a profile name"):
+        study.notebook_profile({**plain, "profile": 3}, **checks)
+    # Modules, functions and classes are not parameters.
+    study.notebook_profile({**plain, "np": types.ModuleType("np"), "f": lambda: 1}, **checks)
+
+
+def test_every_chapter_documents_the_same_parameters():
+    """The parameters cell holds profile and the overrides notebook_profile accepts, nothing else."""
+    import jupytext
+
+    for source in book.chapter_notebooks().values():
+        cells = [c for c in jupytext.read(source).cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(cells) == 1, source.name
+        names = {line.split("=")[0].strip() for line in cells[0].source.splitlines()
+                 if "=" in line and not line.lstrip().startswith("#")}
+        assert names == {"profile", *study.NOTEBOOK_OVERRIDES}, source.name
+        assert 'profile = "demo"' in cells[0].source
+
+
+def test_chapter_stamp_changes_with_source_profile_and_library(tmp_path):
+    source = tmp_path / "01_x.py"
+    source.write_text("# %%\nx = 1\n")
+    first = book.chapter_stamp(source, "demo", library="a")
+    assert first == book.chapter_stamp(source, "demo", library="a")
+    assert first["profile"] == "demo"
+    assert book.chapter_stamp(source, "demo", library="b") != first
+    assert book.chapter_stamp(source, "rehearsal", library="a") != first
+    source.write_text("# %%\nx = 2\n")
+    assert book.chapter_stamp(source, "demo", library="a") != first
+
+
+def test_book_profile_follows_the_environment_then_the_executed_chapters(tmp_path, monkeypatch):
+    notebooks, site = tmp_path / "notebooks", tmp_path / "book"
+    notebooks.mkdir()
+    (site / "chapters").mkdir(parents=True)
+    for stem in ("00_a", "01_b"):
+        (notebooks / f"{stem}.py").write_text("# %%\n")
+    monkeypatch.delenv(book.PROFILE_ENV, raising=False)
+    assert book.book_profile(site, notebooks) == "demo"  # nothing executed yet
+    for stem in ("00_a", "01_b"):
+        (site / "chapters" / f"{stem}.ipynb").write_text(json.dumps({"metadata": {"humanalign": {"profile": "full"}}}))
+    assert book.book_profile(site, notebooks) == "full"
+    (site / "chapters" / "01_b.ipynb").write_text(json.dumps({"metadata": {}}))
+    assert book.book_profile(site, notebooks) == "demo"  # mixed: back to the default
+    monkeypatch.setenv(book.PROFILE_ENV, "rehearsal")
+    assert book.book_profile(site, notebooks) == "rehearsal"
+
+
+def test_rule_values_are_the_verdict_defaults():
+    from humanalign import verdicts
+
+    def rule(data, threshold: float = 0.02, min_n: int = 100):
+        return data
+
+    assert book.rule_values(rule, "threshold", "min_n") == {"threshold": 0.02, "min_n": 100}
+    assert book.rule_values(verdicts.verdict_concepts, "min_n") == {"min_n": 100}
+    with pytest.raises(KeyError, match="no parameters \\['nope'\\]"):
+        book.rule_values(rule, "nope")
+
+
+def test_book_config_loads_the_extension_and_the_readme_gives_the_three_routes():
+    config = (book.BOOK / "_config.yml").read_text()
+    assert "humanalign.book" in config
+    readme = (book.ROOT / "README.md").read_text()
+    assert "jupyter-book build book/" in readme
+    assert "papermill -k python3 -p profile demo" in readme
+    assert "jupytext --to ipynb notebooks/01_scale.py" in readme
+
+
+def test_gallery_names_a_stimulus_set_it_cannot_read(tmp_path, monkeypatch):
+    from humanalign import datasets
+    from humanalign.fetch import DataError
+
+    def missing(*_, **__):
+        raise DataError("rsa92/92_images.mat is in no mirror\nand downloads are off")
+
+    monkeypatch.setattr(datasets, "load_rsa92", missing)
+    monkeypatch.setattr(datasets, "load_demo_stimuli", missing)
+    text = book.write_gallery(tmp_path).read_text()
+    assert "The 92 images are not available here (DataError: rsa92/92_images.mat is in no mirror and downloads are off)" in text
+    assert "Demo photos not available here" in text and "{figure}" not in text
