@@ -11,7 +11,7 @@ import torch
 from conftest import needs_mirror
 from torch import nn
 
-from humanalign import models
+from humanalign import features, models
 from humanalign.fetch import DataError
 from humanalign.registry import get_spec
 
@@ -141,10 +141,10 @@ def test_classify_accuracy_needs_logits_and_labels():
 
     stimuli = load_demo_stimuli()
     with pytest.raises(ValueError, match="no classifier"):
-        models.classify_accuracy("litert/mobilenet_v1_100_224.quant_embedding", stimuli)
+        features.classify_accuracy("litert/mobilenet_v1_100_224.quant_embedding", stimuli)
     unlabelled = Stimuli("x", stimuli.ids[:3], stimuli.paths[:3])
     with pytest.raises(ValueError, match="imagenet_index"):
-        models.classify_accuracy("litert/mobilenet_v1_025_128.quant_in1k", unlabelled)
+        features.classify_accuracy("litert/mobilenet_v1_025_128.quant_in1k", unlabelled)
 
 
 # Each demo classifier on the 334 demo photos, with its own logits and preprocessing:
@@ -172,7 +172,7 @@ def demo_stimuli():
 @pytest.mark.slow
 @pytest.mark.parametrize("model_id", list(THRESHOLDS))
 def test_demo_classifier_accuracy(model_id, demo_stimuli):
-    accuracy = models.classify_accuracy(model_id, demo_stimuli, device="cpu", progress=False)
+    accuracy = features.classify_accuracy(model_id, demo_stimuli, device="cpu", progress=False)
     assert accuracy >= THRESHOLDS[model_id], f"{model_id}: {accuracy:.3f}"
 
 
@@ -182,7 +182,7 @@ def test_untrained_control_is_near_chance(demo_stimuli):
 
     subset = Stimuli("demo-head", demo_stimuli.ids[:40], demo_stimuli.paths[:40],
                      {"imagenet_index": demo_stimuli.labels["imagenet_index"][:40]})
-    assert models.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
+    assert features.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
 
 
 # --- attacks: weight files that would run code; devices that do not exist ------------

@@ -71,8 +71,8 @@ def fakes(monkeypatch):
 
     registry = _fake_registry()
     monkeypatch.setattr(study, "_registry", lambda: registry)
-    monkeypatch.setattr(study, "_features", lambda: types.SimpleNamespace(extract_features=extract_features))
-    monkeypatch.setattr(study, "_models", lambda: types.SimpleNamespace(classify_accuracy=lambda m, s: 0.5))
+    monkeypatch.setattr(study, "_features", lambda: types.SimpleNamespace(
+        extract_features=extract_features, classify_accuracy=lambda m, s: 0.5))
     study._DATA_CACHE.clear()
     return calls
 

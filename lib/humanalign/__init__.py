@@ -33,8 +33,8 @@ _LAZY = {
     )},
     **{name: "results" for name in ("load_results", "save_results", "tidy")},
     **{name: "registry" for name in ("ModelSpec", "get_spec", "list_models")},
-    **{name: "models" for name in ("load_model", "classify_accuracy")},
-    **{name: "features" for name in ("extract_features",)},
+    **{name: "models" for name in ("load_model",)},
+    **{name: "features" for name in ("extract_features", "classify_accuracy")},
 }
 
 __all__ = [

@@ -48,7 +48,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 def _cmd_accuracy(args: argparse.Namespace) -> int:
     from .datasets import load_demo_stimuli
-    from .models import classify_accuracy
+    from .features import classify_accuracy
     from .registry import get_spec, list_models
 
     ids = args.model or [m for m in list_models(group="demo")["id"] if get_spec(m).has_logits]

@@ -35,7 +35,6 @@ __all__ = [
     "LoadedModel",
     "WeightsUnavailableError",
     "build_architecture",
-    "classify_accuracy",
     "layer_output",
     "load_model",
     "probe_dims",
@@ -748,32 +747,3 @@ def load_model(model_id: str, device: str | None = None) -> LoadedModel:
     else:
         device = "cpu"
     return LoadedModel(model=model, preprocess=preprocess, spec=spec, device=str(device))
-
-
-def classify_accuracy(model_id: str, stimuli, **kwargs: Any) -> float:
-    """Top-1 accuracy of a classifier's own logits on labelled stimuli.
-
-    Args:
-        model_id: A model with ImageNet-1k logits.
-        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index``.
-        **kwargs: Passed to :func:`humanalign.features.extract_features`.
-
-    Returns:
-        Share of images whose arg-max logit is their ImageNet class.
-
-    Raises:
-        ValueError: the model has no logits, or the stimuli carry no ``imagenet_index``.
-    """
-    from .features import extract_features
-
-    spec = get_spec(model_id)
-    spec.layer_module("logits")
-    if "imagenet_index" not in stimuli.labels:
-        raise ValueError(
-            f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli()."
-        )
-    logits = extract_features(model_id, stimuli, layer="logits", **kwargs)
-    if logits.shape[1] != 1000:
-        raise ValueError(f"Model {model_id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
-    labels = np.asarray(stimuli.labels["imagenet_index"])
-    return float(np.mean(logits.argmax(axis=1) == labels))

@@ -503,12 +503,6 @@ def _features():
     return features
 
 
-def _models():
-    from . import models
-
-    return models
-
-
 def _measures():
     from . import measures
 
@@ -605,7 +599,7 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
             spec = _registry().get_spec(model_id)
             # Top-1 on the demo photos needs an ImageNet-1k classifier (1000 logits).
             if profile.dataset == "things-demo" and spec.logits and spec.logits_dim == 1000:
-                top1 = _models().classify_accuracy(model_id, data.stimuli)
+                top1 = _features().classify_accuracy(model_id, data.stimuli)
                 rows.append(_row(model_id, profile.dataset, "logits", "top1_demo", top1, n=len(data.stimuli)))
         return pd.DataFrame(rows)
 
