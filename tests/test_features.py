@@ -56,8 +56,8 @@ def test_second_call_does_no_model_work(stimuli, monkeypatch):
     np.testing.assert_array_equal(first, again)
 
 
-def test_interrupted_extraction_resumes(stimuli, monkeypatch):
-    full = features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, cache=False, progress=False)
+def _interrupt_third_batch(monkeypatch) -> dict:
+    """Make the model's third forward pass raise KeyboardInterrupt; returns the call counter."""
     original = models.LoadedModel.forward
     calls = {"n": 0}
 
@@ -68,6 +68,12 @@ def test_interrupted_extraction_resumes(stimuli, monkeypatch):
         return original(self, batch, layers)
 
     monkeypatch.setattr(models.LoadedModel, "forward", flaky)
+    return calls
+
+
+def test_interrupted_extraction_resumes(stimuli, monkeypatch):
+    full = features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, cache=False, progress=False)
+    calls = _interrupt_third_batch(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         features.extract_features(MODEL, stimuli, batch_size=2, num_workers=0, progress=False)
     partial = features.cache_path(MODEL, stimuli, "penultimate").with_suffix(".partial")
@@ -171,16 +177,7 @@ def test_damaged_cache_is_recomputed_with_a_notice(stimuli, monkeypatch, capsys,
 @pytest.mark.parametrize("damage", ["nan", "flip", "wrong_rows"])
 def test_damaged_partial_batch_is_recomputed(stimuli, monkeypatch, capsys, damage):
     truth = _extract(stimuli, cache=False)
-    original = models.LoadedModel.forward
-    calls = {"n": 0}
-
-    def flaky(self, batch, layers=("penultimate",)):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return original(self, batch, layers)
-
-    monkeypatch.setattr(models.LoadedModel, "forward", flaky)
+    calls = _interrupt_third_batch(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         _extract(stimuli)
     part = features.cache_path(MODEL, stimuli, "penultimate").with_suffix(".partial") / "00000000-2.npy"

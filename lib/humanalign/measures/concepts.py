@@ -55,6 +55,22 @@ def accuracy_by_concept(correct: np.ndarray, labels: np.ndarray, n_dims: int) ->
     return pd.DataFrame({"dimension": np.arange(n_dims), "n": count, "accuracy": acc})
 
 
+def _checked_embedding(embedding: np.ndarray, concepts: pd.DataFrame, categories: pd.DataFrame,
+                       top: int, words: int) -> np.ndarray:
+    """The embedding as a float array, after checking that the three tables list the same objects."""
+    emb = as_features(embedding, name="embedding", min_rows=1)
+    if "Word" not in concepts.columns:
+        raise ValueError("concepts needs a 'Word' column (the THINGS concepts table).")
+    if len(concepts) != emb.shape[0] or len(categories) != emb.shape[0]:
+        raise ValueError(
+            f"embedding has {emb.shape[0]} rows, concepts {len(concepts)}, categories "
+            f"{len(categories)}; all must list the same objects."
+        )
+    if not 1 <= words <= top <= emb.shape[0]:
+        raise ValueError(f"need 1 <= words ({words}) <= top ({top}) <= number of objects ({emb.shape[0]}).")
+    return emb
+
+
 def name_dimensions(
     embedding: np.ndarray,
     concepts: pd.DataFrame,
@@ -82,16 +98,7 @@ def name_dimensions(
         k names, e.g. ``"food (pizza, cake, bread)"``, made unique by a ``#d`` suffix where
         two dimensions would share a name.
     """
-    emb = as_features(embedding, name="embedding", min_rows=1)
-    if "Word" not in concepts.columns:
-        raise ValueError("concepts needs a 'Word' column (the THINGS concepts table).")
-    if len(concepts) != emb.shape[0] or len(categories) != emb.shape[0]:
-        raise ValueError(
-            f"embedding has {emb.shape[0]} rows, concepts {len(concepts)}, categories "
-            f"{len(categories)}; all must list the same objects."
-        )
-    if not 1 <= words <= top <= emb.shape[0]:
-        raise ValueError(f"need 1 <= words ({words}) <= top ({top}) <= number of objects ({emb.shape[0]}).")
+    emb = _checked_embedding(embedding, concepts, categories, top, words)
     cat = categories.to_numpy(dtype=np.float64)
     cat_names = [str(c) for c in categories.columns]
     word_list = concepts["Word"].astype(str).tolist()
@@ -146,16 +153,7 @@ def describe_dimensions(
     """
     from scipy.stats import hypergeom
 
-    emb = as_features(embedding, name="embedding", min_rows=1)
-    if "Word" not in concepts.columns:
-        raise ValueError("concepts needs a 'Word' column (the THINGS concepts table).")
-    if len(concepts) != emb.shape[0] or len(categories) != emb.shape[0]:
-        raise ValueError(
-            f"embedding has {emb.shape[0]} rows, concepts {len(concepts)}, categories "
-            f"{len(categories)}; all must list the same objects."
-        )
-    if not 1 <= words <= top <= emb.shape[0]:
-        raise ValueError(f"need 1 <= words ({words}) <= top ({top}) <= number of objects ({emb.shape[0]}).")
+    emb = _checked_embedding(embedding, concepts, categories, top, words)
     cat = categories.to_numpy(dtype=np.int64)
     cat_names = [str(c) for c in categories.columns]
     n, size = emb.shape[0], cat.sum(axis=0)
