@@ -122,20 +122,20 @@ def unit_scores(profile: Profile, model_ids: tuple[str, ...] | list[str], on: st
     """
     from .rsa_study import load_rsa_set, person_scores
 
+    if on not in ("things", "rsa92"):
+        raise ValueError(f"Score on 'things' or 'rsa92', not {on!r}.")
     things = load_study_data(profile, cfg)
+    data = load_rsa_set("rsa92", cfg) if on == "rsa92" else None
     rows = []
     for model_id in model_ids:
         feats = features_for(model_id, "penultimate", profile, things)
-        if on == "things":
+        if data is None:
             rows.append(measures.odd_one_out_correct(feats, things.triplets.indices, similarity="cosine"))
-        elif on == "rsa92":
-            data = load_rsa_set("rsa92", cfg)
-            other = features_for(model_id, "penultimate", profile, data)
-            if transformed:
-                other = things_probe(profile, model_id, "penultimate", feats, things, cfg).apply(other)
-            rows.append(person_scores(other, data.rdms))
-        else:
-            raise ValueError(f"Score on 'things' or 'rsa92', not {on!r}.")
+            continue
+        other = features_for(model_id, "penultimate", profile, data)
+        if transformed:
+            other = things_probe(profile, model_id, "penultimate", feats, things, cfg).apply(other)
+        rows.append(person_scores(other, data.rdms))
     return np.mean(np.asarray(rows, dtype=np.float64), axis=0)
 
 
