@@ -210,7 +210,7 @@ def test_book_config_loads_the_extension_and_the_readme_gives_the_three_routes()
 
 def test_gallery_names_a_stimulus_set_it_cannot_read(tmp_path, monkeypatch):
     from humanalign import datasets
-    from humanalign.fetch import DataError
+    from humanalign.errors import DataError
 
     def missing(*_, **__):
         raise DataError("rsa92/92_images.mat is in no mirror\nand downloads are off")

@@ -17,7 +17,7 @@ from PIL import Image
 
 from humanalign import sources
 from humanalign.config import settings
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 from humanalign.datasets.cifar_coarse import (
     N_COARSE,
     load_cifar100,

@@ -9,7 +9,7 @@ from PIL import Image
 
 from humanalign import features, models
 from humanalign.datasets import Stimuli
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 
 MODEL = "untrained/mobilenetv2_100.seed0"
 

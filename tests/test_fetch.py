@@ -15,11 +15,9 @@ import pytest
 import pyzipper
 
 from humanalign.config import Settings
+from humanalign.errors import DataError, DataNotFoundError, HashMismatchError
 from humanalign.fetch import (
     HASH_RECORD,
-    DataError,
-    DataNotFoundError,
-    HashMismatchError,
     Resource,
     fetch,
     sha256_of,

@@ -12,7 +12,7 @@ from conftest import needs_mirror
 from torch import nn
 
 from humanalign import features, models
-from humanalign.fetch import DataError
+from humanalign.errors import DataError, WeightsUnavailableError
 from humanalign.registry import get_spec
 
 
@@ -94,13 +94,13 @@ def test_weights_unavailable_names_model_address_and_folder(monkeypatch, isolate
     # Offline: the weights are neither in a mirror nor in the data folder, and may not be
     # downloaded, so the error must say which model, which address and where to put it.
     monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
-    with pytest.raises(models.WeightsUnavailableError) as err:
+    with pytest.raises(WeightsUnavailableError) as err:
         models.load_model("torchvision/resnet18.IMAGENET1K_V1", device="cpu")
     text = str(err.value)
     assert "torchvision/resnet18.IMAGENET1K_V1" in text
     assert "https://download.pytorch.org/models/resnet18" in text
     assert str(isolated_folders / "data" / "weights") in text
-    with pytest.raises(models.WeightsUnavailableError, match="dl.fbaipublicfiles.com"):
+    with pytest.raises(WeightsUnavailableError, match="dl.fbaipublicfiles.com"):
         models.load_model("ssl/resnet50.vicreg", device="cpu")
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 from scipy.io import savemat
 
 from humanalign.config import settings
-from humanalign.fetch import DataError, DataNotFoundError
+from humanalign.errors import DataError, DataNotFoundError
 from humanalign.datasets.peterson import N_PETERSON, PETERSON_DOMAINS, load_peterson
 
 _PNG = io.BytesIO()

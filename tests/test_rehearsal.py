@@ -20,7 +20,8 @@ import torch
 from conftest import needs_mirror
 from humanalign import rehearsal
 from humanalign.config import settings
-from humanalign.fetch import DataError, HashMismatchError, fetch
+from humanalign.fetch import fetch
+from humanalign.errors import DataError, HashMismatchError
 from humanalign.registry import get_spec, list_models
 from humanalign.sources import get_resource
 from rehearsal_fixtures import cache_dir, data_dir, served, standins  # noqa: F401 - fixtures

@@ -7,7 +7,7 @@ import os
 import pandas as pd
 import pytest
 
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 from humanalign.results import load_results, result_row, results_dir, save_results, tidy
 
 

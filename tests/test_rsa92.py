@@ -9,7 +9,7 @@ from scipy.io import savemat
 
 from conftest import needs_mirror
 from humanalign.datasets import N_RSA92, load_rsa92, read_rsa92_images, read_rsa92_rdms
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 
 
 def _rdm(rng, n: int = N_RSA92) -> np.ndarray:

@@ -17,7 +17,7 @@ import yaml
 
 from conftest import needs_mirror
 from humanalign import study
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 
 TRAINED = ("fake/net_small.a", "fake/net_mid.a", "fake/net_big.a")
 UNTRAINED_ID = "fake/net_small.untrained"

@@ -11,7 +11,8 @@ from PIL import Image
 
 from conftest import needs_mirror
 from humanalign.config import settings
-from humanalign.fetch import DataError, DataNotFoundError, HashMismatchError, record_unpacked
+from humanalign.fetch import record_unpacked
+from humanalign.errors import DataError, DataNotFoundError, HashMismatchError
 from humanalign.datasets.things import (
     N_CONCEPTS,
     load_category_matrix,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from humanalign.fetch import DataError
+from humanalign.errors import DataError
 from humanalign.datasets.types import (
     HumanMatrix,
     Stimuli,

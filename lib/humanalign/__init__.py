@@ -12,7 +12,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from .config import Settings, settings
-from .fetch import DataError, DataNotFoundError, HashMismatchError, Resource, fetch
+from .fetch import Resource, fetch
+from .errors import DataError, DataNotFoundError, HashMismatchError, WeightsUnavailableError
 
 __version__ = "0.1.0"
 
@@ -41,6 +42,7 @@ __all__ = [
     "DataError",
     "DataNotFoundError",
     "HashMismatchError",
+    "WeightsUnavailableError",
     "Resource",
     "Settings",
     "fetch",

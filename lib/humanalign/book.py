@@ -256,7 +256,8 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     recorded on their first download (``<data>/hashes.json``) are listed instead.
     """
     from .config import settings
-    from .fetch import DataError, cached_sha256, fetch, hash_record
+    from .fetch import cached_sha256, fetch, hash_record
+    from .errors import DataError
     from .sources import demo_resources
 
     hashes = {}
@@ -641,7 +642,7 @@ def _on_config_inited(app, config) -> None:
     from sphinx.util import logging
 
     from . import plots
-    from .fetch import DataError
+    from .errors import DataError
 
     logger = logging.getLogger(__name__)
     book = Path(app.srcdir)

@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .config import check_device, settings
-    from .fetch import DataError
+    from .errors import DataError
 
     try:
         settings()  # the environment variables, checked before any work

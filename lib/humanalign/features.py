@@ -40,7 +40,8 @@ import torch
 from .config import settings
 from .datasets.types import Stimuli
 from ._atomic import atomic_path, write_text_atomic
-from .fetch import DataError, cached_sha256, notice
+from .fetch import cached_sha256, notice
+from .errors import DataError
 from .registry import get_spec
 
 __all__ = [
@@ -231,7 +232,7 @@ class ImageDataset(torch.utils.data.Dataset):
     """Images in a fixed order; item ``i`` is ``(i, preprocess(image i))``.
 
     The index travels with the tensor so the caller can check the row order. A file that
-    cannot be decoded raises :class:`~humanalign.fetch.DataError` naming it.
+    cannot be decoded raises :class:`~humanalign.errors.DataError` naming it.
     """
 
     def __init__(self, paths: Sequence[Path], preprocess):

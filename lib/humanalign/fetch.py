@@ -35,11 +35,9 @@ from pathlib import Path
 
 from ._atomic import follow_umask, write_text_atomic
 from .config import Settings, settings as current_settings
+from .errors import DataError, DataNotFoundError, HashMismatchError
 
 __all__ = [
-    "DataError",
-    "DataNotFoundError",
-    "HashMismatchError",
     "Resource",
     "cached_sha256",
     "fetch",
@@ -58,18 +56,6 @@ _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 def notice(message: str) -> None:
     """Tell the user, on one line of stderr, about something done on their behalf."""
     print(f"humanalign: {message}", file=sys.stderr, flush=True)
-
-
-class DataError(RuntimeError):
-    """A data file is missing, corrupt or malformed; the message says what to do."""
-
-
-class DataNotFoundError(DataError, FileNotFoundError):
-    """A file is neither in a mirror nor in the data folder and could not be downloaded."""
-
-
-class HashMismatchError(DataError):
-    """A file's sha256 differs from the expected (or first recorded) one."""
 
 
 @dataclass(frozen=True)

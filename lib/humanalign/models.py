@@ -26,24 +26,20 @@ import numpy as np
 import torch
 from torch import nn
 
-from .fetch import DataError, DataNotFoundError, HashMismatchError, Resource, fetch
+from .fetch import Resource, fetch
+from .errors import DataError, DataNotFoundError, HashMismatchError, WeightsUnavailableError
 from .registry import ModelSpec, get_spec
 
 __all__ = [
     "LOADERS",
     "LiteRTModel",
     "LoadedModel",
-    "WeightsUnavailableError",
     "build_architecture",
     "layer_output",
     "load_model",
     "probe_dims",
     "weights_resource",
 ]
-
-
-class WeightsUnavailableError(DataNotFoundError):
-    """Pretrained weights could not be obtained; the message names model, address and folder."""
 
 
 # ---------------------------------------------------------------------------------------

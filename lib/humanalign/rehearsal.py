@@ -45,7 +45,8 @@ from urllib.parse import urlparse, unquote
 import numpy as np
 
 from .config import Settings
-from .fetch import DataError, Resource
+from .fetch import Resource
+from .errors import DataError
 from .registry import EXTRA_MODELS_ENV
 
 __all__ = [

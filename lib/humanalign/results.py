@@ -18,7 +18,8 @@ import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
 from .config import settings
-from .fetch import DataError, cached_sha256, notice
+from .fetch import cached_sha256, notice
+from .errors import DataError
 
 __all__ = ["COLUMNS", "OPTIONAL", "load_results", "result_row", "results_dir", "save_results", "shown", "tidy"]
 

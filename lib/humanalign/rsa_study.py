@@ -32,7 +32,7 @@ import pandas as pd
 from . import measures
 from .config import Settings
 from .datasets import HumanMatrix, Stimuli
-from .fetch import DataNotFoundError
+from .errors import DataNotFoundError
 from .study import (
     Profile,
     _cached,

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Settings, settings as current_settings
-from .fetch import DataError
+from .errors import DataError
 
 __all__ = [
     "DATASETS",

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import get_resource
 from .types import HumanMatrix, Stimuli, list_images
 

@@ -24,7 +24,8 @@ import numpy as np
 
 from .._atomic import atomic_path
 from ..config import Settings, settings as current_settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import get_resource
 from .types import Stimuli, Triplets
 

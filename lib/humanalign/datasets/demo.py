@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import Settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import demo_resources
 from .things import load_concepts, load_vice
 from .types import Stimuli, Triplets

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import get_resource
 from .arrangements import read_mat
 from .types import HumanMatrix, Stimuli, list_images

@@ -29,7 +29,8 @@ import numpy as np
 
 from .._atomic import atomic_path
 from ..config import Settings, settings as current_settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import get_resource
 from .arrangements import _struct_field, read_mat
 from .types import HumanMatrix, Stimuli

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
-from ..fetch import DataError, fetch
+from ..fetch import fetch
+from ..errors import DataError
 from ..sources import get_resource
 from .types import Stimuli, Triplets
 

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from ..fetch import DataError
+from ..errors import DataError
 
 __all__ = [
     "IMAGE_SUFFIXES",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..datasets.types import Triplets, check_triplets
-from ..fetch import DataError
+from ..errors import DataError
 
 __all__ = ["as_features", "as_triplets"]
 

@@ -30,7 +30,7 @@ import pandas as pd
 from .._atomic import atomic_path
 from ..config import settings
 from ..datasets.types import Triplets
-from ..fetch import DataError
+from ..errors import DataError
 from ._checks import as_features, as_triplets
 from .odd_one_out import odd_one_out_correct
 

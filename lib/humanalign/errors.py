@@ -1,0 +1,25 @@
+"""The package's error classes, on the ground floor so that every layer can raise them.
+
+Each message names the file, value or model at fault and says what to do; the classes
+only let a caller tell the kinds apart.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DataError", "DataNotFoundError", "HashMismatchError", "WeightsUnavailableError"]
+
+
+class DataError(RuntimeError):
+    """A data file is missing, corrupt or malformed; the message says what to do."""
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    """A file is neither in a mirror nor in the data folder and could not be downloaded."""
+
+
+class HashMismatchError(DataError):
+    """A file's sha256 differs from the expected (or first recorded) one."""
+
+
+class WeightsUnavailableError(DataNotFoundError):
+    """Pretrained weights could not be obtained; the message names model, address and folder."""
