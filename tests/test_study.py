@@ -163,20 +163,6 @@ def test_concept_split_partitions(rng):
         study.concept_split(4)
 
 
-def test_restrict_triplets_matches_loop(rng):
-    n = 20
-    trip = np.array([rng.choice(n, 3, replace=False) for _ in range(300)])
-    objects = np.sort(rng.choice(n, 12, replace=False))
-    fast = study.restrict_triplets(trip, objects, n)
-    pos = {int(o): i for i, o in enumerate(objects)}
-    slow = [[pos[int(x)] for x in row] for row in trip if all(int(x) in pos for x in row)]
-    assert np.array_equal(fast, np.array(slow).reshape(-1, 3))
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-@needs_mirror
 def test_evaluate_scores_planted_structure_and_caches(fakes):
     profile = _small_profile()
     table = study.evaluate(profile)

@@ -16,6 +16,7 @@ from humanalign.datasets.types import (
     check_triplets,
     list_images,
     open_image,
+    restrict_triplets,
 )
 
 
@@ -117,3 +118,14 @@ def test_list_images_natural_order(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="no image files"):
         list_images(tmp_path / "empty", source="cichy118")
+
+
+def test_restrict_triplets_matches_loop():
+    rng = np.random.default_rng(0)
+    n = 20
+    trip = np.array([rng.choice(n, 3, replace=False) for _ in range(300)])
+    objects = rng.permutation(rng.choice(n, 12, replace=False))  # any order
+    fast = restrict_triplets(trip, objects, n)
+    pos = {int(o): i for i, o in enumerate(objects)}
+    slow = [[pos[int(x)] for x in row] for row in trip if all(int(x) in pos for x in row)]
+    assert np.array_equal(fast, np.array(slow).reshape(-1, 3))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Settings, settings as current_settings
+from .datasets.types import restrict_triplets
 from .errors import DataError
 
 __all__ = [
@@ -468,22 +469,6 @@ def concept_split(n_objects: int, train_fraction: float = 2 / 3, seed: int = 0) 
     cut = int(round(train_fraction * n_objects))
     cut = min(max(cut, 3), n_objects - 3)
     return np.sort(order[:cut]), np.sort(order[cut:])
-
-
-def restrict_triplets(indices: np.ndarray, objects: np.ndarray, n_objects: int) -> np.ndarray:
-    """Triplets whose three objects all lie in ``objects``, re-indexed to positions in it.
-
-    Args:
-        indices: (N, 3) triplets over ``n_objects`` objects.
-        objects: (m,) object indices to keep, sorted or not.
-
-    Returns:
-        (M, 3) int64 triplets over ``range(m)``; the column order (odd one out last) is kept.
-    """
-    position = np.full(n_objects, -1, dtype=np.int64)
-    position[np.asarray(objects)] = np.arange(len(objects))
-    mapped = position[np.asarray(indices)]
-    return mapped[(mapped >= 0).all(axis=1)]
 
 
 # --------------------------------------------------------------------------- library hooks

@@ -22,7 +22,7 @@ from .things import (
     load_triplets,
     load_vice,
 )
-from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image
+from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
 
 __all__ = [
     "KING_SETS",
@@ -63,6 +63,7 @@ __all__ = [
     "read_mat",
     "read_rsa92_images",
     "read_rsa92_rdms",
+    "restrict_triplets",
     "sample_coarse_triplets",
     "simulate_triplets",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "check_triplets",
     "list_images",
     "open_image",
+    "restrict_triplets",
 ]
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".gif", ".webp"})
@@ -153,6 +154,23 @@ def check_triplets(indices: object, n_objects: int, source: str) -> np.ndarray:
         bad = int(np.flatnonzero(repeated)[0])
         raise DataError(f"{source}: triplet row {bad} = {arr[bad].tolist()} repeats an object.")
     return arr
+
+
+def restrict_triplets(indices: np.ndarray, objects: np.ndarray, n_objects: int) -> np.ndarray:
+    """Triplets whose three objects all lie in ``objects``, re-indexed to positions in it.
+
+    Args:
+        indices: (N, 3) triplets over ``n_objects`` objects.
+        objects: (m,) object indices to keep, sorted or not.
+        n_objects: Number of objects the triplets refer to.
+
+    Returns:
+        (M, 3) int64 triplets over ``range(m)``; the column order (odd one out last) is kept.
+    """
+    position = np.full(n_objects, -1, dtype=np.int64)
+    position[np.asarray(objects)] = np.arange(len(objects))
+    mapped = position[np.asarray(indices)]
+    return mapped[(mapped >= 0).all(axis=1)]
 
 
 def check_square(matrix: object, source: str) -> np.ndarray:
