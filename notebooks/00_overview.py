@@ -40,7 +40,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, results, rsa_study, study
+from humanalign import plots, results, study
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
@@ -63,9 +63,9 @@ study.glue_values("intro", {
     "probe_note": study.probe_warning(evaluated, run.probe_max_iter),
 })
 
-rsa = rsa_study.evaluate_rsa(run)
-rsa92 = rsa_study.rsa_wide(rsa, "rsa92")
-bounds = rsa_study.ceiling(rsa, "rsa92")
+rsa = study.evaluate_rsa(run)
+rsa92 = study.rsa_wide(rsa, "rsa92")
+bounds = study.ceiling(rsa, "rsa92")
 top = rsa92.sort_values("rsa_people_zero_shot", ascending=False).iloc[0]
 study.glue_values("rsa92", {
     "ceiling_lower": bounds["lower"],

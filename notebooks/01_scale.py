@@ -32,7 +32,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import book, plots, results, study, verdicts
+from humanalign import plots, results, study
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
@@ -40,10 +40,10 @@ glue("data_note", Markdown(study.data_note(run)), display=False)
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, layer="penultimate")
-verdict, comparisons = verdicts.verdict_scale(run)
+verdict, comparisons = study.verdict_scale(run)
 study.glue_verdict("scale", verdict)
-study.glue_values("scale_rule", book.rule_values(verdicts.verdict_scale, "min_span"))
-study.glue_values("scale_imagenet", verdicts.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
+study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))
+study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
 
 # %% [markdown]
 # ```{glue:md} data_note

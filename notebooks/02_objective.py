@@ -32,7 +32,8 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, results, study, verdicts
+from humanalign import plots, results, study
+from humanalign.registry import UNTRAINED
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
@@ -40,10 +41,10 @@ glue("data_note", Markdown(study.data_note(run)), display=False)
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, layer="penultimate")
-verdict = verdicts.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
+verdict = study.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
 study.glue_verdict("objective", verdict)
-explore = verdicts.objective_exploration(run)
-study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != study.UNTRAINED, "objective"].nunique()),
+explore = study.objective_exploration(run)
+study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != UNTRAINED, "objective"].nunique()),
                                 "n_explored": len(explore)})
 table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(columns={"id": "model"}), on="model")
 

@@ -32,13 +32,13 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, results, study, verdicts
+from humanalign import plots, results, study
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-verdict, comparisons = verdicts.verdict_training_data(run)
+verdict, comparisons = study.verdict_training_data(run)
 study.glue_verdict("dataset", verdict)
 things_rows = comparisons[~comparisons["human_data"].str.startswith("92")]
 study.glue_values("dataset", {

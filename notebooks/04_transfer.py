@@ -40,16 +40,16 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import plots, results, rsa_study, study, verdicts
+from humanalign import plots, results, study
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
 glue("data_note", Markdown(study.data_note(run)), display=False)
 
-rsa = rsa_study.evaluate_rsa(run)
-rsa92 = rsa_study.rsa_wide(rsa, "rsa92")
-bounds = rsa_study.ceiling(rsa, "rsa92")
-verdict = verdicts.verdict_transfer_people(run)
+rsa = study.evaluate_rsa(run)
+rsa92 = study.rsa_wide(rsa, "rsa92")
+bounds = study.ceiling(rsa, "rsa92")
+verdict = study.verdict_transfer_people(run)
 study.glue_verdict("transfer", verdict)
 study.glue_values("transfer", {"ceiling_lower": bounds["lower"], "ceiling_upper": bounds["upper"],
                                "probe_note": "simulated from the VICE embedding" if run.simulated else "real human choices"})

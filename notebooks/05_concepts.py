@@ -36,7 +36,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 from IPython.display import Markdown
 from myst_nb import glue
 
-from humanalign import book, plots, results, study, verdicts
+from humanalign import plots, results, study
 
 run = study.notebook_profile(globals())
 plots.enable_offline()
@@ -44,11 +44,11 @@ glue("data_note", Markdown(study.data_note(run)), display=False)
 
 probed_min_n = 20  # the held-out concepts leave fewer triplets per dimension
 concepts = study.evaluate_concepts(run, layer="penultimate")
-verdict, terms, per_dim = verdicts.verdict_concepts(run, kind="zero_shot")
-probed_verdict, probed_terms, _ = verdicts.verdict_concepts(run, kind="probed", min_n=probed_min_n)
+verdict, terms, per_dim = study.verdict_concepts(run, kind="zero_shot")
+probed_verdict, probed_terms, _ = study.verdict_concepts(run, kind="probed", min_n=probed_min_n)
 study.glue_verdict("concepts", verdict)
 study.glue_verdict("concepts_probed", probed_verdict)
-study.glue_values("concepts_rule", {**book.rule_values(verdicts.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
+study.glue_values("concepts_rule", {**study.rule_values(study.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
 study.glue_values("concepts", {"train_share": run.train_fraction})
 dimensions = study.dimension_table()
 by_group = (
@@ -118,7 +118,7 @@ results.shown(dimensions, ["dimension", "category", "in_top", "share_all", "enri
 # dimension's triplets (and the number of triplets):
 
 # %% tags=["hide-input"]
-verdicts.interval_pivot(per_dim)
+study.interval_pivot(per_dim)
 
 # %% [markdown]
 # ## The paper and this book

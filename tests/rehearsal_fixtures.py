@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from humanalign import rehearsal
+import rehearsal
 
 
 @pytest.fixture(scope="session")

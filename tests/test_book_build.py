@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import needs_mirror
+from conftest import ROOT, needs_mirror
 from humanalign import book, study
 from test_book_render import CHROMIUM, assert_chart_rendered, dump_dom
 
@@ -31,7 +31,7 @@ def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys, monkeyp
     monkeypatch.setenv("HUMANALIGN_CACHE", str(book_clone["folders"] / "cache"))
     site = tmp_path / "site"
     start = time.perf_counter()
-    code = book.main(["--profile", "demo", "--book-dir", str(site)])
+    code = book.main(["--root", str(ROOT), "--profile", "demo", "--book-dir", str(site)])
     seconds = time.perf_counter() - start
     assert code == 0, capsys.readouterr().err[-3000:]
 
@@ -98,7 +98,7 @@ def test_copy_book_sources_copies_pages_not_build_output(tmp_path):
 
 
 def test_main_book_dir_refuses_the_source_folder(capsys):
-    assert book.main(["--profile", "demo", "--book-dir", str(book.BOOK / "inner"), "--no-build"]) == 2
+    assert book.main(["--root", str(ROOT), "--profile", "demo", "--book-dir", str((ROOT / "book") / "inner"), "--no-build"]) == 2
     assert "--book-dir" in capsys.readouterr().err
 
 
@@ -122,18 +122,18 @@ def _gpu_report(**changes) -> dict:
 def test_gpu_check_record_and_its_section_on_the_page(tmp_path):
     path = tmp_path / "gpu_check.json"
     assert book.gpu_check_record(path) is None
-    assert "No GPU run yet" in book._gpu_section(None)
+    assert "No GPU run yet" in book.record._gpu_section(None)
 
     path.write_text(json.dumps(_gpu_report()))
     report = book.gpu_check_record(path)
-    text = book._gpu_section(report)
+    text = book.record._gpu_section(report)
     assert "2026-01-02T03:04:05+00:00" in text and "NVIDIA H200" in text and "139.8 GiB" in text
     table = [line for line in text.splitlines() if line.startswith("| extract")]
     assert len(table) == 2
     assert "2560.0 images/s" in table[0] and "| 7.5 |" in table[0]
     assert table[1].endswith("| out of memory |")
     assert "smoke run" not in text
-    assert "smoke run" in book._gpu_section(_gpu_report(smoke=True))
+    assert "smoke run" in book.record._gpu_section(_gpu_report(smoke=True))
 
     path.write_text("{not json")
     with pytest.raises(ValueError, match="gpu_check.json.*not valid JSON"):
@@ -154,7 +154,7 @@ def test_gpu_check_script_output_reaches_the_reproducibility_page(tmp_path, monk
 
     monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")  # the record's data hashes must not download
 
-    script = book.ROOT / "benchmarks" / "gpu_check.py"
+    script = ROOT / "benchmarks" / "gpu_check.py"
     spec = importlib.util.spec_from_file_location("gpu_check", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -179,7 +179,7 @@ def test_parameter_cells_are_folded_in_the_book(tmp_path):
     ]
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)
-    book._collapse_parameter_cells(path)
+    book.chapters._collapse_parameter_cells(path)
     tags = [cell.metadata.get("tags", []) for cell in nbformat.read(path, as_version=4).cells]
     assert tags == [["parameters", "hide-cell"], ["injected-parameters", "hide-cell"], []]
 
@@ -197,5 +197,5 @@ def test_chapter_is_picked_by_name_file_or_number():
 @pytest.mark.parametrize("chapter", ["", "9"])
 def test_main_refuses_an_empty_or_unknown_chapter(chapter, capsys, monkeypatch):
     monkeypatch.setattr(book, "execute_chapter", lambda *a, **k: pytest.fail("a chapter ran"))
-    assert book.main(["--profile", "demo", "--chapter", chapter, "--no-build"]) == 2
+    assert book.main(["--root", str(ROOT), "--profile", "demo", "--chapter", chapter, "--no-build"]) == 2
     assert f"Unknown chapter {chapter!r}" in capsys.readouterr().err

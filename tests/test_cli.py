@@ -10,7 +10,7 @@ import pytest
 from conftest import needs_mirror
 from PIL import Image
 
-from humanalign import cli
+from humanalign import cli, datasets
 from humanalign.datasets import Stimuli
 
 
@@ -31,16 +31,28 @@ def test_extract_writes_cache(tmp_path, monkeypatch, capsys):
     path = tmp_path / "a.png"
     Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(path)
     toy = Stimuli("toy", ("a",), (path,))
-    monkeypatch.setattr(cli, "load_stimuli", lambda name: toy)
+    monkeypatch.setattr(datasets, "load_stimuli", lambda name: toy)
     code = cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--quiet", "--num-workers", "0"])
     assert code == 0
     out = capsys.readouterr().out
     assert "1 x 1280" in out and ".npy" in out
 
 
-def test_unknown_dataset():
-    with pytest.raises(ValueError, match="Unknown data set"):
-        cli.load_stimuli("imagenet")
+def test_unknown_dataset(capsys):
+    # The command line and the loaders share one vocabulary of stimulus sets.
+    with pytest.raises(SystemExit):
+        cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--dataset", "imagenet"])
+    assert "things-demo" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="Unknown stimulus set 'imagenet'"):
+        datasets.load_stimuli("imagenet")
+
+
+def test_profile_prints_a_shipped_profile(capsys):
+    assert cli.main(["profile", "demo"]) == 0
+    text = capsys.readouterr().out
+    assert "dataset: things-demo" in text and "pypi/efficientnet_lite0.in1k" in text
+    assert cli.main(["profile", "nope"]) == 2
+    assert "Shipped profiles: ['demo', 'full']" in capsys.readouterr().err
 
 
 def test_book_is_passed_on(monkeypatch):
@@ -69,7 +81,7 @@ def test_accuracy_prints_top1(capsys):
 def _toy(tmp_path, monkeypatch):
     path = tmp_path / "a.png"
     Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(path)
-    monkeypatch.setattr(cli, "load_stimuli", lambda name: Stimuli("toy", ("a",), (path,)))
+    monkeypatch.setattr(datasets, "load_stimuli", lambda name: Stimuli("toy", ("a",), (path,)))
 
 
 @pytest.mark.parametrize("device", ["banana", "tpu", "cuda:7"])

@@ -94,7 +94,7 @@ def test_describe_dimensions_names_by_enrichment_and_shows_it():
 
 @needs_mirror
 def test_vice_dimensions_for_the_papers_concepts():
-    from humanalign.verdicts import term_dimensions
+    from humanalign.study import term_dimensions
 
     table = describe_dimensions(load_vice(), load_concepts(), load_category_matrix())
     assert table["name"].is_unique

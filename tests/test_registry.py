@@ -191,7 +191,7 @@ def test_zero_shot_accuracy_is_kept_apart_from_imagenet_top1():
 
 
 def test_colours_and_data_breadth_use_the_training_data_vocabulary():
-    from humanalign import plots, verdicts
+    from humanalign import plots, study as verdicts
 
     assert set(plots.TRAINING_DATA_COLOURS) - {"human"} <= set(registry.TRAINING_DATA)
     assert set(verdicts.DATA_BREADTH) <= set(registry.TRAINING_DATA)

@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from conftest import needs_mirror
-from humanalign import rehearsal
+import rehearsal
 from humanalign.config import settings
 from humanalign.fetch import fetch
 from humanalign.errors import DataError, HashMismatchError

@@ -20,16 +20,19 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import needs_mirror
-from humanalign import book, rehearsal, study
+from conftest import ROOT, needs_mirror
+import rehearsal
+from humanalign import book, study
 from rehearsal_fixtures import cache_dir, data_dir, served, standins  # noqa: F401 - fixtures
+
+REHEARSAL = ROOT / "tests" / "rehearsal.yml"
 
 TRIPLETS_URL = "https://osf.io/n9u4a/download"
 IMAGES_URL = "https://osf.io/wb36u/download"
 
 
 def test_rehearsal_profile_names_the_full_profiles_paths_and_says_what_it_is():
-    params = study.read_profile_params("rehearsal")
+    params = study.read_profile_params(REHEARSAL)
     full = study.read_profile_params("full")
     assert params["dataset"] == full["dataset"] == "things"
     assert params["transfer"] == full["transfer"]
@@ -37,12 +40,12 @@ def test_rehearsal_profile_names_the_full_profiles_paths_and_says_what_it_is():
     # A subsample of the stand-in triplet file (20,000 rows in the fixture), as the full
     # profile subsamples the 4.7 M real ones.
     assert 100 <= params["n_triplets"] < 20_000
-    text = study.profile_path("rehearsal").read_text().lower()
+    text = study.profile_path(REHEARSAL).read_text().lower()
     for words in ("rehearsal", "simulated", "random weights", "stand-ins"):
         assert words in text
     # Without the rehearsal model table its models are unknown: the profile cannot run by accident.
     with pytest.raises(KeyError):
-        study.load_profile("rehearsal", check_data=False)
+        study.load_profile(REHEARSAL, check_data=False)
 
 
 def _html(site, name: str) -> str:
@@ -56,7 +59,7 @@ def test_rehearsal_book_builds_from_standins_then_from_the_cache_alone(standins,
     # The arrangement sets have no download address: placed by hand, as a user would.
     rehearsal.place_manual(standins, data_dir())
     start = time.perf_counter()
-    assert book.main(["--profile", "rehearsal", "--book-dir", str(site)]) == 0, capsys.readouterr().err[-3000:]
+    assert book.main(["--root", str(ROOT), "--profile", str(REHEARSAL), "--book-dir", str(site)]) == 0, capsys.readouterr().err[-3000:]
     first = time.perf_counter() - start
 
     # Everything came through the server: the data, the demo files and the three weights.
@@ -103,7 +106,7 @@ def test_rehearsal_book_builds_from_standins_then_from_the_cache_alone(standins,
     assert standins.files[TRIPLETS_URL] in repro and standins.files[IMAGES_URL] in repro
     assert "rehearsal" in repro and "GPU check" in repro
     # The repository's book/ was not written to.
-    repo_record = book.BOOK / "_generated" / "reproducibility.json"
+    repo_record = (ROOT / "book") / "_generated" / "reproducibility.json"
     assert not repo_record.is_file() or json.loads(repo_record.read_text())["profile"].get("profile") != "rehearsal"
     first_record = json.loads((site / "_generated" / "reproducibility.json").read_text())
 
@@ -112,7 +115,7 @@ def test_rehearsal_book_builds_from_standins_then_from_the_cache_alone(standins,
     seen = len(served.requests)
     monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
     start = time.perf_counter()
-    assert book.main(["--profile", "rehearsal", "--book-dir", str(site)]) == 0, capsys.readouterr().err[-3000:]
+    assert book.main(["--root", str(ROOT), "--profile", str(REHEARSAL), "--book-dir", str(site)]) == 0, capsys.readouterr().err[-3000:]
     second = time.perf_counter() - start
     assert len(served.requests) == seen
     second_record = json.loads((site / "_generated" / "reproducibility.json").read_text())

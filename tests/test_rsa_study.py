@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from humanalign import measures, rsa_study, study, verdicts
+from humanalign import measures, study
 
 
 def _profile():
@@ -14,26 +14,26 @@ def _profile():
 
 def test_unknown_rsa_set_names_the_known_ones():
     with pytest.raises(ValueError, match="rsa92"):
-        rsa_study.load_rsa_set("no-such-set")
+        study.load_rsa_set("no-such-set")
 
 
 def test_profiles_score_the_92_images_and_the_arrangement_sets_on_request():
-    assert rsa_study.rsa_sets_of(_profile()) == ("rsa92",)
+    assert study.rsa_sets_of(_profile()) == ("rsa92",)
     full = study.make_profile(models=["x/y.z"], dataset="things", transfer="arrangements",
                               check_models=False, check_data=False)
-    assert rsa_study.rsa_sets_of(full) == ("rsa92",) + rsa_study.ARRANGEMENT_SETS
+    assert study.rsa_sets_of(full) == ("rsa92",) + study.ARRANGEMENT_SETS
 
 
 def test_unit_scores_refuse_an_unknown_human_data_set():
     with pytest.raises(ValueError, match="'things' or 'rsa92'"):
-        verdicts.unit_scores(_profile(), ("x/y.z",), on="cichy")
+        study.unit_scores(_profile(), (), on="cichy")
 
 
 def test_tables_without_the_needed_rows_are_refused_by_name():
     empty = pd.DataFrame({"model": ["a"], "dataset": ["things"], "layer": ["penultimate"],
                           "measure": ["zero_shot"], "value": [0.4]})
     with pytest.raises(ValueError, match="rsa92"):
-        rsa_study.rsa_wide(empty, "rsa92")
+        study.rsa_wide(empty, "rsa92")
     with pytest.raises(ValueError, match="convergence"):
         study.probe_convergence(empty)
 

@@ -7,6 +7,7 @@ noise), so the tests exercise the real measures and data without running network
 
 from __future__ import annotations
 
+import pathlib
 import types
 from dataclasses import dataclass
 
@@ -55,35 +56,35 @@ def _fake_registry():
 
 
 @pytest.fixture
-def fakes(monkeypatch):
-    """Fake registry, extractor and classifier; returns a call counter of the extractor."""
+def fakes():
+    """A toolkit of a fake registry and extractor; ``calls`` counts the extractions."""
     calls = {"extract": 0}
+    registry = _fake_registry()
 
-    def extract_features(model_id, stimuli, layer="penultimate", **kwargs):
+    def extract_features(spec, stimuli, layer="penultimate", **kwargs):
         calls["extract"] += 1
         data = study.load_study_data(_small_profile())
-        rng = np.random.default_rng(abs(hash((model_id, layer))) % 2**32)
+        rng = np.random.default_rng(abs(hash((spec.id, layer))) % 2**32)
+        if layer == "logits":
+            return rng.normal(size=(len(stimuli), 1000)).astype(np.float32)
         noise = rng.normal(size=(len(stimuli), 40))
-        if "untrained" in model_id:
+        if "untrained" in spec.id:
             return noise.astype(np.float32)
         # A planted human structure with model-specific noise: accuracy well above chance.
         return np.hstack([data.vice * 3, noise * 0.5]).astype(np.float32)
 
-    registry = _fake_registry()
-    monkeypatch.setattr(study, "_registry", lambda: registry)
-    monkeypatch.setattr(study, "_features", lambda: types.SimpleNamespace(
-        extract_features=extract_features, classify_accuracy=lambda m, s: 0.5))
-    study._DATA_CACHE.clear()
-    return calls
+    study.data._DATA_CACHE.clear()
+    tools = study.Toolkit(registry.get_spec, extract_features, registry.list_models)
+    return types.SimpleNamespace(tools=tools, calls=calls, get_spec=registry.get_spec)
 
 
 def _small_profile(**over):
     values = dict(
         profile="test", models=[*TRAINED, UNTRAINED_ID], n_triplets=3000, n_boot=50,
         lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], check_data=False,
+        get_spec=_fake_registry().get_spec,
     )
     values.update(over)
-    values.setdefault("check_models", False)
     return study.make_profile(**values)
 
 
@@ -92,18 +93,18 @@ def _small_profile(**over):
 
 def test_make_profile_rejects_bad_values(fakes):
     with pytest.raises(ValueError, match="names no models"):
-        study.make_profile(models=[], check_data=False)
+        study.make_profile(models=[], check_data=False, get_spec=fakes.get_spec)
     with pytest.raises(KeyError, match="fake/net_tiny.a"):
-        study.make_profile(models=["fake/net_tiny.a"], check_data=False)
+        study.make_profile(models=["fake/net_tiny.a"], check_data=False, get_spec=fakes.get_spec)
     with pytest.raises(ValueError, match="unknown data set 'things-typo'"):
-        study.make_profile(models=list(TRAINED), dataset="things-typo", check_data=False)
+        study.make_profile(models=list(TRAINED), dataset="things-typo", check_data=False, get_spec=fakes.get_spec)
     with pytest.raises(ValueError, match="unknown layers"):
-        study.make_profile(models=list(TRAINED), layers=["conv1"], check_data=False)
+        study.make_profile(models=list(TRAINED), layers=["conv1"], check_data=False, get_spec=fakes.get_spec)
     with pytest.raises(ValueError, match="more than once"):
         study.make_profile(models=[TRAINED[0], TRAINED[0]], check_data=False)
     with pytest.raises(ValueError, match="arrangement"):
-        study.make_profile(models=list(TRAINED), transfer="arrangements", check_data=False)
-    profile = study.make_profile(models=list(TRAINED), check_data=False)
+        study.make_profile(models=list(TRAINED), transfer="arrangements", check_data=False, get_spec=fakes.get_spec)
+    profile = study.make_profile(models=list(TRAINED), check_data=False, get_spec=fakes.get_spec)
     assert profile.models == TRAINED and profile.simulated
 
 
@@ -111,24 +112,24 @@ def test_make_profile_fails_at_once_when_data_are_missing(fakes, monkeypatch):
     monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
     monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
     with pytest.raises(DataError, match="things_concepts.tsv"):
-        study.make_profile(models=list(TRAINED))
+        study.make_profile(models=list(TRAINED), get_spec=fakes.get_spec)
 
 
 def test_load_profile_reads_yaml_and_rejects_unknown_keys(fakes, tmp_path):
     good = tmp_path / "mine.yml"
     good.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplets": 500, "seed": 3}))
-    profile = study.load_profile(good, check_data=False)
+    profile = study.load_profile(good, check_data=False, get_spec=fakes.get_spec)
     assert profile.name == "mine" and profile.n_triplets == 500 and profile.seed == 3
     bad = tmp_path / "bad.yml"
     bad.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplet": 500}))
     with pytest.raises(ValueError, match="unknown keys \\['n_triplet'\\]"):
-        study.load_profile(bad, check_data=False)
+        study.load_profile(bad, check_data=False, get_spec=fakes.get_spec)
     with pytest.raises(ValueError, match="Unknown profile 'nope'"):
         study.load_profile("nope")
     empty = tmp_path / "empty.yml"
     empty.write_text("models: []\n")
     with pytest.raises(ValueError, match="names no models"):
-        study.load_profile(empty, check_data=False)
+        study.load_profile(empty, check_data=False, get_spec=fakes.get_spec)
 
 
 def test_shipped_profiles_are_valid(fakes):
@@ -140,7 +141,7 @@ def test_shipped_profiles_are_valid(fakes):
     assert full["dataset"] == "things" and full["models"] == "all"
     # Every key of both profiles is a parameter make_profile accepts.
     for params in (demo, full):
-        study.make_profile(**{**params, "models": list(TRAINED)}, check_data=False)
+        study.make_profile(**{**params, "models": list(TRAINED)}, check_data=False, get_spec=fakes.get_spec)
 
 
 def test_profile_key_ignores_run_only_settings():
@@ -163,9 +164,13 @@ def test_concept_split_partitions(rng):
         study.concept_split(4)
 
 
+# --------------------------------------------------------------------------- evaluation
+
+
+@needs_mirror
 def test_evaluate_scores_planted_structure_and_caches(fakes):
     profile = _small_profile()
-    table = study.evaluate(profile)
+    table = study.evaluate(profile, tools=fakes.tools)
     assert set(table.columns) >= {"model", "dataset", "layer", "measure", "value", "ci_low", "ci_high", "n"}
     zs = table[(table["measure"] == "zero_shot") & (table["layer"] == "penultimate")].set_index("model")["value"]
     assert zs[TRAINED[0]] > 0.5  # planted VICE structure
@@ -177,21 +182,21 @@ def test_evaluate_scores_planted_structure_and_caches(fakes):
     assert probed.between(0, 1).all()
     row = table[(table["measure"] == "zero_shot")].iloc[0]
     assert row["ci_low"] <= row["value"] <= row["ci_high"]
-    calls = fakes["extract"]
-    again = study.evaluate(profile)
-    assert fakes["extract"] == calls  # second call read the cache
+    calls = fakes.calls["extract"]
+    again = study.evaluate(profile, tools=fakes.tools)
+    assert fakes.calls["extract"] == calls  # second call read the cache
     pd.testing.assert_frame_equal(again[table.columns].reset_index(drop=True), table.reset_index(drop=True), check_dtype=False)
 
 
 def test_evaluate_reports_probe_convergence_and_warns_on_the_cap(fakes):
-    capped = study.evaluate(_small_profile(probe_max_iter=2))
+    capped = study.evaluate(_small_profile(probe_max_iter=2), tools=fakes.tools)
     conv = study.probe_convergence(capped)
     assert set(conv.columns) >= {"probe_refit_n_iter", "probe_refit_grad_norm", "probe_refit_rel_change",
                                  "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap"}
     assert (conv["probe_refit_hit_cap"] == 1).all() and (conv["probe_refit_n_iter"] <= 2).all()
     text = study.probe_warning(capped, 2)
     assert text.startswith("```{warning}") and "2-iteration cap" in text
-    roomy = study.evaluate(_small_profile(probe_max_iter=2000))
+    roomy = study.evaluate(_small_profile(probe_max_iter=2000), tools=fakes.tools)
     assert (study.probe_convergence(roomy)["probe_refit_hit_cap"] == 0).all()
     assert "converged" in study.probe_warning(roomy, 2000)
     with pytest.raises(ValueError, match="probe_max_iter"):
@@ -211,13 +216,11 @@ def test_human_baselines_reproduce_the_ceiling(fakes):
 @needs_mirror
 def test_transfer_and_concepts(fakes):
     profile = _small_profile(n_triplets=6000)
-    transfer = study.evaluate_transfer(profile)
+    transfer = study.evaluate_transfer(profile, tools=fakes.tools)
     assert set(transfer["measure"]) == {"rsa_zero_shot", "rsa_transformed", "heldout_zero_shot", "heldout_probed"}
     rho = transfer[(transfer["model"] == TRAINED[0]) & (transfer["layer"] == "penultimate")].set_index("measure")["value"]
     assert rho["rsa_zero_shot"] > 0.3  # planted structure
-    verdict = study.verdict_transfer(transfer)
-    assert verdict.status in study.Verdict.STATUSES and verdict.numbers["n_models"] == 3
-    concepts = study.evaluate_concepts(profile)
+    concepts = study.evaluate_concepts(profile, tools=fakes.tools)
     assert set(concepts["kind"]) == {"zero_shot", "probed"}
     assert concepts.groupby(["model", "kind"])["dimension"].nunique().eq(42).all()
     zs = concepts[(concepts["kind"] == "zero_shot") & (concepts["model"] == TRAINED[0])]
@@ -225,7 +228,7 @@ def test_transfer_and_concepts(fakes):
     # Names are recomputed from the embedding: category and top objects a reader can check.
     assert concepts["name"].str.contains("animal", regex=False).any()
     for kind, n in (("zero_shot", 6000), ("probed", None)):
-        correct, labels, models = study.concept_correctness(profile, kind)
+        correct, labels, models = study.concept_correctness(profile, kind, tools=fakes.tools)
         assert models == list(TRAINED) and correct.shape == (len(labels), 3)
         if n:
             assert len(labels) == n
@@ -287,7 +290,7 @@ def test_profile_file_with_a_fractional_fold_count_is_refused(tmp_path):
 def test_full_profile_scores_all_triplets_on_the_images_people_saw():
     full = study.read_profile_params("full")
     assert full["n_triplets"] is None and full["images"] == "things"
-    rehearsal = study.read_profile_params("rehearsal")
+    rehearsal = study.read_profile_params(pathlib.Path(__file__).with_name("rehearsal.yml"))
     assert rehearsal["images"] == "cc0"  # the stand-ins serve the CC0 zip: the labelled deviation
     things = study.make_profile(models=["x/y.z"], dataset="things", n_triplets=None, check_models=False, check_data=False)
     cc0 = study.make_profile(models=["x/y.z"], dataset="things", images="cc0", check_models=False, check_data=False)
@@ -304,16 +307,13 @@ def test_full_profile_scores_all_triplets_on_the_images_people_saw():
 
 
 @needs_mirror
-def test_scale_and_concepts_verdicts_run_on_a_profile(fakes, monkeypatch):
-    from humanalign import verdicts
-
-    monkeypatch.setattr(verdicts, "get_spec", study._registry().get_spec)
+def test_scale_and_concepts_verdicts_run_on_a_profile(fakes):
     profile = _small_profile(n_triplets=6000)
-    verdict, table = verdicts.verdict_scale(profile)
+    verdict, table = study.verdict_scale(profile, tools=fakes.tools)
     # One size series (net: 1 M, 4 M, 16 M parameters); the untrained control is left out.
     assert list(table["half"]) == ["size"] and table["n_models"].tolist() == [3]
     assert verdict.status in study.Verdict.STATUSES and verdict.numbers["n_size"] == 1
-    verdict, terms, per_dim = verdicts.verdict_concepts(profile)
-    assert list(terms["term"]) == list(verdicts.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
+    verdict, terms, per_dim = study.verdict_concepts(profile, tools=fakes.tools)
+    assert list(terms["term"]) == list(study.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
     assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
     assert "royal" in verdict.labels["unidentified"]

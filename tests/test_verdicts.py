@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from humanalign import verdicts
+from humanalign import study as verdicts
+from humanalign.registry import get_spec
 
 
 def _table(diffs):
@@ -46,12 +47,12 @@ def test_controlled_pairs_hold_architecture_and_objective_fixed():
             "litert/mobilenet_v2_100_224.inat_bird", "litert/mobilenet_v2_100_224.inat_insect",
             "litert/movenet_lightning_192.coco_pose", "pypi/efficientnet_lite0.in1k",
             "untrained/mobilenetv2_100.seed0"]
-    pairs = verdicts.controlled_data_pairs(demo)
+    pairs = verdicts.controlled_data_pairs([get_spec(m) for m in demo])
     assert [(p[0], p[2]) for p in pairs] == [("ImageNet-1k", "iNaturalist 2017 birds"),
                                             ("ImageNet-1k", "iNaturalist 2017 insects")]
     # Both ImageNet-1k copies (they differ only in quantisation) form one group.
-    assert set(pairs[0][1]) == {"litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224.ptq_in1k"}
-    assert verdicts.controlled_data_pairs(["pypi/efficientnet_lite0.in1k", "litert/movenet_lightning_192.coco_pose"]) == []
+    assert {s.id for s in pairs[0][1]} == {"litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224.ptq_in1k"}
+    assert verdicts.controlled_data_pairs([get_spec("pypi/efficientnet_lite0.in1k"), get_spec("litert/movenet_lightning_192.coco_pose")]) == []
 
 
 def _evaluate_table(contrastive: list[float], softmax: list[float]) -> pd.DataFrame:
@@ -230,8 +231,9 @@ def test_interval_pivot_keeps_model_order(rng):
 def test_augreg_vits_give_the_papers_controlled_data_comparison():
     from humanalign.registry import list_models
 
-    pairs = verdicts.controlled_data_pairs(list(list_models(public_only=True)["id"]))
-    in21k_vs_in1k = {(b, n) for broad, b, narrow, n in pairs if (broad, narrow) == ("ImageNet-21k", "ImageNet-1k")}
+    pairs = verdicts.controlled_data_pairs([get_spec(m) for m in list_models(public_only=True)["id"]])
+    in21k_vs_in1k = {(tuple(s.id for s in b), tuple(s.id for s in n))
+                     for broad, b, narrow, n in pairs if (broad, narrow) == ("ImageNet-21k", "ImageNet-1k")}
     for arch in ("vit_small_patch16_224", "vit_base_patch16_224", "vit_base_patch32_224"):
         assert ((f"timm/{arch}.augreg_in21k",), (f"timm/{arch}.augreg_in1k",)) in in21k_vs_in1k
 

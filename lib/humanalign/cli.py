@@ -1,7 +1,8 @@
-"""Command-line entry point: ``humanalign extract | accuracy | models | book``.
+"""Command-line entry point: ``humanalign extract | accuracy | models | profile | book``.
 
 ``extract`` lets a GPU machine precompute features without notebooks; they land in the
-same content-keyed cache that the notebooks read.
+same content-keyed cache that the notebooks read. ``profile demo`` prints a shipped profile,
+to copy and edit.
 """
 
 from __future__ import annotations
@@ -10,29 +11,13 @@ import argparse
 import sys
 from typing import Sequence
 
-__all__ = ["DATASETS", "build_parser", "load_stimuli", "main"]
+from .datasets.catalog import STIMULUS_SETS
 
-DATASETS = ("demo", "things", "things-cc0")
-
-
-def load_stimuli(name: str):
-    """The stimuli of a named data set (``demo``, ``things`` or ``things-cc0``).
-
-    Raises:
-        ValueError: unknown name.
-    """
-    from .datasets import load_demo_stimuli, load_images
-
-    if name == "demo":
-        return load_demo_stimuli()
-    if name == "things":
-        return load_images("things")
-    if name == "things-cc0":
-        return load_images("cc0")
-    raise ValueError(f"Unknown data set {name!r}; choose one of {', '.join(DATASETS)}.")
+__all__ = ["build_parser", "main"]
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from .datasets import load_stimuli
     from .features import cache_path, extract_features
 
     stimuli = load_stimuli(args.dataset)
@@ -76,6 +61,13 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from .study.profiles import profile_path
+
+    sys.stdout.write(profile_path(args.name).read_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of all subcommands (``book`` passes its arguments on)."""
     parser = argparse.ArgumentParser(prog="humanalign", description=__doc__.splitlines()[0])
@@ -83,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ext = sub.add_parser("extract", help="compute and cache features of models on a data set")
     ext.add_argument("--model", action="append", required=True, help="model id (repeatable)")
-    ext.add_argument("--dataset", default="demo", choices=DATASETS)
+    ext.add_argument("--dataset", default="things-demo", choices=tuple(STIMULUS_SETS),
+                     help="the stimulus set (the names profiles and caches use)")
     ext.add_argument("--layer", default="penultimate", choices=("penultimate", "logits"))
     ext.add_argument("--batch-size", type=int, default=32)
     ext.add_argument("--device", default=None)
@@ -102,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     mod.add_argument("--public-only", action="store_true")
     mod.add_argument("--group", default=None)
     mod.set_defaults(func=_cmd_models)
+
+    prof = sub.add_parser("profile", help="print a shipped profile (demo, full), to copy and edit")
+    prof.add_argument("name", help="a shipped profile's name")
+    prof.set_defaults(func=_cmd_profile)
 
     book = sub.add_parser("book", help="build the book (arguments are passed on)", add_help=False)
     book.set_defaults(func=None)

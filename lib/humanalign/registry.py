@@ -50,6 +50,7 @@ from importlib import resources as _res
 import pandas as pd
 
 __all__ = [
+    "UNTRAINED",
     "CHAPTERS",
     "OBJECTIVES",
     "TRAINING_DATA",
@@ -83,6 +84,8 @@ OBJECTIVES = (
     "pose heat-map regression",
     "none (random init)",
 )
+#: The training data of a model with random weights (a control).
+UNTRAINED = "none (untrained)"
 #: The training sets. The number of classes, the precision and the quantisation of a model
 #: are no part of its training data.
 TRAINING_DATA = (
@@ -102,7 +105,7 @@ TRAINING_DATA = (
     "PASCAL VOC 2012",
     "Cityscapes",
     "COCO + Active",
-    "none (untrained)",
+    UNTRAINED,
 )
 SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
 

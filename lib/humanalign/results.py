@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
@@ -66,13 +67,17 @@ def result_row(
     ci: tuple[float, float] | None = None,
     n: int | None = None,
 ) -> dict:
-    """One row of a tidy table, as a dict (collect them in a list, then call :func:`tidy`)."""
-    row = {"model": model, "dataset": dataset, "layer": layer, "measure": measure, "value": float(value)}
-    if ci is not None:
-        row["ci_low"], row["ci_high"] = float(ci[0]), float(ci[1])
-    if n is not None:
-        row["n"] = int(n)
-    return row
+    """One row of a tidy table, as a dict (collect them in a list, then call :func:`tidy`).
+
+    Every row carries all of :data:`COLUMNS` and :data:`OPTIONAL`: an unknown interval or
+    count is NaN, so a table always has the same columns whatever its rows hold.
+    """
+    return {
+        "model": model, "dataset": dataset, "layer": layer, "measure": measure, "value": float(value),
+        "ci_low": float(ci[0]) if ci is not None else np.nan,
+        "ci_high": float(ci[1]) if ci is not None else np.nan,
+        "n": int(n) if n is not None else np.nan,
+    }
 
 
 def tidy(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Loaders of the human data sets; each returns plain typed objects (see :mod:`.types`)."""
 
+from .catalog import IMAGE_SETS, STIMULUS_SETS, STUDY_DATASETS, load_stimuli, stimulus_set
 from .arrangements import KING_SETS, dissimilarity_from_pairs, load_cichy118, load_king, read_mat
 from .cifar_coarse import (
     CifarImages,
@@ -8,7 +9,7 @@ from .cifar_coarse import (
     load_cifar_coarse_stimuli,
     sample_coarse_triplets,
 )
-from .demo import load_demo_stimuli, load_demo_triplets, simulate_triplets
+from .demo import load_demo_stimuli, load_demo_triplets, simulate_choices, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
 from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
@@ -25,6 +26,11 @@ from .things import (
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
 
 __all__ = [
+    "IMAGE_SETS",
+    "STIMULUS_SETS",
+    "STUDY_DATASETS",
+    "load_stimuli",
+    "stimulus_set",
     "KING_SETS",
     "N_RSA92",
     "PETERSON_DOMAINS",
@@ -65,5 +71,6 @@ __all__ = [
     "read_rsa92_rdms",
     "restrict_triplets",
     "sample_coarse_triplets",
+    "simulate_choices",
     "simulate_triplets",
 ]

@@ -19,7 +19,7 @@ from ..sources import demo_resources
 from .things import load_concepts, load_vice
 from .types import Stimuli, Triplets
 
-__all__ = ["N_DEMO", "imagenet_wnids", "load_demo_stimuli", "simulate_triplets", "load_demo_triplets"]
+__all__ = ["N_DEMO", "imagenet_wnids", "load_demo_stimuli", "load_demo_triplets", "simulate_choices", "simulate_triplets"]
 
 N_DEMO = 334
 IMAGE_PREFIX = "imagenet/images/"
@@ -70,6 +70,33 @@ def load_demo_stimuli(cfg: Settings | None = None) -> Stimuli:
     )
 
 
+def simulate_choices(embedding: np.ndarray, triplets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sample odd-one-out choices from an embedding's softmax choice model.
+
+    The pair (a, b) with the largest dot product is most likely kept together:
+    ``P(odd = c) = exp(s_ab) / (exp(s_ab) + exp(s_ac) + exp(s_bc))``.
+
+    Args:
+        embedding: (n, d) object embedding.
+        triplets: (N, 3) 0-based object indices in presentation order.
+        rng: Random generator (one uniform number is drawn per triplet).
+
+    Returns:
+        (N,) 0-based position (0, 1, 2) of the sampled odd one out.
+    """
+    emb = np.asarray(embedding, dtype=np.float64)
+    a, b, c = (emb[triplets[:, k]] for k in range(3))
+    # Logits of "odd one out is position k" = similarity of the other two.
+    logits = np.stack(
+        [np.einsum("nd,nd->n", b, c), np.einsum("nd,nd->n", a, c), np.einsum("nd,nd->n", a, b)], axis=1
+    )
+    logits -= logits.max(axis=1, keepdims=True)
+    prob = np.exp(logits)
+    prob /= prob.sum(axis=1, keepdims=True)
+    choice = (rng.random(len(triplets))[:, None] > np.cumsum(prob, axis=1)).sum(axis=1)
+    return np.minimum(choice, 2)
+
+
 def simulate_triplets(
     embedding: np.ndarray, n_triplets: int, seed: int = 0, source: str = "simulated"
 ) -> Triplets:
@@ -99,16 +126,7 @@ def simulate_triplets(
         draw = rng.integers(0, n, size=(2 * (n_triplets - len(items)) + 8, 3))
         ok = (draw[:, 0] != draw[:, 1]) & (draw[:, 0] != draw[:, 2]) & (draw[:, 1] != draw[:, 2])
         items = np.concatenate([items, draw[ok]])[:n_triplets]
-    a, b, c = (emb[items[:, k]] for k in range(3))
-    # Logits of "odd one out is position k" = similarity of the other two.
-    logits = np.stack(
-        [np.einsum("nd,nd->n", b, c), np.einsum("nd,nd->n", a, c), np.einsum("nd,nd->n", a, b)], axis=1
-    )
-    logits -= logits.max(axis=1, keepdims=True)
-    prob = np.exp(logits)
-    prob /= prob.sum(axis=1, keepdims=True)
-    choice = (rng.random(len(items))[:, None] > np.cumsum(prob, axis=1)).sum(axis=1)
-    choice = np.minimum(choice, 2)
+    choice = simulate_choices(emb, items, rng)
     keep = np.array([[1, 2, 0], [0, 2, 1], [0, 1, 2]])[choice]
     return Triplets(np.take_along_axis(items, keep, axis=1), n, source=source, simulated=True)
 

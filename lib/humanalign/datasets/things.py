@@ -16,7 +16,7 @@ from ..config import Settings
 from ..fetch import fetch
 from ..errors import DataError
 from ..sources import get_resource
-from .types import Stimuli, Triplets
+from .types import IMAGE_SUFFIXES, Stimuli, Triplets
 
 __all__ = [
     "N_CONCEPTS",
@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 N_CONCEPTS = 1854
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG")
 
 
 def _path(key: str, cfg: Settings | None) -> Path:
@@ -217,10 +216,10 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
     ids = concepts["uniqueID"].tolist()
     if kind == "cc0":
         folder = _path("things/images_cc0", cfg)
-        files = {p.stem: p for p in folder.rglob("*") if p.suffix in IMAGE_SUFFIXES}
+        files = {p.stem: p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES}
         # THINGSplus names files by uniqueID, sometimes with a suffix such as "_01s".
         for p in sorted(folder.rglob("*")):
-            if p.suffix in IMAGE_SUFFIXES:
+            if p.suffix.lower() in IMAGE_SUFFIXES:
                 files.setdefault(p.stem.rsplit("_", 1)[0], p)
         paths = [files.get(uid) for uid in ids]
     elif kind == "things":
@@ -231,7 +230,7 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
         shown: dict[str, Path] = {}
         named: dict[str, Path] = {}
         for p in sorted(folder.rglob("*")):
-            if p.suffix in IMAGE_SUFFIXES and p.is_file():
+            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file():
                 first.setdefault(p.parent.name, p)
                 named.setdefault(p.stem, p)
                 if p.stem.endswith("b"):
@@ -245,4 +244,4 @@ def load_images(kind: str = "cc0", cfg: Settings | None = None) -> Stimuli:
             f"{folder}: no image for {len(missing)} of {len(ids)} concepts "
             f"(e.g. {', '.join(missing[:5])}). The folder is incomplete; fetch it again."
         )
-    return Stimuli(name=f"things-{kind}", ids=tuple(ids), paths=tuple(paths))
+    return Stimuli(name="things" if kind == "things" else "things-cc0", ids=tuple(ids), paths=tuple(paths))

@@ -44,10 +44,11 @@ from urllib.parse import urlparse, unquote
 
 import numpy as np
 
-from .config import Settings
-from .fetch import Resource
-from .errors import DataError
-from .registry import EXTRA_MODELS_ENV
+from humanalign.config import Settings
+from humanalign.datasets.demo import simulate_choices
+from humanalign.errors import DataError
+from humanalign.fetch import Resource
+from humanalign.registry import EXTRA_MODELS_ENV
 
 __all__ = [
     "EXTRA_MODELS_ENV",
@@ -159,33 +160,6 @@ def url_map(base_url: str, urls: list[str] | tuple[str, ...]) -> str:
     return ";".join(f"{h}={base_url.rstrip('/')}/{urlparse(h).netloc}" for h in hosts)
 
 
-def simulate_choices(embedding: np.ndarray, triplets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Sample odd-one-out choices from an embedding's softmax choice model.
-
-    The pair (a, b) with the largest dot product is most likely kept together:
-    ``P(odd = c) = exp(s_ab) / (exp(s_ab) + exp(s_ac) + exp(s_bc))``.
-
-    Args:
-        embedding: (n, d) object embedding.
-        triplets: (N, 3) 0-based object indices in presentation order.
-        rng: Random generator.
-
-    Returns:
-        (N,) 0-based position (0, 1, 2) of the sampled odd one out.
-    """
-    e = embedding[triplets]  # (N, 3, d)
-    # Position k is the odd one out when the other two form the pair: pairs (1,2), (0,2), (0,1).
-    s = np.stack([
-        np.einsum("nd,nd->n", e[:, 1], e[:, 2]),
-        np.einsum("nd,nd->n", e[:, 0], e[:, 2]),
-        np.einsum("nd,nd->n", e[:, 0], e[:, 1]),
-    ], axis=1)
-    p = np.exp(s - s.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
-    u = rng.random(len(triplets))[:, None]
-    return (u > np.cumsum(p, axis=1)).sum(axis=1).clip(0, 2)
-
-
 def _random_triplets(n_objects: int, n: int, rng: np.random.Generator) -> np.ndarray:
     out = rng.integers(0, n_objects, size=(n * 2, 3))
     out = out[(out[:, 0] != out[:, 1]) & (out[:, 0] != out[:, 2]) & (out[:, 1] != out[:, 2])]
@@ -266,8 +240,8 @@ def _model_weights(model_id: str, torch_seed: int) -> bytes:
     """Random-initialisation weights of a rehearsal model, in its library's file format."""
     import torch
 
-    from .models import build_architecture
-    from .registry import get_spec
+    from humanalign.models import build_architecture
+    from humanalign.registry import get_spec
 
     spec = get_spec(model_id)
     with torch.random.fork_rng(devices=[]):
@@ -342,10 +316,10 @@ def build_standins(
     Returns:
         A :class:`Standins` listing every served address with its sha256.
     """
-    from .datasets import things
-    from .fetch import fetch
-    from .models import weights_resource
-    from .sources import get_resource
+    from humanalign.datasets import things
+    from humanalign.fetch import fetch
+    from humanalign.models import weights_resource
+    from humanalign.sources import get_resource
 
     root = Path(root)
     out = Standins(root=root, www=root / "www", manual=root / "manual")

@@ -29,27 +29,26 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import measures
-from .config import Settings
-from .datasets import HumanMatrix, Stimuli
-from .errors import DataNotFoundError
-from .study import (
-    Profile,
-    _cached,
-    _layers_of,
-    _row,
-    features_for,
-    load_study_data,
-    things_probe,
-)
+from .. import datasets, measures
+from ..config import Settings
+from ..datasets import HumanMatrix, Stimuli
+from ..errors import DataNotFoundError
+from ..results import result_row as row
+from .data import load_study_data
+from .profiles import Profile
+from .runs import things_probe
+from .tables import attach_metadata
+from .toolkit import Toolkit, cached, features_for, layers_of, specs_of
 
 __all__ = [
     "ARRANGEMENT_SETS",
     "RsaSet",
+    "ceiling",
     "evaluate_rsa",
     "load_rsa_set",
     "person_scores",
     "rsa_sets_of",
+    "rsa_wide",
 ]
 
 ARRANGEMENT_SETS = ("cichy118", "king-set1", "king-set2") + tuple(
@@ -83,8 +82,6 @@ def load_rsa_set(name: str, cfg: Settings | None = None) -> RsaSet:
         DataNotFoundError: its files are not in a mirror or the data folder (the message
             says how to place them).
     """
-    from . import datasets
-
     if name == "rsa92":
         data = datasets.load_rsa92(cfg)
         return RsaSet(name, data.stimuli, data.mean_rdm, data.rdms)
@@ -143,7 +140,7 @@ def _ceiling_rows(data: RsaSet) -> list[dict]:
     for key in ("lower", "upper"):
         each = bounds[f"{key}_each"]
         ci = _interval(measures.bootstrap_means(each, n_boot=1000, seed=0))
-        rows.append(_row(CEILING_MODEL, data.name, "-", f"ceiling_{key}", bounds[key], ci, len(each)))
+        rows.append(row(CEILING_MODEL, data.name, "-", f"ceiling_{key}", bounds[key], ci, len(each)))
     return rows
 
 
@@ -160,28 +157,28 @@ def _model_rows(model_id: str, layer: str, data: RsaSet, feats: np.ndarray, move
     )
     corr = measures.rsa(_rdm(feats, "pearson"), human, model_kind="dissimilarity")
     rows = [
-        _row(model_id, data.name, layer, "rsa_zero_shot", point[0], _interval(boot[:, 0]), n),
-        _row(model_id, data.name, layer, "rsa_zero_shot_corr", corr, None, n),
-        _row(model_id, data.name, layer, "rsa_transformed", point[1], _interval(boot[:, 1]), n),
-        _row(model_id, data.name, layer, "rsa_gain", point[1] - point[0], _interval(boot[:, 1] - boot[:, 0]), n),
+        row(model_id, data.name, layer, "rsa_zero_shot", point[0], _interval(boot[:, 0]), n),
+        row(model_id, data.name, layer, "rsa_zero_shot_corr", corr, None, n),
+        row(model_id, data.name, layer, "rsa_transformed", point[1], _interval(boot[:, 1]), n),
+        row(model_id, data.name, layer, "rsa_gain", point[1] - point[0], _interval(boot[:, 1] - boot[:, 0]), n),
     ]
     if data.rdms is not None:
         each = np.stack([measures.rsa_per_person(raw_rdm, data.rdms), measures.rsa_per_person(moved_rdm, data.rdms)], 1)
         means = measures.bootstrap_means(each, n_boot=profile.n_boot, seed=profile.seed)
         p = len(each)
         rows += [
-            _row(model_id, data.name, layer, "rsa_people_zero_shot", each[:, 0].mean(), _interval(means[:, 0]), p),
-            _row(model_id, data.name, layer, "rsa_people_transformed", each[:, 1].mean(), _interval(means[:, 1]), p),
-            _row(model_id, data.name, layer, "rsa_people_gain", (each[:, 1] - each[:, 0]).mean(),
+            row(model_id, data.name, layer, "rsa_people_zero_shot", each[:, 0].mean(), _interval(means[:, 0]), p),
+            row(model_id, data.name, layer, "rsa_people_transformed", each[:, 1].mean(), _interval(means[:, 1]), p),
+            row(model_id, data.name, layer, "rsa_people_gain", (each[:, 1] - each[:, 0]).mean(),
                  _interval(means[:, 1] - means[:, 0]), p),
         ]
     return rows
 
 
-def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
+def evaluate_rsa(profile: Profile, cfg: Settings | None = None, tools: Toolkit | None = None) -> pd.DataFrame:
     """RSA of every model x layer on the profile's human matrices, before and after the probe.
 
-    The probe is the one of :func:`humanalign.study.evaluate`: fitted on all of the
+    The probe is the one of :func:`~humanalign.study.evaluate`: fitted on all of the
     profile's THINGS triplets (for the demo: choices **simulated** from VICE over 334
     concepts), lambda chosen by object-wise cross-validation. The other data set's features
     are standardised with the THINGS mean and standard deviation before it is applied.
@@ -199,15 +196,16 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         rows = []
         for data in sets:
             rows += _ceiling_rows(data)
-            for model_id in profile.models:
-                for layer in _layers_of(model_id, profile):
-                    probe = things_probe(profile, model_id, layer, features_for(model_id, layer, profile, things), things, cfg)
-                    feats = features_for(model_id, layer, profile, data)
-                    rows += _model_rows(model_id, layer, data, feats, probe.apply(feats), profile)
-        rows += [_row("-", name_, "-", "missing", np.nan) for name_ in missing]
+            for spec in specs_of(profile, tools):
+                for layer in layers_of(spec, profile):
+                    probe = things_probe(profile, spec, layer, features_for(spec, layer, profile, things.stimuli, tools),
+                                         things, cfg)
+                    feats = features_for(spec, layer, profile, data.stimuli, tools)
+                    rows += _model_rows(spec.id, layer, data, feats, probe.apply(feats), profile)
+        rows += [row("-", name_, "-", "missing", np.nan) for name_ in missing]
         return pd.DataFrame(rows)
 
-    return _cached(name, compute, cfg)
+    return cached(name, compute)
 
 
 def ceiling(results: pd.DataFrame, dataset: str = "rsa92") -> dict[str, float]:
@@ -216,10 +214,9 @@ def ceiling(results: pd.DataFrame, dataset: str = "rsa92") -> dict[str, float]:
     return {key: float(rows.loc[f"ceiling_{key}", "value"]) for key in ("lower", "upper")}
 
 
-def rsa_wide(results: pd.DataFrame, dataset: str = "rsa92", layer: str = "penultimate") -> pd.DataFrame:
+def rsa_wide(results: pd.DataFrame, dataset: str = "rsa92", layer: str = "penultimate",
+             tools: Toolkit | None = None) -> pd.DataFrame:
     """One row per model on one data set: each measure's value and interval, plus metadata."""
-    from .study import attach_metadata
-
     res = results[(results["dataset"] == dataset) & (results["layer"] == layer)]
     if res.empty:
         raise ValueError(f"No RSA results for data set {dataset!r} and layer {layer!r}.")
@@ -229,4 +226,4 @@ def rsa_wide(results: pd.DataFrame, dataset: str = "rsa92", layer: str = "penult
     wide = value.join(low).join(high).reset_index()
     order = {m: i for i, m in enumerate(dict.fromkeys(res["model"]))}
     wide = wide.sort_values("model", key=lambda s: s.map(order))
-    return attach_metadata(wide).reset_index(drop=True)
+    return attach_metadata(wide, tools).reset_index(drop=True)

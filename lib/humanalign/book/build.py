@@ -1,0 +1,223 @@
+"""Build the book: execute the chapter notebooks with papermill, then run jupyter-book.
+
+The book's sources (``book/``, ``notebooks/``, ``benchmarks/results/``) are not part of the
+installed package: they are found through a :class:`Layout`, the root folder of a checkout.
+``humanalign book`` takes it from ``--root`` (default: the current folder); ``jupyter-book
+build book/`` from the book folder Sphinx was given.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import plots
+from ..errors import DataError
+from ..study.profiles import load_profile, read_profile_params
+from .chapters import (
+    PROFILE_ENV,
+    book_profile,
+    chapter_notebooks,
+    chapter_stamp,
+    execute_chapter,
+    library_fingerprint,
+    profile_ref,
+    recorded_stamp,
+)
+from .gallery import write_gallery
+from .record import previous_runtimes, reproducibility_record, write_reproducibility
+
+__all__ = ["Layout", "build_book", "check_book_dir", "copy_book_sources", "prepare_book", "setup"]
+
+# What a copied book must not carry over: build output and the runner's generated files.
+_NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a checkout keeps the book's sources.
+
+    Attributes:
+        root: The checkout's root folder.
+        book: The Jupyter Book folder (``_config.yml``, ``_toc.yml``, pages).
+        notebooks: The chapter sources (``NN_name.py``).
+        gpu_check: The last GPU check's results (``benchmarks/results/gpu_check.json``).
+    """
+
+    root: Path
+    book: Path
+    notebooks: Path
+    gpu_check: Path
+
+    @classmethod
+    def of(cls, root: str | os.PathLike, book: str | os.PathLike | None = None,
+           notebooks: str | os.PathLike | None = None) -> "Layout":
+        """The layout of a checkout at ``root`` (``book``/``notebooks`` override the folders).
+
+        Raises:
+            FileNotFoundError: no ``book/_config.yml`` or no chapter sources; the message says
+                to run in a checkout of the repository or to pass ``--root``.
+        """
+        root = Path(root).expanduser().resolve()
+        layout = cls(root, Path(book) if book else root / "book", Path(notebooks) if notebooks else root / "notebooks",
+                     root / "benchmarks" / "results" / "gpu_check.json")
+        if not (layout.book / "_config.yml").is_file():
+            raise FileNotFoundError(
+                f"No book sources in {root} (no {layout.book / '_config.yml'}). The book is built from a "
+                "checkout of the repository: run `humanalign book` in its root folder, or pass --root DIR."
+            )
+        chapter_notebooks(layout.notebooks)  # raises FileNotFoundError naming the folder
+        return layout
+
+
+def check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
+    """``dest`` as a path, refused when it is the book's source folder or lies inside it."""
+    dest = Path(dest).expanduser()
+    src, target = source.resolve(), dest.resolve()
+    if target == src or src in target.parents:
+        raise ValueError(
+            f"--book-dir {dest} is the book's source folder or lies inside it; choose a folder "
+            f"outside {source}."
+        )
+    return dest
+
+
+def copy_book_sources(dest: str | os.PathLike, source: Path) -> Path:
+    """Copy the book's sources (pages, ``_config.yml``, ``_toc.yml``, bibliography) to ``dest``.
+
+    Build output (``_build``), executed chapters and generated files are not copied: the
+    runner writes them anew. Files already in ``dest`` from an earlier copy are overwritten,
+    so a second build into the same folder starts from the current sources.
+
+    Raises:
+        ValueError: ``dest`` is the source folder or lies inside it (jupyter-book would read
+            the copy as part of the book).
+        FileNotFoundError: ``source`` has no ``_config.yml``.
+    """
+    dest = check_book_dir(dest, source)
+    if not (source / "_config.yml").is_file():
+        raise FileNotFoundError(f"{source} has no _config.yml; it is not a Jupyter Book source folder.")
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in source.iterdir():
+        if item.name in _NOT_SOURCES:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(*_NOT_SOURCES))
+        else:
+            shutil.copy2(item, dest / item.name)
+    return dest
+
+
+def build_book(book: Path, profile: str | None = None) -> None:
+    """Run ``jupyter-book build <book> -W -n --keep-going`` (strict: a warning fails it).
+
+    ``profile`` is passed on (``HUMANALIGN_PROFILE``) so that the build's extension
+    (:func:`setup`) checks the chapters against the profile they were just executed with.
+    """
+    exe = Path(sys.executable).with_name("jupyter-book")
+    command = [str(exe) if exe.exists() else "jupyter-book", "build", str(book), "-W", "-n", "--keep-going"]
+    print("$", " ".join(command), flush=True)
+    env = dict(os.environ, **({PROFILE_ENV: str(profile)} if profile else {}))
+    done = subprocess.run(command, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}); see the warnings above.")
+
+
+def _stale_chapters(book: Path, notebooks: Path, ref: str) -> dict[str, tuple[Path, Path, dict]]:
+    library = library_fingerprint()
+    stale = {}
+    for source in chapter_notebooks(notebooks).values():
+        output = book / "chapters" / (source.stem + ".ipynb")
+        stamp = chapter_stamp(source, ref, library)
+        if recorded_stamp(output) != stamp:
+            stale[source.stem] = (source, output, stamp)
+    return stale
+
+
+def prepare_book(book: Path, notebooks: Path, profile: str | None = None, log=print,
+                 gpu_check: Path | None = None) -> dict[str, float]:
+    """Execute the chapters that are missing or stale, then write the generated files.
+
+    A chapter whose executed notebook carries the current
+    :func:`~humanalign.book.chapter_stamp` is kept as it is; the others are executed with
+    papermill, reusing the content-keyed caches of features and results. Then the
+    self-hosted chart script, the stimulus gallery (when missing) and, when a chapter ran or
+    it is missing, the reproducibility record are written.
+
+    Args:
+        book: The book's source folder.
+        notebooks: The folder of the chapter sources.
+        profile: Profile name or path (default: :func:`~humanalign.book.book_profile`).
+        log: Where progress lines go.
+        gpu_check: The last GPU check's results, shown on the reproducibility page.
+
+    Returns:
+        Seconds per executed chapter (empty when everything was up to date).
+
+    Raises:
+        ValueError, KeyError, FileNotFoundError: a bad profile (checked before anything runs).
+        RuntimeError: a chapter failed; the message names it and its error.
+    """
+    plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
+    ref = profile_ref(profile or book_profile(book, notebooks))
+    stale = _stale_chapters(book, notebooks, ref)
+    n_chapters = len(chapter_notebooks(notebooks))
+    runtimes: dict[str, float] = {}
+    if stale:
+        load_profile(ref)  # fail now on an unknown model or missing data
+        log(f"humanalign: executing {len(stale)} of {n_chapters} chapters with the profile {ref!r} "
+            f"(missing or changed: {sorted(stale)})")
+    else:
+        log(f"humanalign: all {n_chapters} chapters are up to date for the profile {ref!r}")
+    for stem, (source, output, stamp) in stale.items():
+        runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
+        log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+    if not (book / "_generated" / "gallery.md").is_file():
+        write_gallery(book)
+    if runtimes or not (book / "_generated" / "reproducibility.md").is_file():
+        record = reproducibility_record(read_profile_params(ref), {**previous_runtimes(book), **runtimes}, gpu_check)
+        write_reproducibility(record, book)
+    return runtimes
+
+
+# --------------------------------------------------------------------------- jupyter-book build book/
+
+
+def setup(app) -> dict:
+    """Sphinx extension: ``jupyter-book build book/`` executes what is missing or stale.
+
+    ``book/_config.yml`` lists :mod:`humanalign.book` under ``sphinx.extra_extensions``. When
+    the configuration is read (before Sphinx looks for the chapters), :func:`prepare_book`
+    runs with the notebooks folder ``humanalign_notebooks`` (relative to the book, default
+    ``../notebooks``); a book without that folder (e.g. a test's one-page book) only gets
+    the chart script.
+    """
+    app.add_config_value("humanalign_notebooks", "../notebooks", "env")
+    # Before Sphinx drops html_static_path entries that do not exist yet (priority 800).
+    app.connect("config-inited", _on_config_inited, priority=500)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _on_config_inited(app, config) -> None:
+    from sphinx.errors import ExtensionError
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    book = Path(app.srcdir)
+    notebooks = (book / config.humanalign_notebooks).resolve()
+    if not notebooks.is_dir() or not any(notebooks.glob("[0-9][0-9]_*.py")):
+        plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
+        logger.info(f"humanalign: no chapter sources in {notebooks}; nothing to execute")
+        return
+    gpu_check = notebooks.parent / "benchmarks" / "results" / "gpu_check.json"
+    try:
+        prepare_book(book, notebooks, log=logger.info, gpu_check=gpu_check)
+    except KeyError as err:
+        raise ExtensionError(f"humanalign: {err.args[0] if err.args else err}") from err
+    except (ValueError, FileNotFoundError, RuntimeError, DataError) as err:
+        raise ExtensionError(f"humanalign: {err}") from err

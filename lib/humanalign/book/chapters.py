@@ -1,0 +1,188 @@
+"""The chapters: find them, execute one with papermill, and tell whether an executed one is
+still up to date with its source, its profile and the library."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from ..study.profiles import profile_path, profile_names
+
+__all__ = [
+    "KERNEL",
+    "PROFILE_ENV",
+    "STAMP_KEY",
+    "book_profile",
+    "chapter_notebooks",
+    "chapter_stamp",
+    "execute_chapter",
+    "pick_chapter",
+    "profile_ref",
+    "library_fingerprint",
+    "recorded_stamp",
+]
+
+KERNEL = "python3"
+# Metadata key of an executed chapter that records what it was executed from.
+STAMP_KEY = "humanalign"
+# Environment variable naming the profile ``jupyter-book build book/`` uses.
+PROFILE_ENV = "HUMANALIGN_PROFILE"
+
+
+def chapter_notebooks(notebooks: Path) -> dict[str, Path]:
+    """The chapter sources, keyed by name without the number (``scale`` -> ``01_scale.py``)."""
+    found = {}
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.py")):
+        found[path.stem.split("_", 1)[1]] = path
+    if not found:
+        raise FileNotFoundError(f"No chapter notebooks (NN_name.py) in {notebooks}.")
+    return found
+
+
+def pick_chapter(text: str, chapters: dict[str, Path]) -> str:
+    """The chapter named by ``text``: its name (``scale``), file stem (``01_scale``) or number (``1``, ``01``).
+
+    Raises:
+        ValueError: empty or unknown; the message lists the choices.
+    """
+    value = text.strip()
+    stems = {path.stem: name for name, path in chapters.items()}
+    numbers = {path.stem.split("_", 1)[0]: name for name, path in chapters.items()}
+    if value in chapters:
+        return value
+    if value in stems:
+        return stems[value]
+    if value.isdigit() and f"{int(value):02d}" in numbers:
+        return numbers[f"{int(value):02d}"]
+    raise ValueError(
+        f"Unknown chapter {text!r}; choose one of {sorted(chapters)} (or a file name such as "
+        f"{sorted(stems)[0]!r}, or its number)."
+    )
+
+
+def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | None = None,
+                    stamp: dict | None = None) -> float:
+    """Convert one jupytext notebook and execute it with papermill.
+
+    Args:
+        source: ``notebooks/NN_name.py``.
+        output: Where the executed ``.ipynb`` goes (written only when execution succeeds).
+        parameters: Values injected after the cell tagged ``parameters``.
+        cwd: Working folder of the kernel (default: the notebooks folder).
+        stamp: Recorded in the notebook's metadata (``humanalign``) so that a later build
+            can tell whether the chapter is still up to date (:func:`chapter_stamp`).
+
+    Returns:
+        Seconds the execution took.
+
+    Raises:
+        RuntimeError: a cell failed; the message names the notebook and the error.
+    """
+    import jupytext
+    import papermill
+
+    notebook = jupytext.read(source)
+    if not any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells):
+        raise RuntimeError(f"{source} has no cell tagged 'parameters'; papermill cannot inject the profile.")
+    # papermill needs the language; a percent file without a header carries none.
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / (source.stem + ".ipynb")
+        jupytext.write(notebook, plain)
+        executed = Path(tmp) / ("executed-" + source.stem + ".ipynb")
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(plain), str(executed), parameters=parameters, kernel_name=KERNEL,
+                cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
+            )
+        except papermill.PapermillExecutionError as err:
+            raise RuntimeError(
+                f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
+            ) from err
+        seconds = time.perf_counter() - start
+        _collapse_parameter_cells(executed, stamp)
+        os.replace(executed, output)
+    return seconds
+
+
+def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
+    """Fold the parameter cells (defaults and papermill's injected values) in the book.
+
+    They stay in the page, one click away, so a reader sees the story first and can still
+    check which values produced it. ``stamp`` goes into the notebook's metadata.
+    """
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    if stamp is not None:
+        notebook.metadata[STAMP_KEY] = dict(stamp)
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
+            tags.append("hide-cell")
+    nbformat.write(notebook, path)
+
+
+def profile_ref(profile: str | os.PathLike) -> str:
+    """How the notebooks are given a profile: a shipped one by name, any other by its full path."""
+    if str(profile) in profile_names():
+        return str(profile)
+    return str(profile_path(profile).resolve())
+
+
+def library_fingerprint() -> str:
+    """Hash of the package's code and resources: a changed library makes every chapter stale."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv", ".tsv", ".yml", ".yaml", ".json", ".txt"}:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def chapter_stamp(source: Path, profile: str, library: str | None = None) -> dict[str, str]:
+    """What an executed chapter depends on: its source, its profile's file and the library.
+
+    Args:
+        source: ``notebooks/NN_name.py``.
+        profile: The profile as injected (:func:`profile_ref`).
+        library: Precomputed :func:`library_fingerprint` (computed when ``None``).
+
+    Returns:
+        ``{"profile": profile, "key": <hash>}``; the chapter is up to date when the executed
+        notebook's metadata holds the same.
+    """
+    digest = hashlib.sha256()
+    for part in (Path(source).read_bytes(), profile_path(profile).read_bytes(),
+                 (library or library_fingerprint()).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return {"profile": str(profile), "key": digest.hexdigest()[:16]}
+
+
+def recorded_stamp(notebook: Path) -> dict | None:
+    try:
+        return json.loads(notebook.read_text()).get("metadata", {}).get(STAMP_KEY)
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+
+
+def book_profile(book: Path, notebooks: Path) -> str:
+    """The profile ``jupyter-book build`` uses: ``HUMANALIGN_PROFILE``, else the one every
+    executed chapter was built with (so a book made by ``make book PROFILE=full`` is rebuilt
+    as it is), else ``demo``."""
+    wanted = os.environ.get(PROFILE_ENV, "").strip()
+    if wanted:
+        return wanted
+    used = set()
+    for source in chapter_notebooks(notebooks).values():
+        stamp = recorded_stamp(book / "chapters" / (source.stem + ".ipynb"))
+        used.add(stamp.get("profile") if isinstance(stamp, dict) else None)
+    return used.pop() if len(used) == 1 and None not in used else "demo"

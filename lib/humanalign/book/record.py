@@ -1,0 +1,202 @@
+"""The reproducibility record of a build: profile, versions, hardware, data hashes,
+runtimes, and the last GPU check; written as JSON and as the page's Markdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+from .._atomic import write_text_atomic
+
+__all__ = ["gpu_check_record", "previous_runtimes", "reproducibility_record", "write_reproducibility"]
+
+# Packages whose versions the reproducibility page lists.
+_PACKAGES = (
+    "humanalign", "numpy", "pandas", "scipy", "scikit-learn", "torch", "torchvision", "timm",
+    "ai-edge-litert", "altair", "vl-convert-python", "jupyter-book", "myst-nb", "papermill",
+    "jupytext", "efficientnet-lite-pytorch",
+)
+
+
+def _versions() -> dict[str, str]:
+    from ..features import library_versions
+
+    return {"python": platform.python_version(), **library_versions(_PACKAGES, missing="not installed")}
+
+
+def _hardware() -> dict[str, str]:
+    info = {"platform": platform.platform(), "machine": platform.machine(), "cpus": str(os.cpu_count())}
+    try:
+        import torch
+
+        info["torch threads"] = str(torch.get_num_threads())
+        info["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    except ImportError:  # pragma: no cover - torch is a core dependency
+        info["gpu"] = "unknown"
+    return info
+
+
+def _data_hashes(dataset: str) -> dict[str, str]:
+    """sha256 of the data files a data set reads (the demo's files, from the manifest).
+
+    For the paper's data set (``things``) the archives have no published hash: the hashes
+    recorded on their first download (``<data>/hashes.json``) are listed instead.
+    """
+    from ..errors import DataError
+    from ..fetch import cached_sha256, fetch, hash_record
+    from ..sources import demo_resources
+
+    hashes = {}
+    for key, res in sorted(demo_resources().items()):
+        if key.startswith("imagenet/images/") or key.startswith("litert/"):
+            continue  # listed as a group below: 334 photos, checked against the manifest
+        try:
+            hashes[key] = cached_sha256(fetch(res))  # fetch has just hashed it
+        except DataError as err:
+            hashes[key] = f"missing ({type(err).__name__})"
+    if dataset != "things":
+        hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
+    else:
+        record = hash_record()  # validated: a malformed record is named, not half-read
+        for key in ("things/triplet_dataset", "things/images_cc0"):
+            hashes[key] = record.get(key, "not downloaded yet (recorded in <data>/hashes.json on first download)")
+        for key in sorted(k for k in record if k.startswith("weights/")):
+            hashes[key] = record[key]
+    return hashes
+
+
+def gpu_check_record(path: str | os.PathLike) -> dict | None:
+    """The last results of ``benchmarks/gpu_check.py``, or ``None`` when there are none yet.
+
+    Args:
+        path: The JSON file the script wrote (``benchmarks/results/gpu_check.json`` of a checkout).
+
+    Returns:
+        The script's report: ``date``, ``smoke``, ``hardware`` (dict), ``total_seconds`` and
+        ``rows`` (one dict per measurement with ``task, what, size, seconds, rate,
+        rate_unit, peak_gib, status``).
+
+    Raises:
+        ValueError: the file exists but is not such a report; the message names the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        report = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"GPU check results {path} are not valid JSON ({err}); run benchmarks/gpu_check.py again.") from err
+    needed = {"date", "hardware", "rows"}
+    if not isinstance(report, dict) or not needed <= set(report) or not isinstance(report["rows"], list):
+        have = sorted(report) if isinstance(report, dict) else type(report).__name__
+        raise ValueError(
+            f"GPU check results {path} lack the keys {sorted(needed)} (found {have}); write the file "
+            "with benchmarks/gpu_check.py --out."
+        )
+    columns = ("task", "what", "size", "seconds", "rate", "rate_unit", "peak_gib", "status")
+    for i, row in enumerate(report["rows"]):
+        missing = [c for c in columns if not isinstance(row, dict) or c not in row]
+        if missing:
+            raise ValueError(f"GPU check results {path}: row {i} lacks {missing}; run benchmarks/gpu_check.py again.")
+    return report
+
+
+def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
+                           gpu_check: str | os.PathLike | None = None) -> dict:
+    """Everything the reproducibility page shows, as plain JSON-able values.
+
+    Args:
+        profile_params: The profile's parameters as injected into the notebooks.
+        runtimes: Seconds per executed notebook.
+        gpu_check: The GPU check's result file (absent or ``None``: the page says no GPU run yet).
+    """
+    from ..config import settings
+
+    cfg = settings()
+    return {
+        "gpu_check": gpu_check_record(gpu_check) if gpu_check is not None else None,
+        "profile": profile_params,
+        "versions": _versions(),
+        "hardware": _hardware(),
+        "device": cfg.resolve_device(),
+        "data_hashes": _data_hashes(str(profile_params.get("dataset", ""))),
+        "runtimes_s": {k: round(v, 1) for k, v in runtimes.items()},
+        "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def _md_table(rows: dict, left: str, right: str) -> str:
+    lines = [f"| {left} | {right} |", "|---|---|"]
+    for key, value in rows.items():
+        text = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
+        lines.append(f"| {key} | `{text}` |")
+    return "\n".join(lines)
+
+
+def write_reproducibility(record: dict, book: Path) -> Path:
+    """Write the record as JSON and as the Markdown fragment the reproducibility page includes."""
+    folder = book / "_generated"
+    write_text_atomic(folder / "reproducibility.json", json.dumps(record, indent=1, sort_keys=True))
+    total = sum(record["runtimes_s"].values())
+    parts = [
+        f"Built on {record['built']} with the profile `{record['profile'].get('profile')}` "
+        f"on device `{record['device']}`; executing the notebooks took {total:.0f} s in all.",
+        "",
+        "## Profile", "", _md_table(record["profile"], "parameter", "value"),
+        "", "## Versions", "", _md_table(record["versions"], "package", "version"),
+        "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
+        "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
+        "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),
+        "", "## GPU check", "", _gpu_section(record.get("gpu_check")),
+        "",
+    ]
+    path = folder / "reproducibility.md"
+    write_text_atomic(path, "\n".join(parts))
+    return path
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).replace("|", "\\|")
+
+
+def _gpu_section(report: dict | None) -> str:
+    """Markdown of the GPU check: date, hardware and the table of measurements."""
+    if report is None:
+        return (
+            "No GPU run yet. On a machine with a GPU, `python benchmarks/gpu_check.py --out "
+            "benchmarks/results/gpu_check.json` measures extraction throughput of registry "
+            "architectures (random weights), the probing grid at the paper's sizes and the peak "
+            "GPU memory; commit that file and the next build shows the figures here."
+        )
+    hw = report["hardware"]
+    where = hw.get("gpu") or f"{hw.get('device', 'cpu')} (no GPU)"
+    memory = f", {hw['gpu_memory_gib']} GiB" if "gpu_memory_gib" in hw else ""
+    lines = [
+        f"Last run of `benchmarks/gpu_check.py`: {report['date']} on {where}{memory}"
+        f" (torch {hw.get('torch', '?')}, CUDA {hw.get('cuda', '-')}, {hw.get('cpu_count', '?')} CPU cores)"
+        + (f"; {report['total_seconds']} s in all." if "total_seconds" in report else "."),
+    ]
+    if report.get("smoke"):
+        lines.append("")
+        lines.append("*This was a smoke run at tiny sizes, not the paper-scale check: its figures say "
+                     "nothing about speed.*")
+    lines += ["", "| task | what | size | seconds | rate | peak GPU memory (GiB) | status |",
+              "|---|---|---|---|---|---|---|"]
+    for row in report["rows"]:
+        rate = "" if row["rate"] is None else f"{row['rate']} {row['rate_unit']}"
+        lines.append("| " + " | ".join(_cell(v) for v in (
+            row["task"], row["what"], row["size"], row["seconds"], rate, row["peak_gib"], row["status"])) + " |")
+    return "\n".join(lines)
+
+
+def previous_runtimes(book: Path) -> dict[str, float]:
+    path = book / "_generated" / "reproducibility.json"
+    if path.is_file():
+        try:
+            return dict(json.loads(path.read_text()).get("runtimes_s", {}))
+        except (json.JSONDecodeError, AttributeError):
+            return {}
+    return {}

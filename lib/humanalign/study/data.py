@@ -1,0 +1,90 @@
+"""What a profile's run scores models against: stimuli, triplets and the human embedding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import datasets
+from ..config import Settings
+from .profiles import Profile
+
+__all__ = ["HUMAN_EMBEDDINGS", "StudyData", "concept_split", "human_embedding", "load_study_data"]
+
+
+@dataclass(frozen=True, eq=False)
+class StudyData:
+    """Everything a profile's run scores models against.
+
+    Attributes:
+        stimuli: The images, one per concept (row order of every feature matrix).
+        triplets: Odd-one-out triplets over the stimuli (simulated for the demo).
+        vice: (n, 42) VICE embedding rows of the stimuli (human similarity).
+        concept_index: (n,) row of each stimulus in the 1854 THINGS concepts.
+    """
+
+    stimuli: Any
+    triplets: Any
+    vice: np.ndarray
+    concept_index: np.ndarray
+
+
+_DATA_CACHE: dict[tuple, StudyData] = {}
+
+
+def _subsample(triplets: datasets.Triplets, n: int | None, seed: int) -> datasets.Triplets:
+    if n is None or n >= len(triplets):
+        return triplets
+    keep = np.sort(np.random.default_rng(seed).choice(len(triplets), n, replace=False))
+    return datasets.Triplets(triplets.indices[keep], triplets.n_objects,
+                             source=f"{triplets.source} (seeded subsample of {n})")
+
+
+def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
+    """Load the stimuli, triplets and human embedding a profile names (memoised per process)."""
+    key = (profile.dataset, profile.images, profile.n_triplets, profile.seed, str(cfg))
+    if key in _DATA_CACHE:
+        return _DATA_CACHE[key]
+    stimuli = datasets.load_stimuli(datasets.stimulus_set(profile.dataset, profile.images), cfg)
+    if profile.simulated:
+        concept_index = np.asarray(stimuli.labels["concept_index"], dtype=np.int64)
+        triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg)
+    else:
+        concept_index = np.arange(len(stimuli), dtype=np.int64)
+        triplets = _subsample(datasets.load_triplets("all", cfg), profile.n_triplets, profile.seed)
+    vice = datasets.load_vice(cfg)[concept_index]
+    data = StudyData(stimuli=stimuli, triplets=triplets, vice=vice, concept_index=concept_index)
+    _DATA_CACHE[key] = data
+    return data
+
+
+def concept_split(n_objects: int, train_fraction: float = 2 / 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Split object indices into a probe-fitting part and a held-out part.
+
+    Returns:
+        ``(train, test)``: sorted int64 arrays that partition ``range(n_objects)``.
+    """
+    if n_objects < 6:
+        raise ValueError(f"Need at least 6 objects to split, got {n_objects}.")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n_objects)
+    cut = int(round(train_fraction * n_objects))
+    cut = min(max(cut, 3), n_objects - 3)
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
+#: The human embeddings scored as baselines: id -> (label, loader of the (1854, d) matrix).
+HUMAN_EMBEDDINGS: dict[str, tuple[str, Callable[[Settings | None], np.ndarray]]] = {
+    "human/vice_42d": ("VICE 42-d", datasets.load_vice),
+    "human/spose_14d": ("SPoSE 14-d", lambda cfg: datasets.load_spose(14, cfg)),
+    "human/spose_82d": ("SPoSE 82-d", lambda cfg: datasets.load_spose(82, cfg)),
+}
+
+
+def human_embedding(model: str, cfg: Settings | None = None) -> np.ndarray:
+    """The (1854, d) human embedding of one id of :data:`HUMAN_EMBEDDINGS`."""
+    if model not in HUMAN_EMBEDDINGS:
+        raise ValueError(f"Unknown human embedding {model!r}; choose one of {sorted(HUMAN_EMBEDDINGS)}.")
+    return HUMAN_EMBEDDINGS[model][1](cfg)

@@ -1,0 +1,46 @@
+"""Words and numbers handed to the pages' prose: the data note and glued verdicts."""
+
+from __future__ import annotations
+
+from .profiles import Profile
+from .verdict import Verdict
+
+__all__ = ["data_note", "glue_values", "glue_verdict"]
+
+
+def data_note(profile: Profile) -> str:
+    """One Markdown sentence on where the profile's triplets come from (for every page)."""
+    if profile.simulated:
+        return (
+            f"**The triplets on this page are simulated.** The {profile.n_triplets:,} odd-one-out "
+            "choices over the 334 demo concepts were sampled from the VICE human embedding "
+            "(itself fitted on 1.46 million real human triplets); they are not choices made by "
+            "people. The noise ceiling and the human baselines on the real 20k-trial set are real."
+        )
+    text = (
+        "The triplets on this page are real human odd-one-out choices from the THINGS release"
+        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else " (all of them).")
+    )
+    if profile.images == "cc0":
+        text += (
+            " **The images are not the ones people saw:** each concept is shown to the models as "
+            "its THINGSplus public-domain photo, while people judged the THINGS database image of "
+            "the odd-one-out task (a deviation from the paper)."
+        )
+    return text
+
+
+def glue_values(prefix: str, values: dict) -> None:
+    """Glue plain numbers (``<prefix>_<name>``) and strings (as Markdown) for the prose."""
+    from IPython.display import Markdown
+    from myst_nb import glue
+
+    for key, value in values.items():
+        glue(f"{prefix}_{key}", Markdown(value) if isinstance(value, str) else value, display=False)
+
+
+def glue_verdict(prefix: str, verdict: Verdict) -> None:
+    """Glue a verdict for the prose: ``<prefix>_verdict`` (bold Markdown), ``<prefix>_reason``
+    (Markdown) and every number and label as ``<prefix>_<name>``."""
+    glue_values(prefix, {"verdict": f"**{verdict.status}**", "reason": verdict.reason,
+                         **verdict.numbers, **verdict.labels})

@@ -1,0 +1,383 @@
+"""Profiles: the settings of one study run, read from a YAML file and checked at once.
+
+A profile names the models, the data set and the run settings. The shipped ones (``demo``,
+``full``) are package resources (``humanalign/resources/profiles``); any other profile is
+the path of a ``.yml`` file with the same keys. :func:`make_profile` validates every value
+(unknown model id, unknown or missing data set, a setting out of range) so that a bad run
+fails before any feature is extracted.
+
+Data sets a profile can name (:data:`DATASETS`):
+
+``things-demo``
+    The offline demo: 334 THINGS concepts that are ImageNet-1k classes, one photo each,
+    with triplets whose choices are **simulated** from the VICE embedding.
+``things``
+    The paper's study: the 1854 THINGS concepts and the real odd-one-out triplets of the
+    public release, with the image of each concept that people saw in the odd-one-out task
+    (``images: things``) or, as a labelled deviation, the THINGSplus public-domain photo
+    (``images: cc0``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..config import Settings, check_device
+from ..datasets import IMAGE_SETS, STUDY_DATASETS as DATASETS
+from ..fetch import fetch
+from ..registry import ModelSpec, get_spec as registry_spec, list_models
+from ..sources import get_resource
+
+__all__ = [
+    "DATASETS",
+    "IMAGE_SETS",
+    "LAYERS",
+    "NOTEBOOK_OVERRIDES",
+    "Profile",
+    "TRANSFER_MODES",
+    "load_profile",
+    "make_profile",
+    "notebook_profile",
+    "profile_path",
+    "profile_names",
+    "read_profile_params",
+]
+
+LAYERS = ("penultimate", "logits")
+TRANSFER_MODES = ("heldout-concepts", "arrangements")
+# Files whose presence is checked before a run starts (small ones: the check must be quick).
+_REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
+# Bump when the meaning of a cached table changes, so old caches are not reused.
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The settings of one study run (one book build).
+
+    Attributes:
+        name: Profile name (``demo``, ``full`` or the file stem).
+        models: Canonical model ids, e.g. ``pypi/efficientnet_lite0.in1k``.
+        dataset: A key of :data:`DATASETS`.
+        layers: Representations to score, a subset of :data:`LAYERS`.
+        n_triplets: Triplets to use (simulated for the demo; a seeded subsample of the real
+            ones otherwise); ``None`` for all real triplets.
+        seed: Seed of every random choice (triplet simulation, folds, bootstrap, splits).
+        device: Torch device, or ``None`` for the configured default.
+        batch_size: Images per forward pass.
+        n_boot: Bootstrap resamples for confidence intervals.
+        lambdas: Probe regularisation grid.
+        n_folds: Folds of the probe's cross-validation over objects.
+        transfer: ``heldout-concepts`` (fit the probe on part of the concepts, test by RSA
+            on the rest against VICE similarity) or ``arrangements`` (the paper's transfer
+            to the multi- and free-arrangement data sets).
+        train_fraction: Share of concepts the transfer probe is fitted on.
+        images: For ``things``: ``things`` (the images people saw) or ``cc0`` (THINGSplus
+            public-domain photos, a deviation that every page states).
+        probe_max_iter: L-BFGS iterations per probe fit; a fit that stops on this cap is
+            reported as such (``probe_*`` rows of :func:`~humanalign.study.evaluate`).
+    """
+
+    name: str
+    models: tuple[str, ...]
+    dataset: str = "things-demo"
+    layers: tuple[str, ...] = LAYERS
+    n_triplets: int | None = 100_000
+    seed: int = 0
+    device: str | None = None
+    batch_size: int = 32
+    n_boot: int = 1000
+    lambdas: tuple[float, ...] = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
+    n_folds: int = 3
+    transfer: str = "heldout-concepts"
+    train_fraction: float = 2 / 3
+    images: str = "things"
+    probe_max_iter: int = 100
+
+    @property
+    def simulated(self) -> bool:
+        """True when the profile's triplets are simulated rather than made by people."""
+        return self.dataset == "things-demo"
+
+    def key(self, *fields_: str) -> str:
+        """Short content hash of the fields that determine a cached result (all by default)."""
+        values = asdict(self)
+        chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size", "images")}
+        # The image set matters wherever the data set does, except in the demo (its own photos).
+        if "dataset" in chosen and self.dataset != "things-demo":
+            chosen["images"] = self.images
+        chosen["_v"] = _CACHE_VERSION
+        text = json.dumps(chosen, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+#: The keys a profile file may hold: the fields of :class:`Profile`, with ``profile`` for its name.
+PROFILE_KEYS = ("profile", *(f.name for f in fields(Profile) if f.name != "name"))
+
+
+# --------------------------------------------------------------------------- value checks
+
+
+class _Checker:
+    """Checks of single values, each error naming the profile, the key and the value."""
+
+    def __init__(self, profile: str):
+        self.profile = profile
+
+    def fail(self, message: str) -> ValueError:
+        return ValueError(f"Profile {self.profile!r}: {message}")
+
+    def whole(self, key: str, value: object, minimum: int) -> int:
+        # bool is an int subclass, and 2.9 must not quietly become 2.
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise self.fail(f"{key} must be a whole number >= {minimum}, got {value!r} ({type(value).__name__}).")
+        return int(value)
+
+    def real(self, key: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+            raise self.fail(f"{key} must be a finite number, got {value!r} ({type(value).__name__}).")
+        return float(value)
+
+    def choice(self, key: str, value: object, allowed: Iterable[str]) -> str:
+        allowed = tuple(allowed)
+        if value not in allowed:
+            raise self.fail(f"{key} must be one of {allowed}, got {value!r}.")
+        return str(value)
+
+    def lambdas(self, value: object) -> tuple[float, ...]:
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            value = [value]  # a single value is a grid of one
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            raise self.fail(f"lambdas must be a list of positive numbers, e.g. [0.1, 0.01]; got {value!r}.")
+        grid = tuple(self.real("lambdas", x) for x in value)
+        if not grid or min(grid) <= 0:
+            raise self.fail(f"lambdas must be positive numbers, got {grid}.")
+        return grid
+
+    def models(self, value: object) -> tuple[str, ...]:
+        if value == "all":
+            # "all" is the plain-literal way for a profile to say: every public registry model.
+            value = list(list_models(public_only=True)["id"])
+        elif isinstance(value, str):
+            value = [value]
+        models = tuple(value or ())
+        if not models:
+            raise ValueError(
+                f"Profile {self.profile!r} names no models; list at least one model id under 'models' "
+                "(see humanalign.registry.list_models())."
+            )
+        if len(set(models)) != len(models):
+            dup = sorted({m for m in models if models.count(m) > 1})
+            raise self.fail(f"lists models {dup} more than once.")
+        return models
+
+    def layers(self, value: object) -> tuple[str, ...]:
+        layers = tuple([value] if isinstance(value, str) else value)
+        bad = [x for x in layers if x not in LAYERS] or ([] if layers else ["(none)"])
+        if bad:
+            raise self.fail(f"unknown layers {bad}; choose from {list(LAYERS)}.")
+        return layers
+
+
+def _check_combination(check: _Checker, dataset: str, n_triplets: int | None, transfer: str) -> None:
+    """Settings that are fine alone but not together."""
+    if n_triplets is None and dataset == "things-demo":
+        raise check.fail("the demo simulates its triplets, so n_triplets must be a number.")
+    if transfer == "arrangements" and dataset == "things-demo":
+        raise check.fail(
+            "the arrangement data sets are not part of the offline demo; "
+            "use transfer: heldout-concepts with dataset things-demo."
+        )
+
+
+def make_profile(
+    profile: str = "custom",
+    models: Iterable[str] | str = (),
+    dataset: str = "things-demo",
+    layers: Iterable[str] = LAYERS,
+    n_triplets: int | None = 100_000,
+    seed: int = 0,
+    device: str | None = None,
+    batch_size: int = 32,
+    n_boot: int = 1000,
+    lambdas: Iterable[float] = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5),
+    n_folds: int = 3,
+    transfer: str = "heldout-concepts",
+    train_fraction: float = 2 / 3,
+    images: str = "things",
+    probe_max_iter: int = 100,
+    check_models: bool = True,
+    check_data: bool = True,
+    cfg: Settings | None = None,
+    get_spec: Callable[[str], ModelSpec] = registry_spec,
+) -> Profile:
+    """Build and validate a :class:`Profile` from plain values (a notebook's parameters).
+
+    Args:
+        check_models: Look every model id up with ``get_spec`` (the registry by default).
+        check_data: Make sure the data set's small files are at hand.
+        get_spec: Where model ids are looked up (tests pass a small fake registry).
+
+    Raises:
+        ValueError: empty model list, unknown data set, layer or transfer mode, or a
+            setting out of range; the message names the value and what is allowed.
+        KeyError: an unknown model id (the registry's message names the closest ids).
+        DataError: a file the data set needs is neither in a mirror nor in the data folder.
+    """
+    check = _Checker(str(profile))
+    models = check.models(models)
+    if dataset not in DATASETS:
+        raise check.fail(f"unknown data set {dataset!r}; choose one of {sorted(DATASETS)}.")
+    if n_triplets is not None:
+        n_triplets = check.whole("n_triplets", n_triplets, 100)
+    train_fraction = check.real("train_fraction", train_fraction)
+    if not 0.2 <= train_fraction <= 0.9:
+        raise check.fail(f"train_fraction must lie in [0.2, 0.9], got {train_fraction!r}.")
+    if device is not None:
+        check_device(device, f"Profile {str(profile)!r}: device")
+    transfer = check.choice("transfer", transfer, TRANSFER_MODES)
+    _check_combination(check, dataset, n_triplets, transfer)
+    built = Profile(
+        name=str(profile), models=models, dataset=dataset, layers=check.layers(layers),
+        n_triplets=n_triplets, seed=check.whole("seed", seed, 0), device=device,
+        batch_size=check.whole("batch_size", batch_size, 1), n_boot=check.whole("n_boot", n_boot, 1),
+        lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2), transfer=transfer,
+        train_fraction=train_fraction, images=check.choice("images", images, IMAGE_SETS),
+        probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1),
+    )
+    if check_models:
+        for model_id in models:
+            get_spec(model_id)  # raises KeyError naming the closest ids
+    if check_data:
+        for path in _REQUIRED_FILES:
+            fetch(get_resource(path), cfg)
+    return built
+
+
+# --------------------------------------------------------------------------- profile files
+
+
+def _shipped(name: str) -> Path:
+    return Path(str(resources.files("humanalign") / "resources" / "profiles" / f"{name}.yml"))
+
+
+def profile_names() -> list[str]:
+    """The names of the profiles shipped with the package (``demo``, ``full``)."""
+    folder = resources.files("humanalign") / "resources" / "profiles"
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".yml"))
+
+
+def profile_path(name_or_path: str | os.PathLike) -> Path:
+    """The YAML file of a profile: the name of a shipped profile or the path of a file."""
+    text = str(name_or_path)
+    candidate = Path(text).expanduser()
+    if candidate.suffix in {".yml", ".yaml"} or candidate.is_file():
+        if not candidate.is_file():
+            raise FileNotFoundError(f"Profile file {candidate} does not exist.")
+        return candidate
+    named = _shipped(text)
+    if not named.is_file():
+        raise ValueError(
+            f"Unknown profile {text!r}. Shipped profiles: {profile_names()}; or pass the path of a "
+            ".yml file (copy a shipped one with `humanalign profile demo > mine.yml`)."
+        )
+    return named
+
+
+def read_profile_params(name_or_path: str | os.PathLike) -> dict[str, Any]:
+    """The raw parameters of a profile file, with ``profile`` set to its name."""
+    import yaml
+
+    path = profile_path(name_or_path)
+    try:
+        params = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise ValueError(f"Profile file {path} is not valid YAML: {err}") from err
+    if not isinstance(params, dict):
+        raise ValueError(f"Profile file {path} must hold a mapping of parameter names to values.")
+    params.setdefault("profile", path.stem)
+    return params
+
+
+def _check_keys(params: dict[str, Any], name_or_path: str | os.PathLike) -> None:
+    unknown = sorted(set(params) - set(PROFILE_KEYS))
+    if unknown:
+        raise ValueError(
+            f"Profile {name_or_path!s}: unknown keys {unknown}; allowed keys are {sorted(PROFILE_KEYS)}."
+        )
+
+
+def load_profile(name_or_path: str | os.PathLike, cfg: Settings | None = None, **checks: Any) -> Profile:
+    """Read a profile (a shipped name such as ``"demo"`` or a path) and validate it.
+
+    Args:
+        name_or_path: ``"demo"``, ``"full"`` or the path of a YAML file.
+        cfg: Settings for the data check (default: from the environment).
+        **checks: ``check_models`` / ``check_data`` set to False to skip those checks, or
+            ``get_spec`` (see :func:`make_profile`).
+
+    Raises:
+        ValueError: unknown profile, bad YAML, an unknown key or a bad value.
+        KeyError: an unknown model id.
+        DataError: a needed data file is missing.
+    """
+    params = read_profile_params(name_or_path)
+    _check_keys(params, name_or_path)
+    return make_profile(**params, cfg=cfg, **checks)
+
+
+# --------------------------------------------------------------------------- notebooks
+
+# The values a notebook's ``parameters`` cell documents besides ``profile``: each ``None``
+# there (the profile's value) or overridden with papermill ``-p name value``.
+NOTEBOOK_OVERRIDES = ("n_triplets", "seed", "n_boot", "device")
+# Names every IPython namespace holds that are not parameters.
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+_PLAIN = (str, int, float, bool, type(None), list, tuple, dict)
+
+
+def notebook_profile(namespace: dict[str, Any], cfg: Settings | None = None, **checks: Any) -> Profile:
+    """The profile a notebook runs with: its ``profile`` parameter plus the documented overrides.
+
+    Called right after the ``parameters`` cell (and papermill's injected one) with
+    ``globals()``: every plain value in the namespace at that point is a parameter, so a
+    name that is neither ``profile`` nor one of :data:`NOTEBOOK_OVERRIDES` was passed by
+    mistake (``papermill -p n_boots 10``) and is refused rather than silently ignored.
+
+    Returns:
+        The validated profile with the overrides that are not ``None`` applied.
+
+    Raises:
+        ValueError: an unknown parameter (named, with the allowed ones), an unknown profile or
+            a bad value (named by :func:`make_profile`).
+        KeyError: an unknown model id.
+    """
+    allowed = {"profile", *NOTEBOOK_OVERRIDES}
+    unknown = sorted(
+        name for name, value in namespace.items()
+        if not name.startswith("_") and name not in _IPYTHON_NAMES and name not in allowed
+        and isinstance(value, _PLAIN)
+    )
+    if unknown:
+        raise ValueError(
+            f"Unknown notebook parameter(s) {unknown}; a chapter takes 'profile' (a name such as "
+            f"'demo' or 'full', or the path of a profile .yml) and the overrides "
+            f"{list(NOTEBOOK_OVERRIDES)}. Put any other setting into a copy of the profile file."
+        )
+    if "profile" not in namespace:
+        raise ValueError("The notebook defines no 'profile' parameter; set profile = \"demo\" in its parameters cell.")
+    profile = namespace["profile"]
+    if not isinstance(profile, (str, os.PathLike)) or not str(profile).strip():
+        raise ValueError(f"The notebook parameter profile must be a profile name or a .yml path, got {profile!r}.")
+    params = read_profile_params(profile)
+    params.update({k: namespace[k] for k in NOTEBOOK_OVERRIDES if namespace.get(k) is not None})
+    _check_keys(params, profile)
+    return make_profile(**params, cfg=cfg, **checks)

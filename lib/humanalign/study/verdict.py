@@ -1,0 +1,105 @@
+"""A chapter's verdict, and the rules that turn comparisons with intervals into one.
+
+A claim is **reproduced** when every comparison the profile can make has its 95 % interval
+on the paper's side of zero, **not reproduced** when one does not (an interval that covers
+zero is "no detectable difference", one on the other side is "the opposite"), and **not
+testable** when the profile has no pair of models that the comparison needs. A claim of *no*
+effect (scale) uses an equivalence rule instead: every interval within a margin.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import measures
+
+__all__ = ["Verdict", "compare", "direction_verdict", "equivalence", "outcome", "rule_values"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A chapter's conclusion: ``status`` is one of :data:`Verdict.STATUSES`.
+
+    Attributes:
+        status: ``reproduced``, ``not reproduced`` or ``not testable with this profile's models``.
+        reason: One sentence on why, for the text.
+        numbers: The figures the decision rests on (glued into the prose).
+        labels: Short texts the prose quotes besides the reason (glued as Markdown).
+    """
+
+    status: str
+    reason: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    STATUSES = ("reproduced", "not reproduced", "not testable with this profile's models")
+
+    def __post_init__(self) -> None:
+        if self.status not in self.STATUSES:
+            raise ValueError(f"Unknown verdict {self.status!r}; use one of {self.STATUSES}.")
+
+
+def compare(a: np.ndarray, b: np.ndarray, n_boot: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Mean of ``a - b`` over paired units with a percentile bootstrap interval."""
+    diff = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    low, high = measures.percentile_interval(measures.bootstrap_means(diff, n_boot=n_boot, seed=seed))
+    return {"difference": float(diff.mean()), "ci_low": low, "ci_high": high}
+
+
+def outcome(low: float, high: float) -> str:
+    """Where an interval lies against zero: on the paper's side, the opposite, or neither."""
+    if low > 0:
+        return "as the paper says"
+    if high < 0:
+        return "the opposite"
+    return "no detectable difference"
+
+
+def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -> Verdict:
+    """Reproduced when every row's interval lies above zero (the paper's direction).
+
+    Args:
+        table: One row per comparison with ``comparison, difference, ci_low, ci_high``.
+        claim: The paper's directional statement, for the reason.
+        untestable_reason: Why nothing could be compared, used when ``table`` is empty.
+    """
+    if table.empty:
+        return Verdict("not testable with this profile's models", untestable_reason, {"n_comparisons": 0.0})
+    outcomes = [outcome(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])]
+    agree = sum(o == "as the paper says" for o in outcomes)
+    status = "reproduced" if agree == len(outcomes) else "not reproduced"
+    parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in
+             zip(table["comparison"], table["difference"], table["ci_low"], table["ci_high"], outcomes)]
+    return Verdict(
+        status,
+        f"{agree} of {len(outcomes)} comparisons agree with the paper's direction ({claim}) at 95 % "
+        f"confidence: {'; '.join(parts)}",
+        {"n_comparisons": float(len(outcomes)), "n_agree": float(agree),
+         "mean_difference": float(table["difference"].mean())},
+    )
+
+
+def equivalence(low: float, high: float, margin: float) -> str:
+    """Where an interval lies against ``(-margin, margin)``: the outcome of an equivalence test."""
+    if -margin < low and high < margin:
+        return "within the margin, as the paper says"
+    if low >= margin or high <= -margin:
+        return "beyond the margin"
+    return "undecided (the interval crosses the margin)"
+
+
+def rule_values(func, *names: str) -> dict[str, float]:
+    """The default thresholds of a verdict rule, to glue into the prose that states the rule.
+
+    ``rule_values(study.verdict_concepts, "min_n")`` -> ``{"min_n": 100}``.
+    """
+    defaults = {k: p.default for k, p in inspect.signature(func).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    missing = [n for n in names if n not in defaults]
+    if missing:
+        raise KeyError(f"{func.__name__} has no parameters {missing} with defaults; it has {sorted(defaults)}.")
+    return {n: defaults[n] for n in names}
