@@ -36,19 +36,19 @@ def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys, monkeyp
     assert code == 0, capsys.readouterr().err[-3000:]
 
     html = site / "_build" / "html"
-    for source in book.chapter_notebooks().values():
+    for source in book.chapter_notebooks(ROOT / "notebooks").values():
         assert (site / "chapters" / (source.stem + ".ipynb")).is_file()
         assert (html / "chapters" / (source.stem + ".html")).is_file(), source.stem
     for page in ("methods", "reproducibility", "references"):
         assert (html / f"{page}.html").is_file(), page
     record = json.loads((site / "_generated" / "reproducibility.json").read_text())
     assert record["profile"]["profile"] == "demo"
-    assert set(record["runtimes_s"]) == {p.stem for p in book.chapter_notebooks().values()}
+    assert set(record["runtimes_s"]) == {p.stem for p in book.chapter_notebooks(ROOT / "notebooks").values()}
     assert "GPU check" in (html / "reproducibility.html").read_text()
     # Every page that uses the simulated triplets says so.
     note = study.data_note(study.load_profile("demo", check_models=False, check_data=False))
     assert "simulated" in note
-    for source in book.chapter_notebooks().values():
+    for source in book.chapter_notebooks(ROOT / "notebooks").values():
         text = (html / "chapters" / (source.stem + ".html")).read_text()
         assert "The triplets on this page are simulated" in text, source.stem
         assert "Glue reference" not in text, source.stem

@@ -26,7 +26,7 @@ from conftest import ROOT
 from humanalign import book, study
 
 BIN = Path(sys.executable).parent
-CHAPTERS = [p.stem for p in book.chapter_notebooks().values()]
+CHAPTERS = [p.stem for p in book.chapter_notebooks(ROOT / "notebooks").values()]
 
 
 def glued(notebook: Path) -> dict[str, dict]:
@@ -150,7 +150,7 @@ def test_every_chapter_documents_the_same_parameters():
     """The parameters cell holds profile and the overrides notebook_profile accepts, nothing else."""
     import jupytext
 
-    for source in book.chapter_notebooks().values():
+    for source in book.chapter_notebooks(ROOT / "notebooks").values():
         cells = [c for c in jupytext.read(source).cells if "parameters" in c.metadata.get("tags", [])]
         assert len(cells) == 1, source.name
         names = {line.split("=")[0].strip() for line in cells[0].source.splitlines()
