@@ -79,8 +79,9 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
     import torch
 
     from humanalign.datasets import simulate_triplets
+    from humanalign.datasets.types import restrict_triplets
     from humanalign.measures import LAMBDAS, fit_probe, object_folds
-    from humanalign.measures import probing as P
+    from humanalign.measures import probe_solver as P
 
     rng = np.random.default_rng(1)
     x = rng.normal(size=(1854, 1024)).astype(np.float32)
@@ -110,24 +111,24 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
     mean, std = float(x[tr_obj].mean()), float(x[tr_obj].std())
     x_tr = torch.as_tensor((x[tr_obj] - mean) / std, device=device)
     x_te = torch.as_tensor((x[te_obj] - mean) / std, device=device)
-    local_tr = P._local(triplets[tr_sel], tr_obj, len(x))
-    pairs_tr = P._flat_pairs(local_tr, len(tr_obj), device)
-    pairs_te = P._flat_pairs(P._local(triplets[te_sel], te_obj, len(x)), len(te_obj), device)
+    local_tr = restrict_triplets(triplets[tr_sel], tr_obj, len(x))
+    pairs_tr = P.flat_pairs(local_tr, len(tr_obj), device)
+    pairs_te = P.flat_pairs(restrict_triplets(triplets[te_sel], te_obj, len(x)), len(te_obj), device)
     # The cell's solution is produced by the warm-started path from the weakest lambda up to
     # this one (as in fit_probe), so that whole path is what L-BFGS pays for it.
     path = [v for v in sorted(LAMBDAS) if v <= lam]
     start = time.perf_counter()
-    space = P._space(torch, x_tr, reduce=True)
+    space = P.reduced_space(x_tr, reduce=True)
     state, n_iter = None, 0
     for v in path:
-        state, _, report = P._fit(torch, space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
+        state, _, report = P.fit(space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
         n_iter += report.n_iter
     cell = time.perf_counter() - start
-    target, _ = P._evaluate(torch, space, state, x_te, pairs_te)
+    target, _ = P.evaluate(space, state, x_te, pairs_te)
 
     # Adam starts where the L-BFGS path starts: the best-scaled identity.
-    full = P._Space(xr=x_tr, v=None, p=x.shape[1])
-    scale = P._initial_scale(torch, x_tr, pairs_tr, path[0], x.shape[1])
+    full = P.Space(xr=x_tr, v=None, p=x.shape[1])
+    scale = P.initial_scale(x_tr, pairs_tr, path[0], x.shape[1])
     wa = (scale * torch.eye(x.shape[1], device=device)).requires_grad_(True)
     opt = torch.optim.Adam([wa], lr=adam_lr)
     tri = torch.as_tensor(local_tr, device=device)
@@ -145,7 +146,7 @@ def bench_probe(n_triplets: int, adam_budget: float, device: str, max_iter: int,
             opt.step()
             steps += 1
             if steps % 200 == 0:
-                held, _ = P._evaluate(torch, full, (wa.detach(), None, None), x_te, pairs_te)
+                held, _ = P.evaluate(full, (wa.detach(), None, None), x_te, pairs_te)
                 best = min(best, held)
                 if held <= target:
                     reached = time.perf_counter() - start

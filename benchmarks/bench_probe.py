@@ -149,14 +149,14 @@ class Problem:
 def _fold(features: np.ndarray, triplets: np.ndarray, device: str, seed: int = 0):
     import torch
 
+    from humanalign.datasets.types import restrict_triplets
     from humanalign.measures import object_folds
-    from humanalign.measures import probing as P
 
     folds = object_folds(len(features), 3, seed)
     tri_fold = folds[triplets]
     tr_obj, te_obj = np.flatnonzero(folds != 0), np.flatnonzero(folds == 0)
-    tri_tr = P._local(triplets[(tri_fold != 0).all(1)], tr_obj, len(features))
-    tri_te = P._local(triplets[(tri_fold == 0).all(1)], te_obj, len(features))
+    tri_tr = restrict_triplets(triplets[(tri_fold != 0).all(1)], tr_obj, len(features))
+    tri_te = restrict_triplets(triplets[(tri_fold == 0).all(1)], te_obj, len(features))
     mean, std = float(features[tr_obj].mean()), float(features[tr_obj].std())
     x_tr = torch.as_tensor((features[tr_obj] - mean) / std, dtype=torch.float32, device=device)
     x_te = torch.as_tensor((features[te_obj] - mean) / std, dtype=torch.float32, device=device)
@@ -201,22 +201,22 @@ def _dist(w: np.ndarray | None, w_star: np.ndarray | None) -> float:
 
 def _held_out(torch, prob: Problem, w) -> tuple[float, float]:
     """Held-out loss and accuracy of a full (p, p) W."""
-    from humanalign.measures import probing as P
+    from humanalign.measures import probe_solver as P
 
-    space = P._Space(xr=prob.x_tr, v=None, p=prob.x_tr.shape[1])
-    pairs = P._flat_pairs(prob.tri_te, len(prob.x_te), prob.x_te.device)
-    loss, correct = P._evaluate(torch, space, (w, None, None), prob.x_te, pairs)
+    space = P.Space(xr=prob.x_tr, v=None, p=prob.x_tr.shape[1])
+    pairs = P.flat_pairs(prob.tri_te, len(prob.x_te), prob.x_te.device)
+    loss, correct = P.evaluate(space, (w, None, None), prob.x_te, pairs)
     return loss, float(correct.mean())
 
 
 def _objective(torch, prob: Problem, w, lam: float) -> float:
     """The training objective every method minimises: mean triplet loss + lam ||W||_F (full batch)."""
-    from humanalign.measures import probing as P
+    from humanalign.measures import probe_solver as P
 
     with torch.no_grad():
         z = prob.x_tr @ w
-        pairs = P._flat_pairs(prob.tri_tr, len(prob.x_tr), prob.x_tr.device)
-        return float(P._data_loss(torch, (z @ z.T).reshape(-1), pairs) + lam * torch.linalg.norm(w))
+        pairs = P.flat_pairs(prob.tri_tr, len(prob.x_tr), prob.x_tr.device)
+        return float(P.data_loss((z @ z.T).reshape(-1), pairs) + lam * torch.linalg.norm(w))
 
 
 def path_to(lam: float) -> list[float]:
@@ -233,21 +233,22 @@ def run_lbfgs(prob: Problem, lam: float, device: str, max_iter: int) -> dict:
     """
     import torch
 
-    from humanalign.measures import probing as P
+    from humanalign.measures import probe_solver as P
+    from humanalign.measures.probe_device import cpu_threads
 
     p = prob.x_tr.shape[1]
     path = path_to(lam)
     with PeakMemory(device) as mem:
         _sync(device)
         start = time.perf_counter()
-        with P._cpu_threads(torch, device, 2.0 * len(prob.x_tr) * min(p, len(prob.x_tr)) * (len(prob.x_tr) + p)):
-            space = P._space(torch, prob.x_tr, reduce=True)
-            pairs_tr = P._flat_pairs(prob.tri_tr, len(prob.x_tr), device)
+        with cpu_threads(device, 2.0 * len(prob.x_tr) * min(p, len(prob.x_tr)) * (len(prob.x_tr) + p)):
+            space = P.reduced_space(prob.x_tr, reduce=True)
+            pairs_tr = P.flat_pairs(prob.tri_tr, len(prob.x_tr), device)
             state, n_iter = None, 0
             for v in path:
-                state, _, report = P._fit(torch, space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
+                state, _, report = P.fit(space, pairs_tr, v, 0.0, False, max_iter, 1e-6, init=state)
                 n_iter += report.n_iter
-            w, _ = P._full_weights(space, *state)
+            w, _ = P.full_weights(space, *state)
         _sync(device)
         seconds = time.perf_counter() - start
     loss, acc = _held_out(torch, prob, w)
@@ -348,7 +349,7 @@ def run_adam(prob: Problem, lam: float, device: str, target: float, target_objec
 def _fastest_threads(torch, x, tri, batch: int, device: str) -> int:
     """Adam's steps are small matrix products; use whichever thread count runs them faster.
 
-    The probe runs small problems on one thread (``probing._cpu_threads``); Adam gets the
+    The probe runs small problems on one thread (``probe_device.cpu_threads``); Adam gets the
     same courtesy, decided by timing 15 throwaway steps each way.
     """
     if str(device).startswith("cuda") or torch.get_num_threads() == 1:

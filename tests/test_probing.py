@@ -180,9 +180,9 @@ def test_reduced_coordinates_match_full_matrix_fit(wide_problem, monkeypatch, op
     its first step by the gradient's L1 norm, which depends on the coordinates, so the paths
     differ slightly and the comparison is made at convergence.
     """
-    from humanalign.measures import probing
+    from humanalign.measures import probe_device
 
-    monkeypatch.setattr(probing, "_DTYPE", "float64")
+    monkeypatch.setattr(probe_device, "_DTYPE", "float64")
     x, triplets = wide_problem
     fast = fit_probe(x, triplets, lambdas=(0.01,), max_iter=300, **options)
     full = fit_probe(x, triplets, lambdas=(0.01,), max_iter=300, reduce=False, **options)
@@ -195,29 +195,29 @@ def test_reduced_solution_expands_to_weights_with_the_same_loss(wide_problem):
     """The (p, p) weights built from reduced coordinates give the loss that was optimised."""
     import torch
 
-    from humanalign.measures import probing
+    from humanalign.measures import probe_solver
 
     x, triplets = wide_problem
     xs, _, _ = standardise(x)
     xt = torch.as_tensor(xs, dtype=torch.float64)
-    space = probing._space(torch, xt, reduce=True)
+    space = probe_solver.reduced_space(xt, reduce=True)
     assert space.v is not None and space.r == 40 and space.rest == 50
     gen = torch.Generator().manual_seed(0)
     a = torch.randn(40, 40, generator=gen, dtype=torch.float64) * 0.1
     cp = torch.tensor(0.7, dtype=torch.float64)
     beta = torch.randn(40, generator=gen, dtype=torch.float64)
-    pairs = probing._flat_pairs(triplets, 40, "cpu")
+    pairs = probe_solver.flat_pairs(triplets, 40, "cpu")
     z = space.xr @ a + beta
-    reduced = probing._data_loss(torch, (z @ z.T).reshape(-1), pairs) + probing._penalty(
-        torch, space, a, cp, 0.01, 0.2
+    reduced = probe_solver.data_loss((z @ z.T).reshape(-1), pairs) + probe_solver.penalty(
+        space, a, cp, 0.01, 0.2
     )
-    w, b = probing._full_weights(space, a, cp, beta)
+    w, b = probe_solver.full_weights(space, a, cp, beta)
     loss, _, _ = probe_loss(xs, triplets, w.numpy(), b.numpy(), lambda_=0.01, identity_weight=0.2)
     assert float(reduced) == pytest.approx(loss, rel=1e-10)
     # Similarities of new objects use the complement part c (I - V V^T) too.
     x_new = torch.randn(7, 90, generator=gen, dtype=torch.float64)
     expected = (x_new @ w + b) @ (x_new @ w + b).T
-    got = probing._test_similarity(torch, space, (a, cp, beta), x_new)
+    got = probe_solver.held_out_similarity(space, (a, cp, beta), x_new)
     np.testing.assert_allclose(got.numpy(), expected.numpy(), atol=1e-9)
 
 
@@ -262,9 +262,9 @@ def summary_keys():
 
 def test_reported_gradient_norm_matches_probe_loss_gradient(planted, monkeypatch):
     """The report's gradient is the objective's gradient at the returned weights."""
-    from humanalign.measures import probing
+    from humanalign.measures import probe_device
 
-    monkeypatch.setattr(probing, "_DTYPE", "float64")
+    monkeypatch.setattr(probe_device, "_DTYPE", "float64")
     x, _, triplets, _ = planted
     result = fit_probe(x, triplets, lambdas=(1e-2,), device="cpu", max_iter=5)
     xs, _, _ = standardise(x)

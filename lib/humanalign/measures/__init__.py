@@ -1,8 +1,10 @@
 """The paper's measures, each on plain arrays.
 
 Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise ceiling),
-:mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe),
-:mod:`.transfer`, :mod:`.concepts` and :mod:`.factors`.
+:mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe; its
+transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
+start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts` and
+:mod:`.factors`.
 """
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
@@ -11,19 +13,10 @@ from .classification import top1_accuracy
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
-from .probing import (
-    LAMBDAS,
-    ProbeConvergence,
-    ProbeResult,
-    ProbeTransform,
-    StartCheck,
-    check_start_points,
-    convergence_summary,
-    fit_probe,
-    object_folds,
-    probe_loss,
-    standardise,
-)
+from .probe_checks import StartCheck, check_start_points
+from .probe_solver import ProbeConvergence, probe_loss
+from .probe_transform import ProbeTransform, standardise
+from .probing import LAMBDAS, ProbeResult, convergence_summary, fit_probe, object_folds
 from .rsa import rsa, similarity_matrix, upper_triangle
 from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa

@@ -56,28 +56,7 @@ def noise_ceiling(
     if idx.ndim != 2 or idx.shape[1] != 3 or len(idx) == 0:
         raise ValueError(f"trials must be a non-empty (N, 3) array, got shape {idx.shape}.")
     idx = _checked_trials(idx)
-    if triplet_id is not None:
-        ids = np.asarray(triplet_id)
-        if ids.dtype.kind == "f" and not np.all(np.isfinite(ids)):
-            raise ValueError("triplet_id holds NaN or infinite values; give every trial the id of its triplet.")
-        if ids.dtype.kind not in "iufUSO":
-            raise ValueError(f"triplet_id must hold integers or strings, got dtype {ids.dtype}.")
-    if triplet_id is None:
-        groups = triplet_groups(idx)
-    else:
-        groups = np.asarray(triplet_id)
-        if groups.shape != (len(idx),):
-            raise ValueError(f"triplet_id has shape {groups.shape}; expected ({len(idx)},), one per trial.")
-        _, groups = np.unique(groups, return_inverse=True)
-        sets = np.sort(idx, axis=1)
-        first = np.zeros(groups.max() + 1, dtype=np.int64)
-        first[groups[::-1]] = np.arange(len(groups))[::-1]
-        if np.any(sets != sets[first[groups]]):
-            bad = int(np.flatnonzero((sets != sets[first[groups]]).any(1))[0])
-            raise ValueError(
-                f"trial {bad} has triplet_id {triplet_id[bad]!r} but different objects than the "
-                "first trial with that id; the ids do not match the triplets."
-            )
+    groups = triplet_groups(idx) if triplet_id is None else _checked_groups(idx, triplet_id)
     if np.bincount(groups).max() < 2:
         raise ValueError(
             f"None of the {len(idx)} triplets was answered more than once, so people cannot be "
@@ -96,6 +75,43 @@ def noise_ceiling(
     if variant == "modal":
         # Predicting every answer by one modal answer gets the modal count right per triplet.
         return float(top.sum() / len(idx))
+    return _leave_one_out(groups, answer, counts, answer_group, top)
+
+
+def _checked_groups(idx: np.ndarray, triplet_id: np.ndarray) -> np.ndarray:
+    """Group ids ``0 .. n_distinct - 1`` from given triplet ids, checked against the trials."""
+    ids = np.asarray(triplet_id)
+    if ids.dtype.kind == "f" and not np.all(np.isfinite(ids)):
+        raise ValueError("triplet_id holds NaN or infinite values; give every trial the id of its triplet.")
+    if ids.dtype.kind not in "iufUSO":
+        raise ValueError(f"triplet_id must hold integers or strings, got dtype {ids.dtype}.")
+    if ids.shape != (len(idx),):
+        raise ValueError(f"triplet_id has shape {ids.shape}; expected ({len(idx)},), one per trial.")
+    _, groups = np.unique(ids, return_inverse=True)
+    sets = np.sort(idx, axis=1)
+    first = np.zeros(groups.max() + 1, dtype=np.int64)
+    first[groups[::-1]] = np.arange(len(groups))[::-1]
+    if np.any(sets != sets[first[groups]]):
+        bad = int(np.flatnonzero((sets != sets[first[groups]]).any(1))[0])
+        raise ValueError(
+            f"trial {bad} has triplet_id {triplet_id[bad]!r} but different objects than the "
+            "first trial with that id; the ids do not match the triplets."
+        )
+    return groups
+
+
+def _leave_one_out(
+    groups: np.ndarray, answer: np.ndarray, counts: np.ndarray, answer_group: np.ndarray, top: np.ndarray
+) -> float:
+    """Share of trials whose answer is among the modal answers of the other trials of its triplet.
+
+    Args:
+        groups: (N,) triplet of each trial.
+        answer: (N,) distinct (triplet, answer) pair of each trial.
+        counts: (A,) trials per distinct answer.
+        answer_group: (A,) triplet of each distinct answer.
+        top: (G,) count of each triplet's modal answer.
+    """
     # Leave one out: remove the trial's own answer, then is its answer among the modes?
     own = counts[answer] - 1
     n_top = np.bincount(answer_group, weights=(counts == top[answer_group]), minlength=len(top))
@@ -114,7 +130,7 @@ def noise_ceiling(
     )
     # An answer seen only once has no other evidence for it: own = 0 cannot be a mode
     # unless every other answer count is also 0, impossible when the triplet has >1 trial.
-    return float(np.where(hit & (others_max > 0), 1.0 / np.maximum(n_modes, 1), 0.0).sum() / len(idx))
+    return float(np.where(hit & (others_max > 0), 1.0 / np.maximum(n_modes, 1), 0.0).sum() / len(groups))
 
 
 def _checked_trials(idx: np.ndarray) -> np.ndarray:

@@ -72,12 +72,8 @@ def _checked_embedding(embedding: np.ndarray, concepts: pd.DataFrame, categories
 
 
 def name_dimensions(
-    embedding: np.ndarray,
-    concepts: pd.DataFrame,
-    categories: pd.DataFrame,
-    top: int = 10,
-    words: int = 3,
-    min_share: float = 0.5,
+    embedding: np.ndarray, concepts: pd.DataFrame, categories: pd.DataFrame,
+    top: int = 10, words: int = 3, min_share: float = 0.5,
 ) -> list[str]:
     """A readable name for each dimension from its top concepts and the THINGS categories.
 
@@ -101,31 +97,20 @@ def name_dimensions(
     emb = _checked_embedding(embedding, concepts, categories, top, words)
     cat = categories.to_numpy(dtype=np.float64)
     cat_names = [str(c) for c in categories.columns]
-    word_list = concepts["Word"].astype(str).tolist()
     names = []
-    for d in range(emb.shape[1]):
-        order = np.argsort(-emb[:, d], kind="stable")[:top]
+    for d, (order, objects) in enumerate(_top_objects(emb, concepts, top)):
         weight = emb[order, d]
         votes = weight @ cat[order]
-        # THINGS has homonyms (two concepts "baton"); quote each word once.
-        quoted = list(dict.fromkeys(word_list[i] for i in order))[:words]
-        label = ", ".join(quoted)
+        label = ", ".join(objects[:words])
         if weight.sum() > 0 and votes.max() >= min_share * weight.sum():
             label = f"{cat_names[int(np.argmax(votes))]} ({label})"
         names.append(label)
-    seen: dict[str, int] = {}
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-    return [f"{name} #{d}" if seen[name] > 1 else name for d, name in enumerate(names)]
+    return _unique(names)
 
 
 def describe_dimensions(
-    embedding: np.ndarray,
-    concepts: pd.DataFrame,
-    categories: pd.DataFrame,
-    top: int = 10,
-    words: int = 3,
-    alpha: float = 0.01,
+    embedding: np.ndarray, concepts: pd.DataFrame, categories: pd.DataFrame,
+    top: int = 10, words: int = 3, alpha: float = 0.01,
 ) -> pd.DataFrame:
     """Name each dimension by the THINGS category most enriched among its top objects.
 
@@ -157,16 +142,12 @@ def describe_dimensions(
     cat = categories.to_numpy(dtype=np.int64)
     cat_names = [str(c) for c in categories.columns]
     n, size = emb.shape[0], cat.sum(axis=0)
-    word_list = concepts["Word"].astype(str).tolist()
     rows = []
-    for d in range(emb.shape[1]):
-        order = np.argsort(-emb[:, d], kind="stable")[:top]
+    for d, (order, objects) in enumerate(_top_objects(emb, concepts, top)):
         hits = cat[order].sum(axis=0)
         p = np.where(hits >= 2, hypergeom.sf(hits - 1, n, size, top), 1.0)
         best = int(np.argmin(p))
         named = p[best] < alpha
-        # THINGS has homonyms (two concepts "baton"); quote each word once.
-        objects = list(dict.fromkeys(word_list[i] for i in order))
         label = ", ".join(objects[:words])
         share = size[best] / n
         rows.append({
@@ -178,9 +159,28 @@ def describe_dimensions(
             "name": f"{cat_names[best]} ({label})" if named else label,
         })
     table = pd.DataFrame(rows)
-    counts = table["name"].value_counts()
-    table["name"] = [f"{nm} #{d}" if counts[nm] > 1 else nm for d, nm in zip(table["dimension"], table["name"])]
+    table["name"] = _unique(table["name"].tolist())
     return table
+
+
+def _top_objects(emb: np.ndarray, concepts: pd.DataFrame, top: int):
+    """Per dimension: the ``top`` heaviest objects (indices) and their words, each word once.
+
+    Ties keep the object order (stable sort). THINGS has homonyms (two concepts "baton"),
+    so a word can stand for two top objects; it is quoted once.
+    """
+    word_list = concepts["Word"].astype(str).tolist()
+    for d in range(emb.shape[1]):
+        order = np.argsort(-emb[:, d], kind="stable")[:top]
+        yield order, list(dict.fromkeys(word_list[i] for i in order))
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names made unique by a ``#d`` suffix (d = position) on every name that occurs twice."""
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    return [f"{name} #{d}" if seen[name] > 1 else name for d, name in enumerate(names)]
 
 
 def ridge_r2(

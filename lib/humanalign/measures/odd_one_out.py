@@ -13,6 +13,7 @@ import numpy as np
 
 from ..datasets.types import Triplets
 from ._checks import as_features, as_triplets
+from .rsa import cosine_similarity
 
 __all__ = [
     "CHUNK",
@@ -43,16 +44,13 @@ def object_similarity(features: np.ndarray, similarity: str = "cosine") -> np.nd
     if similarity not in SIMILARITIES:
         raise ValueError(f"Unknown similarity {similarity!r}; use one of {SIMILARITIES}.")
     x = as_features(features)
-    if similarity == "cosine":
-        norms = np.linalg.norm(x, axis=1)
-        if np.any(norms == 0):
-            row = int(np.flatnonzero(norms == 0)[0])
-            raise ValueError(
-                f"features row {row} is all zeros, so its cosine similarity is undefined; "
-                "use similarity='dot' or drop the row."
-            )
-        x = x / norms[:, None]
-    return x @ x.T
+    if similarity == "dot":
+        return x @ x.T
+    # Not clipped to [-1, 1] as similarity_matrix is: the choices compare raw values.
+    return cosine_similarity(
+        x, "features row {row} is all zeros, so its cosine similarity is undefined; "
+        "use similarity='dot' or drop the row."
+    )
 
 
 def _choices_from_matrix(sim: np.ndarray, idx: np.ndarray, chunk: int | None = None) -> np.ndarray:

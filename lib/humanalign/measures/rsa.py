@@ -34,16 +34,31 @@ def similarity_matrix(features: np.ndarray, metric: str = "cosine") -> np.ndarra
     x = as_features(features, min_rows=2)
     if metric == "pearson":
         x = x - x.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(x, axis=1)
-    if np.any(norms == 0):
-        row = int(np.flatnonzero(norms == 0)[0])
-        what = "all zeros" if metric == "cosine" else "constant"
-        raise ValueError(f"features row {row} is {what}, so its {metric} similarity is undefined.")
-    x = x / norms[:, None]
-    sim = x @ x.T
+    what = "all zeros" if metric == "cosine" else "constant"
+    sim = cosine_similarity(x, f"features row {{row}} is {what}, so its {metric} similarity is undefined.")
     # Rounding can push the diagonal and near-duplicates a hair past 1.
     np.clip(sim, -1.0, 1.0, out=sim)
     return sim
+
+
+def cosine_similarity(x: np.ndarray, zero_row: str) -> np.ndarray:
+    """(n, n) cosine similarities of the rows of a checked (n, d) float array, not clipped.
+
+    The one implementation behind :func:`similarity_matrix` and
+    :func:`~.odd_one_out.object_similarity`.
+
+    Args:
+        x: (n, d) float64 array (checked by ``as_features``).
+        zero_row: Message of the error for a row of zero norm, with ``{row}`` for its index.
+
+    Raises:
+        ValueError: a row has zero norm, so its cosine similarity is undefined.
+    """
+    norms = np.linalg.norm(x, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(zero_row.format(row=int(np.flatnonzero(norms == 0)[0])))
+    x = x / norms[:, None]
+    return x @ x.T
 
 
 def upper_triangle(matrix: np.ndarray) -> np.ndarray:

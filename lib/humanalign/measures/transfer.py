@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..datasets.types import HumanMatrix
-from .probing import ProbeTransform
+from .probe_transform import ProbeTransform
 from .rsa import rsa, similarity_matrix
 
 __all__ = ["transfer_rsa"]
