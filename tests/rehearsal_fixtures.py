@@ -34,7 +34,7 @@ def served(standins, monkeypatch):
     """A running stand-in server with every public address of the full profile sent to it.
 
     The offline copy is taken out of ``HUMANALIGN_MIRRORS`` so that every file really
-    comes through the download path. Yields the :class:`~humanalign.rehearsal.StandinServer`.
+    comes through the download path. Yields the :class:`rehearsal.StandinServer`.
     """
     rehearsal.check_standins(standins)
     monkeypatch.setenv(rehearsal.EXTRA_MODELS_ENV, str(standins.model_table))

@@ -1,6 +1,6 @@
 """The full profile's download path against loopback stand-ins of its sources.
 
-Stand-ins come from :mod:`humanalign.rehearsal`; the server runs on 127.0.0.1 and
+Stand-ins come from `tests/rehearsal.py`; the server runs on 127.0.0.1 and
 ``HUMANALIGN_URL_MAP`` sends OSF, GitHub, Hugging Face, download.pytorch.org and the
 rehearsal host to it. Tests that build stand-ins read the offline copy (``needs_mirror``).
 """

@@ -1,6 +1,6 @@
 """The full profile's whole book, rehearsed against loopback stand-ins of its sources.
 
-The stand-ins (:mod:`humanalign.rehearsal`) are served on 127.0.0.1 and every public
+The stand-ins (`tests/rehearsal.py`) are served on 127.0.0.1 and every public
 address is sent there through ``HUMANALIGN_URL_MAP``; the offline copy is taken out of
 ``HUMANALIGN_MIRRORS`` so that every file, the demo ones included, comes through the
 download path. The book is built with ``notebooks/params/rehearsal.yml`` (the full

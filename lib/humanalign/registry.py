@@ -33,7 +33,7 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 
 Extension point: ``HUMANALIGN_EXTRA_MODELS`` names CSV files in the same format
 (separated by ``os.pathsep``) whose rows are added to the table, e.g. the tiny
-random-weight models of the rehearsal (:mod:`humanalign.rehearsal`). An extra row may
+random-weight models of the rehearsal (the test suite's `tests/rehearsal.py`). An extra row may
 not reuse a built-in id.
 """
 
