@@ -9,8 +9,7 @@ loaded only when a model or a probe is needed).
 
 from __future__ import annotations
 
-from importlib import import_module
-
+from ._lazy import lazy_names
 from .config import Settings, settings
 from .fetch import Resource, fetch
 from .errors import DataError, DataNotFoundError, HashMismatchError, WeightsUnavailableError
@@ -51,14 +50,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'humanalign' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())

@@ -10,7 +10,7 @@ A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)
 are imported on first use, so reading a profile does not load torch.
 """
 
-from importlib import import_module
+from .._lazy import lazy_names
 
 _HOME = {
     **dict.fromkeys(('DATASETS', 'IMAGE_SETS', 'LAYERS', 'NOTEBOOK_OVERRIDES', 'Profile', 'TRANSFER_MODES', 'load_profile', 'make_profile', 'notebook_profile', 'profile_names', 'profile_path', 'read_profile_params'), 'profiles'),
@@ -30,18 +30,4 @@ _HOME = {
 __all__ = sorted(_HOME)
 
 
-_MODULES = frozenset(_HOME.values())
-
-
-def __getattr__(name: str):
-    if name in _MODULES:
-        return import_module(f".{name}", __name__)
-    if name not in _HOME:
-        raise AttributeError(f"module 'humanalign.study' has no attribute {name!r}")
-    value = getattr(import_module(f".{_HOME[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOME))
+__getattr__, __dir__ = lazy_names(__name__, _HOME, globals(), frozenset(_HOME.values()))
