@@ -29,15 +29,10 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from IPython.display import Markdown
-from myst_nb import glue
-
 from humanalign import plots, results, study
 from humanalign.registry import UNTRAINED
 
-run = study.notebook_profile(globals())
-plots.enable_offline()
-glue("data_note", Markdown(study.data_note(run)), display=False)
+run = study.open_chapter(globals())
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, layer="penultimate")

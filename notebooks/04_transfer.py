@@ -37,14 +37,9 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from IPython.display import Markdown
-from myst_nb import glue
-
 from humanalign import plots, results, study
 
-run = study.notebook_profile(globals())
-plots.enable_offline()
-glue("data_note", Markdown(study.data_note(run)), display=False)
+run = study.open_chapter(globals())
 
 rsa = study.evaluate_rsa(run)
 rsa92 = study.rsa_wide(rsa, "rsa92")

@@ -317,3 +317,10 @@ def test_scale_and_concepts_verdicts_run_on_a_profile(fakes):
     assert list(terms["term"]) == list(study.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
     assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
     assert "royal" in verdict.labels["unidentified"]
+
+
+def test_open_chapter_reads_the_profile_and_glues_the_data_note(capsys):
+    run = study.open_chapter({"profile": "demo", "seed": 3}, check_models=False, check_data=False)
+    assert run.name == "demo" and run.seed == 3 and run.simulated
+    with pytest.raises(ValueError, match="Unknown notebook parameter"):
+        study.open_chapter({"profile": "demo", "n_boots": 3}, check_models=False, check_data=False)

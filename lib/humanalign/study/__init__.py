@@ -20,7 +20,7 @@ _HOME = {
     **dict.fromkeys(('concept_correctness', 'dimension_names', 'dimension_table', 'evaluate_concepts'), 'concepts'),
     **dict.fromkeys(('ARRANGEMENT_SETS', 'RsaSet', 'ceiling', 'evaluate_rsa', 'load_rsa_set', 'person_scores', 'rsa_sets_of', 'rsa_wide'), 'rsa'),
     **dict.fromkeys(('attach_metadata', 'headline_table', 'model_table', 'probe_convergence', 'probe_warning', 'wide_accuracy'), 'tables'),
-    **dict.fromkeys(('data_note', 'glue_values', 'glue_verdict'), 'glue'),
+    **dict.fromkeys(('data_note', 'glue_values', 'glue_verdict', 'open_chapter'), 'glue'),
     **dict.fromkeys(('Verdict', 'compare', 'direction_verdict', 'equivalence', 'outcome', 'rule_values'), 'verdict'),
     **dict.fromkeys(('DATA_BREADTH', 'controlled_data_pairs', 'objective_exploration', 'trained', 'unit_scores', 'verdict_objective', 'verdict_training_data', 'verdict_transfer_people'), 'verdicts'),
     **dict.fromkeys(('EQUIVALENCE_MARGIN', 'imagenet_correlation', 'scale_comparisons', 'scale_verdict_from', 'verdict_scale'), 'scale'),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from .profiles import Profile
+from typing import Any
+
+from .. import plots
+from ..config import Settings
+from .profiles import Profile, notebook_profile
 from .verdict import Verdict
 
-__all__ = ["data_note", "glue_values", "glue_verdict"]
+__all__ = ["data_note", "glue_values", "glue_verdict", "open_chapter"]
 
 
 def data_note(profile: Profile) -> str:
@@ -44,3 +48,17 @@ def glue_verdict(prefix: str, verdict: Verdict) -> None:
     (Markdown) and every number and label as ``<prefix>_<name>``."""
     glue_values(prefix, {"verdict": f"**{verdict.status}**", "reason": verdict.reason,
                          **verdict.numbers, **verdict.labels})
+
+
+def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, **checks: Any) -> Profile:
+    """What every chapter does first: read its profile (:func:`~humanalign.study.notebook_profile`
+    with the notebook's ``globals()``), render charts without network access, and glue the
+    note on where the triplets come from as ``data_note``.
+
+    Returns:
+        The validated profile.
+    """
+    profile = notebook_profile(namespace, cfg, **checks)
+    plots.enable_offline()
+    glue_values("data", {"note": data_note(profile)})
+    return profile
