@@ -110,9 +110,9 @@ def test_ssl_checkpoint_layouts():
     moco = {"state_dict": {f"module.encoder_q.{k}": v for k, v in trunk.items()} | {"module.encoder_q.fc.0.weight": torch.zeros(1)}}
     vissl = {"classy_state_dict": {"base_model": {"model": {"trunk": {f"_feature_blocks.{k}": v for k, v in trunk.items()}}}}}
     for checkpoint in (moco, vissl, trunk):
-        assert set(models._ssl_state_dict(checkpoint, spec)) == set(trunk)
+        assert set(models.LOADERS["ssl"].trunk_state_dict(checkpoint, spec)) == set(trunk)
     with pytest.raises(DataError, match="no ResNet-50 trunk"):
-        models._ssl_state_dict({"head.weight": torch.zeros(1)}, spec)
+        models.LOADERS["ssl"].trunk_state_dict({"head.weight": torch.zeros(1)}, spec)
 
 
 def test_bad_ids_and_internal_models():
@@ -235,8 +235,8 @@ def test_checkpoint_with_numpy_values_and_options_still_loads(tmp_path):
 @pytest.mark.parametrize("model_id", ["pypi/efficientnet_lite0.in1k", "litert/mobilenet_v1_025_128.quant_in1k"])
 @pytest.mark.parametrize("device", ["banana", "tpu", "cuda:7", "cuda:x"])
 def test_bad_device_is_refused_before_loading(model_id, device, monkeypatch):
-    refuse = {source: (lambda spec: pytest.fail("loaded despite a bad device")) for source in models.LOADERS}
-    monkeypatch.setattr(models, "LOADERS", refuse)
+    for loader in models.LOADERS.values():
+        monkeypatch.setattr(loader, "load", lambda spec: pytest.fail("loaded despite a bad device"))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match=rf"device '{device}' is not"):
         models.load_model(model_id, device=device)
