@@ -7,6 +7,7 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
+from .classification import top1_accuracy
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
@@ -61,6 +62,7 @@ __all__ = [
     "rsa_vectors",
     "similarity_matrix",
     "standardise",
+    "top1_accuracy",
     "transfer_rsa",
     "triplet_groups",
     "upper_triangle",
