@@ -11,7 +11,7 @@ import torch
 from conftest import needs_mirror
 from torch import nn
 
-from humanalign import features, models
+from humanalign import cli, models
 from humanalign.errors import DataError, WeightsUnavailableError
 from humanalign.registry import get_spec
 
@@ -135,16 +135,29 @@ def test_litert_drops_background_class():
         loaded.forward(x.float(), ["penultimate"])
 
 
+def test_imagenet_top1_needs_logits_and_labels(tmp_path, monkeypatch, capsys):
+    from humanalign.datasets import Stimuli
+
+    path = tmp_path / "a.png"
+    path.write_bytes(b"never decoded: the checks come first")
+    labelled = Stimuli("x", ("a",), (path,), {"imagenet_index": (0,)})
+    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: labelled)
+    assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_100_224.quant_embedding", "--quiet"]) == 2
+    assert "no classifier" in capsys.readouterr().err
+    unlabelled = Stimuli("x", ("a",), (path,))
+    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: unlabelled)
+    assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_025_128.quant_in1k", "--quiet"]) == 2
+    assert "imagenet_index" in capsys.readouterr().err
+
+
 @needs_mirror
-def test_classify_accuracy_needs_logits_and_labels():
-    from humanalign.datasets import Stimuli, load_demo_stimuli
+def test_imagenet_top1_needs_1000_logits():
+    from humanalign.datasets import load_demo_stimuli
 
     stimuli = load_demo_stimuli()
-    with pytest.raises(ValueError, match="no classifier"):
-        features.classify_accuracy("litert/mobilenet_v1_100_224.quant_embedding", stimuli)
-    unlabelled = Stimuli("x", stimuli.ids[:3], stimuli.paths[:3])
-    with pytest.raises(ValueError, match="imagenet_index"):
-        features.classify_accuracy("litert/mobilenet_v1_025_128.quant_in1k", unlabelled)
+    subset = type(stimuli)("demo-head", stimuli.ids[:2], stimuli.paths[:2], {"imagenet_index": (0, 1)})
+    with pytest.raises(ValueError, match="not 1000 ImageNet-1k"):
+        cli.imagenet_top1(get_spec("litert/mobilenet_v2_100_224.inat_bird"), subset, progress=False)
 
 
 # Each demo classifier on the 334 demo photos, with its own logits and preprocessing:
@@ -172,7 +185,7 @@ def demo_stimuli():
 @pytest.mark.slow
 @pytest.mark.parametrize("model_id", list(THRESHOLDS))
 def test_demo_classifier_accuracy(model_id, demo_stimuli):
-    accuracy = features.classify_accuracy(model_id, demo_stimuli, device="cpu", progress=False)
+    accuracy = cli.imagenet_top1(get_spec(model_id), demo_stimuli, device="cpu", progress=False)
     assert accuracy >= THRESHOLDS[model_id], f"{model_id}: {accuracy:.3f}"
 
 
@@ -182,7 +195,7 @@ def test_untrained_control_is_near_chance(demo_stimuli):
 
     subset = Stimuli("demo-head", demo_stimuli.ids[:40], demo_stimuli.paths[:40],
                      {"imagenet_index": demo_stimuli.labels["imagenet_index"][:40]})
-    assert features.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
+    assert cli.imagenet_top1(get_spec("untrained/mobilenetv2_100.seed0"), subset, device="cpu", progress=False) <= 0.1
 
 
 # --- attacks: weight files that would run code; devices that do not exist ------------

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Sequence
 
-__all__ = ["DATASETS", "build_parser", "load_stimuli", "main"]
+__all__ = ["DATASETS", "build_parser", "imagenet_top1", "load_stimuli", "main"]
 
 DATASETS = ("demo", "things", "things-cc0")
 
@@ -34,21 +34,48 @@ def load_stimuli(name: str):
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from .features import cache_path, extract_features
+    from .registry import get_spec
 
     stimuli = load_stimuli(args.dataset)
     for model_id in args.model:
+        spec = get_spec(model_id)
         features = extract_features(
-            model_id, stimuli, layer=args.layer, batch_size=args.batch_size, device=args.device,
+            spec, stimuli, layer=args.layer, batch_size=args.batch_size, device=args.device,
             num_workers=args.num_workers, cache=not args.no_cache, progress=not args.quiet,
         )
-        where = "" if args.no_cache else f" -> {cache_path(model_id, stimuli, args.layer)}"
+        where = "" if args.no_cache else f" -> {cache_path(spec, stimuli, args.layer)}"
         print(f"{model_id}\t{args.layer}\t{features.shape[0]} x {features.shape[1]}{where}")
     return 0
 
 
+def imagenet_top1(spec, stimuli, **kwargs) -> float:
+    """Top-1 accuracy of a classifier's own logits on stimuli labelled with ImageNet classes.
+
+    Args:
+        spec: The :class:`~humanalign.registry.ModelSpec` of a model with ImageNet-1k logits.
+        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index``.
+        **kwargs: Passed to :func:`~humanalign.features.extract_features`.
+
+    Raises:
+        ValueError: the model has no logits or not 1000 of them, or the stimuli carry no
+            ``imagenet_index``.
+    """
+    from . import measures
+    from .features import extract_features
+
+    spec.layer_module("logits")
+    if "imagenet_index" not in stimuli.labels:
+        raise ValueError(
+            f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli()."
+        )
+    logits = extract_features(spec, stimuli, layer="logits", **kwargs)
+    if logits.shape[1] != 1000:
+        raise ValueError(f"Model {spec.id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
+    return measures.top1_accuracy(logits, stimuli.labels["imagenet_index"])
+
+
 def _cmd_accuracy(args: argparse.Namespace) -> int:
     from .datasets import load_demo_stimuli
-    from .features import classify_accuracy
     from .registry import get_spec, list_models
 
     ids = args.model or [m for m in list_models(group="demo")["id"] if get_spec(m).has_logits]
@@ -57,7 +84,7 @@ def _cmd_accuracy(args: argparse.Namespace) -> int:
     print(f"{'model':45s} {'demo top-1':>10s} {'published':>10s}")
     for model_id in ids:
         spec = get_spec(model_id)
-        acc = classify_accuracy(model_id, stimuli, device=args.device, progress=not args.quiet)
+        acc = imagenet_top1(spec, stimuli, device=args.device, progress=not args.quiet)
         published = f"{spec.imagenet_top1:.3f}" if spec.imagenet_top1 is not None else "-"
         print(f"{model_id:45s} {acc:10.3f} {published:>10s}", flush=True)
     return 0

@@ -45,7 +45,6 @@ from .errors import DataError
 from .registry import ModelSpec, get_spec
 
 __all__ = [
-    "classify_accuracy",
     "COSINE_TOLERANCE",
     "PREPROCESS_VERSION",
     "ImageDataset",
@@ -488,30 +487,3 @@ def extract_features(
     if target is not None:
         _store(target, features, job)
     return features
-
-
-def classify_accuracy(model_id: str, stimuli: Stimuli, **kwargs) -> float:
-    """Top-1 accuracy of a classifier's own logits on labelled stimuli.
-
-    Args:
-        model_id: A model with ImageNet-1k logits.
-        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index``.
-        **kwargs: Passed to :func:`extract_features`.
-
-    Returns:
-        Share of images whose arg-max logit is their ImageNet class.
-
-    Raises:
-        ValueError: the model has no logits, or the stimuli carry no ``imagenet_index``.
-    """
-    spec = get_spec(model_id)
-    spec.layer_module("logits")
-    if "imagenet_index" not in stimuli.labels:
-        raise ValueError(
-            f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli()."
-        )
-    logits = extract_features(model_id, stimuli, layer="logits", **kwargs)
-    if logits.shape[1] != 1000:
-        raise ValueError(f"Model {model_id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
-    labels = np.asarray(stimuli.labels["imagenet_index"])
-    return float(np.mean(logits.argmax(axis=1) == labels))
