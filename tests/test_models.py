@@ -11,7 +11,7 @@ import torch
 from conftest import needs_mirror
 from torch import nn
 
-from humanalign import features, models
+from humanalign import cli, models, study
 from humanalign.errors import DataError, WeightsUnavailableError
 from humanalign.registry import get_spec
 
@@ -110,9 +110,9 @@ def test_ssl_checkpoint_layouts():
     moco = {"state_dict": {f"module.encoder_q.{k}": v for k, v in trunk.items()} | {"module.encoder_q.fc.0.weight": torch.zeros(1)}}
     vissl = {"classy_state_dict": {"base_model": {"model": {"trunk": {f"_feature_blocks.{k}": v for k, v in trunk.items()}}}}}
     for checkpoint in (moco, vissl, trunk):
-        assert set(models._ssl_state_dict(checkpoint, spec)) == set(trunk)
+        assert set(models.LOADERS["ssl"].trunk_state_dict(checkpoint, spec)) == set(trunk)
     with pytest.raises(DataError, match="no ResNet-50 trunk"):
-        models._ssl_state_dict({"head.weight": torch.zeros(1)}, spec)
+        models.LOADERS["ssl"].trunk_state_dict({"head.weight": torch.zeros(1)}, spec)
 
 
 def test_bad_ids_and_internal_models():
@@ -135,16 +135,29 @@ def test_litert_drops_background_class():
         loaded.forward(x.float(), ["penultimate"])
 
 
+def test_imagenet_top1_needs_logits_and_labels(tmp_path, monkeypatch, capsys):
+    from humanalign.datasets import Stimuli
+
+    path = tmp_path / "a.png"
+    path.write_bytes(b"never decoded: the checks come first")
+    labelled = Stimuli("x", ("a",), (path,), {"imagenet_index": (0,)})
+    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: labelled)
+    assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_100_224.quant_embedding", "--quiet"]) == 2
+    assert "no classifier" in capsys.readouterr().err
+    unlabelled = Stimuli("x", ("a",), (path,))
+    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: unlabelled)
+    assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_025_128.quant_in1k", "--quiet"]) == 2
+    assert "imagenet_index" in capsys.readouterr().err
+
+
 @needs_mirror
-def test_classify_accuracy_needs_logits_and_labels():
-    from humanalign.datasets import Stimuli, load_demo_stimuli
+def test_imagenet_top1_needs_1000_logits():
+    from humanalign.datasets import load_demo_stimuli
 
     stimuli = load_demo_stimuli()
-    with pytest.raises(ValueError, match="no classifier"):
-        features.classify_accuracy("litert/mobilenet_v1_100_224.quant_embedding", stimuli)
-    unlabelled = Stimuli("x", stimuli.ids[:3], stimuli.paths[:3])
-    with pytest.raises(ValueError, match="imagenet_index"):
-        features.classify_accuracy("litert/mobilenet_v1_025_128.quant_in1k", unlabelled)
+    subset = type(stimuli)("demo-head", stimuli.ids[:2], stimuli.paths[:2], {"imagenet_index": (0, 1)})
+    with pytest.raises(ValueError, match="not 1000 ImageNet-1k"):
+        study.imagenet_top1(get_spec("litert/mobilenet_v2_100_224.inat_bird"), subset, progress=False)
 
 
 # Each demo classifier on the 334 demo photos, with its own logits and preprocessing:
@@ -172,7 +185,7 @@ def demo_stimuli():
 @pytest.mark.slow
 @pytest.mark.parametrize("model_id", list(THRESHOLDS))
 def test_demo_classifier_accuracy(model_id, demo_stimuli):
-    accuracy = features.classify_accuracy(model_id, demo_stimuli, device="cpu", progress=False)
+    accuracy = study.imagenet_top1(get_spec(model_id), demo_stimuli, device="cpu", progress=False)
     assert accuracy >= THRESHOLDS[model_id], f"{model_id}: {accuracy:.3f}"
 
 
@@ -182,7 +195,7 @@ def test_untrained_control_is_near_chance(demo_stimuli):
 
     subset = Stimuli("demo-head", demo_stimuli.ids[:40], demo_stimuli.paths[:40],
                      {"imagenet_index": demo_stimuli.labels["imagenet_index"][:40]})
-    assert features.classify_accuracy("untrained/mobilenetv2_100.seed0", subset, device="cpu", progress=False) <= 0.1
+    assert study.imagenet_top1(get_spec("untrained/mobilenetv2_100.seed0"), subset, device="cpu", progress=False) <= 0.1
 
 
 # --- attacks: weight files that would run code; devices that do not exist ------------
@@ -235,8 +248,8 @@ def test_checkpoint_with_numpy_values_and_options_still_loads(tmp_path):
 @pytest.mark.parametrize("model_id", ["pypi/efficientnet_lite0.in1k", "litert/mobilenet_v1_025_128.quant_in1k"])
 @pytest.mark.parametrize("device", ["banana", "tpu", "cuda:7", "cuda:x"])
 def test_bad_device_is_refused_before_loading(model_id, device, monkeypatch):
-    refuse = {source: (lambda spec: pytest.fail("loaded despite a bad device")) for source in models.LOADERS}
-    monkeypatch.setattr(models, "LOADERS", refuse)
+    for loader in models.LOADERS.values():
+        monkeypatch.setattr(loader, "load", lambda spec: pytest.fail("loaded despite a bad device"))
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ValueError, match=rf"device '{device}' is not"):
         models.load_model(model_id, device=device)

@@ -23,7 +23,7 @@ _LAZY = {
         "correlate", "fit_probe", "group_summary", "name_dimensions", "noise_ceiling",
         "object_folds", "object_similarity", "odd_one_out_accuracy", "odd_one_out_choices",
         "odd_one_out_correct", "probe_loss", "ridge_r2", "rsa", "similarity_matrix",
-        "standardise", "transfer_rsa",
+        "standardise", "top1_accuracy", "transfer_rsa",
     )},
     **{name: "datasets" for name in (
         "HumanMatrix", "Stimuli", "Triplets", "load_category_matrix", "load_concepts",
@@ -34,7 +34,7 @@ _LAZY = {
     **{name: "results" for name in ("load_results", "save_results", "tidy")},
     **{name: "registry" for name in ("ModelSpec", "get_spec", "list_models")},
     **{name: "models" for name in ("load_model",)},
-    **{name: "features" for name in ("extract_features", "classify_accuracy")},
+    **{name: "features" for name in ("extract_features",)},
 }
 
 __all__ = [

@@ -19,22 +19,24 @@ __all__ = ["build_parser", "main"]
 def _cmd_extract(args: argparse.Namespace) -> int:
     from .datasets import load_stimuli
     from .features import cache_path, extract_features
+    from .registry import get_spec
 
     stimuli = load_stimuli(args.dataset)
     for model_id in args.model:
+        spec = get_spec(model_id)
         features = extract_features(
-            model_id, stimuli, layer=args.layer, batch_size=args.batch_size, device=args.device,
+            spec, stimuli, layer=args.layer, batch_size=args.batch_size, device=args.device,
             num_workers=args.num_workers, cache=not args.no_cache, progress=not args.quiet,
         )
-        where = "" if args.no_cache else f" -> {cache_path(model_id, stimuli, args.layer)}"
+        where = "" if args.no_cache else f" -> {cache_path(spec, stimuli, args.layer)}"
         print(f"{model_id}\t{args.layer}\t{features.shape[0]} x {features.shape[1]}{where}")
     return 0
 
 
 def _cmd_accuracy(args: argparse.Namespace) -> int:
     from .datasets import load_demo_stimuli
-    from .features import classify_accuracy
     from .registry import get_spec, list_models
+    from .study.runs import imagenet_top1
 
     ids = args.model or [m for m in list_models(group="demo")["id"] if get_spec(m).has_logits]
     stimuli = load_demo_stimuli()
@@ -42,7 +44,7 @@ def _cmd_accuracy(args: argparse.Namespace) -> int:
     print(f"{'model':45s} {'demo top-1':>10s} {'published':>10s}")
     for model_id in ids:
         spec = get_spec(model_id)
-        acc = classify_accuracy(model_id, stimuli, device=args.device, progress=not args.quiet)
+        acc = imagenet_top1(spec, stimuli, device=args.device, progress=not args.quiet)
         published = f"{spec.imagenet_top1:.3f}" if spec.imagenet_top1 is not None else "-"
         print(f"{model_id:45s} {acc:10.3f} {published:>10s}", flush=True)
     return 0

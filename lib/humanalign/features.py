@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -42,10 +42,9 @@ from .datasets.types import Stimuli
 from ._atomic import atomic_path, write_text_atomic
 from .fetch import cached_sha256, notice
 from .errors import DataError
-from .registry import get_spec
+from .registry import ModelSpec, get_spec
 
 __all__ = [
-    "classify_accuracy",
     "COSINE_TOLERANCE",
     "PREPROCESS_VERSION",
     "ImageDataset",
@@ -82,9 +81,16 @@ def _file_sha(path: Path) -> str:
         raise DataError(f"Image {path} cannot be read ({err}); fetch the data set again.") from err
 
 
-def cache_key(model_id: str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:
-    """Hex sha256 over what the features depend on (see the module docstring)."""
-    spec = get_spec(model_id)
+def _as_spec(model: ModelSpec | str) -> ModelSpec:
+    return get_spec(model) if isinstance(model, str) else model
+
+
+def cache_key(model: ModelSpec | str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:
+    """Hex sha256 over what the features depend on (see the module docstring).
+
+    ``model`` is a spec or a registry id.
+    """
+    spec = _as_spec(model)
     digest = hashlib.sha256()
     for name, path in zip(stimuli.ids, stimuli.paths):
         digest.update(f"{name}\t{_file_sha(Path(path))}\n".encode())
@@ -100,10 +106,10 @@ def cache_key(model_id: str, stimuli: Stimuli, layer: str, precision: str = "aut
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def cache_path(model_id: str, stimuli: Stimuli, layer: str = "penultimate", precision: str = "auto") -> Path:
-    """Where :func:`extract_features` keeps these features (``.npy``)."""
-    spec = get_spec(model_id)
-    key = cache_key(model_id, stimuli, layer, precision)
+def cache_path(model: ModelSpec | str, stimuli: Stimuli, layer: str = "penultimate", precision: str = "auto") -> Path:
+    """Where :func:`extract_features` keeps these features (``.npy``); ``model`` is a spec or an id."""
+    spec = _as_spec(model)
+    key = cache_key(spec, stimuli, layer, precision)
     folder = settings().cache_dir / "features" / spec.source / f"{spec.arch}.{spec.tag}"
     return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
 
@@ -185,17 +191,17 @@ def record_use() -> Iterator[dict]:
         _ledgers.remove(ledger)
 
 
-def _spec_digest(model_id: str) -> str:
-    text = json.dumps(asdict(get_spec(model_id)), sort_keys=True, default=str)
+def _spec_digest(model: ModelSpec | str) -> str:
+    text = json.dumps(asdict(_as_spec(model)), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _note_use(target: Path, model_id: str, layer: str) -> None:
+def _note_use(target: Path, spec: ModelSpec, layer: str) -> None:
     if not _ledgers:
         return
     record = json.loads(_record_path(target).read_text())
     entry = {
-        "sha256": record["sha256"], "model": model_id, "layer": layer, "spec": _spec_digest(model_id),
+        "sha256": record["sha256"], "model": spec.id, "layer": layer, "spec": _spec_digest(spec),
         "preprocess_version": PREPROCESS_VERSION, "versions": library_versions(),
     }
     key = target.relative_to(settings().cache_dir).as_posix() if target.is_relative_to(settings().cache_dir) else str(target)
@@ -280,8 +286,157 @@ def _iterate(loader, progress: bool, total: int, desc: str) -> Iterator:
     yield from tqdm(loader, total=total, desc=desc, unit="batch", leave=False)
 
 
+@dataclass
+class _Job:
+    """One extraction: the model, images and layer, its batches and where finished ones go.
+
+    Batch ``i`` holds the rows ``chunks[i]``; once computed it is kept in ``done[i]`` and,
+    when caching, written to ``partial`` so that an interrupted run resumes from it.
+    """
+
+    spec: ModelSpec
+    stimuli: Stimuli
+    layer: str
+    precision: str
+    chunks: list[list[int]]
+    partial: Path | None
+    done: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def part(self, i: int) -> Path:
+        """The file of finished batch ``i`` in the ``.partial`` folder."""
+        chunk = self.chunks[i]
+        return self.partial / f"{chunk[0]:08d}-{len(chunk)}.npy"
+
+    @property
+    def todo(self) -> list[int]:
+        return [i for i in range(len(self.chunks)) if i not in self.done]
+
+
+def _check_request(spec: ModelSpec, stimuli: Stimuli, layer: str, batch_size: int, precision: str) -> None:
+    spec.layer_module(layer)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if precision not in {"auto", "float32"}:
+        raise ValueError(f"precision must be 'auto' or 'float32', not {precision!r}.")
+    if len(stimuli) == 0:
+        raise ValueError(f"Stimuli {stimuli.name!r} hold no images.")
+
+
+def _cached(target: Path, spec: ModelSpec, layer: str, rows: int) -> np.ndarray | None:
+    """The complete features in ``target`` if they verify; a damaged file is removed."""
+    if not target.exists():
+        return None
+    features, problem = _load_verified(target, rows)
+    if features is not None:
+        _note_use(target, spec, layer)
+        return features
+    _discard(target, problem)
+    return None
+
+
+def _resume(job: _Job) -> None:
+    """Fill ``job.done`` with the batches an earlier, interrupted run finished and that verify."""
+    if job.partial is None or not job.partial.is_dir():
+        return
+    for i, chunk in enumerate(job.chunks):
+        part = job.part(i)
+        if part.exists():
+            width = next(iter(job.done.values())).shape[1] if job.done else None
+            values, problem = _load_verified(part, len(chunk), width)
+            if values is None:
+                _discard(part, problem)
+            else:
+                job.done[i] = values
+
+
+def _data_loader(job: _Job, loaded, num_workers: int | None, pin_memory: bool):
+    """Decoding workers that yield ``(indices, batch)`` for the batches still to do, in order."""
+    if num_workers is None:
+        num_workers = max(0, min(8, (os.cpu_count() or 1) - 1))
+    return torch.utils.data.DataLoader(
+        ImageDataset(job.stimuli.paths, loaded.preprocess),
+        batch_sampler=[job.chunks[i] for i in job.todo],
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        worker_init_fn=_worker_init if num_workers else None,
+    )
+
+
+def _forward(loaded, batch: torch.Tensor, layer: str, use_half: bool | None) -> tuple[torch.Tensor, bool | None]:
+    """One batch through the model; returns its output and the (now decided) half-precision choice.
+
+    ``use_half`` is ``None`` until decided: then both precisions run on this batch of real
+    images, and float16 is kept only if every row's cosine to float32 is within tolerance.
+    """
+    if not loaded.is_torch:
+        return loaded.forward(batch, [layer])[layer], use_half
+    batch = batch.to(loaded.device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+    if use_half is None:
+        full = loaded.forward(batch, [layer])[layer]
+        with torch.autocast("cuda", dtype=torch.float16):
+            half = loaded.forward(batch, [layer])[layer]
+        return full, bool(_cosine_rows(full, half).min() >= COSINE_TOLERANCE)
+    if use_half:
+        with torch.autocast("cuda", dtype=torch.float16):
+            return loaded.forward(batch, [layer])[layer], use_half
+    return loaded.forward(batch, [layer])[layer], use_half
+
+
+def _finite_rows(job: _Job, i: int, out: torch.Tensor) -> np.ndarray:
+    """Batch ``i``'s output as contiguous float32; non-finite values name the first bad image."""
+    values = out.float().cpu().numpy()
+    if not np.all(np.isfinite(values)):
+        bad = job.stimuli.paths[job.chunks[i][int(np.flatnonzero(~np.isfinite(values).all(1))[0])]]
+        raise DataError(f"Model {job.spec.id!r} gave non-finite {job.layer} features for {bad}.")
+    return np.ascontiguousarray(values, dtype=np.float32)
+
+
+def _compute(job: _Job, device: str | None, num_workers: int | None, progress: bool) -> None:
+    """Load the model and compute the batches not yet done, writing each as it finishes."""
+    from .models import load_model
+
+    todo = job.todo
+    loaded = load_model(job.spec, device=device)
+    is_cuda = loaded.is_torch and str(loaded.device).startswith("cuda")
+    if loaded.is_torch:
+        # Channels-last is faster for convolutions on CPU and GPU alike.
+        loaded.model.to(memory_format=torch.channels_last)
+    loader = _data_loader(job, loaded, num_workers, pin_memory=is_cuda)
+    use_half: bool | None = False if (job.precision == "float32" or not is_cuda) else None
+    with torch.inference_mode():
+        for i, (index, batch) in zip(todo, _iterate(loader, progress, len(todo), job.spec.id)):
+            if index.tolist() != job.chunks[i]:  # pragma: no cover - guards the row order
+                raise RuntimeError(f"Batch {i} came back with rows {index.tolist()[:5]}...")
+            out, use_half = _forward(loaded, batch, job.layer, use_half)
+            job.done[i] = values = _finite_rows(job, i, out)
+            if job.partial is not None:
+                _save_atomic(job.part(i), values)
+
+
+def _assemble(job: _Job) -> np.ndarray:
+    """All batches stacked in row order; batches of different widths are removed."""
+    widths = sorted({values.shape[1] for values in job.done.values()})
+    if len(widths) > 1:
+        if job.partial is not None:
+            shutil.rmtree(job.partial, ignore_errors=True)
+        raise DataError(
+            f"Batches of {job.spec.id!r} {job.layer} features came out {widths} wide; the unfinished run's "
+            f"batches were removed, run again to recompute them."
+        )
+    return np.ascontiguousarray(np.concatenate([job.done[i] for i in range(len(job.chunks))]), dtype=np.float32)
+
+
+def _store(target: Path, features: np.ndarray, job: _Job) -> None:
+    """Write the complete features and their record, then drop the finished batches."""
+    meta = {"model": job.spec.id, "layer": job.layer, "dataset": job.stimuli.name, "precision": job.precision,
+            "versions": library_versions()}
+    _save_atomic(target, features, meta)
+    shutil.rmtree(job.partial, ignore_errors=True)
+    _note_use(target, job.spec, job.layer)
+
+
 def extract_features(
-    model_id: str,
+    model: ModelSpec | str,
     stimuli: Stimuli,
     layer: str = "penultimate",
     *,
@@ -295,7 +450,7 @@ def extract_features(
     """Features of every stimulus at one layer of one model.
 
     Args:
-        model_id: Registry id, e.g. ``"pypi/efficientnet_lite0.in1k"``.
+        model: Its spec, or its registry id, e.g. ``"pypi/efficientnet_lite0.in1k"``.
         stimuli: The images; row ``i`` of the result is ``stimuli.ids[i]``.
         layer: ``"penultimate"`` or ``"logits"``.
         batch_size: Images per forward pass.
@@ -315,127 +470,20 @@ def extract_features(
         DataError: an image cannot be decoded (named in the message), or non-finite
             features.
     """
-    from .models import load_model
-
-    spec = get_spec(model_id)
-    spec.layer_module(layer)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
-    if precision not in {"auto", "float32"}:
-        raise ValueError(f"precision must be 'auto' or 'float32', not {precision!r}.")
-    if len(stimuli) == 0:
-        raise ValueError(f"Stimuli {stimuli.name!r} hold no images.")
-
-    target = cache_path(model_id, stimuli, layer, precision) if cache else None
-    if target is not None and target.exists():
-        features, problem = _load_verified(target, len(stimuli))
-        if features is not None:
-            _note_use(target, model_id, layer)
-            return features
-        _discard(target, problem)
-
+    spec = _as_spec(model)
+    _check_request(spec, stimuli, layer, batch_size, precision)
+    target = cache_path(spec, stimuli, layer, precision) if cache else None
     if target is not None:
+        features = _cached(target, spec, layer, len(stimuli))
+        if features is not None:
+            return features
         _check_writable(target.parent)
     partial = target.with_suffix(".partial") if target is not None else None
-    chunks = _batches(len(stimuli), batch_size)
-    done: dict[int, np.ndarray] = {}
-    if partial is not None and partial.is_dir():
-        for i, chunk in enumerate(chunks):
-            part = partial / f"{chunk[0]:08d}-{len(chunk)}.npy"
-            if part.exists():
-                width = next(iter(done.values())).shape[1] if done else None
-                values, problem = _load_verified(part, len(chunk), width)
-                if values is None:
-                    _discard(part, problem)
-                else:
-                    done[i] = values
-    todo = [i for i in range(len(chunks)) if i not in done]
-
-    if todo:
-        loaded = load_model(model_id, device=device)
-        is_cuda = loaded.is_torch and str(loaded.device).startswith("cuda")
-        if loaded.is_torch:
-            # Channels-last is faster for convolutions on CPU and GPU alike.
-            loaded.model.to(memory_format=torch.channels_last)
-        if num_workers is None:
-            num_workers = max(0, min(8, (os.cpu_count() or 1) - 1))
-        loader = torch.utils.data.DataLoader(
-            ImageDataset(stimuli.paths, loaded.preprocess),
-            batch_sampler=[chunks[i] for i in todo],
-            num_workers=num_workers,
-            pin_memory=is_cuda,
-            worker_init_fn=_worker_init if num_workers else None,
-        )
-        use_half: bool | None = False if (precision == "float32" or not is_cuda) else None
-        with torch.inference_mode():
-            for i, (index, batch) in zip(todo, _iterate(loader, progress, len(todo), spec.id)):
-                if index.tolist() != chunks[i]:  # pragma: no cover - guards the row order
-                    raise RuntimeError(f"Batch {i} came back with rows {index.tolist()[:5]}...")
-                if loaded.is_torch:
-                    batch = batch.to(loaded.device, non_blocking=True).contiguous(memory_format=torch.channels_last)
-                    if use_half is None:
-                        # Decide once, on real images, whether float16 keeps the features.
-                        full = loaded.forward(batch, [layer])[layer]
-                        with torch.autocast("cuda", dtype=torch.float16):
-                            half = loaded.forward(batch, [layer])[layer]
-                        use_half = bool(_cosine_rows(full, half).min() >= COSINE_TOLERANCE)
-                        out = full
-                    elif use_half:
-                        with torch.autocast("cuda", dtype=torch.float16):
-                            out = loaded.forward(batch, [layer])[layer]
-                    else:
-                        out = loaded.forward(batch, [layer])[layer]
-                else:
-                    out = loaded.forward(batch, [layer])[layer]
-                values = out.float().cpu().numpy()
-                if not np.all(np.isfinite(values)):
-                    bad = stimuli.paths[chunks[i][int(np.flatnonzero(~np.isfinite(values).all(1))[0])]]
-                    raise DataError(f"Model {spec.id!r} gave non-finite {layer} features for {bad}.")
-                values = np.ascontiguousarray(values, dtype=np.float32)
-                done[i] = values
-                if partial is not None:
-                    _save_atomic(partial / f"{chunks[i][0]:08d}-{len(chunks[i])}.npy", values)
-
-    widths = sorted({values.shape[1] for values in done.values()})
-    if len(widths) > 1:
-        if partial is not None:
-            shutil.rmtree(partial, ignore_errors=True)
-        raise DataError(
-            f"Batches of {spec.id!r} {layer} features came out {widths} wide; the unfinished run's "
-            f"batches were removed, run again to recompute them."
-        )
-    features = np.ascontiguousarray(np.concatenate([done[i] for i in range(len(chunks))]), dtype=np.float32)
+    job = _Job(spec, stimuli, layer, precision, _batches(len(stimuli), batch_size), partial)
+    _resume(job)
+    if job.todo:
+        _compute(job, device, num_workers, progress)
+    features = _assemble(job)
     if target is not None:
-        meta = {"model": spec.id, "layer": layer, "dataset": stimuli.name, "precision": precision,
-                "versions": library_versions()}
-        _save_atomic(target, features, meta)
-        shutil.rmtree(partial, ignore_errors=True)
-        _note_use(target, model_id, layer)
+        _store(target, features, job)
     return features
-
-
-def classify_accuracy(model_id: str, stimuli: Stimuli, **kwargs) -> float:
-    """Top-1 accuracy of a classifier's own logits on labelled stimuli.
-
-    Args:
-        model_id: A model with ImageNet-1k logits.
-        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index``.
-        **kwargs: Passed to :func:`extract_features`.
-
-    Returns:
-        Share of images whose arg-max logit is their ImageNet class.
-
-    Raises:
-        ValueError: the model has no logits, or the stimuli carry no ``imagenet_index``.
-    """
-    spec = get_spec(model_id)
-    spec.layer_module("logits")
-    if "imagenet_index" not in stimuli.labels:
-        raise ValueError(
-            f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli()."
-        )
-    logits = extract_features(model_id, stimuli, layer="logits", **kwargs)
-    if logits.shape[1] != 1000:
-        raise ValueError(f"Model {model_id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
-    labels = np.asarray(stimuli.labels["imagenet_index"])
-    return float(np.mean(logits.argmax(axis=1) == labels))

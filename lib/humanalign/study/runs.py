@@ -9,19 +9,20 @@ that a rebuild reuses it. Every run takes ``tools`` (see :mod:`.toolkit`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from .. import datasets, measures
+from .. import datasets, features, measures
 from ..config import Settings, settings as current_settings
 from ..registry import ModelSpec
 from ..results import result_row as row
 from .data import HUMAN_EMBEDDINGS, StudyData, concept_split, human_embedding, load_study_data
 from .profiles import Profile
-from .toolkit import Toolkit, cached, features_for, layers_of, specs_of
+from .toolkit import Toolkit, cached, default_toolkit, features_for, layers_of, specs_of
 
-__all__ = ["evaluate", "evaluate_transfer", "human_baselines", "things_probe", "transfer_probe"]
+__all__ = ["evaluate", "evaluate_transfer", "human_baselines", "imagenet_top1", "things_probe", "transfer_probe"]
 
 
 def _probe_path(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings | None, split: bool) -> Path:
@@ -80,12 +81,35 @@ def _probe_rows(spec: ModelSpec, layer: str, feats: np.ndarray, profile: Profile
     return [row(spec.id, profile.dataset, layer, measure, value) for measure, value in values.items()]
 
 
+def imagenet_top1(spec: ModelSpec, stimuli, extract: Callable[..., np.ndarray] | None = None, **kwargs) -> float:
+    """Top-1 accuracy of a classifier's own logits on stimuli labelled with ImageNet classes.
+
+    Args:
+        spec: A model with ImageNet-1k logits.
+        stimuli: :class:`~humanalign.datasets.Stimuli` with label ``imagenet_index`` (the demo photos).
+        extract: The feature extractor (default :func:`humanalign.features.extract_features`).
+        **kwargs: Passed to ``extract``.
+
+    Raises:
+        ValueError: the model has no logits or not 1000 of them, or the stimuli carry no
+            ``imagenet_index``.
+    """
+    spec.layer_module("logits")
+    if "imagenet_index" not in stimuli.labels:
+        raise ValueError(f"Stimuli {stimuli.name!r} have no 'imagenet_index' label; use load_demo_stimuli().")
+    logits = (extract or features.extract_features)(spec, stimuli, layer="logits", **kwargs)
+    if logits.shape[1] != 1000:
+        raise ValueError(f"Model {spec.id!r} gives {logits.shape[1]} logits, not 1000 ImageNet-1k classes.")
+    return measures.top1_accuracy(logits, stimuli.labels["imagenet_index"])
+
+
 def _top1_rows(spec: ModelSpec, profile: Profile, data: StudyData, tools: Toolkit | None) -> list[dict]:
     """Top-1 of the model's own classifier on the demo photos (ImageNet-1k labels)."""
     if not (profile.simulated and spec.logits and spec.logits_dim == 1000):
         return []
-    logits = features_for(spec, "logits", profile, data.stimuli, tools)
-    top1 = measures.top1_accuracy(logits, data.stimuli.labels["imagenet_index"])
+    extract = (tools or default_toolkit()).extract
+    top1 = imagenet_top1(spec, data.stimuli, extract, batch_size=profile.batch_size,
+                         device=profile.device, progress=False)
     return [row(spec.id, profile.dataset, "logits", "top1_demo", top1, n=len(data.stimuli))]
 
 
