@@ -34,6 +34,11 @@ class _Spec:
     logits: str = "fc"
     logits_dim: int | None = 1000
 
+    def layer_module(self, layer: str) -> str:
+        if layer == "logits" and not self.logits:
+            raise ValueError(f"{self.id} has no logits")
+        return self.logits if layer == "logits" else "pool"
+
 
 _SPECS = {
     "fake/net_small.a": _Spec("fake/net_small.a", "net", 1_000_000, "softmax", "ImageNet-1k"),
