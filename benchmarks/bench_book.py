@@ -22,11 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]  # the checkout whose book is built
+
 
 def build(profile: str, book_dir: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "humanalign", "book", "--profile", profile, "--book-dir", str(book_dir)],
+        [sys.executable, "-m", "humanalign", "book", "--root", str(ROOT), "--profile", profile, "--book-dir", str(book_dir)],
         check=True, env=env, stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - start

@@ -29,8 +29,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study
-from humanalign.registry import UNTRAINED
+from humanalign import plots, registry, results, study
 
 run = study.open_chapter(globals())
 
@@ -39,7 +38,7 @@ wide = study.wide_accuracy(evaluated, layer="penultimate")
 verdict = study.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
 study.glue_verdict("objective", verdict)
 explore = study.objective_exploration(run)
-study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != UNTRAINED, "objective"].nunique()),
+study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != registry.UNTRAINED, "objective"].nunique()),
                                 "n_explored": len(explore)})
 table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(columns={"id": "model"}), on="model")
 
