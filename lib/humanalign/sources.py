@@ -41,92 +41,53 @@ _THINGS_HAND = (
     "OSF project f5rn6); see the book's reproducibility page."
 )
 
-RESOURCES: dict[str, Resource] = {
-    "things/triplet_dataset": Resource(
-        path="things/triplet_dataset",
-        url="https://osf.io/n9u4a/download",
-        archive="zip",
-        description="THINGS odd-one-out triplets, 4.70 M rows (Hebart et al. 2023), zip",
-        manual=_THINGS_HAND,
-    ),
-    "things/images_cc0": Resource(
-        path="things/images_cc0",
-        url="https://osf.io/wb36u/download",
-        archive="zip",
-        password="things4all",
-        description="THINGSplus public-domain images, one per concept (Stoinski et al. 2023), zip",
-        manual=_THINGS_HAND,
-    ),
-    "things/images": Resource(
-        path="things/images",
-        url="https://things-initiative.org/uploads/THINGS/images.zip",
-        archive="zip",
-        password="things4all",
-        description="THINGS database images, 26k photos (Hebart et al. 2019), zip",
-        manual=_THINGS_HAND,
-    ),
-    "things/spose_embedding_66d_sorted.txt": Resource(
-        path="things/spose_embedding_66d_sorted.txt",
-        url="https://osf.io/nfbp3/download",
-        description="SPoSE 66-d embedding of the THINGS concepts (Hebart et al. 2020)",
-    ),
-    "things/spose_unique_id.txt": Resource(
-        path="things/spose_unique_id.txt",
-        url="https://osf.io/7zuah/download",
-        description="row order (uniqueID) of the SPoSE 66-d embedding",
-    ),
-    "things/spose_dimension_labels.txt": Resource(
-        path="things/spose_dimension_labels.txt",
-        url="https://osf.io/ydxus/download",
-        description="human labels of the SPoSE 66 dimensions",
-    ),
-    "things/triplets/train_90.npy": Resource(
-        path="things/triplets/train_90.npy",
-        url=None,
-        description="official 90 % training split of THINGS triplets (N x 3, odd one out last)",
-        manual="Copy it from the data release of the paper's official code "
-        "(LukasMut/human_alignment) into the data folder under things/triplets/.",
-    ),
-    "things/triplets/test_10.npy": Resource(
-        path="things/triplets/test_10.npy",
-        url=None,
-        description="official 10 % test split of THINGS triplets (N x 3, odd one out last)",
-        manual="Copy it from the data release of the paper's official code "
-        "(LukasMut/human_alignment) into the data folder under things/triplets/.",
-    ),
-    "cichy118": Resource(
-        path="cichy118",
-        folder=True,
-        url=None,
-        description="multi-arrangement data set, 118 images (Cichy et al. 2019)",
-        manual="Place the 118 images in cichy118/images/ (sorted file names give the order) and "
-        "the judgements as cichy118/sim_judgements/judgments_general.mat (key 'judgments').",
-    ),
-    "king": Resource(
-        path="king",
-        folder=True,
-        url=None,
-        description="free-arrangement data sets set1/set2 (King et al. 2019)",
-        manual="Place the images in king/images/set1 and king/images/set2 and the judgements as "
-        "king/sim_judgements/BEHAVIOR.mat (BEHAVIOR.set1.pairwisedistances, ...).",
-    ),
-    "peterson": Resource(
-        path="peterson",
-        folder=True,
-        url=None,
-        description="Peterson et al. (2018) similarity data, six domains x 120 images",
-        manual="Place each domain as peterson/<domain>/images/ and one .mat file whose key "
-        "contains 'sim' under peterson/<domain>/ (domains: animals, automobiles, fruits, "
-        "furniture, various, vegetables).",
-    ),
-    "cifar100": Resource(
-        path="cifar100",
-        url="https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
-        archive="tar.gz",
-        md5="eb9058c3a382ffc7106e4002c42a8d85",  # published on the CIFAR page
-        description="CIFAR-100, python version (Krizhevsky 2009)",
-    ),
-}
+_SPLIT_HAND = ("Copy it from the data release of the paper's official code (LukasMut/human_alignment) "
+               "into the data folder under things/triplets/.")
+
+
+def _things_zip(path: str, url: str, description: str, password: str | None = None) -> Resource:
+    """A zip of the THINGS initiative, unpacked into ``path``."""
+    return Resource(path=path, url=url, archive="zip", password=password, description=description,
+                    manual=_THINGS_HAND)
+
+
+def _by_hand(path: str, description: str, manual: str, folder: bool = False) -> Resource:
+    """A file or folder with no public address: placed by hand as ``manual`` says."""
+    return Resource(path=path, url=None, description=description, manual=manual, folder=folder)
+
+
+_FULL = [
+    _things_zip("things/triplet_dataset", "https://osf.io/n9u4a/download",
+                "THINGS odd-one-out triplets, 4.70 M rows (Hebart et al. 2023), zip"),
+    _things_zip("things/images_cc0", "https://osf.io/wb36u/download",
+                "THINGSplus public-domain images, one per concept (Stoinski et al. 2023), zip", "things4all"),
+    _things_zip("things/images", "https://things-initiative.org/uploads/THINGS/images.zip",
+                "THINGS database images, 26k photos (Hebart et al. 2019), zip", "things4all"),
+    Resource("things/spose_embedding_66d_sorted.txt", "https://osf.io/nfbp3/download",
+             description="SPoSE 66-d embedding of the THINGS concepts (Hebart et al. 2020)"),
+    Resource("things/spose_unique_id.txt", "https://osf.io/7zuah/download",
+             description="row order (uniqueID) of the SPoSE 66-d embedding"),
+    Resource("things/spose_dimension_labels.txt", "https://osf.io/ydxus/download",
+             description="human labels of the SPoSE 66 dimensions"),
+    _by_hand("things/triplets/train_90.npy",
+             "official 90 % training split of THINGS triplets (N x 3, odd one out last)", _SPLIT_HAND),
+    _by_hand("things/triplets/test_10.npy",
+             "official 10 % test split of THINGS triplets (N x 3, odd one out last)", _SPLIT_HAND),
+    _by_hand("cichy118", "multi-arrangement data set, 118 images (Cichy et al. 2019)",
+             "Place the 118 images in cichy118/images/ (sorted file names give the order) and "
+             "the judgements as cichy118/sim_judgements/judgments_general.mat (key 'judgments').", folder=True),
+    _by_hand("king", "free-arrangement data sets set1/set2 (King et al. 2019)",
+             "Place the images in king/images/set1 and king/images/set2 and the judgements as "
+             "king/sim_judgements/BEHAVIOR.mat (BEHAVIOR.set1.pairwisedistances, ...).", folder=True),
+    _by_hand("peterson", "Peterson et al. (2018) similarity data, six domains x 120 images",
+             "Place each domain as peterson/<domain>/images/ and one .mat file whose key "
+             "contains 'sim' under peterson/<domain>/ (domains: animals, automobiles, fruits, "
+             "furniture, various, vegetables).", folder=True),
+    Resource("cifar100", "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz", archive="tar.gz",
+             md5="eb9058c3a382ffc7106e4002c42a8d85",  # published on the CIFAR page
+             description="CIFAR-100, python version (Krizhevsky 2009)"),
+]
+RESOURCES: dict[str, Resource] = {r.path: r for r in _FULL}
 RESOURCES.update(demo_resources())
 
 
