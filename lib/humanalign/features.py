@@ -42,7 +42,7 @@ from .datasets.types import Stimuli
 from ._atomic import atomic_path, write_text_atomic
 from .fetch import cached_sha256, notice
 from .errors import DataError
-from .registry import ModelSpec, get_spec
+from .registry import ModelSpec, as_spec
 
 __all__ = [
     "COSINE_TOLERANCE",
@@ -81,16 +81,13 @@ def _file_sha(path: Path) -> str:
         raise DataError(f"Image {path} cannot be read ({err}); fetch the data set again.") from err
 
 
-def _as_spec(model: ModelSpec | str) -> ModelSpec:
-    return get_spec(model) if isinstance(model, str) else model
-
 
 def cache_key(model: ModelSpec | str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:
     """Hex sha256 over what the features depend on (see the module docstring).
 
     ``model`` is a spec or a registry id.
     """
-    spec = _as_spec(model)
+    spec = as_spec(model)
     digest = hashlib.sha256()
     for name, path in zip(stimuli.ids, stimuli.paths):
         digest.update(f"{name}\t{_file_sha(Path(path))}\n".encode())
@@ -108,7 +105,7 @@ def cache_key(model: ModelSpec | str, stimuli: Stimuli, layer: str, precision: s
 
 def cache_path(model: ModelSpec | str, stimuli: Stimuli, layer: str = "penultimate", precision: str = "auto") -> Path:
     """Where :func:`extract_features` keeps these features (``.npy``); ``model`` is a spec or an id."""
-    spec = _as_spec(model)
+    spec = as_spec(model)
     key = cache_key(spec, stimuli, layer, precision)
     folder = settings().cache_dir / "features" / spec.source / f"{spec.arch}.{spec.tag}"
     return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
@@ -192,7 +189,7 @@ def record_use() -> Iterator[dict]:
 
 
 def _spec_digest(model: ModelSpec | str) -> str:
-    text = json.dumps(asdict(_as_spec(model)), sort_keys=True, default=str)
+    text = json.dumps(asdict(as_spec(model)), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -470,7 +467,7 @@ def extract_features(
         DataError: an image cannot be decoded (named in the message), or non-finite
             features.
     """
-    spec = _as_spec(model)
+    spec = as_spec(model)
     _check_request(spec, stimuli, layer, batch_size, precision)
     target = cache_path(spec, stimuli, layer, precision) if cache else None
     if target is not None:

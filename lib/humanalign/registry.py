@@ -50,6 +50,7 @@ from importlib import resources as _res
 import pandas as pd
 
 __all__ = [
+    "as_spec",
     "UNTRAINED",
     "CHAPTERS",
     "OBJECTIVES",
@@ -350,6 +351,12 @@ def _table() -> dict[str, ModelSpec]:
     # The modification time is part of the key so that a rewritten file is read again.
     key = tuple((p, os.stat(p).st_mtime_ns if os.path.exists(p) else -1) for p in paths)
     return _extended_table(key)
+
+
+def as_spec(model: ModelSpec | str) -> ModelSpec:
+    """A spec as it is, or the spec of a model id (see :func:`get_spec`): what functions that
+    take either call once, at their top."""
+    return get_spec(model) if isinstance(model, str) else model
 
 
 def get_spec(model_id: str) -> ModelSpec:

@@ -31,8 +31,10 @@ from .chapters import (
 from .gallery import write_gallery
 from .record import previous_runtimes, reproducibility_record, write_reproducibility
 
-__all__ = ["Layout", "build_book", "check_book_dir", "copy_book_sources", "prepare_book", "setup"]
+__all__ = ["GPU_CHECK", "Layout", "build_book", "check_book_dir", "copy_book_sources", "prepare_book", "setup"]
 
+#: Where a checkout keeps the last GPU check's results (``benchmarks/gpu_check.py --out``).
+GPU_CHECK = Path("benchmarks", "results", "gpu_check.json")
 # What a copied book must not carry over: build output and the runner's generated files.
 _NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
 
@@ -64,7 +66,7 @@ class Layout:
         """
         root = Path(root).expanduser().resolve()
         layout = cls(root, Path(book) if book else root / "book", Path(notebooks) if notebooks else root / "notebooks",
-                     root / "benchmarks" / "results" / "gpu_check.json")
+                     root / GPU_CHECK)
         if not (layout.book / "_config.yml").is_file():
             raise FileNotFoundError(
                 f"No book sources in {root} (no {layout.book / '_config.yml'}). The book is built from a "
@@ -214,9 +216,8 @@ def _on_config_inited(app, config) -> None:
         plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
         logger.info(f"humanalign: no chapter sources in {notebooks}; nothing to execute")
         return
-    gpu_check = notebooks.parent / "benchmarks" / "results" / "gpu_check.json"
     try:
-        prepare_book(book, notebooks, log=logger.info, gpu_check=gpu_check)
+        prepare_book(book, notebooks, log=logger.info, gpu_check=notebooks.parent / GPU_CHECK)
     except KeyError as err:
         raise ExtensionError(f"humanalign: {err.args[0] if err.args else err}") from err
     except (ValueError, FileNotFoundError, RuntimeError, DataError) as err:

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ..fetch import Resource
-from ..registry import ModelSpec, get_spec
+from ..registry import ModelSpec, as_spec
 from .litert import LiteRT
 from .loaded import LoadedModel
 from .open_clip_source import OpenClip
@@ -31,9 +31,6 @@ LOADERS: dict[str, Loader] = {
 _NO_LOADER = Loader()
 
 
-def _as_spec(spec: ModelSpec | str) -> ModelSpec:
-    return get_spec(spec) if isinstance(spec, str) else spec
-
 
 def build_architecture(spec: ModelSpec | str, device: str | torch.device | None = "meta") -> nn.Module:
     """Build a model's torch architecture without pretrained weights (random init).
@@ -48,7 +45,7 @@ def build_architecture(spec: ModelSpec | str, device: str | torch.device | None 
     Raises:
         ValueError: the model is not a torch model that can be built.
     """
-    spec = _as_spec(spec)
+    spec = as_spec(spec)
     loader = LOADERS.get(spec.source, _NO_LOADER) if spec.public else _NO_LOADER
     return loader.architecture(spec, device)
 
@@ -65,7 +62,7 @@ def weights_resource(spec: ModelSpec | str) -> Resource:
         ValueError: the model's source has no downloadable weight file (``pypi``,
             ``litert``, ``untrained``, ``internal``) or no address is known.
     """
-    spec = _as_spec(spec)
+    spec = as_spec(spec)
     return LOADERS.get(spec.source, _NO_LOADER).weights(spec)
 
 
@@ -84,7 +81,7 @@ def load_model(spec: ModelSpec | str, device: str | None = None) -> LoadedModel:
     """
     from ..config import check_device, settings
 
-    spec = _as_spec(spec)
+    spec = as_spec(spec)
     if not spec.public or spec.source not in LOADERS:
         raise ValueError(
             f"Model {spec.id!r} is not public ({spec.note or 'no loader'}); it is listed for "

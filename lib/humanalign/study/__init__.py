@@ -15,7 +15,7 @@ from .._lazy import lazy_names
 _HOME = {
     **dict.fromkeys(('DATASETS', 'IMAGE_SETS', 'LAYERS', 'NOTEBOOK_OVERRIDES', 'Profile', 'TRANSFER_MODES', 'load_profile', 'make_profile', 'notebook_profile', 'profile_names', 'profile_path', 'read_profile_params'), 'profiles'),
     **dict.fromkeys(('HUMAN_EMBEDDINGS', 'StudyData', 'concept_split', 'human_embedding', 'load_study_data'), 'data'),
-    **dict.fromkeys(('Toolkit', 'cached', 'default_toolkit', 'features_for', 'layers_of', 'specs_of'), 'toolkit'),
+    **dict.fromkeys(('Toolkit', 'cached', 'default_toolkit', 'features_for', 'layers_of', 'resolve', 'specs_of'), 'toolkit'),
     **dict.fromkeys(('evaluate', 'evaluate_transfer', 'human_baselines', 'imagenet_top1', 'things_probe', 'transfer_probe'), 'runs'),
     **dict.fromkeys(('concept_correctness', 'dimension_names', 'dimension_table', 'evaluate_concepts'), 'concepts'),
     **dict.fromkeys(('ARRANGEMENT_SETS', 'RsaSet', 'ceiling', 'evaluate_rsa', 'load_rsa_set', 'person_scores', 'rsa_sets_of', 'rsa_wide'), 'rsa'),

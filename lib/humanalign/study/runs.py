@@ -20,7 +20,7 @@ from ..registry import ModelSpec
 from ..results import result_row as row
 from .data import HUMAN_EMBEDDINGS, StudyData, concept_split, human_embedding, load_study_data
 from .profiles import Profile
-from .toolkit import Toolkit, cached, default_toolkit, features_for, layers_of, specs_of
+from .toolkit import Toolkit, cached, features_for, layers_of, resolve, specs_of
 
 __all__ = ["evaluate", "evaluate_transfer", "human_baselines", "imagenet_top1", "things_probe", "transfer_probe"]
 
@@ -107,8 +107,7 @@ def _top1_rows(spec: ModelSpec, profile: Profile, data: StudyData, tools: Toolki
     """Top-1 of the model's own classifier on the demo photos (ImageNet-1k labels)."""
     if not (profile.simulated and spec.logits and spec.logits_dim == 1000):
         return []
-    extract = (tools or default_toolkit()).extract
-    top1 = imagenet_top1(spec, data.stimuli, extract, batch_size=profile.batch_size,
+    top1 = imagenet_top1(spec, data.stimuli, resolve(tools).extract, batch_size=profile.batch_size,
                          device=profile.device, progress=False)
     return [row(spec.id, profile.dataset, "logits", "top1_demo", top1, n=len(data.stimuli))]
 

@@ -7,7 +7,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .toolkit import Toolkit, default_toolkit
+from .toolkit import Toolkit, resolve
 
 __all__ = ["attach_metadata", "headline_table", "model_table", "probe_convergence", "probe_warning", "wide_accuracy"]
 
@@ -15,7 +15,7 @@ _META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "traini
 
 
 def _model_list(tools: Toolkit | None) -> pd.DataFrame:
-    return (tools or default_toolkit()).list_models()
+    return resolve(tools).list_models()
 
 
 def model_table(models: Iterable[str], tools: Toolkit | None = None) -> pd.DataFrame:

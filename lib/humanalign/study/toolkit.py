@@ -20,7 +20,7 @@ from ..errors import DataError
 from ..registry import ModelSpec
 from .profiles import Profile
 
-__all__ = ["Toolkit", "cached", "default_toolkit", "features_for", "layers_of", "specs_of"]
+__all__ = ["Toolkit", "cached", "default_toolkit", "features_for", "layers_of", "resolve", "specs_of"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ def default_toolkit() -> Toolkit:
     return Toolkit(registry.get_spec, features.extract_features, registry.list_models)
 
 
-def _tools(tools: Toolkit | None) -> Toolkit:
+def resolve(tools: Toolkit | None) -> Toolkit:
+    """``tools``, or the real registry and extractor when it is ``None``."""
     return tools if tools is not None else default_toolkit()
 
 
 def specs_of(profile: Profile, tools: Toolkit | None = None) -> list[ModelSpec]:
     """The specs of a profile's models, in its order: each id is resolved here, once."""
-    return [_tools(tools).get_spec(m) for m in profile.models]
+    return [resolve(tools).get_spec(m) for m in profile.models]
 
 
 def layers_of(spec: ModelSpec, profile: Profile) -> list[str]:
@@ -61,7 +62,7 @@ def layers_of(spec: ModelSpec, profile: Profile) -> list[str]:
 
 def features_for(spec: ModelSpec, layer: str, profile: Profile, stimuli, tools: Toolkit | None = None) -> np.ndarray:
     """(n, d) float32 features of some stimuli (cached by the features module)."""
-    return _tools(tools).extract(spec, stimuli, layer=layer, batch_size=profile.batch_size,
+    return resolve(tools).extract(spec, stimuli, layer=layer, batch_size=profile.batch_size,
                                  device=profile.device, progress=False)
 
 
