@@ -199,3 +199,14 @@ def test_main_refuses_an_empty_or_unknown_chapter(chapter, capsys, monkeypatch):
     monkeypatch.setattr(book, "execute_chapter", lambda *a, **k: pytest.fail("a chapter ran"))
     assert book.main(["--root", str(ROOT), "--profile", "demo", "--chapter", chapter, "--no-build"]) == 2
     assert f"Unknown chapter {chapter!r}" in capsys.readouterr().err
+
+
+def test_layout_names_what_a_checkout_lacks(tmp_path):
+    layout = book.Layout.of(ROOT)
+    assert layout.book == ROOT / "book" and layout.gpu_check == ROOT / book.GPU_CHECK
+    with pytest.raises(FileNotFoundError, match="No book sources in .*--root"):
+        book.Layout.of(tmp_path)
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "_config.yml").write_text("title: x\n")
+    with pytest.raises(FileNotFoundError, match="No chapter notebooks"):
+        book.Layout.of(tmp_path)

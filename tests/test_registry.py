@@ -206,3 +206,12 @@ def test_torchvision_rows_use_the_papers_weights_or_say_so():
         if row.tag != default:
             # pretrained=True (the paper's pipeline, 2022) loaded V1; the row says why it differs.
             assert "DEFAULT" in row.note, row.id
+
+
+def test_as_spec_passes_a_spec_through_and_resolves_an_id_once():
+    from humanalign.registry import as_spec, get_spec
+
+    spec = get_spec("pypi/efficientnet_lite0.in1k")
+    assert as_spec(spec) is spec and as_spec("pypi/efficientnet_lite0.in1k") == spec
+    with pytest.raises(KeyError, match="Unknown model id 'pypi/efficientnet_lite9.in1k'"):
+        as_spec("pypi/efficientnet_lite9.in1k")

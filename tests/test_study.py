@@ -329,3 +329,8 @@ def test_open_chapter_reads_the_profile_and_glues_the_data_note(capsys):
     assert run.name == "demo" and run.seed == 3 and run.simulated
     with pytest.raises(ValueError, match="Unknown notebook parameter"):
         study.open_chapter({"profile": "demo", "n_boots": 3}, check_models=False, check_data=False)
+
+
+def test_unknown_human_embedding_is_named():
+    with pytest.raises(ValueError, match="Unknown human embedding 'human/vice_7d'.*human/spose_14d"):
+        study.human_embedding("human/vice_7d")

@@ -129,3 +129,15 @@ def test_restrict_triplets_matches_loop():
     pos = {int(o): i for i, o in enumerate(objects)}
     slow = [[pos[int(x)] for x in row] for row in trip if all(int(x) in pos for x in row)]
     assert np.array_equal(fast, np.array(slow).reshape(-1, 3))
+
+
+def test_stimulus_set_names_follow_the_study_data_set_and_its_images():
+    from humanalign.datasets import STIMULUS_SETS, stimulus_set
+
+    assert stimulus_set("things-demo", "cc0") == "things-demo"  # the demo has its own photos
+    assert stimulus_set("things", "things") == "things" and stimulus_set("things", "cc0") == "things-cc0"
+    assert {"things-demo", "things", "things-cc0"} <= set(STIMULUS_SETS)
+    with pytest.raises(ValueError, match="Unknown study data set 'imagenet'"):
+        stimulus_set("imagenet")
+    with pytest.raises(ValueError, match="Unknown image set 'photos' of 'things'"):
+        stimulus_set("things", "photos")
