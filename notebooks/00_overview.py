@@ -43,7 +43,7 @@ run = study.open_chapter(globals())
 
 evaluated = study.evaluate(run)
 baselines = study.human_baselines(run)
-table, refs = study.headline_table(evaluated, baselines)
+table, refs = study.headline_table(evaluated, baselines, run)
 table = results.shown(table, values=["zero_shot", "probed"], digits=None)  # layers this profile scores
 best = table.sort_values("probed", ascending=False).iloc[0]
 study.glue_values("intro", {
@@ -59,7 +59,7 @@ study.glue_values("intro", {
 })
 
 rsa = study.evaluate_rsa(run)
-rsa92 = study.rsa_wide(rsa, "rsa92")
+rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
 top = rsa92.sort_values("rsa_people_zero_shot", ascending=False).iloc[0]
 study.glue_values("rsa92", {

@@ -34,7 +34,7 @@ from humanalign import plots, results, study
 run = study.open_chapter(globals())
 
 evaluated = study.evaluate(run)
-wide = study.wide_accuracy(evaluated, layer="penultimate")
+wide = study.wide_accuracy(evaluated, run, layer="penultimate")
 verdict, comparisons = study.verdict_scale(run)
 study.glue_verdict("scale", verdict)
 study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))

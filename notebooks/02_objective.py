@@ -34,13 +34,12 @@ from humanalign import plots, registry, results, study
 run = study.open_chapter(globals())
 
 evaluated = study.evaluate(run)
-wide = study.wide_accuracy(evaluated, layer="penultimate")
+wide = study.wide_accuracy(evaluated, run, layer="penultimate")
 verdict = study.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
 study.glue_verdict("objective", verdict)
 explore = study.objective_exploration(run)
 study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != registry.UNTRAINED, "objective"].nunique()),
                                 "n_explored": len(explore)})
-table = wide.merge(study.model_table(wide["model"])[["id", "precision"]].rename(columns={"id": "model"}), on="model")
 
 # %% [markdown]
 # ```{glue:md} data_note
@@ -80,7 +79,7 @@ results.shown(explore) if len(explore) else explore
 # objective on the same data):
 
 # %% tags=["hide-input"]
-results.shown(table, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low", "ci_high", "probed"],
+results.shown(wide, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low", "ci_high", "probed"],
               values=["zero_shot", "probed"], digits=4)
 
 # %% [markdown]

@@ -35,14 +35,9 @@ run = study.open_chapter(globals())
 
 verdict, comparisons = study.verdict_training_data(run)
 study.glue_verdict("dataset", verdict)
-things_rows = comparisons[~comparisons["human_data"].str.startswith("92")]
-study.glue_values("dataset", {
-    "n_pairs": len(comparisons) // 2,
-    "things_outcomes": "; ".join(f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in zip(
-        things_rows["comparison"], things_rows["difference"], things_rows["ci_low"], things_rows["ci_high"],
-        things_rows["outcome"])) or "none",
-})
-wide = study.wide_accuracy(study.evaluate(run), layer="penultimate")
+study.glue_values("dataset", {"n_pairs": len(comparisons) // 2,
+                              "things_outcomes": study.outcomes_text(comparisons, "THINGS")})
+wide = study.wide_accuracy(study.evaluate(run), run, layer="penultimate")
 
 # %% [markdown]
 # ```{glue:md} data_note

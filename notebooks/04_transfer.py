@@ -42,7 +42,7 @@ from humanalign import plots, results, study
 run = study.open_chapter(globals())
 
 rsa = study.evaluate_rsa(run)
-rsa92 = study.rsa_wide(rsa, "rsa92")
+rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
 verdict = study.verdict_transfer_people(run)
 study.glue_verdict("transfer", verdict)
@@ -52,11 +52,7 @@ missing = rsa[rsa["measure"] == "missing"]["dataset"].tolist()
 study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none",
                                "train_share": run.train_fraction, "test_share": 1 - run.train_fraction})
 
-transfer_results = study.evaluate_transfer(run)
-heldout = study.attach_metadata(
-    transfer_results[transfer_results["layer"] == "penultimate"]
-    .pivot_table(index="model", columns="measure", values="value").reset_index()
-)
+heldout = study.transfer_wide(study.evaluate_transfer(run), run)
 
 # %% [markdown]
 # ```{glue:md} data_note

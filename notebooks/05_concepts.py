@@ -46,11 +46,7 @@ study.glue_verdict("concepts_probed", probed_verdict)
 study.glue_values("concepts_rule", {**study.rule_values(study.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
 study.glue_values("concepts", {"train_share": run.train_fraction})
 dimensions = study.dimension_table()
-by_group = (
-    study.attach_metadata(concepts)
-    .groupby(["kind", "training_data", "dimension", "name"], as_index=False)
-    .agg(accuracy=("accuracy", "mean"), n=("n", "sum"))
-)
+by_group = study.concepts_by_group(concepts, run)
 
 # %% [markdown]
 # ```{glue:md} data_note

@@ -10,16 +10,17 @@ import pytest
 from conftest import needs_mirror
 from PIL import Image
 
-from humanalign import cli, datasets
+from humanalign import cli, datasets, study
 from humanalign.datasets import Stimuli
 
 
 def test_models_lists_registry(capsys):
-    assert cli.main(["models", "--group", "demo"]) == 0
+    assert cli.main(["models", "--profile", "demo"]) == 0
     out = capsys.readouterr().out
-    from humanalign.registry import DEMO_MODELS
-
-    assert "pypi/efficientnet_lite0.in1k" in out and f"{len(DEMO_MODELS)} models" in out
+    demo = study.read_profile_params("demo")["models"]
+    assert "pypi/efficientnet_lite0.in1k" in out and f"{len(demo)} models" in out
+    assert cli.main(["models"]) == 0
+    assert f"{len(demo)} models" not in capsys.readouterr().out
 
 
 def test_unknown_model_is_reported(capsys):
@@ -31,7 +32,7 @@ def test_extract_writes_cache(tmp_path, monkeypatch, capsys):
     path = tmp_path / "a.png"
     Image.fromarray(np.zeros((32, 32, 3), dtype=np.uint8)).save(path)
     toy = Stimuli("toy", ("a",), (path,))
-    monkeypatch.setattr(datasets, "load_stimuli", lambda name: toy)
+    monkeypatch.setattr(cli, "load_stimuli", lambda name: toy)
     code = cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--quiet", "--num-workers", "0"])
     assert code == 0
     out = capsys.readouterr().out
@@ -43,7 +44,7 @@ def test_unknown_dataset(capsys):
     with pytest.raises(SystemExit):
         cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--dataset", "imagenet"])
     assert "things-demo" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="Unknown stimulus set 'imagenet'"):
+    with pytest.raises(ValueError, match="Unknown stimuli data set 'imagenet'"):
         datasets.load_stimuli("imagenet")
 
 
@@ -59,10 +60,7 @@ def test_book_is_passed_on(monkeypatch):
     seen = {}
     fake = types.ModuleType("humanalign.book")
     fake.main = lambda argv: seen.setdefault("argv", argv) and 0
-    monkeypatch.setitem(sys.modules, "humanalign.book", fake)
-    import humanalign
-
-    monkeypatch.setattr(humanalign, "book", fake, raising=False)
+    monkeypatch.setattr(cli, "book", fake)
     assert cli.main(["book", "--profile", "demo"]) == 0
     assert seen["argv"] == ["--profile", "demo"]
 
@@ -105,7 +103,7 @@ def test_unwritable_cache_is_one_line_before_any_model_work(tmp_path, monkeypatc
     blocker = tmp_path / "cache-is-a-file"
     blocker.write_text("x")
     monkeypatch.setenv("HUMANALIGN_CACHE", str(blocker))
-    monkeypatch.setattr("humanalign.models.load_model", lambda *a, **k: pytest.fail("model loaded"))
+    monkeypatch.setattr("humanalign.features.load_model", lambda *a, **k: pytest.fail("model loaded"))
     assert cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0", "--quiet"]) == 2
     assert "cannot be written" in capsys.readouterr().err
 

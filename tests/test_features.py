@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from humanalign import features, models
+from humanalign import cache, features, models
 from humanalign.datasets import Stimuli
 from humanalign.errors import DataError
 
@@ -51,7 +51,7 @@ def test_second_call_does_no_model_work(stimuli, monkeypatch):
     def no_model(*args, **kwargs):
         raise AssertionError("model loaded although the cache is complete")
 
-    monkeypatch.setattr(models, "load_model", no_model)
+    monkeypatch.setattr(features, "load_model", no_model)
     again = features.extract_features(MODEL, stimuli, batch_size=4, num_workers=0, progress=False)
     np.testing.assert_array_equal(first, again)
 
@@ -93,7 +93,7 @@ def test_cache_key_depends_on_content(stimuli, tmp_path):
     assert key != features.cache_key("untrained/efficientnet_lite0.seed0", stimuli, "penultimate")
     Image.fromarray(np.zeros((10, 10, 3), dtype=np.uint8)).save(stimuli.paths[0])
     assert key != features.cache_key(MODEL, stimuli, "penultimate")
-    assert set(features.library_versions()) >= {"torch", "timm", "humanalign"}
+    assert set(cache.library_versions()) >= {"torch", "timm", "humanalign"}
 
 
 @pytest.mark.parametrize("workers", [0, 1])
@@ -200,24 +200,24 @@ def test_unwritable_cache_fails_before_any_model_work(stimuli, monkeypatch, tmp_
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("HUMANALIGN_CACHE", str(blocker))
-    monkeypatch.setattr(models, "load_model", lambda *a, **k: pytest.fail("model loaded"))
+    monkeypatch.setattr(features, "load_model", lambda *a, **k: pytest.fail("model loaded"))
     with pytest.raises(DataError, match=rf"cache folder {blocker}.*cannot be written.*HUMANALIGN_CACHE"):
         _extract(stimuli)
     assert blocker.read_text().startswith("a file")
 
 
 def test_recorded_features_are_checked_later(stimuli):
-    with features.record_use() as used:
+    with cache.record_use() as used:
         _extract(stimuli)
-    assert len(used) == 1 and features.check_recorded(used) is None
-    with features.record_use() as again:
+    assert len(used) == 1 and cache.check_recorded(used) is None
+    with cache.record_use() as again:
         _extract(stimuli)  # read from the cache: recorded as well
     assert again == used
     target = features.cache_path(MODEL, stimuli, "penultimate")
     _flip_byte(target)
-    assert "have changed" in features.check_recorded(used)
+    assert "have changed" in cache.check_recorded(used)
     _extract(stimuli)  # recomputed to the same values: the recorded features stand again
-    assert features.check_recorded(used) is None
+    assert cache.check_recorded(used) is None
     changed = {k: {**v, "versions": {**v["versions"], "torch": "0.0"}} for k, v in used.items()}
-    assert "libraries" in features.check_recorded(changed)
-    assert features.check_recorded([]) is not None
+    assert "libraries" in cache.check_recorded(changed)
+    assert cache.check_recorded([]) is not None

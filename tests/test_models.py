@@ -141,11 +141,11 @@ def test_imagenet_top1_needs_logits_and_labels(tmp_path, monkeypatch, capsys):
     path = tmp_path / "a.png"
     path.write_bytes(b"never decoded: the checks come first")
     labelled = Stimuli("x", ("a",), (path,), {"imagenet_index": (0,)})
-    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: labelled)
+    monkeypatch.setattr(cli, "load_demo_stimuli", lambda: labelled)
     assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_100_224.quant_embedding", "--quiet"]) == 2
     assert "no classifier" in capsys.readouterr().err
     unlabelled = Stimuli("x", ("a",), (path,))
-    monkeypatch.setattr("humanalign.datasets.load_demo_stimuli", lambda: unlabelled)
+    monkeypatch.setattr(cli, "load_demo_stimuli", lambda: unlabelled)
     assert cli.main(["accuracy", "--model", "litert/mobilenet_v1_025_128.quant_in1k", "--quiet"]) == 2
     assert "imagenet_index" in capsys.readouterr().err
 

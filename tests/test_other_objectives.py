@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 
 from conftest import needs_mirror
-from humanalign import extract_features
+from humanalign.features import extract_features
 from humanalign.datasets import Stimuli
-from humanalign.registry import DEMO_MODELS, get_spec
+from humanalign import profiles
+from humanalign.registry import get_spec
+
+DEMO_MODELS = tuple(profiles.read_profile_params("demo")["models"])
 
 # The demo's trained models that are not ImageNet-1k classifiers.
 NEW_MODELS = tuple(m for m in DEMO_MODELS

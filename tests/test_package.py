@@ -25,7 +25,7 @@ def test_import_does_not_load_torch():
 
 
 def test_reading_a_profile_does_not_load_torch():
-    code = "import sys; from humanalign import study; study.read_profile_params('demo'); print('torch' in sys.modules)"
+    code = "import sys; from humanalign import book, profiles; profiles.read_profile_params('demo'); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -6,10 +6,11 @@ import pytest
 import torch
 from conftest import needs_mirror
 
-from humanalign import registry
-from humanalign.registry import DEMO_MODELS, get_spec, list_models, parse_id, spec_from_row
+from humanalign import profiles, registry
+from humanalign.registry import get_spec, list_models, parse_id, spec_from_row, spec_table
 
 ALL = list_models()
+DEMO_MODELS = tuple(profiles.read_profile_params("demo")["models"])
 RUNNABLE_TORCH = [i for i, s, p in zip(ALL.id, ALL.source, ALL.public) if p and s != "litert"]
 LITERT = [i for i, s in zip(ALL.id, ALL.source) if s == "litert"]
 
@@ -18,7 +19,6 @@ def test_table_size_and_demo_ids():
     assert (ALL.public).sum() >= 60
     assert (~ALL.public).sum() >= 3  # the paper's internal models keep their rows
     assert set(DEMO_MODELS) <= set(ALL.id)
-    assert set(list_models(group="demo").id) == set(DEMO_MODELS)
     assert ALL.id.is_unique
 
 
@@ -27,7 +27,6 @@ def test_row_metadata_complete(model_id):
     spec = get_spec(model_id)
     assert parse_id(model_id) == (spec.source, spec.arch, spec.tag)
     assert spec.family and spec.objective and spec.training_data and spec.penultimate
-    assert spec.groups and set(spec.groups) <= set(registry.GROUPS)
     if spec.imagenet_top1 is not None:
         assert 0.0 < spec.imagenet_top1 < 1.0 and spec.top1_source
     if spec.public:
@@ -89,16 +88,13 @@ def test_parse_id_rejects_malformed(bad):
 def test_list_models_filters():
     public = list_models(public_only=True)
     assert public.public.all() and len(public) < len(ALL)
-    scale = list_models(group="scale")
-    assert all("scale" in g for g in scale.groups)
     assert str(ALL.params.dtype) == "Int64"
-    with pytest.raises(ValueError, match="Unknown group"):
-        list_models(group="sizes")
+    demo = spec_table([get_spec(m) for m in DEMO_MODELS])
+    assert list(demo.id) == list(DEMO_MODELS) and list(demo.columns) == list(ALL.columns)
 
 
 def _row(**changes):
     row = {k: ("" if v is None else v) for k, v in get_spec("pypi/efficientnet_lite0.in1k").__dict__.items()}
-    row["groups"] = ";".join(row["groups"])
     row["public"] = "true"
     row.update(changes)
     return row
@@ -108,8 +104,8 @@ def test_spec_from_row_validates():
     assert spec_from_row(_row()).id == "pypi/efficientnet_lite0.in1k"
     with pytest.raises(ValueError, match="does not match"):
         spec_from_row(_row(arch="efficientnet_lite9"))
-    with pytest.raises(ValueError, match="unknown groups"):
-        spec_from_row(_row(groups="demo;sizes"))
+    with pytest.raises(ValueError, match="unknown source"):
+        spec_from_row(_row(id="keras/efficientnet_lite0.in1k", source="keras"))
     with pytest.raises(ValueError, match="fraction"):
         spec_from_row(_row(imagenet_top1="75.1"))
     with pytest.raises(ValueError, match="public"):

@@ -7,6 +7,7 @@ import os
 import pandas as pd
 import pytest
 
+from humanalign import cache
 from humanalign.errors import DataError
 from humanalign.results import load_results, result_row, results_dir, save_results, tidy
 
@@ -79,7 +80,7 @@ def test_table_is_not_reused_when_its_features_changed(tmp_path):
         Image.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(paths[-1])
     stimuli = Stimuli("toy", ("a", "b", "c"), tuple(paths))
     model = "untrained/mobilenetv2_100.seed0"
-    with features.record_use() as used:
+    with cache.record_use() as used:
         features.extract_features(model, stimuli, num_workers=0, progress=False)
     save_results(_rows(), "demo", inputs=used)
     assert len(load_results("demo")) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from humanalign import measures, study
+from humanalign import datasets, measures, study
 
 
 def _profile():
@@ -14,18 +14,19 @@ def _profile():
 
 def test_unknown_rsa_set_names_the_known_ones():
     with pytest.raises(ValueError, match="rsa92"):
-        study.load_rsa_set("no-such-set")
+        datasets.load_dataset("matrices", "no-such-set")
 
 
 def test_profiles_score_the_92_images_and_the_arrangement_sets_on_request():
     assert study.rsa_sets_of(_profile()) == ("rsa92",)
     full = study.make_profile(models=["x/y.z"], dataset="things", transfer="arrangements",
                               check_models=False, check_data=False)
-    assert study.rsa_sets_of(full) == ("rsa92",) + study.ARRANGEMENT_SETS
+    assert study.rsa_sets_of(full) == ("rsa92",) + datasets.dataset_names("matrices", role="arrangements")
+    assert "cichy118" in study.rsa_sets_of(full) and "peterson-fruits" in study.rsa_sets_of(full)
 
 
 def test_unit_scores_refuse_an_unknown_human_data_set():
-    with pytest.raises(ValueError, match="'things' or 'rsa92'"):
+    with pytest.raises(ValueError, match="one of \\['rsa92', 'things'\\]"):
         study.unit_scores(_profile(), (), on="cichy")
 
 
@@ -33,7 +34,7 @@ def test_tables_without_the_needed_rows_are_refused_by_name():
     empty = pd.DataFrame({"model": ["a"], "dataset": ["things"], "layer": ["penultimate"],
                           "measure": ["zero_shot"], "value": [0.4]})
     with pytest.raises(ValueError, match="rsa92"):
-        study.rsa_wide(empty, "rsa92")
+        study.rsa_wide(empty, _profile(), "rsa92")
     with pytest.raises(ValueError, match="convergence"):
         study.probe_convergence(empty)
 

@@ -1,152 +1,106 @@
 """Tests of humanalign.study: profile validation, evaluation wiring, caching, verdicts.
 
-The models are replaced by a small fake registry and a fake feature extractor (planted
+The models are fake rows of the model table with pre-seeded feature caches (planted
 structure: "trained" models see the VICE embedding plus noise, "untrained" ones pure
-noise), so the tests exercise the real measures and data without running networks.
+noise; see tests/fakes.py), so the tests exercise the real measures, caches and data
+without running networks.
 """
 
 from __future__ import annotations
 
 import pathlib
 import types
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+import fakes
 from conftest import needs_mirror
 from humanalign import study
 from humanalign.errors import DataError
+from humanalign.registry import get_spec
 
-TRAINED = ("fake/net_small.a", "fake/net_mid.a", "fake/net_big.a")
-UNTRAINED_ID = "fake/net_small.untrained"
-
-
-@dataclass(frozen=True)
-class _Spec:
-    id: str
-    family: str
-    params: int
-    objective: str
-    training_data: str
-    logits: str = "fc"
-    logits_dim: int | None = 1000
-
-    def layer_module(self, layer: str) -> str:
-        if layer == "logits" and not self.logits:
-            raise ValueError(f"{self.id} has no logits")
-        return self.logits if layer == "logits" else "pool"
-
-
-_SPECS = {
-    "fake/net_small.a": _Spec("fake/net_small.a", "net", 1_000_000, "softmax", "ImageNet-1k"),
-    "fake/net_mid.a": _Spec("fake/net_mid.a", "net", 4_000_000, "softmax", "ImageNet-1k"),
-    "fake/net_big.a": _Spec("fake/net_big.a", "net", 16_000_000, "softmax", "ImageNet-1k", logits=""),
-    UNTRAINED_ID: _Spec(UNTRAINED_ID, "net", 1_000_000, "none", "none (untrained)"),
-}
-
-
-def _fake_registry():
-    def get_spec(model_id):
-        if model_id not in _SPECS:
-            raise KeyError(f"Unknown model id {model_id!r}; closest: {sorted(_SPECS)[:2]}")
-        return _SPECS[model_id]
-
-    def list_models(public_only=False, group=None):
-        return pd.DataFrame([vars(s) for s in _SPECS.values()]).rename(columns={})
-
-    return types.SimpleNamespace(get_spec=get_spec, list_models=list_models)
+TRAINED, UNTRAINED_ID = fakes.TRAINED, fakes.UNTRAINED_ID
 
 
 @pytest.fixture
-def fakes():
-    """A toolkit of a fake registry and extractor; ``calls`` counts the extractions."""
-    calls = {"extract": 0}
-    registry = _fake_registry()
-
-    def extract_features(spec, stimuli, layer="penultimate", **kwargs):
-        calls["extract"] += 1
-        data = study.load_study_data(_small_profile())
-        rng = np.random.default_rng(abs(hash((spec.id, layer))) % 2**32)
-        if layer == "logits":
-            return rng.normal(size=(len(stimuli), 1000)).astype(np.float32)
-        noise = rng.normal(size=(len(stimuli), 40))
-        if "untrained" in spec.id:
-            return noise.astype(np.float32)
-        # A planted human structure with model-specific noise: accuracy well above chance.
-        return np.hstack([data.vice * 3, noise * 0.5]).astype(np.float32)
-
+def fake(tmp_path, monkeypatch):
+    """The fake model table, registered for this test; ``seed(profile)`` pre-seeds features."""
+    fakes.install(tmp_path, monkeypatch)
     study.data._DATA_CACHE.clear()
-    tools = study.Toolkit(registry.get_spec, extract_features, registry.list_models)
-    return types.SimpleNamespace(tools=tools, calls=calls, get_spec=registry.get_spec)
+    return types.SimpleNamespace(seed=fakes.seed_features, get_spec=get_spec)
 
 
 def _small_profile(**over):
-    values = dict(
-        profile="test", models=[*TRAINED, UNTRAINED_ID], n_triplets=3000, n_boot=50,
-        lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], check_data=False,
-        get_spec=_fake_registry().get_spec,
-    )
-    values.update(over)
-    return study.make_profile(**values)
+    return fakes.small_profile(**over)
 
 
 # --------------------------------------------------------------------------- profiles
 
 
-def test_make_profile_rejects_bad_values(fakes):
+def test_make_profile_rejects_bad_values(fake):
     with pytest.raises(ValueError, match="names no models"):
-        study.make_profile(models=[], check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(models=[], check_data=False, get_spec=fake.get_spec)
     with pytest.raises(KeyError, match="fake/net_tiny.a"):
-        study.make_profile(models=["fake/net_tiny.a"], check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(models=["fake/net_tiny.a"], check_data=False, get_spec=fake.get_spec)
     with pytest.raises(ValueError, match="unknown data set 'things-typo'"):
-        study.make_profile(models=list(TRAINED), dataset="things-typo", check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(models=list(TRAINED), dataset="things-typo", check_data=False, get_spec=fake.get_spec)
     with pytest.raises(ValueError, match="unknown layers"):
-        study.make_profile(models=list(TRAINED), layers=["conv1"], check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(models=list(TRAINED), layers=["conv1"], check_data=False, get_spec=fake.get_spec)
     with pytest.raises(ValueError, match="more than once"):
         study.make_profile(models=[TRAINED[0], TRAINED[0]], check_data=False)
     with pytest.raises(ValueError, match="arrangement"):
-        study.make_profile(models=list(TRAINED), transfer="arrangements", check_data=False, get_spec=fakes.get_spec)
-    profile = study.make_profile(models=list(TRAINED), check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(models=list(TRAINED), transfer="arrangements", check_data=False, get_spec=fake.get_spec)
+    profile = study.make_profile(models=list(TRAINED), check_data=False, get_spec=fake.get_spec)
     assert profile.models == TRAINED and profile.simulated
 
 
-def test_make_profile_fails_at_once_when_data_are_missing(fakes, monkeypatch):
+def test_make_profile_fails_at_once_when_data_are_missing(fake, monkeypatch):
     monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
     monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
     with pytest.raises(DataError, match="things_concepts.tsv"):
-        study.make_profile(models=list(TRAINED), get_spec=fakes.get_spec)
+        study.make_profile(models=list(TRAINED), get_spec=fake.get_spec)
 
 
-def test_load_profile_reads_yaml_and_rejects_unknown_keys(fakes, tmp_path):
+def test_load_profile_reads_yaml_and_rejects_unknown_keys(fake, tmp_path):
     good = tmp_path / "mine.yml"
     good.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplets": 500, "seed": 3}))
-    profile = study.load_profile(good, check_data=False, get_spec=fakes.get_spec)
+    profile = study.load_profile(good, check_data=False, get_spec=fake.get_spec)
     assert profile.name == "mine" and profile.n_triplets == 500 and profile.seed == 3
     bad = tmp_path / "bad.yml"
     bad.write_text(yaml.safe_dump({"models": list(TRAINED), "n_triplet": 500}))
     with pytest.raises(ValueError, match="unknown keys \\['n_triplet'\\]"):
-        study.load_profile(bad, check_data=False, get_spec=fakes.get_spec)
+        study.load_profile(bad, check_data=False, get_spec=fake.get_spec)
     with pytest.raises(ValueError, match="Unknown profile 'nope'"):
         study.load_profile("nope")
     empty = tmp_path / "empty.yml"
     empty.write_text("models: []\n")
     with pytest.raises(ValueError, match="names no models"):
-        study.load_profile(empty, check_data=False, get_spec=fakes.get_spec)
+        study.load_profile(empty, check_data=False, get_spec=fake.get_spec)
 
 
-def test_shipped_profiles_are_valid(fakes):
+def test_shipped_profiles_are_valid(fake):
     demo = study.read_profile_params("demo")
     full = study.read_profile_params("full")
-    from humanalign.registry import DEMO_MODELS
-
-    assert demo["models"] == list(DEMO_MODELS) and demo["dataset"] == "things-demo"
+    assert len(demo["models"]) == 18 and demo["dataset"] == "things-demo"
+    assert all(get_spec(m).public for m in demo["models"])  # every demo model is in the registry
     assert full["dataset"] == "things" and full["models"] == "all"
     # Every key of both profiles is a parameter make_profile accepts.
     for params in (demo, full):
-        study.make_profile(**{**params, "models": list(TRAINED)}, check_data=False, get_spec=fakes.get_spec)
+        study.make_profile(**{**params, "models": list(TRAINED)}, check_data=False, get_spec=fake.get_spec)
+
+
+def test_profile_resolves_its_models_once(fake):
+    profile = _small_profile()
+    assert [s.id for s in profile.specs] == [*TRAINED, UNTRAINED_ID]
+    unresolved = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
+    with pytest.raises(ValueError, match="without resolving its model ids"):
+        study.specs_of(unresolved)
+    # The specs are not settings: they do not enter the cache key.
+    assert profile.key() == _small_profile(check_models=False).key()
+    assert profile.key() != _small_profile(check_models=False, seed=1).key()
 
 
 def test_profile_key_ignores_run_only_settings():
@@ -173,35 +127,40 @@ def test_concept_split_partitions(rng):
 
 
 @needs_mirror
-def test_evaluate_scores_planted_structure_and_caches(fakes):
+def test_evaluate_scores_planted_structure_and_caches(fake):
     profile = _small_profile()
-    table = study.evaluate(profile, tools=fakes.tools)
+    fake.seed(profile, rsa=False)
+    table = study.evaluate(profile)
     assert set(table.columns) >= {"model", "dataset", "layer", "measure", "value", "ci_low", "ci_high", "n"}
     zs = table[(table["measure"] == "zero_shot") & (table["layer"] == "penultimate")].set_index("model")["value"]
     assert zs[TRAINED[0]] > 0.5  # planted VICE structure
     assert abs(zs[UNTRAINED_ID] - 1 / 3) < 0.05  # noise: chance
     # The model without a classifier has no logits rows and no top-1.
-    big = table[table["model"] == "fake/net_big.a"]
+    big = table[table["model"] == TRAINED[2]]
     assert set(big["layer"]) == {"penultimate"}
     probed = table[table["measure"] == "probed"]["value"]
     assert probed.between(0, 1).all()
     row = table[(table["measure"] == "zero_shot")].iloc[0]
     assert row["ci_low"] <= row["value"] <= row["ci_high"]
-    calls = fakes.calls["extract"]
-    again = study.evaluate(profile, tools=fakes.tools)
-    assert fakes.calls["extract"] == calls  # second call read the cache
+    saved = sorted(study.runs.results.results_dir().glob("evaluate-*.csv"))
+    assert len(saved) == 1
+    stamp = saved[0].stat().st_mtime_ns
+    again = study.evaluate(profile)
+    assert saved[0].stat().st_mtime_ns == stamp  # the second call read the cached table
     pd.testing.assert_frame_equal(again[table.columns].reset_index(drop=True), table.reset_index(drop=True), check_dtype=False)
 
 
-def test_evaluate_reports_probe_convergence_and_warns_on_the_cap(fakes):
-    capped = study.evaluate(_small_profile(probe_max_iter=2), tools=fakes.tools)
+@needs_mirror
+def test_evaluate_reports_probe_convergence_and_warns_on_the_cap(fake):
+    fake.seed(_small_profile(), rsa=False)
+    capped = study.evaluate(_small_profile(probe_max_iter=2))
     conv = study.probe_convergence(capped)
     assert set(conv.columns) >= {"probe_refit_n_iter", "probe_refit_grad_norm", "probe_refit_rel_change",
                                  "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap"}
     assert (conv["probe_refit_hit_cap"] == 1).all() and (conv["probe_refit_n_iter"] <= 2).all()
     text = study.probe_warning(capped, 2)
     assert text.startswith("```{warning}") and "2-iteration cap" in text
-    roomy = study.evaluate(_small_profile(probe_max_iter=2000), tools=fakes.tools)
+    roomy = study.evaluate(_small_profile(probe_max_iter=2000))
     assert (study.probe_convergence(roomy)["probe_refit_hit_cap"] == 0).all()
     assert "converged" in study.probe_warning(roomy, 2000)
     with pytest.raises(ValueError, match="probe_max_iter"):
@@ -209,7 +168,7 @@ def test_evaluate_reports_probe_convergence_and_warns_on_the_cap(fakes):
 
 
 @needs_mirror
-def test_human_baselines_reproduce_the_ceiling(fakes):
+def test_human_baselines_reproduce_the_ceiling(fake):
     table = study.human_baselines(_small_profile())
     b = table.set_index(["model", "dataset", "measure"])["value"]
     assert b[("human/noise_ceiling", "things-20k", "noise_ceiling")] == pytest.approx(0.672, abs=0.002)
@@ -219,13 +178,14 @@ def test_human_baselines_reproduce_the_ceiling(fakes):
 
 
 @needs_mirror
-def test_transfer_and_concepts(fakes):
+def test_transfer_and_concepts(fake):
     profile = _small_profile(n_triplets=6000)
-    transfer = study.evaluate_transfer(profile, tools=fakes.tools)
+    fake.seed(profile, rsa=False)
+    transfer = study.evaluate_transfer(profile)
     assert set(transfer["measure"]) == {"rsa_zero_shot", "rsa_transformed", "heldout_zero_shot", "heldout_probed"}
     rho = transfer[(transfer["model"] == TRAINED[0]) & (transfer["layer"] == "penultimate")].set_index("measure")["value"]
     assert rho["rsa_zero_shot"] > 0.3  # planted structure
-    concepts = study.evaluate_concepts(profile, tools=fakes.tools)
+    concepts = study.evaluate_concepts(profile)
     assert set(concepts["kind"]) == {"zero_shot", "probed"}
     assert concepts.groupby(["model", "kind"])["dimension"].nunique().eq(42).all()
     zs = concepts[(concepts["kind"] == "zero_shot") & (concepts["model"] == TRAINED[0])]
@@ -233,7 +193,7 @@ def test_transfer_and_concepts(fakes):
     # Names are recomputed from the embedding: category and top objects a reader can check.
     assert concepts["name"].str.contains("animal", regex=False).any()
     for kind, n in (("zero_shot", 6000), ("probed", None)):
-        correct, labels, models = study.concept_correctness(profile, kind, tools=fakes.tools)
+        correct, labels, models = study.concept_correctness(profile, kind)
         assert models == list(TRAINED) and correct.shape == (len(labels), 3)
         if n:
             assert len(labels) == n
@@ -312,13 +272,14 @@ def test_full_profile_scores_all_triplets_on_the_images_people_saw():
 
 
 @needs_mirror
-def test_scale_and_concepts_verdicts_run_on_a_profile(fakes):
+def test_scale_and_concepts_verdicts_run_on_a_profile(fake):
     profile = _small_profile(n_triplets=6000)
-    verdict, table = study.verdict_scale(profile, tools=fakes.tools)
+    fake.seed(profile, rsa=False)
+    verdict, table = study.verdict_scale(profile)
     # One size series (net: 1 M, 4 M, 16 M parameters); the untrained control is left out.
     assert list(table["half"]) == ["size"] and table["n_models"].tolist() == [3]
     assert verdict.status in study.Verdict.STATUSES and verdict.numbers["n_size"] == 1
-    verdict, terms, per_dim = study.verdict_concepts(profile, tools=fakes.tools)
+    verdict, terms, per_dim = study.verdict_concepts(profile)
     assert list(terms["term"]) == list(study.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
     assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
     assert "royal" in verdict.labels["unidentified"]
@@ -332,5 +293,7 @@ def test_open_chapter_reads_the_profile_and_glues_the_data_note(capsys):
 
 
 def test_unknown_human_embedding_is_named():
-    with pytest.raises(ValueError, match="Unknown human embedding 'human/vice_7d'.*human/spose_14d"):
-        study.human_embedding("human/vice_7d")
+    from humanalign import datasets
+
+    with pytest.raises(ValueError, match="Unknown embedding data set 'vice_7d'.*spose_14d"):
+        datasets.load_dataset("embedding", "vice_7d")

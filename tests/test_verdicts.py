@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from humanalign import study as verdicts
+from humanalign.profiles import make_profile
 from humanalign.registry import get_spec
 
 
@@ -77,7 +78,9 @@ def test_objective_rule_on_planted_group_means(contrastive, softmax, status):
 
     for model in ("open_clip/RN50.openai", "torchvision/resnet50.IMAGENET1K_V1"):
         get_spec(model)  # the planted ids are real registry rows
-    v = verdicts.verdict_objective(None, _evaluate_table(contrastive, softmax), n_boot=500)
+    table = _evaluate_table(contrastive, softmax)
+    profile = make_profile(models=list(table["model"]), check_data=False)
+    v = verdicts.verdict_objective(profile, table, n_boot=500)
     assert v.status == status
 
 
@@ -89,7 +92,7 @@ def _spec(name: str, family: str, params: int, objective: str = "supervised soft
 
     return ModelSpec(id=f"fake/{name}.x", source="timm", arch=name, tag="x", family=family, params=params,
                      imagenet_top1=None, top1_source="", objective=objective, training_data=data,
-                     groups=("scale",), penultimate="p", logits="", public=True)
+                     penultimate="p", logits="", public=True)
 
 
 def _planted_scale(rng, slope: float, n: int, family_gap: float = 0.0):
@@ -243,6 +246,9 @@ def test_objective_rule_compares_with_imagenet_1k_classifiers_only():
     # A softmax model trained on ImageNet-21k is another training-data group, not a classifier of the comparison.
     extra = pd.DataFrame([{"model": "timm/vit_base_patch16_224.augreg_in21k", "dataset": "things", "layer": "penultimate",
                            "measure": "zero_shot", "value": 0.60}])
-    v = verdicts.verdict_objective(None, pd.concat([table, extra]), n_boot=300)
+    both = pd.concat([table, extra])
+    v = verdicts.verdict_objective(make_profile(models=list(both["model"]), check_data=False), both, n_boot=300)
     assert v.status == "reproduced" and "ImageNet-1k" in v.reason
-    assert verdicts.verdict_objective(None, _evaluate_table([0.5, 0.5], [0.44]), n_boot=50).numbers["n_softmax"] == 1
+    few = _evaluate_table([0.5, 0.5], [0.44])
+    profile = make_profile(models=list(few["model"]), check_data=False)
+    assert verdicts.verdict_objective(profile, few, n_boot=50).numbers["n_softmax"] == 1

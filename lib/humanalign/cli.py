@@ -11,16 +11,21 @@ import argparse
 import sys
 from typing import Sequence
 
-from .datasets.catalog import STIMULUS_SETS
+import pandas as pd
+
+from . import book
+from .config import check_device, settings
+from .datasets import dataset_names, load_demo_stimuli, load_stimuli
+from .errors import DataError
+from .features import cache_path, extract_features
+from .profiles import load_profile, profile_path
+from .registry import get_spec, list_models
+from .study import imagenet_top1
 
 __all__ = ["build_parser", "main"]
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .datasets import load_stimuli
-    from .features import cache_path, extract_features
-    from .registry import get_spec
-
     stimuli = load_stimuli(args.dataset)
     for model_id in args.model:
         spec = get_spec(model_id)
@@ -34,11 +39,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_accuracy(args: argparse.Namespace) -> int:
-    from .datasets import load_demo_stimuli
-    from .registry import get_spec, list_models
-    from .study.runs import imagenet_top1
-
-    ids = args.model or [m for m in list_models(group="demo")["id"] if get_spec(m).has_logits]
+    ids = args.model or [s.id for s in load_profile("demo", check_data=False).specs if s.has_logits]
     stimuli = load_demo_stimuli()
     print(f"top-1 of each model's own logits on the {len(stimuli)} demo photos")
     print(f"{'model':45s} {'demo top-1':>10s} {'published':>10s}")
@@ -51,12 +52,11 @@ def _cmd_accuracy(args: argparse.Namespace) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from .registry import list_models
-
-    table = list_models(public_only=args.public_only, group=args.group)
+    table = list_models(public_only=args.public_only)
+    if args.profile:
+        ids = load_profile(args.profile, check_data=False).models
+        table = table.set_index("id").loc[list(ids)].reset_index()
     columns = ["id", "family", "params", "imagenet_top1", "objective", "training_data", "public"]
-    import pandas as pd
-
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 45):
         print(table[columns].to_string(index=False))
     print(f"{len(table)} models")
@@ -64,8 +64,6 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    from .study.profiles import profile_path
-
     sys.stdout.write(profile_path(args.name).read_text())
     return 0
 
@@ -77,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ext = sub.add_parser("extract", help="compute and cache features of models on a data set")
     ext.add_argument("--model", action="append", required=True, help="model id (repeatable)")
-    ext.add_argument("--dataset", default="things-demo", choices=tuple(STIMULUS_SETS),
+    ext.add_argument("--dataset", default="things-demo", choices=dataset_names("stimuli"),
                      help="the stimulus set (the names profiles and caches use)")
     ext.add_argument("--layer", default="penultimate", choices=("penultimate", "logits"))
     ext.add_argument("--batch-size", type=int, default=32)
@@ -88,14 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     ext.set_defaults(func=_cmd_extract)
 
     acc = sub.add_parser("accuracy", help="top-1 of each demo classifier on the demo photos")
-    acc.add_argument("--model", action="append", help="model id (repeatable); default: demo classifiers")
+    acc.add_argument("--model", action="append", help="model id (repeatable); default: the demo profile's classifiers")
     acc.add_argument("--device", default=None)
     acc.add_argument("--quiet", action="store_true")
     acc.set_defaults(func=_cmd_accuracy)
 
     mod = sub.add_parser("models", help="list the model registry")
     mod.add_argument("--public-only", action="store_true")
-    mod.add_argument("--group", default=None)
+    mod.add_argument("--profile", default=None, help="list only the models of this profile (a name or a .yml path)")
     mod.set_defaults(func=_cmd_models)
 
     prof = sub.add_parser("profile", help="print a shipped profile (demo, full), to copy and edit")
@@ -111,15 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["book"]:
-        # Imported lazily: the book module pulls in the notebook tool chain.
-        from . import book
-
         return int(book.main(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .config import check_device, settings
-    from .errors import DataError
-
     try:
         settings()  # the environment variables, checked before any work
         if getattr(args, "device", None) is not None:

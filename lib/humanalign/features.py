@@ -23,25 +23,24 @@ results table can name them and be recomputed when they change.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
 import torch
+from PIL import Image, UnidentifiedImageError
+from tqdm.auto import tqdm
 
+from .cache import PREPROCESS_VERSION, check_writable, content_key, discard, library_versions, load_array, note_use, save_array
 from .config import settings
 from .datasets.types import Stimuli
-from ._atomic import atomic_path, write_text_atomic
-from .fetch import cached_sha256, notice
 from .errors import DataError
+from .fetch import cached_sha256
+from .models import load_model
 from .registry import ModelSpec, as_spec
 
 __all__ = [
@@ -51,27 +50,10 @@ __all__ = [
     "cache_key",
     "cache_path",
     "extract_features",
-    "check_recorded",
-    "library_versions",
-    "record_use",
+    "save_features",
 ]
 
-# Bump when the preprocessing or layer reading in humanalign.models changes meaning, so
-# that old caches are not reused.
-PREPROCESS_VERSION = 1
 COSINE_TOLERANCE = 0.999
-_LIBRARIES = ("torch", "torchvision", "timm", "open_clip_torch", "ai-edge-litert", "numpy", "pillow", "humanalign")
-
-
-def library_versions(names: tuple[str, ...] = _LIBRARIES, missing: str = "absent") -> dict[str, str]:
-    """Installed versions of ``names`` (default: the libraries that compute features)."""
-    versions = {}
-    for name in names:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = missing
-    return versions
 
 
 def _file_sha(path: Path) -> str:
@@ -100,7 +82,7 @@ def cache_key(model: ModelSpec | str, stimuli: Stimuli, layer: str, precision: s
         "preprocess_version": PREPROCESS_VERSION,
         "versions": library_versions(),
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return content_key(payload)
 
 
 def cache_path(model: ModelSpec | str, stimuli: Stimuli, layer: str = "penultimate", precision: str = "auto") -> Path:
@@ -109,126 +91,6 @@ def cache_path(model: ModelSpec | str, stimuli: Stimuli, layer: str = "penultima
     key = cache_key(spec, stimuli, layer, precision)
     folder = settings().cache_dir / "features" / spec.source / f"{spec.arch}.{spec.tag}"
     return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
-
-
-def _record_path(path: Path) -> Path:
-    return path.with_name(path.name.removesuffix(".npy") + ".json")
-
-
-def _save_atomic(path: Path, array: np.ndarray, meta: dict | None = None) -> None:
-    """Write ``array`` and then its record (sha256, shape, dtype, ``meta``), each atomically."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, array)
-        digest = cached_sha256(tmp)
-    record = {**(meta or {}), "sha256": digest, "shape": list(array.shape), "dtype": str(array.dtype)}
-    write_text_atomic(_record_path(path), json.dumps(record, indent=1))
-
-
-def _load_verified(path: Path, rows: int, width: int | None = None) -> tuple[np.ndarray | None, str | None]:
-    """The array in ``path`` if it matches its record, else ``None`` and the reason."""
-    try:
-        record = json.loads(_record_path(path).read_text())
-        digest, shape, dtype = record["sha256"], record["shape"], record["dtype"]
-    except FileNotFoundError:
-        return None, "it has no record of its hash beside it"
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return None, f"its record {_record_path(path).name} is unreadable"
-    if len(shape) != 2 or shape[0] != rows or dtype != "float32" or (width is not None and shape[1] != width):
-        return None, f"its record says {dtype} {tuple(shape)}, expected float32 with {rows} rows"
-    try:
-        if cached_sha256(path) != digest:
-            return None, "its sha256 differs from the one recorded when it was written"
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as err:
-        return None, f"it cannot be read ({type(err).__name__}: {err})"
-    if array.shape != tuple(shape) or array.dtype != np.float32:
-        return None, f"it holds {array.dtype} {array.shape}, not what its record says"
-    if not np.all(np.isfinite(array)):
-        return None, "it holds NaN or infinite values"
-    return array, None
-
-
-def _discard(path: Path, reason: str) -> None:
-    notice(f"recomputing {path}: {reason}.")
-    path.unlink(missing_ok=True)
-    _record_path(path).unlink(missing_ok=True)
-
-
-def _check_writable(folder: Path) -> None:
-    """Fail before any model work when the cache folder cannot be written."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as err:
-        raise DataError(
-            f"The feature cache folder {folder} cannot be written ({err.strerror or err}); point "
-            "HUMANALIGN_CACHE at a writable folder, or pass cache=False (--no-cache)."
-        ) from err
-
-
-_ledgers: list[dict] = []
-
-
-@contextlib.contextmanager
-def record_use() -> Iterator[dict]:
-    """Collect the cached feature files read or written inside the block.
-
-    Yields a dict that fills up with one entry per file: its path relative to the cache
-    folder, sha256, model, layer, registry row and library versions. Pass it to
-    :func:`humanalign.results.save_results` as ``inputs``; :func:`check_recorded` tells
-    later whether those features still stand.
-    """
-    ledger: dict = {}
-    _ledgers.append(ledger)
-    try:
-        yield ledger
-    finally:
-        _ledgers.remove(ledger)
-
-
-def _spec_digest(model: ModelSpec | str) -> str:
-    text = json.dumps(asdict(as_spec(model)), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _note_use(target: Path, spec: ModelSpec, layer: str) -> None:
-    if not _ledgers:
-        return
-    record = json.loads(_record_path(target).read_text())
-    entry = {
-        "sha256": record["sha256"], "model": spec.id, "layer": layer, "spec": _spec_digest(spec),
-        "preprocess_version": PREPROCESS_VERSION, "versions": library_versions(),
-    }
-    key = target.relative_to(settings().cache_dir).as_posix() if target.is_relative_to(settings().cache_dir) else str(target)
-    for ledger in _ledgers:
-        ledger[key] = entry
-
-
-def check_recorded(entries: dict) -> str | None:
-    """Why features recorded by :func:`record_use` no longer stand, or ``None`` if they do.
-
-    They stand while each file is in the cache with the same sha256 and the model's
-    registry row, the preprocessing version and the library versions are unchanged (any
-    of those changes the features' cache key).
-    """
-    if not isinstance(entries, dict):
-        return "the record of the features it came from is malformed"
-    versions = library_versions()
-    for rel, entry in entries.items():
-        path = settings().cache_dir / rel
-        try:
-            if entry["versions"] != versions or entry["preprocess_version"] != PREPROCESS_VERSION:
-                return f"the libraries or preprocessing that computed {path.name} have changed"
-            if entry["spec"] != _spec_digest(entry["model"]):
-                return f"the registry row of {entry['model']} has changed"
-            record = json.loads(_record_path(path).read_text())
-            if not path.is_file() or record["sha256"] != entry["sha256"] or cached_sha256(path) != entry["sha256"]:
-                return f"the features in {path} have changed or are gone"
-        except (OSError, ValueError, KeyError, TypeError):
-            return f"the features in {path} have changed or are gone"
-    return None
 
 
 class ImageDataset(torch.utils.data.Dataset):
@@ -246,8 +108,6 @@ class ImageDataset(torch.utils.data.Dataset):
         return len(self.paths)
 
     def __getitem__(self, index: int) -> tuple[int, torch.Tensor]:
-        from PIL import Image, UnidentifiedImageError
-
         path = self.paths[index]
         try:
             with Image.open(path) as image:
@@ -278,8 +138,6 @@ def _iterate(loader, progress: bool, total: int, desc: str) -> Iterator:
     if not progress:
         yield from loader
         return
-    from tqdm.auto import tqdm
-
     yield from tqdm(loader, total=total, desc=desc, unit="batch", leave=False)
 
 
@@ -323,11 +181,11 @@ def _cached(target: Path, spec: ModelSpec, layer: str, rows: int) -> np.ndarray 
     """The complete features in ``target`` if they verify; a damaged file is removed."""
     if not target.exists():
         return None
-    features, problem = _load_verified(target, rows)
+    features, problem = load_array(target, rows)
     if features is not None:
-        _note_use(target, spec, layer)
+        note_use(target, spec, layer)
         return features
-    _discard(target, problem)
+    discard(target, problem)
     return None
 
 
@@ -339,9 +197,9 @@ def _resume(job: _Job) -> None:
         part = job.part(i)
         if part.exists():
             width = next(iter(job.done.values())).shape[1] if job.done else None
-            values, problem = _load_verified(part, len(chunk), width)
+            values, problem = load_array(part, len(chunk), width)
             if values is None:
-                _discard(part, problem)
+                discard(part, problem)
             else:
                 job.done[i] = values
 
@@ -390,8 +248,6 @@ def _finite_rows(job: _Job, i: int, out: torch.Tensor) -> np.ndarray:
 
 def _compute(job: _Job, device: str | None, num_workers: int | None, progress: bool) -> None:
     """Load the model and compute the batches not yet done, writing each as it finishes."""
-    from .models import load_model
-
     todo = job.todo
     loaded = load_model(job.spec, device=device)
     is_cuda = loaded.is_torch and str(loaded.device).startswith("cuda")
@@ -407,7 +263,7 @@ def _compute(job: _Job, device: str | None, num_workers: int | None, progress: b
             out, use_half = _forward(loaded, batch, job.layer, use_half)
             job.done[i] = values = _finite_rows(job, i, out)
             if job.partial is not None:
-                _save_atomic(job.part(i), values)
+                save_array(job.part(i), values)
 
 
 def _assemble(job: _Job) -> np.ndarray:
@@ -427,9 +283,9 @@ def _store(target: Path, features: np.ndarray, job: _Job) -> None:
     """Write the complete features and their record, then drop the finished batches."""
     meta = {"model": job.spec.id, "layer": job.layer, "dataset": job.stimuli.name, "precision": job.precision,
             "versions": library_versions()}
-    _save_atomic(target, features, meta)
+    save_array(target, features, meta)
     shutil.rmtree(job.partial, ignore_errors=True)
-    _note_use(target, job.spec, job.layer)
+    note_use(target, job.spec, job.layer)
 
 
 def extract_features(
@@ -474,7 +330,7 @@ def extract_features(
         features = _cached(target, spec, layer, len(stimuli))
         if features is not None:
             return features
-        _check_writable(target.parent)
+        check_writable(target.parent, "feature cache", ", or pass cache=False (--no-cache)")
     partial = target.with_suffix(".partial") if target is not None else None
     job = _Job(spec, stimuli, layer, precision, _batches(len(stimuli), batch_size), partial)
     _resume(job)
@@ -484,3 +340,37 @@ def extract_features(
     if target is not None:
         _store(target, features, job)
     return features
+
+
+def save_features(model: ModelSpec | str, stimuli: Stimuli, layer: str, features: np.ndarray,
+                  precision: str = "auto") -> Path:
+    """Put features computed elsewhere into the cache, where :func:`extract_features` finds them.
+
+    For features of a model this package cannot run (computed on another machine, or with
+    another library): once saved under the model's registry row (an extra row, see
+    :mod:`humanalign.registry`), every chapter scores them like any other model's.
+
+    Args:
+        model: Its spec or registry id.
+        stimuli: The images the rows belong to, in order.
+        layer: ``"penultimate"`` or ``"logits"``.
+        features: (n, d) finite values, row ``i`` for ``stimuli.ids[i]``.
+
+    Returns:
+        The cache file written.
+
+    Raises:
+        ValueError: the features do not have one finite row per image.
+    """
+    spec = as_spec(model)
+    spec.layer_module(layer)
+    array = np.ascontiguousarray(features, dtype=np.float32)
+    if array.ndim != 2 or array.shape[0] != len(stimuli) or array.shape[1] == 0:
+        raise ValueError(f"Features of {spec.id!r} have shape {array.shape}; expected ({len(stimuli)}, d) for "
+                         f"the {len(stimuli)} images of {stimuli.name!r}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"Features of {spec.id!r} hold NaN or infinite values.")
+    target = cache_path(spec, stimuli, layer, precision)
+    save_array(target, array, {"model": spec.id, "layer": layer, "dataset": stimuli.name, "precision": precision,
+                               "versions": library_versions(), "source": "saved"})
+    return target

@@ -22,8 +22,6 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 ``training_data`` the training set, one of :data:`TRAINING_DATA`
 ``precision``     number format of the weights as run (``float32``, ``uint8 (...)``): a
                   property of the file, never a factor to group models by
-``groups``        the chapters (``scale``, ``objective``, ``dataset``, ``transfer``,
-                  ``concepts``) and ``demo`` for the offline demo models, ``;``-separated
 ``penultimate``, ``logits``  module names (tensor names for ``litert``) of the two layers;
                   an empty ``logits`` means the model has no classifier
 ``penultimate_dim``, ``logits_dim``, ``input_size``  the documented dimensions
@@ -46,17 +44,15 @@ import re
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from importlib import resources as _res
+from typing import Iterable
 
 import pandas as pd
 
 __all__ = [
     "as_spec",
     "UNTRAINED",
-    "CHAPTERS",
     "OBJECTIVES",
     "TRAINING_DATA",
-    "DEMO_MODELS",
-    "GROUPS",
     "SOURCES",
     "EXTRA_MODELS_ENV",
     "ModelSpec",
@@ -64,11 +60,10 @@ __all__ = [
     "list_models",
     "parse_id",
     "spec_from_row",
+    "spec_table",
 ]
 
 EXTRA_MODELS_ENV = "HUMANALIGN_EXTRA_MODELS"
-CHAPTERS = ("scale", "objective", "dataset", "transfer", "concepts")
-GROUPS = CHAPTERS + ("demo",)
 #: The objective groups, as the paper's code groups models. Softmax with an extra loss term
 #: or regulariser (label smoothing, extra L2, dropout, logit penalty or normalisation,
 #: cosine softmax) is "softmax+"; augmentations (MixUp, AutoAugment) stay "supervised
@@ -110,27 +105,6 @@ TRAINING_DATA = (
 )
 SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
 
-DEMO_MODELS = (
-    "pypi/efficientnet_lite0.in1k",
-    "pypi/efficientnet_lite1.in1k",
-    "pypi/efficientnet_lite2.in1k",
-    "litert/mobilenet_v1_025_128.quant_in1k",
-    "litert/mobilenet_v1_050_160.quant_in1k",
-    "litert/mobilenet_v1_075_192.quant_in1k",
-    "litert/mobilenet_v1_100_224.quant_embedding",
-    "litert/mobilenet_v2_100_224.qat_in1k",
-    "litert/mobilenet_v2_100_224.ptq_in1k",
-    "litert/mobilenet_v2_100_224.inat_bird",
-    "litert/mobilenet_v2_100_224.inat_insect",
-    "litert/deeplabv3_mobilenet_v2_100_513.pascal_voc",
-    "litert/deeplabv3_mobilenet_v2_050_513.pascal_voc",
-    "litert/deeplab_mobilenet_edgetpu_513.cityscapes",
-    "litert/movenet_lightning_192.coco_pose",
-    "untrained/efficientnet_lite0.seed0",
-    "untrained/efficientnet_lite2.seed0",
-    "untrained/mobilenetv2_100.seed0",
-)
-
 # source: lower-case word; arch: no '/', no whitespace; tag: after the last '.'.
 _ID = re.compile(r"^(?P<source>[a-z_]+)/(?P<arch>[^/\s]+)\.(?P<tag>[^./\s]+)$")
 
@@ -150,7 +124,6 @@ class ModelSpec:
         top1_source: Citation of ``imagenet_top1``.
         objective: Objective group, one of :data:`OBJECTIVES`.
         training_data: Training data, one of :data:`TRAINING_DATA`.
-        groups: Chapters (and ``"demo"``) the model belongs to.
         penultimate: Module (or TF-Lite tensor) name of the penultimate layer.
         logits: Module (or tensor) name of the logits; ``""`` when there is no classifier.
         public: False for models that cannot be obtained (Google-internal).
@@ -175,7 +148,6 @@ class ModelSpec:
     top1_source: str
     objective: str
     training_data: str
-    groups: tuple[str, ...]
     penultimate: str
     logits: str
     public: bool
@@ -242,7 +214,7 @@ def spec_from_row(row: dict) -> ModelSpec:
 
     Raises:
         ValueError: the row is inconsistent (id vs source/arch/tag, unknown source or
-            group, accuracy outside [0, 1], ...); the message names the row.
+            vocabulary, accuracy outside [0, 1], ...); the message names the row.
     """
     model_id = row["id"]
     source, arch, tag = parse_id(model_id)
@@ -253,10 +225,6 @@ def spec_from_row(row: dict) -> ModelSpec:
         )
     if source not in SOURCES:
         raise ValueError(f"models.csv row {model_id!r}: unknown source {source!r}; known: {SOURCES}.")
-    groups = tuple(g for g in str(row["groups"]).split(";") if g)
-    unknown = sorted(set(groups) - set(GROUPS))
-    if unknown:
-        raise ValueError(f"models.csv row {model_id!r}: unknown groups {unknown}; known: {GROUPS}.")
     top1, zero_shot = (_fraction(row, key) for key in ("imagenet_top1", "imagenet_zero_shot"))
     for key, vocabulary in (("objective", OBJECTIVES), ("training_data", TRAINING_DATA)):
         if row[key] not in vocabulary:
@@ -280,7 +248,6 @@ def spec_from_row(row: dict) -> ModelSpec:
         top1_source=row.get("top1_source", ""),
         objective=row["objective"],
         training_data=row["training_data"],
-        groups=groups,
         penultimate=row["penultimate"],
         logits=row.get("logits", ""),
         public=public == "true",
@@ -376,22 +343,18 @@ def get_spec(model_id: str) -> ModelSpec:
         ) from None
 
 
-def list_models(public_only: bool = False, group: str | None = None) -> pd.DataFrame:
+def list_models(public_only: bool = False) -> pd.DataFrame:
     """The model table as a data frame, one row per model (columns = ModelSpec fields).
 
     Args:
         public_only: Drop the rows marked not public.
-        group: Keep only models in this chapter group (or ``"demo"``).
-
-    Raises:
-        ValueError: unknown group.
     """
-    if group is not None and group not in GROUPS:
-        raise ValueError(f"Unknown group {group!r}; choose one of {GROUPS}.")
-    specs = [
-        s for s in _table().values()
-        if (s.public or not public_only) and (group is None or group in s.groups)
-    ]
+    specs = [s for s in _table().values() if s.public or not public_only]
+    return spec_table(specs)
+
+
+def spec_table(specs: Iterable[ModelSpec]) -> pd.DataFrame:
+    """Specs as a data frame, one row each in the given order (columns = ModelSpec fields)."""
     columns = [f.name for f in fields(ModelSpec)]
     frame = pd.DataFrame([asdict(s) for s in specs], columns=columns)
     # Nullable integers keep missing counts as <NA> instead of turning the column to float.

@@ -3,7 +3,7 @@
 Tables are written as CSV (or Parquet) into ``<HUMANALIGN_CACHE>/results/``, atomically,
 never as pickles. Beside each table, ``<file>.json`` records its sha256, its row count and
 the inputs it came from (the exact feature files, see
-:func:`humanalign.features.record_use`). A table is loaded only when it matches that
+:func:`humanalign.cache.record_use`). A table is loaded only when it matches that
 record and its feature files still stand; otherwise it counts as absent (with a notice
 naming it) and is computed again.
 """
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_path, write_text_atomic
+from .cache import check_recorded
 from .config import settings
 from .fetch import cached_sha256, notice
 from .errors import DataError
@@ -137,7 +138,7 @@ def save_results(df: pd.DataFrame | list[dict], name: str, fmt: str = "csv", inp
             the measure parameters the table came from.
         fmt: ``"csv"`` (default) or ``"parquet"``.
         inputs: The feature files the table was computed from, as collected by
-            :func:`humanalign.features.record_use`.
+            :func:`humanalign.cache.record_use`.
 
     Returns:
         The written path.
@@ -167,8 +168,6 @@ def _problem(path: Path) -> str | None:
     if cached_sha256(path) != digest:
         return "it differs from the table that was computed (edited or truncated)"
     if feats:
-        from .features import check_recorded
-
         reason = check_recorded(feats)
         if reason:
             return reason

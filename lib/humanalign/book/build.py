@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import plots
 from ..errors import DataError
-from ..study.profiles import load_profile, read_profile_params
+from ..profiles import load_profile, read_profile_params
 from .chapters import (
     PROFILE_ENV,
     book_profile,

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..study.profiles import profile_path, profile_names
+from ..profiles import profile_path, profile_names
 
 __all__ = [
     "KERNEL",

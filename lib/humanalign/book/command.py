@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import plots
-from ..study.profiles import load_profile, read_profile_params
+from ..profiles import load_profile, read_profile_params
 from .build import Layout, build_book, check_book_dir, copy_book_sources
 from .chapters import chapter_notebooks, chapter_stamp, execute_chapter, library_fingerprint, pick_chapter, profile_ref
 from .gallery import write_gallery

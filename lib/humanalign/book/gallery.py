@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import datasets
 from .._atomic import write_text_atomic
 
 __all__ = ["GALLERY_SIZE", "write_gallery"]
@@ -19,8 +20,6 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
     A set that cannot be read is named in the fragment instead of failing the build.
     """
     from PIL import Image, ImageOps
-
-    from .. import datasets
 
     folder = book / "_generated" / "gallery"
     folder.mkdir(parents=True, exist_ok=True)

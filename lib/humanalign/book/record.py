@@ -10,6 +10,11 @@ import time
 from pathlib import Path
 
 from .._atomic import write_text_atomic
+from ..cache import library_versions
+from ..config import settings
+from ..errors import DataError
+from ..fetch import cached_sha256, fetch, hash_record
+from ..sources import demo_resources
 
 __all__ = ["gpu_check_record", "previous_runtimes", "reproducibility_record", "write_reproducibility"]
 
@@ -22,8 +27,6 @@ _PACKAGES = (
 
 
 def _versions() -> dict[str, str]:
-    from ..features import library_versions
-
     return {"python": platform.python_version(), **library_versions(_PACKAGES, missing="not installed")}
 
 
@@ -45,10 +48,6 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     For the paper's data set (``things``) the archives have no published hash: the hashes
     recorded on their first download (``<data>/hashes.json``) are listed instead.
     """
-    from ..errors import DataError
-    from ..fetch import cached_sha256, fetch, hash_record
-    from ..sources import demo_resources
-
     hashes = {}
     for key, res in sorted(demo_resources().items()):
         if key.startswith("imagenet/images/") or key.startswith("litert/"):
@@ -113,8 +112,6 @@ def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
         runtimes: Seconds per executed notebook.
         gpu_check: The GPU check's result file (absent or ``None``: the page says no GPU run yet).
     """
-    from ..config import settings
-
     cfg = settings()
     return {
         "gpu_check": gpu_check_record(gpu_check) if gpu_check is not None else None,

@@ -1,18 +1,25 @@
-"""Loaders of the human data sets; each returns plain typed objects (see :mod:`.types`)."""
+"""Loaders of the human data sets; each returns plain typed objects (see :mod:`.types`).
 
-from .catalog import IMAGE_SETS, STIMULUS_SETS, STUDY_DATASETS, load_stimuli, stimulus_set
+:mod:`.registry` lists every data set by name and kind (stimuli, triplets, matrices,
+embedding) with its loader; the other modules hold one data set's files each.
+"""
+
 from .arrangements import KING_SETS, dissimilarity_from_pairs, load_cichy118, load_king, read_mat
-from .cifar_coarse import (
-    CifarImages,
-    load_cifar100,
-    load_cifar_coarse,
-    load_cifar_coarse_stimuli,
-    sample_coarse_triplets,
-)
 from .demo import load_demo_stimuli, load_demo_triplets, simulate_choices, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
+from .registry import (
+    DATASETS,
+    IMAGE_SETS,
+    KINDS,
+    DataSet,
+    MatrixSet,
+    dataset,
+    dataset_names,
+    load_dataset,
+    load_stimuli,
+    stimulus_set,
+)
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
-from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
 from .things import (
     NoiseCeilingTrials,
     load_category_matrix,
@@ -26,33 +33,30 @@ from .things import (
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
 
 __all__ = [
+    "DATASETS",
     "IMAGE_SETS",
-    "STIMULUS_SETS",
-    "STUDY_DATASETS",
-    "load_stimuli",
-    "stimulus_set",
+    "KINDS",
     "KING_SETS",
     "N_RSA92",
     "PETERSON_DOMAINS",
     "RSA92_FLAGS",
-    "Rsa92",
-    "CifarImages",
+    "DataSet",
     "HumanMatrix",
+    "MatrixSet",
     "NoiseCeilingTrials",
+    "Rsa92",
     "Stimuli",
-    "SyntheticStudy",
     "Triplets",
     "check_square",
     "check_triplets",
+    "dataset",
+    "dataset_names",
     "dissimilarity_from_pairs",
-    "draw_shape",
     "list_images",
     "load_category_matrix",
     "load_cichy118",
-    "load_cifar100",
-    "load_cifar_coarse",
-    "load_cifar_coarse_stimuli",
     "load_concepts",
+    "load_dataset",
     "load_demo_stimuli",
     "load_demo_triplets",
     "load_images",
@@ -61,16 +65,15 @@ __all__ = [
     "load_peterson",
     "load_rsa92",
     "load_spose",
+    "load_stimuli",
     "load_triplets",
     "load_vice",
-    "make_synthetic",
     "open_image",
-    "planted_embedding",
     "read_mat",
     "read_rsa92_images",
     "read_rsa92_rdms",
     "restrict_triplets",
-    "sample_coarse_triplets",
     "simulate_choices",
     "simulate_triplets",
+    "stimulus_set",
 ]

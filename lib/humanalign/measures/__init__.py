@@ -3,15 +3,13 @@
 Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise ceiling),
 :mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe; its
 transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
-start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts` and
-:mod:`.factors`.
+start-point check in :mod:`.probe_checks`), :mod:`.transfer` and :mod:`.concepts`.
 """
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .classification import top1_accuracy
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
-from .factors import correlate, group_summary
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
 from .probe_checks import StartCheck, check_start_points
 from .probe_solver import ProbeConvergence, probe_loss
@@ -33,9 +31,7 @@ __all__ = [
     "check_start_points",
     "concept_labels",
     "convergence_summary",
-    "correlate",
     "fit_probe",
-    "group_summary",
     "model_rdm",
     "describe_dimensions",
     "name_dimensions",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..datasets.types import Triplets
 from ._checks import as_features, as_triplets
+from .probing import object_folds
 
 __all__ = ["accuracy_by_concept", "concept_labels", "describe_dimensions", "name_dimensions", "ridge_r2"]
 
@@ -208,7 +209,6 @@ def ridge_r2(
     """
     from sklearn.linear_model import RidgeCV
 
-    from .probing import object_folds
 
     x = as_features(features)
     y = as_features(embedding, name="embedding")

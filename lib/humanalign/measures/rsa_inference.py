@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from .rsa import METHODS, upper_triangle
+from .rsa import METHODS, similarity_matrix, upper_triangle
 
 __all__ = ["model_rdm", "noise_ceiling_rsa", "rsa_per_person", "rsa_image_bootstrap", "rsa_vectors"]
 
@@ -32,8 +32,6 @@ def model_rdm(features: np.ndarray, metric: str = "cosine") -> np.ndarray:
     Returns:
         (n, n) float64, zero diagonal.
     """
-    from .rsa import similarity_matrix
-
     rdm = 1.0 - similarity_matrix(features, metric)
     np.fill_diagonal(rdm, 0.0)
     return rdm

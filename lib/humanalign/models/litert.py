@@ -18,6 +18,7 @@ import torch
 from ..errors import DataError
 from ..fetch import fetch
 from ..registry import ModelSpec
+from ..sources import get_resource
 from .preprocess import uint8_transform
 from .source import Loader
 
@@ -110,7 +111,5 @@ class LiteRT(Loader):
     the registered ``.tflite`` data file, run on the CPU with uint8 preprocessing."""
 
     def load(self, spec: ModelSpec) -> tuple[LiteRTModel, Callable]:
-        from ..sources import get_resource
-
         model = LiteRTModel(fetch(get_resource(spec.builder)), spec)
         return model, uint8_transform(model.input_size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..config import check_device, settings
 from ..fetch import Resource
 from ..registry import ModelSpec, as_spec
 from .litert import LiteRT
@@ -79,8 +80,6 @@ def load_model(spec: ModelSpec | str, device: str | None = None) -> LoadedModel:
         ValueError: the model is not public (Google-internal) and cannot be run.
         WeightsUnavailableError: weights could not be downloaded; says where to put them.
     """
-    from ..config import check_device, settings
-
     spec = as_spec(spec)
     if not spec.public or spec.source not in LOADERS:
         raise ValueError(

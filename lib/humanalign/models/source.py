@@ -17,6 +17,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from ..config import settings
 from ..errors import DataNotFoundError, HashMismatchError, WeightsUnavailableError
 from ..fetch import Resource, fetch
 from ..registry import ModelSpec
@@ -92,8 +93,6 @@ class Loader:
 
     def fetch_weights(self, spec: ModelSpec) -> Path:
         """Local path of the weight file (mirror, data folder, or a checked download)."""
-        from ..config import settings
-
         resource = self.weights(spec)
         try:
             return fetch(resource)

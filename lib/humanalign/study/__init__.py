@@ -1,33 +1,82 @@
-"""The study behind the book, one module per concept; this face hands their names on.
+"""The study behind the book, one module per concept.
 
-:mod:`.profiles` (what a run is), :mod:`.data` (what it scores against), :mod:`.toolkit`
-(the registry and extractor a run calls, passed in), :mod:`.runs`, :mod:`.concepts` and
-:mod:`.rsa` (the evaluation runs, tidy cached tables), :mod:`.tables` and :mod:`.glue` (what
-the pages show), :mod:`.verdict` with :mod:`.verdicts`, :mod:`.scale` and
-:mod:`.concept_verdicts` (the claims, with direction and uncertainty).
+:mod:`.data` (what a profile scores against), :mod:`.scores` (per-unit results of one
+model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concepts` and
+:mod:`.rsa` (tidy tables derived from the scores), :mod:`.tables` and :mod:`.glue` (what the
+pages show), and :mod:`.verdicts` (the claims, one module each).
 
-A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``; names
-are imported on first use, so reading a profile does not load torch.
+A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``. The
+profile itself (:mod:`humanalign.profiles`) is re-exported here for the notebooks.
 """
 
-from .._lazy import lazy_names
+from ..profiles import (
+    DATASETS,
+    IMAGE_SETS,
+    LAYERS,
+    NOTEBOOK_OVERRIDES,
+    TRANSFER_MODES,
+    Profile,
+    load_profile,
+    make_profile,
+    notebook_profile,
+    profile_names,
+    profile_path,
+    read_profile_params,
+)
+from .concepts import (
+    concept_correctness,
+    concepts_by_group,
+    dimension_names,
+    dimension_table,
+    evaluate_concepts,
+    heldout_labels,
+)
+from .data import StudyData, concept_split, load_study_data
+from .glue import data_note, glue_values, glue_verdict, open_chapter
+from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
+from .runs import cached, evaluate, evaluate_transfer, human_baselines, imagenet_top1, transfer_wide
+from .scores import (
+    HeldOutScores,
+    MatrixScores,
+    ThingsScores,
+    features_for,
+    heldout_scores,
+    heldout_split,
+    layers_of,
+    matrix_scores,
+    specs_of,
+    things_scores,
+    trained,
+)
+from .tables import attach_metadata, headline_table, model_table, probe_convergence, probe_warning, wide_accuracy
+from .verdicts import (
+    CONCEPT_TERMS,
+    DATA_BREADTH,
+    EQUIVALENCE_MARGIN,
+    Verdict,
+    compare,
+    concept_comparisons,
+    concept_dimension_accuracy,
+    concepts_verdict_from,
+    controlled_data_pairs,
+    direction_verdict,
+    equivalence,
+    imagenet_correlation,
+    interval_pivot,
+    objective_exploration,
+    outcome,
+    outcomes_text,
+    rule_values,
+    scale_comparisons,
+    scale_verdict_from,
+    term_dimensions,
+    unit_scores,
+    verdict_concepts,
+    verdict_objective,
+    verdict_scale,
+    verdict_training_data,
+    verdict_transfer_people,
+)
 
-_HOME = {
-    **dict.fromkeys(('DATASETS', 'IMAGE_SETS', 'LAYERS', 'NOTEBOOK_OVERRIDES', 'Profile', 'TRANSFER_MODES', 'load_profile', 'make_profile', 'notebook_profile', 'profile_names', 'profile_path', 'read_profile_params'), 'profiles'),
-    **dict.fromkeys(('HUMAN_EMBEDDINGS', 'StudyData', 'concept_split', 'human_embedding', 'load_study_data'), 'data'),
-    **dict.fromkeys(('Toolkit', 'cached', 'default_toolkit', 'features_for', 'layers_of', 'resolve', 'specs_of'), 'toolkit'),
-    **dict.fromkeys(('evaluate', 'evaluate_transfer', 'human_baselines', 'imagenet_top1', 'things_probe', 'transfer_probe'), 'runs'),
-    **dict.fromkeys(('concept_correctness', 'dimension_names', 'dimension_table', 'evaluate_concepts'), 'concepts'),
-    **dict.fromkeys(('ARRANGEMENT_SETS', 'RsaSet', 'ceiling', 'evaluate_rsa', 'load_rsa_set', 'person_scores', 'rsa_sets_of', 'rsa_wide'), 'rsa'),
-    **dict.fromkeys(('attach_metadata', 'headline_table', 'model_table', 'probe_convergence', 'probe_warning', 'wide_accuracy'), 'tables'),
-    **dict.fromkeys(('data_note', 'glue_values', 'glue_verdict', 'open_chapter'), 'glue'),
-    **dict.fromkeys(('Verdict', 'compare', 'direction_verdict', 'equivalence', 'outcome', 'rule_values'), 'verdict'),
-    **dict.fromkeys(('DATA_BREADTH', 'controlled_data_pairs', 'objective_exploration', 'trained', 'unit_scores', 'verdict_objective', 'verdict_training_data', 'verdict_transfer_people'), 'verdicts'),
-    **dict.fromkeys(('EQUIVALENCE_MARGIN', 'imagenet_correlation', 'scale_comparisons', 'scale_verdict_from', 'verdict_scale'), 'scale'),
-    **dict.fromkeys(('CONCEPT_TERMS', 'concept_comparisons', 'concept_dimension_accuracy', 'concepts_verdict_from', 'interval_pivot', 'term_dimensions', 'verdict_concepts'), 'concept_verdicts'),
-}
-
-__all__ = sorted(_HOME)
-
-
-__getattr__, __dir__ = lazy_names(__name__, _HOME, globals(), frozenset(_HOME.values()))
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {
+    "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]

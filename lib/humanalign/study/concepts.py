@@ -7,13 +7,14 @@ import pandas as pd
 
 from .. import datasets, measures
 from ..config import Settings
-from ..registry import UNTRAINED
-from .data import StudyData, concept_split, load_study_data
-from .profiles import LAYERS, Profile
-from .runs import transfer_probe
-from .toolkit import Toolkit, cached, features_for, layers_of, specs_of
+from ..profiles import LAYERS, Profile
+from .data import load_study_data
+from .runs import cached
+from .scores import heldout_scores, heldout_split, layers_of, specs_of, things_scores, trained
+from .tables import attach_metadata
 
-__all__ = ["concept_correctness", "dimension_names", "dimension_table", "evaluate_concepts"]
+__all__ = ["concept_correctness", "concepts_by_group", "dimension_names", "dimension_table", "evaluate_concepts",
+           "heldout_labels"]
 
 
 def dimension_table(top: int = 10, cfg: Settings | None = None) -> pd.DataFrame:
@@ -30,22 +31,15 @@ def dimension_names(top: int = 10, cfg: Settings | None = None) -> list[str]:
     return list(dimension_table(top, cfg)["name"])
 
 
-class _HeldOut:
-    """The transfer split of a profile's concepts, its held-out triplets and their dimensions."""
-
-    def __init__(self, profile: Profile, data: StudyData):
-        self.train, self.test = concept_split(len(data.stimuli), profile.train_fraction, profile.seed)
-        self.triplets = datasets.restrict_triplets(data.triplets.indices, self.test, len(data.stimuli))
-        self.labels = measures.concept_labels(data.vice[self.test], self.triplets)
-
-    def probed(self, profile, spec, layer, feats, data, cfg) -> np.ndarray:
-        """Correctness of the probe fitted on the training concepts, on the held-out triplets."""
-        transform = transfer_probe(profile, spec, layer, feats, data, self.train, cfg)
-        return measures.odd_one_out_correct(transform.apply(feats[self.test]), self.triplets, similarity="dot")
+def heldout_labels(profile: Profile, cfg: Settings | None = None) -> np.ndarray:
+    """(N_test,) the VICE dimension of each held-out triplet of the transfer split."""
+    data = load_study_data(profile, cfg)
+    _train, test, _trip_train, trip_test = heldout_split(profile, data)
+    return measures.concept_labels(data.vice[test], trip_test)
 
 
-def concept_correctness(profile: Profile, kind: str = "zero_shot", cfg: Settings | None = None,
-                        tools: Toolkit | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def concept_correctness(profile: Profile, kind: str = "zero_shot",
+                        cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Per-triplet correctness of every trained model, with each triplet's VICE dimension.
 
     ``zero_shot`` scores all triplets of the profile (cosine); ``probed`` the held-out
@@ -59,16 +53,13 @@ def concept_correctness(profile: Profile, kind: str = "zero_shot", cfg: Settings
     if kind not in ("zero_shot", "probed"):
         raise ValueError(f"kind must be 'zero_shot' or 'probed', not {kind!r}.")
     data = load_study_data(profile, cfg)
-    specs = [s for s in specs_of(profile, tools) if s.training_data != UNTRAINED]
-    held = _HeldOut(profile, data) if kind == "probed" else None
-    labels = held.labels if held else measures.concept_labels(data.vice, data.triplets.indices)
-    columns = []
-    for spec in specs:
-        feats = features_for(spec, "penultimate", profile, data.stimuli, tools)
-        if held is None:
-            columns.append(measures.odd_one_out_correct(feats, data.triplets.indices, similarity="cosine"))
-        else:
-            columns.append(held.probed(profile, spec, "penultimate", feats, data, cfg))
+    specs = trained(specs_of(profile))
+    if kind == "zero_shot":
+        labels = measures.concept_labels(data.vice, data.triplets.indices)
+        columns = [things_scores(profile, s, "penultimate", cfg).zero_shot for s in specs]
+    else:
+        labels = heldout_labels(profile, cfg)
+        columns = [heldout_scores(profile, s, "penultimate", cfg).probed for s in specs]
     correct = np.stack(columns, axis=1) if columns else np.zeros((len(labels), 0), dtype=bool)
     return correct, labels, [s.id for s in specs]
 
@@ -81,8 +72,7 @@ def _by_concept(model: str, layer: str, kind: str, correct: np.ndarray, labels: 
     return table
 
 
-def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Settings | None = None,
-                      tools: Toolkit | None = None) -> pd.DataFrame:
+def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Settings | None = None) -> pd.DataFrame:
     """Odd-one-out accuracy per VICE concept dimension, for every model of a profile.
 
     Each triplet is labelled with the VICE dimension that dominates its similar pair.
@@ -100,16 +90,15 @@ def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Setting
         data = load_study_data(profile, cfg)
         n_dims = data.vice.shape[1]
         labels_all = measures.concept_labels(data.vice, data.triplets.indices)
-        held = _HeldOut(profile, data)
         frames = []
-        for spec in specs_of(profile, tools):
+        for spec in specs_of(profile):
             if layer not in layers_of(spec, profile):
                 continue
-            feats = features_for(spec, layer, profile, data.stimuli, tools)
-            zs = measures.odd_one_out_correct(feats, data.triplets.indices, similarity="cosine")
-            pr = held.probed(profile, spec, layer, feats, data, cfg)
-            frames.append(_by_concept(spec.id, layer, "zero_shot", zs, labels_all, n_dims))
-            frames.append(_by_concept(spec.id, layer, "probed", pr, held.labels, n_dims))
+            held = heldout_scores(profile, spec, layer, cfg)
+            held_labels = measures.concept_labels(data.vice[held.test], held.triplets)
+            frames.append(_by_concept(spec.id, layer, "zero_shot", things_scores(profile, spec, layer, cfg).zero_shot,
+                                      labels_all, n_dims))
+            frames.append(_by_concept(spec.id, layer, "probed", held.probed, held_labels, n_dims))
         out = pd.concat(frames, ignore_index=True)
         # Stored in the tidy layout of the results cache; the extra columns are kept.
         out["dataset"] = profile.dataset
@@ -122,3 +111,11 @@ def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Setting
     names = dimension_names(cfg=cfg)
     table = table.assign(name=[names[int(d)] for d in table["dimension"]])
     return table[["model", "layer", "kind", "dimension", "name", "n", "accuracy"]].reset_index(drop=True)
+
+
+def concepts_by_group(concepts: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """:func:`evaluate_concepts`'s table averaged within training-data groups: one row per
+    kind x training data x dimension (``accuracy`` the mean over models, ``n`` summed)."""
+    return (attach_metadata(concepts, profile)
+            .groupby(["kind", "training_data", "dimension", "name"], as_index=False)
+            .agg(accuracy=("accuracy", "mean"), n=("n", "sum")))

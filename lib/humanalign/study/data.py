@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .. import datasets
 from ..config import Settings
-from .profiles import Profile
+from ..profiles import Profile
 
-__all__ = ["HUMAN_EMBEDDINGS", "StudyData", "concept_split", "human_embedding", "load_study_data"]
+__all__ = ["StudyData", "concept_split", "load_study_data"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,18 +73,3 @@ def concept_split(n_objects: int, train_fraction: float = 2 / 3, seed: int = 0) 
     cut = int(round(train_fraction * n_objects))
     cut = min(max(cut, 3), n_objects - 3)
     return np.sort(order[:cut]), np.sort(order[cut:])
-
-
-#: The human embeddings scored as baselines: id -> (label, loader of the (1854, d) matrix).
-HUMAN_EMBEDDINGS: dict[str, tuple[str, Callable[[Settings | None], np.ndarray]]] = {
-    "human/vice_42d": ("VICE 42-d", datasets.load_vice),
-    "human/spose_14d": ("SPoSE 14-d", lambda cfg: datasets.load_spose(14, cfg)),
-    "human/spose_82d": ("SPoSE 82-d", lambda cfg: datasets.load_spose(82, cfg)),
-}
-
-
-def human_embedding(model: str, cfg: Settings | None = None) -> np.ndarray:
-    """The (1854, d) human embedding of one id of :data:`HUMAN_EMBEDDINGS`."""
-    if model not in HUMAN_EMBEDDINGS:
-        raise ValueError(f"Unknown human embedding {model!r}; choose one of {sorted(HUMAN_EMBEDDINGS)}.")
-    return HUMAN_EMBEDDINGS[model][1](cfg)

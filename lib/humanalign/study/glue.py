@@ -6,8 +6,8 @@ from typing import Any
 
 from .. import plots
 from ..config import Settings
-from .profiles import Profile, notebook_profile
-from .verdict import Verdict
+from ..profiles import Profile, notebook_profile
+from .verdicts.rules import Verdict
 
 __all__ = ["data_note", "glue_values", "glue_verdict", "open_chapter"]
 

@@ -3,33 +3,29 @@ the headline's reference lines and the probe's convergence report."""
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import pandas as pd
 
-from .toolkit import Toolkit, resolve
+from ..profiles import Profile
+from ..registry import spec_table
 
 __all__ = ["attach_metadata", "headline_table", "model_table", "probe_convergence", "probe_warning", "wide_accuracy"]
 
-_META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "training_data", "source")
+_META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "training_data", "precision", "source")
 
 
-def _model_list(tools: Toolkit | None) -> pd.DataFrame:
-    return resolve(tools).list_models()
+def model_table(profile: Profile) -> pd.DataFrame:
+    """Registry metadata of the profile's models, in its order (one row per model)."""
+    return spec_table(profile.specs)
 
 
-def model_table(models: Iterable[str], tools: Toolkit | None = None) -> pd.DataFrame:
-    """Registry metadata of the given model ids, in the given order."""
-    return _model_list(tools).set_index("id").loc[list(models)].reset_index()
-
-
-def attach_metadata(results: pd.DataFrame, tools: Toolkit | None = None) -> pd.DataFrame:
-    """Add registry columns (family, params, objective, training data, ...) to a result table.
+def attach_metadata(results: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """Add registry columns (family, params, objective, training data, ...) of the profile's
+    models to a result table.
 
     Rows of human baselines (model ids starting with ``human/``) get ``training_data``
     ``"human"`` and empty model metadata.
     """
-    meta = _model_list(tools)
+    meta = model_table(profile)
     keep = [c for c in _META if c in meta.columns]
     out = results.merge(meta[keep].rename(columns={"id": "model"}), on="model", how="left")
     human = out["model"].astype(str).str.startswith("human/")
@@ -39,7 +35,7 @@ def attach_metadata(results: pd.DataFrame, tools: Toolkit | None = None) -> pd.D
     return out
 
 
-def wide_accuracy(results: pd.DataFrame, layer: str | None = "penultimate", tools: Toolkit | None = None) -> pd.DataFrame:
+def wide_accuracy(results: pd.DataFrame, profile: Profile, layer: str | None = "penultimate") -> pd.DataFrame:
     """One row per model (x layer): columns ``zero_shot``, ``probed``, CI and metadata.
 
     Args:
@@ -54,11 +50,11 @@ def wide_accuracy(results: pd.DataFrame, layer: str | None = "penultimate", tool
     wide = value.join(ci).reset_index()
     order = {m: i for i, m in enumerate(dict.fromkeys(results["model"]))}
     wide = wide.sort_values(["model", "layer"], key=lambda s: s.map(order) if s.name == "model" else s)
-    return attach_metadata(wide, tools).reset_index(drop=True)
+    return attach_metadata(wide, profile).reset_index(drop=True)
 
 
 def headline_table(results: pd.DataFrame, baselines: pd.DataFrame,
-                   tools: Toolkit | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+                   profile: Profile) -> tuple[pd.DataFrame, dict[str, float]]:
     """Every model's zero-shot and probed accuracy plus the reference lines of the headline.
 
     Returns:
@@ -66,7 +62,7 @@ def headline_table(results: pd.DataFrame, baselines: pd.DataFrame,
         reference accuracies ``noise_ceiling`` (real 20k set), ``vice_real`` (VICE on the
         real 20k set), ``vice_profile`` (VICE on the profile's triplets) and ``chance``.
     """
-    table = wide_accuracy(results, layer=None, tools=tools)
+    table = wide_accuracy(results, profile, layer=None)
     b = baselines.set_index(["model", "dataset", "measure"])["value"]
     profile_ds = [d for d in baselines["dataset"].unique() if d != "things-20k"]
     refs = {

@@ -23,18 +23,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
+import yaml
 
-from ..config import Settings, check_device
-from ..datasets import IMAGE_SETS, STUDY_DATASETS as DATASETS
-from ..fetch import fetch
-from ..registry import ModelSpec, get_spec as registry_spec, list_models
-from ..sources import get_resource
+from .config import Settings, check_device
+from .datasets import IMAGE_SETS, dataset_names
+from .fetch import fetch
+from .registry import ModelSpec, get_spec as registry_spec, list_models
+from .sources import get_resource
 
 __all__ = [
     "DATASETS",
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 LAYERS = ("penultimate", "logits")
+#: The data sets a profile can score odd-one-out accuracy on (``triplets`` rows of the registry).
+DATASETS = dataset_names("triplets")
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
@@ -84,6 +87,8 @@ class Profile:
             public-domain photos, a deviation that every page states).
         probe_max_iter: L-BFGS iterations per probe fit; a fit that stops on this cap is
             reported as such (``probe_*`` rows of :func:`~humanalign.study.evaluate`).
+        specs: The models' registry rows, resolved once when the profile is made (empty when
+            it was made with ``check_models=False``); every study function reads these.
     """
 
     name: str
@@ -101,6 +106,7 @@ class Profile:
     train_fraction: float = 2 / 3
     images: str = "things"
     probe_max_iter: int = 100
+    specs: tuple[ModelSpec, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def simulated(self) -> bool:
@@ -109,7 +115,7 @@ class Profile:
 
     def key(self, *fields_: str) -> str:
         """Short content hash of the fields that determine a cached result (all by default)."""
-        values = asdict(self)
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "specs"}
         chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size", "images")}
         # The image set matters wherever the data set does, except in the demo (its own photos).
         if "dataset" in chosen and self.dataset != "things-demo":
@@ -120,7 +126,7 @@ class Profile:
 
 
 #: The keys a profile file may hold: the fields of :class:`Profile`, with ``profile`` for its name.
-PROFILE_KEYS = ("profile", *(f.name for f in fields(Profile) if f.name != "name"))
+PROFILE_KEYS = ("profile", *(f.name for f in fields(Profile) if f.name not in ("name", "specs")))
 
 
 # --------------------------------------------------------------------------- value checks
@@ -222,7 +228,8 @@ def make_profile(
     """Build and validate a :class:`Profile` from plain values (a notebook's parameters).
 
     Args:
-        check_models: Look every model id up with ``get_spec`` (the registry by default).
+        check_models: Resolve every model id to its spec with ``get_spec`` (the registry by
+            default), once; the specs travel with the profile (:attr:`Profile.specs`).
         check_data: Make sure the data set's small files are at hand.
         get_spec: Where model ids are looked up (tests pass a small fake registry).
 
@@ -252,10 +259,8 @@ def make_profile(
         lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2), transfer=transfer,
         train_fraction=train_fraction, images=check.choice("images", images, IMAGE_SETS),
         probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1),
+        specs=tuple(get_spec(model_id) for model_id in models) if check_models else (),
     )
-    if check_models:
-        for model_id in models:
-            get_spec(model_id)  # raises KeyError naming the closest ids
     if check_data:
         for path in _REQUIRED_FILES:
             fetch(get_resource(path), cfg)
@@ -294,8 +299,6 @@ def profile_path(name_or_path: str | os.PathLike) -> Path:
 
 def read_profile_params(name_or_path: str | os.PathLike) -> dict[str, Any]:
     """The raw parameters of a profile file, with ``profile`` set to its name."""
-    import yaml
-
     path = profile_path(name_or_path)
     try:
         params = yaml.safe_load(path.read_text())

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import measures
+from ... import measures
 
 __all__ = ["Verdict", "compare", "direction_verdict", "equivalence", "outcome", "rule_values"]
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import measures
-from ..config import Settings
-from .concepts import concept_correctness, dimension_table
-from .profiles import Profile
-from .toolkit import Toolkit
-from .verdict import Verdict, direction_verdict
+from ... import measures
+from ...config import Settings
+from ...profiles import Profile
+from ..concepts import concept_correctness, dimension_table
+from .rules import Verdict, direction_verdict
 
 __all__ = [
     "CONCEPT_TERMS",
@@ -188,8 +187,8 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None, te
     return Verdict(verdict.status, verdict.reason + "." + note, numbers, labels)
 
 
-def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100, cfg: Settings | None = None,
-                     tools: Toolkit | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
+def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100,
+                     cfg: Settings | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
     """Concepts: are food and animal dimensions among the best represented and sports (and
     royal) ones among the worst, over the profile's trained models?
 
@@ -198,7 +197,7 @@ def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100
         per-dimension accuracies of :func:`concept_dimension_accuracy` (with names).
     """
     dimensions = dimension_table(cfg=cfg)
-    correct, labels, models = concept_correctness(profile, kind, cfg, tools)
+    correct, labels, models = concept_correctness(profile, kind, cfg)
     table = concept_comparisons(correct, labels, dimensions, min_n=min_n, n_boot=profile.n_boot, seed=profile.seed)
     per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed)
     per_dim = per_dim.merge(dimensions[["dimension", "name", "category", "enrichment"]], on="dimension")

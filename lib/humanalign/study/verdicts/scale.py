@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .. import measures
-from ..config import Settings
-from ..registry import UNTRAINED, ModelSpec
-from .profiles import Profile
-from .toolkit import Toolkit, specs_of
-from .verdict import Verdict, equivalence
-from .verdicts import trained, unit_scores
+from ... import measures
+from ...config import Settings
+from ...profiles import Profile
+from ...registry import UNTRAINED, ModelSpec
+from ..scores import specs_of, trained
+from .rules import Verdict, equivalence
+from .units import unit_scores
 
 __all__ = ["EQUIVALENCE_MARGIN", "imagenet_correlation", "scale_comparisons", "scale_verdict_from", "verdict_scale"]
 
@@ -126,18 +127,18 @@ def scale_verdict_from(table: pd.DataFrame, margin: float = EQUIVALENCE_MARGIN) 
 
 
 def verdict_scale(profile: Profile, cfg: Settings | None = None, margin: float = EQUIVALENCE_MARGIN,
-                  min_span: float = 2.0, tools: Toolkit | None = None) -> tuple[Verdict, pd.DataFrame]:
+                  min_span: float = 2.0) -> tuple[Verdict, pd.DataFrame]:
     """Scale: zero-shot THINGS accuracy does not change with size within a family x objective
     x data group, nor between architecture families at matched objective and data.
 
     Returns:
         The verdict and the table of :func:`scale_comparisons`.
     """
-    specs = trained(specs_of(profile, tools))
+    specs = trained(specs_of(profile))
     if not specs:
         table = scale_comparisons(np.zeros((1, 0)), [], margin, min_span)
     else:
-        correct = np.stack([unit_scores(profile, (s,), "things", cfg, tools=tools) for s in specs], axis=1)
+        correct = np.stack([unit_scores(profile, (s,), "things", cfg) for s in specs], axis=1)
         table = scale_comparisons(correct, specs, margin, min_span, profile.n_boot, profile.seed)
     return scale_verdict_from(table, margin), table
 
@@ -158,8 +159,6 @@ def imagenet_correlation(wide: pd.DataFrame, measure: str = "zero_shot", n_boot:
         ``n_models, pearson, pearson_low, pearson_high, spearman`` (NaN with fewer than
         three models).
     """
-    from scipy import stats
-
     data = wide[(wide["training_data"] != UNTRAINED) & (wide["training_data"] != "human")]
     data = data.dropna(subset=["imagenet_top1", measure])
     x, y = data["imagenet_top1"].to_numpy(float), data[measure].to_numpy(float)

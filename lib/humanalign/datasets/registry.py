@@ -1,0 +1,193 @@
+"""The one registry of data sets: name -> kind, loader and what it is.
+
+Every data set the study, the command line or a profile names is one row of
+:data:`DATASETS`. Four kinds:
+
+``stimuli``
+    A list of images, the rows of every feature matrix (:class:`~.types.Stimuli`); its name
+    is the stimulus set's :attr:`~.types.Stimuli.name` and part of every feature cache key.
+``triplets``
+    Odd-one-out judgements over a stimulus set (:class:`~.types.Triplets`); the data sets a
+    profile scores odd-one-out accuracy on. The row names its stimulus set (``stimuli``) and,
+    for ``things``, the image choice picks another (:func:`stimulus_set`).
+``matrices``
+    Human (dis)similarity matrices over a stimulus set (:class:`MatrixSet`), scored by RSA:
+    one matrix per person where the data give them. ``role`` says when a profile scores it.
+``embedding``
+    A human embedding of the 1854 THINGS concepts ((1854, d) array), scored as a baseline.
+
+Adding a data set is one module with its loader and one row here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+from ..config import Settings
+from .arrangements import load_cichy118, load_king
+from .demo import load_demo_stimuli, load_demo_triplets
+from .peterson import PETERSON_DOMAINS, load_peterson
+from .rsa92 import load_rsa92
+from .things import load_images, load_spose, load_vice
+from .types import HumanMatrix, Stimuli
+
+__all__ = [
+    "DATASETS",
+    "IMAGE_SETS",
+    "KINDS",
+    "DataSet",
+    "MatrixSet",
+    "dataset",
+    "dataset_names",
+    "load_dataset",
+    "load_stimuli",
+    "stimulus_set",
+]
+
+KINDS = ("stimuli", "triplets", "matrices", "embedding")
+#: The image choices of the ``things`` triplets: the THINGS database image each concept was
+#: shown with in the odd-one-out task, or the THINGSplus public-domain photo (a deviation).
+IMAGE_SETS = ("things", "cc0")
+#: When a profile scores a ``matrices`` data set: ``always`` (real data in every profile) or
+#: ``arrangements`` (the paper's hand-placed sets, with ``transfer: arrangements``).
+ROLES = ("always", "arrangements")
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixSet:
+    """One human data set of (dis)similarity matrices over a stimulus set.
+
+    Attributes:
+        name: Data set name (``rsa92``, ``cichy118``, ...).
+        stimuli: Its images, in the order of the matrices.
+        human: The group's mean matrix.
+        rdms: (p, n, n) each person's dissimilarities, or ``None`` when only the mean is public.
+    """
+
+    name: str
+    stimuli: Stimuli
+    human: HumanMatrix
+    rdms: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """One row of the registry.
+
+    Attributes:
+        name: The name profiles, tables and the command line use.
+        kind: One of :data:`KINDS`.
+        load: ``load(cfg)`` -> the data (see the module docstring for each kind's type).
+        description: What it is, in one line.
+        stimuli: For ``triplets`` and ``matrices``: the stimulus set their indices refer to.
+        role: For ``matrices``: one of :data:`ROLES`.
+        label: Short label for tables (embeddings: ``VICE 42-d``).
+    """
+
+    name: str
+    kind: str
+    load: Callable[[Settings | None], Any]
+    description: str
+    stimuli: str = ""
+    role: str = ""
+    label: str = ""
+
+
+def _rsa92(cfg: Settings | None) -> MatrixSet:
+    data = load_rsa92(cfg)
+    return MatrixSet("rsa92", data.stimuli, data.mean_rdm, data.rdms)
+
+
+def _pair(name: str, loader: Callable[[Settings | None], tuple[Stimuli, HumanMatrix]]) -> Callable:
+    def load(cfg: Settings | None) -> MatrixSet:
+        stimuli, human = loader(cfg)
+        return MatrixSet(name, stimuli, human, None)
+    return load
+
+
+def _arrangement(name: str, loader: Callable, description: str) -> DataSet:
+    return DataSet(name, "matrices", _pair(name, loader), description, stimuli=name, role="arrangements")
+
+
+_ROWS = [
+    DataSet("things-demo", "stimuli", load_demo_stimuli,
+            "the 334 demo photos, one per THINGS concept that is an ImageNet-1k class"),
+    DataSet("things", "stimuli", lambda cfg: load_images("things", cfg),
+            "the THINGS database image of each of the 1854 concepts that people saw"),
+    DataSet("things-cc0", "stimuli", lambda cfg: load_images("cc0", cfg),
+            "the THINGSplus public-domain photo of each of the 1854 concepts"),
+    DataSet("rsa92", "stimuli", lambda cfg: load_rsa92(cfg).stimuli,
+            "the 92 object photos of Kriegeskorte et al. (2008)"),
+    DataSet("things-demo", "triplets", lambda cfg: load_demo_triplets(cfg=cfg),
+            "334 THINGS concepts that are ImageNet-1k classes; triplets simulated from VICE", stimuli="things-demo"),
+    DataSet("things", "triplets", None,  # read by the study with the profile's subsample (see study.data)
+            "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets",
+            stimuli="things"),
+    DataSet("rsa92", "matrices", _rsa92,
+            "multi-arrangement judgements of 16 people on the 92 photos (Mur et al. 2013)", stimuli="rsa92",
+            role="always"),
+    _arrangement("cichy118", load_cichy118, "multi-arrangement data set, 118 images (Cichy et al. 2019)"),
+    _arrangement("king-set1", lambda cfg: load_king("set1", cfg), "free-arrangement data, set 1 (King et al. 2019)"),
+    _arrangement("king-set2", lambda cfg: load_king("set2", cfg), "free-arrangement data, set 2 (King et al. 2019)"),
+    *[_arrangement(f"peterson-{d}", (lambda d: lambda cfg: load_peterson(d, cfg))(d),
+                   f"similarity judgements of 120 {d} images (Peterson et al. 2018)") for d in PETERSON_DOMAINS],
+    DataSet("vice_42d", "embedding", load_vice, "VICE embedding (Muttenthaler et al. 2022)", label="VICE 42-d"),
+    DataSet("spose_14d", "embedding", lambda cfg: load_spose(14, cfg), "SPoSE refit, 14 dimensions",
+            label="SPoSE 14-d"),
+    DataSet("spose_82d", "embedding", lambda cfg: load_spose(82, cfg), "SPoSE refit, 82 dimensions",
+            label="SPoSE 82-d"),
+]
+
+#: ``(kind, name)`` -> :class:`DataSet`. A name may denote one data set of each kind (the
+#: stimulus set ``rsa92`` and the judgements ``rsa92`` over it).
+DATASETS: dict[tuple[str, str], DataSet] = {(row.kind, row.name): row for row in _ROWS}
+
+
+def dataset_names(kind: str, role: str | None = None) -> tuple[str, ...]:
+    """The names of one kind (and role), in registry order."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown data set kind {kind!r}; choose one of {KINDS}.")
+    return tuple(r.name for r in _ROWS if r.kind == kind and (role is None or r.role == role))
+
+
+def dataset(kind: str, name: str) -> DataSet:
+    """The registry row of a data set.
+
+    Raises:
+        ValueError: unknown kind or name (the message lists the known names of that kind).
+    """
+    names = dataset_names(kind)
+    if name not in names:
+        raise ValueError(f"Unknown {kind} data set {name!r}; choose one of {', '.join(names)}.")
+    return DATASETS[(kind, name)]
+
+
+def load_dataset(kind: str, name: str, cfg: Settings | None = None) -> Any:
+    """Load a data set by kind and name (see the module docstring for what each kind returns).
+
+    Raises:
+        ValueError: unknown kind or name, or a data set that is read by the study only.
+        DataError: its files are missing or malformed (the message names them).
+    """
+    row = dataset(kind, name)
+    if row.load is None:
+        raise ValueError(f"The {kind} data set {name!r} is read by the study with a profile's settings.")
+    return row.load(cfg)
+
+
+def stimulus_set(name: str, images: str = "things") -> str:
+    """The stimulus set a ``triplets`` data set is scored on, given the image choice of ``things``."""
+    row = dataset("triplets", name)
+    if name != "things":
+        return row.stimuli
+    if images not in IMAGE_SETS:
+        raise ValueError(f"Unknown image set {images!r} of {name!r}; choose one of {IMAGE_SETS}.")
+    return "things" if images == "things" else "things-cc0"
+
+
+def load_stimuli(name: str, cfg: Settings | None = None) -> Stimuli:
+    """The images of a stimulus set by its registry name."""
+    return load_dataset("stimuli", name, cfg)
