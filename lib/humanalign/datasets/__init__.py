@@ -24,6 +24,7 @@ from .things import (
     load_vice,
 )
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
+from .vice_dimensions import VICE_TERMS, check_against_embedding, load_vice_dimensions, term_dimensions
 
 __all__ = [
     "IMAGE_SETS",
@@ -63,6 +64,10 @@ __all__ = [
     "load_spose",
     "load_triplets",
     "load_vice",
+    "load_vice_dimensions",
+    "VICE_TERMS",
+    "check_against_embedding",
+    "term_dimensions",
     "make_synthetic",
     "open_image",
     "planted_embedding",
