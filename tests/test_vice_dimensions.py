@@ -117,6 +117,11 @@ def test_cross_check_on_a_small_embedding():
     assert check_against_embedding(good, emb, concepts) == []
     swapped = good.assign(top_objects=["cat;cow;dog", "hat;dog"])
     assert check_against_embedding(swapped, emb, concepts) == [0]
+    # Many ties (THINGS has concepts of equal weight): the order is the concepts' order.
+    ties = np.r_[np.full(40, 0.5), 0.9][:, None]
+    words = pd.DataFrame({"Word": [f"w{i}" for i in range(41)]})
+    listed = pd.DataFrame({"dimension": [0], "top_objects": ["w40;w0;w1;w2;w3;w4"]})
+    assert check_against_embedding(listed, ties, words) == []
     with pytest.raises(ValueError, match="dimension 2 but vice has only 2 columns"):
         check_against_embedding(pd.DataFrame({"dimension": [2], "top_objects": ["cat"]}), emb, concepts)
     with pytest.raises(ValueError, match="concepts 3 rows"):
