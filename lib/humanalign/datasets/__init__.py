@@ -31,6 +31,7 @@ from .things import (
     load_vice,
 )
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
+from .vice_dimensions import VICE_TERMS, check_against_embedding, load_vice_dimensions, term_dimensions
 
 __all__ = [
     "DATASETS",
@@ -68,6 +69,10 @@ __all__ = [
     "load_stimuli",
     "load_triplets",
     "load_vice",
+    "load_vice_dimensions",
+    "VICE_TERMS",
+    "check_against_embedding",
+    "term_dimensions",
     "open_image",
     "read_mat",
     "read_rsa92_images",
