@@ -111,7 +111,7 @@ def test_stimuli_are_balanced_seeded_pngs():
     assert np.bincount(stim.labels["coarse"], minlength=N_COARSE).tolist() == [2] * N_COARSE
     assert list(stim.labels["cifar_index"]) == sorted(stim.labels["cifar_index"])
     for path, index, coarse in zip(stim.paths, stim.labels["cifar_index"], stim.labels["coarse"]):
-        assert path.is_relative_to(settings().data_dir / "cifar100" / "png" / "test")
+        assert path.is_relative_to(settings().data_dir / "cifar100-png" / "test")
         assert np.array_equal(np.asarray(Image.open(path)), truth["images"][index])
         assert coarse == truth["coarse"][index]
     assert stim.labels["coarse_name"][0] == f"coarse{stim.labels['coarse'][0]}"

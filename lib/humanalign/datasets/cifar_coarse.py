@@ -174,7 +174,8 @@ def load_cifar_coarse_stimuli(
     """A seeded, class-balanced subset of CIFAR-100 as PNG files.
 
     ``n_per_class`` images are drawn without replacement from each of the 20 superclasses
-    and written (once) to ``<data>/cifar100/png/<split>/<index>.png``.
+    and written (once) to ``<data>/cifar100-png/<split>/<index>.png``, beside (not inside)
+    the unpacked archive, whose folder must hold only what the archive holds.
 
     Returns:
         Stimuli named ``"cifar100-coarse"``, ordered by CIFAR index, with labels
@@ -199,7 +200,7 @@ def load_cifar_coarse_stimuli(
             )
         chosen.append(rng.choice(members, size=n_per_class, replace=False))
     index = np.sort(np.concatenate(chosen))
-    folder = cfg.data_dir / "cifar100" / "png" / split
+    folder = cfg.data_dir / "cifar100-png" / split
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in index:
