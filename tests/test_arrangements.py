@@ -198,3 +198,32 @@ def test_king_errors(rng):
     savemat(root / "sim_judgements" / "BEHAVIOR.mat", {"other": np.zeros(2)})
     with pytest.raises(DataError, match="no variable 'BEHAVIOR'"):
         load_king("set1")
+
+
+# --- values that are not real numbers ---------------------------------------------------------
+
+
+def test_mat_numbers_refuses_text_structs_complex_and_negatives():
+    from humanalign.datasets.arrangements import mat_numbers
+
+    good = np.array([[0, 1.5], [1.5, 0]])
+    np.testing.assert_array_equal(mat_numbers(good, "f.mat x"), good)
+    np.testing.assert_array_equal(mat_numbers(good + 0j, "f.mat x"), good)  # zero imaginary parts
+    np.testing.assert_array_equal(mat_numbers(np.array([[1, 2]], dtype=object), "f.mat x"), [[1.0, 2.0]])
+    cases = [
+        (np.array(["0110"]), "holds text"),
+        (np.array([np.array(["1"]), np.array(["0"])], dtype=object), "holds text"),
+        (np.zeros(1, dtype=[("RDM", object)]), "a MATLAB struct"),
+        (good + 0.5j, r"complex numbers \(entry \(0, 0\)"),
+        (np.array([np.zeros(2), np.zeros(3)], dtype=object), "not numbers"),
+    ]
+    for value, message in cases:
+        with pytest.raises(DataError, match=rf"^f\.mat x: .*{message}"):
+            mat_numbers(value, "f.mat x")
+    negative = good.copy()
+    negative[1, 0] = -2
+    assert mat_numbers(negative, "f.mat x")[1, 0] == -2  # allowed unless asked
+    with pytest.raises(DataError, match=r"1 of the dissimilarities are negative \(entry \(1, 0\) is -2\)"):
+        mat_numbers(negative, "f.mat x", nonnegative=True, what="dissimilarities")
+    # NaN marks a pair nobody arranged; it is not negative.
+    assert np.isnan(mat_numbers(np.array([np.nan, 1.0]), "f.mat x", nonnegative=True)[0])

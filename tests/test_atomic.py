@@ -43,3 +43,34 @@ def test_written_files_follow_the_umask_not_private_mode(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "shared.txt").stat().st_mode & 0o777 == 0o640
+
+
+def test_full_disk_is_named_and_leaves_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    from humanalign.errors import DiskFullError
+
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(DiskFullError, match=rf"No space left to write {target}.*HUMANALIGN_CACHE") as err:
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert isinstance(err.value, OSError) and "\n" not in str(err.value)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    # Creating the temporary file itself can fail the same way.
+    monkeypatch.setattr("tempfile.mkstemp", lambda **kw: (_ for _ in ()).throw(OSError(errno.EDQUOT, "Disk quota exceeded")))
+    with pytest.raises(DiskFullError, match="Disk quota exceeded"):
+        write_text_atomic(tmp_path / "new.txt", "x")
+
+
+def test_raise_if_disk_full_passes_other_errors_on(tmp_path):
+    import errno
+
+    from humanalign._atomic import raise_if_disk_full
+    from humanalign.errors import DiskFullError
+
+    raise_if_disk_full(OSError(errno.EACCES, "Permission denied"), tmp_path)  # not ours: returns
+    raise_if_disk_full(ValueError("not an OSError"), tmp_path)
+    with pytest.raises(DiskFullError, match=str(tmp_path)):
+        raise_if_disk_full(OSError(errno.ENOSPC, "No space left on device"), tmp_path)

@@ -504,3 +504,41 @@ def test_folder_unpacked_by_hand_counts_once_recorded(cfg, capsys):
         fetch(res, offline)
     with pytest.raises(DataError, match="not a folder with files"):
         record_unpacked(cfg.data_dir / "nothing")
+
+
+def test_marker_files_reads_a_marker_or_says_none(tmp_path):
+    from humanalign.fetch import marker_files
+
+    cfg, res = _mirror_zip(tmp_path, {"top/a.txt": b"A"})
+    dest = fetch(res, cfg)
+    assert marker_files(dest) == {"top/a.txt": sha(b"A")}
+    assert marker_files(tmp_path) is None
+    (dest / ".complete").write_text("[1, 2]")
+    assert marker_files(dest) is None
+
+
+def test_file_added_to_unpacked_folder_is_unpacked_again(tmp_path, capsys):
+    cfg, res = _mirror_zip(tmp_path, {"top/a.txt": b"A"})
+    dest = fetch(res, cfg)
+    (dest / "top" / "b.txt").write_bytes(b"planted")
+    capsys.readouterr()
+    assert fetch(res, cfg) == dest
+    assert f"{dest / 'top' / 'b.txt'} is not among the files" in capsys.readouterr().err
+    assert not (dest / "top" / "b.txt").exists()
+
+
+def test_mirror_copy_with_wrong_hash_gives_way_to_the_data_folder(tmp_path, capsys):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "f.txt").write_bytes(b"tampered")
+    cfg = Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "c", mirrors=(mirror,))
+    cfg.data_dir.mkdir()
+    (cfg.data_dir / "f.txt").write_bytes(b"original")
+    assert fetch(Resource("f.txt", url=None, sha256=sha(b"original")), cfg) == cfg.data_dir / "f.txt"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"corrupt mirror copy {mirror / 'f.txt'}" in err
+    # The data folder's own copy is never passed over: a wrong one there is refused.
+    (cfg.data_dir / "f.txt").write_bytes(b"tampered too")
+    with pytest.raises(HashMismatchError) as info:
+        fetch(Resource("f.txt", url=None, sha256=sha(b"original")), cfg)
+    assert info.value.path == cfg.data_dir / "f.txt" and info.value.detail.startswith("sha256 ")

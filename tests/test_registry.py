@@ -112,6 +112,21 @@ def test_spec_from_row_validates():
         spec_from_row(_row(public="yes"))
 
 
+def test_spec_from_row_names_its_origin_and_refuses_impossible_counts():
+    with pytest.raises(ValueError, match=r"^extra\.csv, line 7 row 'pypi/efficientnet_lite0\.in1k': params '-3'"):
+        spec_from_row(_row(params="-3"), "extra.csv, line 7")
+    with pytest.raises(ValueError, match=r"^extra\.csv, line 7: Model id 'x' is not of the form"):
+        spec_from_row(_row(id="x"), "extra.csv, line 7")
+    for key, value in [("params", "0"), ("params", "nan"), ("params", "1e400"), ("params", "2.5"),
+                       ("input_size", "100000"), ("logits_dim", "-1"), ("penultimate_dim", "inf")]:
+        with pytest.raises(ValueError, match=f"{key} '{value}' is not a whole number"):
+            spec_from_row(_row(**{key: value}))
+    with pytest.raises(ValueError, match="imagenet_top1 'n/a' is not a number"):
+        spec_from_row(_row(imagenet_top1="n/a"))
+    assert spec_from_row(_row(params="4.65e6", input_size="")).params == 4_650_000
+    assert spec_from_row(_row(input_size="")).input_size is None
+
+
 def test_layer_module_errors():
     spec = get_spec("litert/mobilenet_v1_100_224.quant_embedding")
     with pytest.raises(ValueError, match="no classifier"):

@@ -19,7 +19,8 @@ PACKAGE = ROOT / "lib" / "humanalign"
 # The floors of the house, lowest first: a module may import its own floor's package
 # (inside it) and anything below, never above.
 FLOORS = (
-    ("config", "errors", "_atomic"),
+    ("errors",),
+    ("config", "_atomic"),
     ("fetch",),
     ("sources", "registry"),
     ("cache",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ from PIL import Image
 
 from humanalign.errors import DataError
 from humanalign.datasets.types import (
+    _natural_key,
     HumanMatrix,
     Stimuli,
     Triplets,
@@ -118,6 +120,43 @@ def test_list_images_natural_order(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="no image files"):
         list_images(tmp_path / "empty", source="cichy118")
+
+
+def test_natural_key_reads_numbers_in_any_script_and_breaks_ties_by_name():
+    names = ["b\u0661\u0660.png", "b9.png", "b\uff19.png", "b\u00b9.png", "b10.png"]
+    ordered = sorted((Path(n) for n in names), key=_natural_key)
+    # 9 (ASCII, then full-width by code point) < 10 (ASCII, then Arabic-Indic) < superscript one (text).
+    assert [p.name for p in ordered] == ["b9.png", "b\uff19.png", "b10.png", "b\u0661\u0660.png", "b\u00b9.png"]
+
+
+def test_images_a_verified_folder_does_not_list_are_refused(tmp_path):
+    import json
+
+    folder = tmp_path / "unpacked" / "images"
+    folder.mkdir(parents=True)
+    for name in ("1.png", "2.png"):
+        (folder / name).write_bytes(b"x")
+    (tmp_path / "unpacked" / ".complete").write_text(json.dumps({"files": {"images/1.png": "0" * 64}}))
+    with pytest.raises(DataError, match=r"2\.png was added after its archive was unpacked"):
+        list_images(folder)
+    (folder / "2.png").unlink()
+    assert [p.name for p in list_images(folder)] == ["1.png"]
+    # A marker that is not ours (not a JSON listing) does not filter anything.
+    (tmp_path / "unpacked" / ".complete").write_text("done")
+    (folder / "2.png").write_bytes(b"x")
+    assert len(list_images(folder)) == 2
+
+
+def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path):
+    values = np.array([[0, 257, 32896, 65535]], dtype=np.uint16)
+    Image.fromarray(values).save(tmp_path / "g16.png")
+    pixels = np.asarray(open_image(tmp_path / "g16.png"))
+    assert pixels[0, :, 0].tolist() == [0, 1, 128, 255]
+    # The rule against a plain loop over every 16-bit value: round(v / 257).
+    every = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    Image.fromarray(every).save(tmp_path / "all.png")
+    got = np.asarray(open_image(tmp_path / "all.png"))[..., 0].ravel()
+    assert got.tolist() == [int(v / 257 + 0.5) for v in range(65536)]
 
 
 def test_restrict_triplets_matches_loop():

@@ -1,18 +1,42 @@
 """Atomic file writes: write beside the target, then rename onto it.
 
 A reader never sees a half-written file, and an interrupted write leaves nothing under the
-final name (the temporary file is removed).
+final name (the temporary file is removed). A write that fails because the disk is full
+raises :class:`~humanalign.errors.DiskFullError` naming the file, not the bare ``OSError``
+of the library that was writing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "follow_umask", "write_text_atomic"]
+from .errors import DiskFullError
+
+__all__ = ["atomic_path", "follow_umask", "raise_if_disk_full", "write_text_atomic"]
+
+# "No space left on device" and "disk quota exceeded" (the latter is not defined everywhere).
+_FULL = frozenset(code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None)) if code is not None)
+
+
+def raise_if_disk_full(err: BaseException, path: str | os.PathLike) -> None:
+    """Raise :class:`DiskFullError` naming ``path`` when ``err`` says its disk or quota is full.
+
+    Writers call this in their ``except OSError`` clause, before their own handling.
+
+    Raises:
+        DiskFullError: ``err`` is an ``OSError`` with errno ``ENOSPC`` or ``EDQUOT``.
+    """
+    if isinstance(err, OSError) and err.errno in _FULL:
+        raise DiskFullError(
+            f"No space left to write {path} ({err.strerror or err}): its disk or your quota is full; "
+            "the file was not written. Free some space there, or point HUMANALIGN_DATA (data) or "
+            "HUMANALIGN_CACHE (features, results) at a folder on a disk with room, then run again."
+        ) from err
 
 
 def _umask() -> int:
@@ -39,10 +63,17 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
         path: Final location; its folder is created.
         suffix: Ending of the temporary name. Writers that append their own extension
             (``np.savez`` adds ``.npz``) need a suffix that already ends with it.
+
+    Raises:
+        DiskFullError: the disk or quota filled up while writing; ``path`` is unchanged.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=path.name + ".", suffix=suffix, dir=path.parent)
+    except OSError as err:
+        raise_if_disk_full(err, path)
+        raise
     os.close(fd)
     tmp = Path(name)
     try:
@@ -50,6 +81,9 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
         if tmp.exists():
             follow_umask(tmp)
         os.replace(tmp, path)
+    except OSError as err:
+        raise_if_disk_full(err, path)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -6,7 +6,7 @@ only let a caller tell the kinds apart.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "DataNotFoundError", "HashMismatchError", "WeightsUnavailableError"]
+__all__ = ["DataError", "DataNotFoundError", "DiskFullError", "HashMismatchError", "WeightsUnavailableError"]
 
 
 class DataError(RuntimeError):
@@ -18,8 +18,26 @@ class DataNotFoundError(DataError, FileNotFoundError):
 
 
 class HashMismatchError(DataError):
-    """A file's sha256 differs from the expected (or first recorded) one."""
+    """A file's sha256 (or published MD5) differs from the expected (or first recorded) one.
+
+    Attributes:
+        path: The file, where the raiser names it.
+        detail: What differs, in a few words (``"sha256 ..., but ... is expected"``).
+    """
+
+    def __init__(self, message: str, path: object = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.detail = detail
 
 
 class WeightsUnavailableError(DataNotFoundError):
     """Pretrained weights could not be obtained; the message names model, address and folder."""
+
+
+class DiskFullError(OSError):
+    """A file could not be written because its disk (or the user's quota) is full.
+
+    The message names the file being written and says how to make room; nothing half
+    written is left under that name.
+    """

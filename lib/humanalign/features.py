@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from .cache import PREPROCESS_VERSION, check_writable, content_key, discard, library_versions, load_array, note_use, save_array
 from .config import settings
-from .datasets.types import Stimuli
+from .datasets.types import Stimuli, open_image
 from .errors import DataError
 from .fetch import cached_sha256
 from .models import load_model
@@ -108,15 +108,13 @@ class ImageDataset(torch.utils.data.Dataset):
         return len(self.paths)
 
     def __getitem__(self, index: int) -> tuple[int, torch.Tensor]:
-        path = self.paths[index]
+        # open_image scales 16-bit greyscale and refuses decompression bombs, naming the file.
         try:
-            with Image.open(path) as image:
-                image = image.convert("RGB")
-        except (OSError, UnidentifiedImageError, SyntaxError) as err:
+            image = open_image(self.paths[index])
+        except DataError as err:
             raise DataError(
-                f"Image {index} ({path}) cannot be decoded ({err}). Replace the file with a "
-                "good copy (fetch the data set again) or remove it from the stimuli; no "
-                "features were written for the batch holding it."
+                f"Image {index}: {err} Replace the file with a good copy or remove it from the "
+                "stimuli; no features were written for the batch holding it."
             ) from err
         return index, self.preprocess(image)
 

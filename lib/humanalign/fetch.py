@@ -11,8 +11,9 @@ authors publish, which is checked before its sha256 is recorded.
 
 An archive is unpacked into a temporary folder that is renamed into place with a
 ``.complete`` marker listing the sha256 of every unpacked file. A folder counts as present
-only with that marker and only while every listed file still has its hash; otherwise it is
-unpacked again from its archive (or fetched again), with a notice naming the file.
+only with that marker, while every listed file keeps its hash and no unlisted file was added;
+otherwise it is unpacked again from its archive (or fetched again), with a notice naming the
+file. A mirror's copy with a wrong hash is passed over, with a notice, for another copy.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._atomic import follow_umask, write_text_atomic
+from ._atomic import follow_umask, raise_if_disk_full, write_text_atomic
 from .config import Settings, settings as current_settings
 from .errors import DataError, DataNotFoundError, HashMismatchError
 
@@ -42,6 +43,7 @@ __all__ = [
     "cached_sha256",
     "fetch",
     "hash_record",
+    "marker_files",
     "notice",
     "record_unpacked",
     "sha256_of",
@@ -51,6 +53,8 @@ HASH_RECORD = "hashes.json"
 MARKER = ".complete"
 _CHUNK = 1 << 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# Files an operating system drops into any folder a person opens; no loader reads them.
+_OS_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
 def notice(message: str) -> None:
@@ -178,12 +182,7 @@ def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) 
     if expected is None and resource.md5 is not None:
         found = _md5_of(path)
         if found != resource.md5.lower():
-            raise HashMismatchError(
-                f"{path} has MD5 {found}, but its authors publish {resource.md5}. The file "
-                "is corrupt or was changed; it was not used. Delete it and fetch it again"
-                + (f" from {resource.url}" if resource.url else "")
-                + "."
-            )
+            raise _mismatch(path, f"MD5 {found}, but its authors publish {resource.md5}", resource)
     if expected is None:
         expected = _load_record(cfg).get(resource.path)
         origin = f"the first download, recorded in {cfg.data_dir / HASH_RECORD}"
@@ -209,12 +208,15 @@ def _check_hash(resource: Resource, path: Path, cfg: Settings, *, record: bool) 
         else:
             return
     if actual != expected:
-        raise HashMismatchError(
-            f"{path} has sha256 {actual}, but {expected} is expected (from {origin}). "
-            "The file is corrupt or was changed; it was not used. Delete it and fetch it again"
-            + (f" from {resource.url}" if resource.url else "")
-            + "."
-        )
+        raise _mismatch(path, f"sha256 {actual}, but {expected} is expected (from {origin})", resource)
+
+
+def _mismatch(path: Path, detail: str, resource: Resource) -> HashMismatchError:
+    again = f"fetch it again from {resource.url}" if resource.url else "fetch it again"
+    return HashMismatchError(
+        f"{path} has {detail}. The file is corrupt or was changed; it was not used. Delete it and {again}.",
+        path=path, detail=detail,
+    )
 
 
 def _how_to_get(resource: Resource, cfg: Settings, looked: list[Path]) -> str:
@@ -232,9 +234,7 @@ def _how_to_get(resource: Resource, cfg: Settings, looked: list[Path]) -> str:
             )
     if resource.manual:
         lines.append(resource.manual)
-    lines.append(
-        "Or point HUMANALIGN_MIRRORS at a folder that holds a copy under the same relative path."
-    )
+    lines.append("Or point HUMANALIGN_MIRRORS at a folder that holds a copy under the same relative path.")
     return "\n".join(lines)
 
 
@@ -267,6 +267,7 @@ def _download(url: str, target: Path, resource: Resource, cfg: Settings) -> None
         except (urllib.error.URLError, OSError, TimeoutError) as err:
             if isinstance(err, DataError):
                 raise
+            raise_if_disk_full(err, target)
             raise DataNotFoundError(
                 f"Could not download {url}: {err}.\n" + _how_to_get(resource, cfg, [target])
             ) from err
@@ -291,13 +292,17 @@ def _zip_conflicts(names: list[str]) -> str | None:
     return None
 
 
-def _write_manifest(folder: Path, archive: Path, archive_sha: str) -> None:
-    files = {
+def _file_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (links to files included), keyed by relative path."""
+    return {
         p.relative_to(folder).as_posix(): sha256_of(p)
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and p.name != MARKER
+        if p.is_file() and p.name != MARKER
     }
-    manifest = {"archive": archive.name, "archive_sha256": archive_sha, "files": files}
+
+
+def _write_manifest(folder: Path, archive: Path, archive_sha: str) -> None:
+    manifest = {"archive": archive.name, "archive_sha256": archive_sha, "files": _file_digests(folder)}
     (folder / MARKER).write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
 
@@ -313,19 +318,15 @@ def record_unpacked(folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     if not folder.is_dir() or not any(folder.iterdir()):
         raise DataError(f"{folder} is not a folder with files in it; unpack the archive there first.")
-    digest = {
-        p.relative_to(folder).as_posix(): sha256_of(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and p.name != MARKER
-    }
+    digest = _file_digests(folder)
     marker = folder / MARKER
     write_text_atomic(marker, json.dumps({"archive": None, "files": digest}, indent=1, sort_keys=True))
     notice(f"recorded the sha256 of {len(digest)} files unpacked by hand in {folder}; later copies must match them.")
     return marker
 
 
-def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
-    """Unpack a zip or tar archive into ``dest`` atomically (temporary folder, then rename)."""
+def _unpack(archive: Path, resource: Resource, dest: Path) -> Path:
+    """Unpack a zip or tar archive into ``dest`` atomically (temporary folder, then rename); returns ``dest``."""
     import pyzipper
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -351,6 +352,7 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
                             "members; it cannot be unpacked. Delete it and fetch it again."
                         )
                     zf.extractall(tmp)
+            _write_manifest(tmp, archive, cached_sha256(archive))
         except tarfile.FilterError as err:
             raise DataError(
                 f"{archive} holds a member that was refused for safety ({err}); nothing was "
@@ -369,17 +371,30 @@ def _unpack(archive: Path, resource: Resource, dest: Path) -> None:
                 f"{archive} is not a valid {resource.archive} archive ({err}); delete it and fetch again."
             ) from err
         except OSError as err:
+            raise_if_disk_full(err, dest)
             raise DataError(
                 f"Could not unpack {archive} into {dest.parent} ({type(err).__name__}: {err}); "
                 "check that the folder is writable and has space, or delete the archive and fetch it again."
             ) from err
-        _write_manifest(tmp, archive, cached_sha256(archive))
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(tmp, dest)
+        return dest
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def marker_files(folder: str | os.PathLike) -> dict | None:
+    """What the ``.complete`` marker of an unpacked folder lists: relative path -> sha256.
+
+    Returns ``None`` when ``folder`` has no readable marker (it was not unpacked here).
+    """
+    try:
+        files = json.loads((Path(folder) / MARKER).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    return files if isinstance(files, dict) else None
 
 
 def _unpacked_problem(folder: Path) -> str | None:
@@ -387,11 +402,8 @@ def _unpacked_problem(folder: Path) -> str | None:
     marker = folder / MARKER
     if not marker.is_file():
         return f"{folder} has no {MARKER} marker (an unpacking that did not finish)"
-    try:
-        files = json.loads(marker.read_text())["files"]
-        if not isinstance(files, dict):
-            raise TypeError(type(files).__name__)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    files = marker_files(folder)
+    if files is None:
         return f"{marker} holds no list of unpacked files and their hashes"
     for rel, digest in files.items():
         path = folder / rel
@@ -401,6 +413,12 @@ def _unpacked_problem(folder: Path) -> str | None:
             return f"{path} is missing"
         if cached_sha256(path) != digest:
             return f"{path} was changed after unpacking"
+    # An added file could stand in for a stimulus or be read by a loader's glob.
+    added = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in _OS_LITTER
+                   and p != marker and p.relative_to(folder).as_posix() not in files)
+    if added:
+        return (f"{added[0]} is not among the files its {MARKER} marker lists ({len(added)} file(s) "
+                f"added after unpacking); remove them, or delete {folder} to have it unpacked afresh")
     return None
 
 
@@ -410,20 +428,36 @@ def _present(candidate: Path, resource: Resource) -> bool:
     return candidate.is_file()
 
 
+def _hash_ok(resource: Resource, path: Path, root: Path, cfg: Settings, bad: list[HashMismatchError]) -> bool:
+    """Check a found copy's hash; a bad one in a read-only mirror is noted in ``bad`` and passed over."""
+    try:
+        _check_hash(resource, path, cfg, record=True)
+    except HashMismatchError as err:
+        if root == cfg.data_dir:
+            raise
+        bad.append(err)
+        notice(f"passing over the corrupt mirror copy {path} ({err.detail}); using the data folder or a download.")
+        return False
+    return True
+
+
 def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
     """Return a local path for ``resource``, downloading it if needed.
 
-    Search order: each mirror, then the data folder, then the (possibly redirected) URL.
+    Search order: each mirror, then the data folder, then the (possibly redirected) URL; a
+    mirror's copy with a wrong hash is passed over with a notice.
 
     Raises:
         DataNotFoundError: nowhere to be found and no download possible; the message says
             which file, where it was looked for and how to get it.
-        HashMismatchError: a copy exists but its hash is wrong; it is not used.
+        HashMismatchError: a copy exists but its hash is wrong (in the data folder, or in a
+            mirror with no other copy to use instead); it is not used.
     """
     cfg = cfg or current_settings()
     looked: list[Path] = []
     roots = [*cfg.mirrors, cfg.data_dir]
     problems: list[str] = []
+    bad: list[HashMismatchError] = []
     if resource.archive:
         # An unpacked folder that checks out anywhere wins over unpacking an archive again.
         for root in roots:
@@ -438,36 +472,27 @@ def fetch(resource: Resource, cfg: Settings | None = None) -> Path:
         for root in roots:
             packed = root / resource.archive_name
             looked.append(packed)
-            if packed.is_file():
-                _check_hash(resource, packed, cfg, record=True)
-                dest = cfg.data_dir / resource.path
-                _unpack(packed, resource, dest)
-                return dest
+            if packed.is_file() and _hash_ok(resource, packed, root, cfg, bad):
+                return _unpack(packed, resource, cfg.data_dir / resource.path)
     else:
         for root in roots:
             candidate = root / resource.path
             looked.append(candidate)
-            if _present(candidate, resource):
-                if not resource.folder:
-                    _check_hash(resource, candidate, cfg, record=True)
+            if _present(candidate, resource) and (resource.folder or _hash_ok(resource, candidate, root, cfg, bad)):
                 return candidate
+    problems += [f"{err.path} has {err.detail}" for err in bad]
+    unused = "\nCopies found but not used: " + "; ".join(problems) + "." if problems else ""
     if resource.url is None or cfg.offline:
-        message = _how_to_get(resource, cfg, looked)
-        if problems:
-            message += "\nFolders found but not used: " + "; ".join(problems) + "."
+        message = _how_to_get(resource, cfg, looked) + unused
+        if bad:
+            raise HashMismatchError(f"{bad[0].path} has {bad[0].detail}; it was not used and no other copy was "
+                                    f"found: replace that copy.\n{message}", path=bad[0].path, detail=bad[0].detail)
         raise DataNotFoundError(message)
-    url = cfg.map_url(resource.url)
-    if resource.archive:
-        packed = cfg.data_dir / resource.archive_name
-        try:
-            _download(url, packed, resource, cfg)
-        except DataNotFoundError as err:
-            if not problems:
-                raise
-            raise DataNotFoundError(f"{err}\nFolders found but not used: {'; '.join(problems)}.") from err
-        dest = cfg.data_dir / resource.path
-        _unpack(packed, resource, dest)
-        return dest
-    target = cfg.data_dir / resource.path
-    _download(url, target, resource, cfg)
-    return target
+    target = cfg.data_dir / (resource.archive_name if resource.archive else resource.path)
+    try:
+        _download(cfg.map_url(resource.url), target, resource, cfg)
+    except DataNotFoundError as err:
+        if not problems:
+            raise
+        raise DataNotFoundError(f"{err}{unused}") from err
+    return _unpack(target, resource, cfg.data_dir / resource.path) if resource.archive else target

@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
+import math
 import os
 import re
 from dataclasses import asdict, dataclass, fields
@@ -204,46 +206,78 @@ def parse_id(model_id: str) -> tuple[str, str, str]:
     return match["source"], match["arch"], match["tag"]
 
 
-def _int_or_none(text: object) -> int | None:
-    text = str(text).strip()
-    return int(float(text)) if text else None
+#: The largest count each numeric column accepts: far above any real model (ViT-22B, among the
+#: largest vision models, has about 2.2e10 parameters; Dehghani et al. 2023), low enough that a
+#: typo or an overflowing number is caught here rather than as a failed allocation later.
+_COUNT_LIMITS = {"params": 10**13, "penultimate_dim": 10**7, "logits_dim": 10**7, "input_size": 10**4}
+#: The columns every row must fill; the others may be left out of an extra table.
+_REQUIRED = ("id", "source", "arch", "tag", "family", "objective", "training_data",
+             "penultimate", "public")
 
 
-def spec_from_row(row: dict) -> ModelSpec:
+def _number(row: dict, key: str, where: str) -> float | None:
+    text = str(row.get(key) or "").strip()
+    try:
+        return float(text) if text else None
+    except ValueError:
+        raise ValueError(f"{where}: {key} {text!r} is not a number; write a plain number, or leave it empty.") from None
+
+
+def _count(row: dict, key: str, where: str) -> int | None:
+    """A positive whole number in column ``key`` (empty: None), refusing NaN, fractions and overflow."""
+    value, limit = _number(row, key, where), _COUNT_LIMITS[key]
+    if value is not None and not (math.isfinite(value) and value == int(value) and 1 <= value <= limit):
+        raise ValueError(
+            f"{where}: {key} {str(row[key]).strip()!r} is not a whole number from 1 to {limit:,}; write the "
+            "count itself (e.g. 25557032, not a fraction, 0, a negative or NaN), or leave it empty when unknown."
+        )
+    return None if value is None else int(value)
+
+
+def spec_from_row(row: dict, origin: str = "models.csv") -> ModelSpec:
     """Build a :class:`ModelSpec` from one table row (a dict of strings), validating it.
+
+    Args:
+        row: Column name -> text, as ``csv.DictReader`` gives it.
+        origin: Where the row comes from, for messages (file and line).
 
     Raises:
         ValueError: the row is inconsistent (id vs source/arch/tag, unknown source or
-            vocabulary, accuracy outside [0, 1], ...); the message names the row.
+            vocabulary, accuracy outside [0, 1], a count that is not a positive whole
+            number within reason, ...); the message names ``origin``, the row and the value.
     """
     model_id = row["id"]
-    source, arch, tag = parse_id(model_id)
+    try:
+        source, arch, tag = parse_id(model_id)
+    except ValueError as err:
+        raise ValueError(f"{origin}: {err}") from None
+    where = f"{origin} row {model_id!r}"
     if (source, arch, tag) != (row["source"], row["arch"], row["tag"]):
         raise ValueError(
-            f"models.csv row {model_id!r}: the id does not match source/arch/tag "
-            f"({row['source']!r}, {row['arch']!r}, {row['tag']!r})."
+            f"{where}: the id does not match source/arch/tag ({row['source']!r}, {row['arch']!r}, {row['tag']!r})."
         )
     if source not in SOURCES:
-        raise ValueError(f"models.csv row {model_id!r}: unknown source {source!r}; known: {SOURCES}.")
-    top1, zero_shot = (_fraction(row, key) for key in ("imagenet_top1", "imagenet_zero_shot"))
+        raise ValueError(f"{where}: unknown source {source!r}; known: {SOURCES}.")
+    top1, zero_shot = (_fraction(row, key, where) for key in ("imagenet_top1", "imagenet_zero_shot"))
+    counts = {key: _count(row, key, where) for key in _COUNT_LIMITS}
     for key, vocabulary in (("objective", OBJECTIVES), ("training_data", TRAINING_DATA)):
         if row[key] not in vocabulary:
             close = difflib.get_close_matches(str(row[key]), vocabulary, n=1, cutoff=0.3)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ValueError(
-                f"models.csv row {model_id!r}: {key} {row[key]!r} is not in the vocabulary "
+                f"{where}: {key} {row[key]!r} is not in the vocabulary "
                 f"{vocabulary}.{hint} Keep the exact loss in objective_detail."
             )
     public = str(row["public"]).strip().lower()
     if public not in {"true", "false"}:
-        raise ValueError(f"models.csv row {model_id!r}: public must be true or false, not {public!r}.")
+        raise ValueError(f"{where}: public must be true or false, not {public!r}.")
     return ModelSpec(
         id=model_id,
         source=source,
         arch=arch,
         tag=tag,
         family=row["family"],
-        params=_int_or_none(row.get("params", "")),
+        params=counts["params"],
         imagenet_top1=top1,
         top1_source=row.get("top1_source", ""),
         objective=row["objective"],
@@ -253,9 +287,9 @@ def spec_from_row(row: dict) -> ModelSpec:
         public=public == "true",
         note=row.get("note", ""),
         builder=row.get("builder", ""),
-        penultimate_dim=_int_or_none(row.get("penultimate_dim", "")),
-        logits_dim=_int_or_none(row.get("logits_dim", "")),
-        input_size=_int_or_none(row.get("input_size", "")),
+        penultimate_dim=counts["penultimate_dim"],
+        logits_dim=counts["logits_dim"],
+        input_size=counts["input_size"],
         weights_url=row.get("weights_url", ""),
         precision=(row.get("precision") or "").strip() or "float32",
         objective_detail=(row.get("objective_detail") or "").strip(),
@@ -263,23 +297,34 @@ def spec_from_row(row: dict) -> ModelSpec:
     )
 
 
-def _fraction(row: dict, key: str) -> float | None:
-    text = str(row.get(key) or "").strip()
-    value = float(text) if text else None
-    if value is not None and not 0.0 <= value <= 1.0:
-        raise ValueError(f"models.csv row {row['id']!r}: {key} {value} is not a fraction in [0, 1].")
+def _fraction(row: dict, key: str, where: str) -> float | None:
+    value = _number(row, key, where)
+    if value is not None and not 0.0 <= value <= 1.0:  # NaN fails this too
+        raise ValueError(f"{where}: {key} {value} is not a fraction in [0, 1].")
     return value
 
 
 def _parse_table(text: str, origin: str) -> dict[str, ModelSpec]:
+    # A byte-order mark would glue itself to the first column's name; newline="" lets the csv
+    # module keep line breaks inside quoted fields, and splits lines at \n and \r only.
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{origin}: the header (first line) lacks the columns {missing}; use the columns of models.csv.")
     specs: dict[str, ModelSpec] = {}
-    for row in csv.DictReader(text.splitlines()):
-        try:
-            spec = spec_from_row(row)
-        except (KeyError, TypeError) as err:
-            raise ValueError(f"{origin}: a row lacks the column {err}; use the columns of models.csv.") from err
+    for row in reader:
+        where = f"{origin}, line {reader.line_num}"
+        extra, short = row.get(None) or [], [key for key, value in row.items() if value is None]
+        if extra or short:
+            fault = (f"extra values {extra}" if extra
+                     else f"no value for {', '.join(short[:4])}" + (", ..." if len(short) > 4 else ""))
+            raise ValueError(
+                f"{where}: {len(reader.fieldnames) + len(extra) - len(short)} fields where the header has "
+                f"{len(reader.fieldnames)} ({fault}); quote fields that hold commas or line breaks."
+            )
+        spec = spec_from_row(row, where)
         if spec.id in specs:
-            raise ValueError(f"{origin} lists {spec.id!r} twice.")
+            raise ValueError(f"{where}: {spec.id!r} is listed a second time; keep one row per model.")
         specs[spec.id] = spec
     return specs
 
@@ -295,12 +340,18 @@ def _extended_table(extra: tuple[tuple[str, int], ...]) -> dict[str, ModelSpec]:
     specs = dict(_builtin_table())
     for path, _mtime in extra:
         try:
-            text = open(path, encoding="utf-8").read()
+            with open(path, encoding="utf-8", newline="") as handle:
+                text = handle.read()
         except OSError as err:
             raise ValueError(
                 f"{EXTRA_MODELS_ENV} names {path!r}, which cannot be read ({err}); "
                 "fix the path or unset the variable."
             ) from err
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"{path} is not UTF-8 text (byte {err.object[err.start]:#04x} at offset {err.start}); "
+                "save it as UTF-8 and try again."
+            ) from None
         for model_id, spec in _parse_table(text, path).items():
             if model_id in specs:
                 raise ValueError(

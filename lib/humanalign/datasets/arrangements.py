@@ -34,6 +34,7 @@ __all__ = [
     "dissimilarity_from_pairs",
     "load_cichy118",
     "load_king",
+    "mat_numbers",
     "read_mat",
 ]
 
@@ -45,8 +46,8 @@ def read_mat(path: Path) -> dict[str, Any]:
     """Read a MATLAB ``.mat`` file (v5 or older) into a dict; MATLAB's own keys are dropped.
 
     Raises:
-        DataError: the file is missing or not a readable ``.mat`` file; v7.3 (HDF5) files
-            are named as such, with what to do.
+        DataError: the file is missing, truncated or not a readable ``.mat`` file; v7.3
+            (HDF5) files are named as such, with what to do.
     """
     from scipy.io import loadmat
     from scipy.io.matlab import MatReadError
@@ -62,8 +63,68 @@ def read_mat(path: Path) -> dict[str, Any]:
             "with save(..., '-v7') and try again."
         ) from err
     except (MatReadError, ValueError, OSError, TypeError) as err:
-        raise DataError(f"Could not read {path} as a MATLAB .mat file ({err}).") from err
+        raise DataError(f"Could not read {path} as a MATLAB .mat file ({err}); {_REPLACE}") from err
+    except Exception as err:  # noqa: BLE001 - a damaged file fails deep inside scipy in many ways
+        # A truncated or altered file raises IndexError, zlib.error, struct.error, ... there.
+        raise DataError(
+            f"Could not read {path} as a MATLAB .mat file ({type(err).__name__}: {err}); it is "
+            f"truncated or damaged; {_REPLACE}"
+        ) from err
     return {k: v for k, v in raw.items() if not k.startswith("__")}
+
+
+_REPLACE = "replace it with a good copy of the published file."
+
+
+def mat_numbers(value: Any, where: str, nonnegative: bool = False, what: str = "values") -> np.ndarray:
+    """A variable read from a ``.mat`` file as a float64 array, refusing what is not real numbers.
+
+    Text (a MATLAB char array, whose digits numpy would otherwise read as numbers), structs,
+    cells of anything but numbers, and complex numbers with a non-zero imaginary part are
+    refused; complex values whose imaginary parts are all zero are taken as real.
+
+    Args:
+        value: The variable or struct field as ``scipy.io.loadmat`` returns it (any shape).
+        where: File and variable for the message (e.g. ``"BEHAVIOR.mat BEHAVIOR.set1"``).
+        nonnegative: Refuse negative values (dissimilarities, ratings). NaN is let through.
+        what: What the values are, for the message (``"dissimilarities"``).
+
+    Returns:
+        Float64 array of the same shape.
+
+    Raises:
+        DataError: the value is text, a struct, complex or negative; the message names
+            ``where`` and the first bad entry.
+    """
+    arr = np.asarray(value)
+    if arr.dtype.names is not None:
+        raise DataError(f"{where}: a MATLAB struct (fields {list(arr.dtype.names)}), not a matrix of {what}.")
+    kinds = {np.asarray(v).dtype.kind for v in arr.reshape(-1)} if arr.dtype.kind == "O" else {arr.dtype.kind}
+    if kinds & {"U", "S"}:
+        raise DataError(
+            f"{where}: holds text (a MATLAB char array), not numbers; save the {what} as a "
+            "numeric matrix (double) and try again."
+        )
+    if np.iscomplexobj(arr):
+        if np.any(arr.imag != 0):
+            index = tuple(int(i) for i in np.argwhere(arr.imag != 0)[0])
+            raise DataError(
+                f"{where}: holds complex numbers (entry {index} is {arr[index]}); {what} must be "
+                "real. Check how the file was made (a square root of a negative number?)."
+            )
+        arr = arr.real
+    try:
+        arr = np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{where}: the {what} are not numbers ({err}).") from err
+    negative = np.argwhere(arr < 0) if nonnegative else ()
+    if len(negative):
+        index = tuple(int(i) for i in negative[0])
+        raise DataError(
+            f"{where}: {len(negative)} of the {what} are negative (entry {index} is {arr[index]:.6g}); "
+            f"{what} cannot be. Is this a similarity or centred matrix? Give the values as recorded."
+        )
+    return arr
 
 
 def _struct_field(value: Any, name: str, where: str) -> Any:
@@ -114,14 +175,10 @@ def dissimilarity_from_pairs(values: Any, n: int, source: str) -> np.ndarray:
         Float64 array of shape (n, n), symmetric.
 
     Raises:
-        DataError: the layout matches none of the above, a pair has no value at all, or
-            the matrix is not symmetric.
+        DataError: the values are not real numbers or are negative, the layout matches
+            none of the above, a pair has no value at all, or the matrix is not symmetric.
     """
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise DataError(f"{source}: the distances are not numbers ({err}).") from err
-    arr = np.squeeze(arr)
+    arr = np.squeeze(mat_numbers(values, source, nonnegative=True, what="dissimilarities"))
     n_pairs = n * (n - 1) // 2
     shape = arr.shape
 

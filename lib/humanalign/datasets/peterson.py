@@ -16,7 +16,7 @@ from ..config import Settings
 from ..fetch import fetch
 from ..errors import DataError
 from ..sources import get_resource
-from .arrangements import read_mat
+from .arrangements import mat_numbers, read_mat
 from .types import HumanMatrix, Stimuli, list_images
 
 __all__ = ["N_PETERSON", "PETERSON_DOMAINS", "load_peterson"]
@@ -45,10 +45,9 @@ def _similarity_matrix(folder: Path) -> tuple[np.ndarray, str]:
             f"files {[p.name for p in mats]}, found {listing}. Keep only the similarity matrix."
         )
     path, key, value = found[0]
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise DataError(f"{path} [{key!r}]: not a numeric matrix ({err}).") from err
+    # The matrices average people's ratings of pairs on a scale from 0 to 10 (Peterson et al.
+    # 2018), so a negative value means the file holds something else.
+    arr = mat_numbers(value, f"{path} [{key!r}]", nonnegative=True, what="similarity ratings")
     return arr, f"{path.name}:{key}"
 
 
@@ -65,8 +64,8 @@ def load_peterson(domain: str, cfg: Settings | None = None) -> tuple[Stimuli, Hu
     Raises:
         ValueError: unknown domain.
         DataNotFoundError: the ``peterson`` folder is nowhere; the message says how to place it.
-        DataError: not 120 images, no or several 'sim' variables, or a matrix of the wrong
-            shape or not symmetric.
+        DataError: not 120 images, no or several 'sim' variables, or a matrix that is not
+            real numbers, has negative values, has the wrong shape or is not symmetric.
     """
     if domain not in PETERSON_DOMAINS:
         raise ValueError(f"Unknown Peterson domain {domain!r}; use one of {PETERSON_DOMAINS}.")

@@ -32,7 +32,7 @@ from ..config import Settings, settings as current_settings
 from ..fetch import fetch
 from ..errors import DataError
 from ..sources import get_resource
-from .arrangements import _struct_field, read_mat
+from .arrangements import _struct_field, mat_numbers, read_mat
 from .types import HumanMatrix, Stimuli
 
 __all__ = ["N_RSA92", "RSA92_FLAGS", "Rsa92", "load_rsa92", "read_rsa92_images", "read_rsa92_rdms"]
@@ -87,9 +87,9 @@ def read_rsa92_rdms(path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
         ``(rdms, names)``: (p, 92, 92) float64 and one name per person.
 
     Raises:
-        DataError: the key ``rdms_behav_92`` or the field ``RDM`` is missing, a matrix is not
-            92 x 92, not finite, not symmetric, has a non-zero diagonal or negative entries;
-            the message names the file and the person.
+        DataError: the key ``rdms_behav_92`` or the field ``RDM`` is missing, a matrix is
+            text or complex, not 92 x 92, not finite, not symmetric, has a non-zero diagonal
+            or negative entries; the message names the file and the person.
     """
     path = Path(path)
     raw = read_mat(path)
@@ -98,7 +98,8 @@ def read_rsa92_rdms(path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
     rdms, names = [], []
     for k, element in enumerate(_struct_elements(raw["rdms_behav_92"], f"{path} rdms_behav_92")):
         where = f"{path} rdms_behav_92({k + 1})"
-        rdm = np.asarray(_struct_field(element, "RDM", where), dtype=np.float64)
+        rdm = mat_numbers(_struct_field(element, "RDM", where), f"{where}.RDM", nonnegative=True,
+                          what="dissimilarities")
         if rdm.shape != (N_RSA92, N_RSA92):
             raise DataError(f"{where}: RDM has shape {rdm.shape}, expected ({N_RSA92}, {N_RSA92}).")
         if not np.all(np.isfinite(rdm)):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import re
 
 import numpy as np
 
 from ..errors import DataError
+from ..fetch import MARKER, marker_files
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -183,18 +184,38 @@ def check_square(matrix: object, source: str) -> np.ndarray:
     return arr
 
 
-def _natural_key(path: Path) -> list:
-    # "img2" before "img10": numbers compare as numbers, the rest as lower-case text.
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+def _natural_key(path: Path) -> tuple:
+    # "img2" before "img10": a run of decimal digits compares as its value, whatever script
+    # it is written in (ASCII, Arabic-Indic, full-width: re's \d and int() agree on these);
+    # other numeric signs (superscripts, circled digits) are text. re.split puts the text at
+    # even and the numbers at odd positions, so an int never meets a str. The exact name
+    # breaks ties ("img2" and "img٢"), so the order never depends on the file system's.
+    parts = re.split(r"(\d+)", path.name)
+    return ([int(part) if i % 2 else part.lower() for i, part in enumerate(parts)], path.name)
+
+
+def _unlisted(folder: Path, files: list[Path]) -> Path | None:
+    """The first of ``files`` that the ``.complete`` marker of an unpacked folder does not list."""
+    folder = folder.absolute()
+    for root in (folder, *folder.parents):
+        if (root / MARKER).is_file():
+            listed = marker_files(root)
+            if listed is None:
+                return None
+            return next((p for p in files if p.absolute().relative_to(root).as_posix() not in listed), None)
+    return None
 
 
 def list_images(folder: Path, source: str | None = None) -> list[Path]:
     """Image files directly inside ``folder``, in natural order (``2.jpg`` before ``10.jpg``).
 
-    Hidden files (e.g. ``.DS_Store``) and non-image files are skipped.
+    Numbers in file names compare by value in any script's decimal digits (``img٢`` = ``img2``
+    < ``img10``); equal keys fall back to the exact name. Hidden files (e.g. ``.DS_Store``)
+    and non-image files are skipped.
 
     Raises:
-        DataError: the folder does not exist or holds no images.
+        DataError: the folder does not exist or holds no images, or it lies in a folder
+            unpacked from an archive whose ``.complete`` marker does not list one of them.
     """
     folder = Path(folder)
     name = source or str(folder)
@@ -206,24 +227,64 @@ def list_images(folder: Path, source: str | None = None) -> list[Path]:
     ]
     if not files:
         raise DataError(f"{name}: no image files ({', '.join(sorted(IMAGE_SUFFIXES))}) in {folder}.")
+    extra = _unlisted(folder, files)
+    if extra is not None:
+        raise DataError(
+            f"{name}: {extra} was added after its archive was unpacked (the folder's {MARKER} "
+            "marker does not list it), so it was not used. Remove it, or delete the unpacked "
+            "folder to have it unpacked again."
+        )
     return sorted(files, key=_natural_key)
 
 
+# Pillow's 16-bit greyscale modes; convert("RGB") clips their values at 255 instead of scaling.
+_SIXTEEN_BIT = frozenset({"I;16", "I;16L", "I;16B", "I;16N"})
+
+
+def _to_rgb(img: "PIL.Image.Image", path: Path) -> "PIL.Image.Image":  # noqa: F821
+    """Decode ``img`` as 8-bit RGB, scaling 16-bit greyscale and refusing wider pixels."""
+    from PIL import Image
+
+    if img.mode in _SIXTEEN_BIT:
+        # 0..65535 onto 0..255 (x / 257 maps the ends exactly), rounded.
+        wide = np.asarray(img, dtype=np.uint32)
+        return Image.fromarray(((wide + 128) // 257).astype(np.uint8)).convert("RGB")
+    if img.mode in {"I", "F"}:
+        raise DataError(
+            f"The image {path} holds 32-bit {'integer' if img.mode == 'I' else 'floating-point'} "
+            "pixels, which have no single scale to 8-bit colour; save it as an 8- or 16-bit image "
+            "(PNG, JPEG or TIFF) and try again."
+        )
+    return img.convert("RGB")
+
+
 def open_image(path: Path) -> "PIL.Image.Image":  # noqa: F821 - PIL imported lazily
-    """Open an image file fully decoded as RGB.
+    """Open an image file fully decoded as 8-bit RGB.
+
+    16-bit greyscale is scaled to 8 bits (not clipped). An image that declares more pixels
+    than Pillow's limit (``PIL.Image.MAX_IMAGE_PIXELS``, about 89 million) is refused before
+    it is decoded: a decompression bomb, or a file far larger than any stimulus.
 
     Raises:
-        DataError: the file is missing, truncated or not an image; the message names it.
+        DataError: the file is missing, truncated, not an image, too large, or holds 32-bit
+            pixels; the message names it.
     """
     from PIL import Image, UnidentifiedImageError
 
     path = Path(path)
     try:
-        with Image.open(path) as img:
-            # convert() decodes every pixel, so a truncated file fails here, not later.
-            return img.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                # Decoding every pixel here makes a truncated file fail now, not later.
+                return _to_rgb(img, path)
     except FileNotFoundError as err:
         raise DataError(f"Image {path} does not exist; fetch the data set again.") from err
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as err:
+        raise DataError(
+            f"The image {path} was refused before decoding: {err} It is a decompression bomb, or "
+            "far larger than any stimulus; replace it with a normal-sized copy."
+        ) from err
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         raise DataError(
             f"Could not read the image {path} ({type(err).__name__}: {err}). The file is corrupt "
