@@ -19,7 +19,7 @@ PACKAGE = ROOT / "lib" / "humanalign"
 # The floors of the house, lowest first: a module may import its own floor's package
 # (inside it) and anything below, never above.
 FLOORS = (
-    ("config", "errors", "_atomic", "_lazy"),
+    ("config", "errors", "_atomic", "_lazy", "_yaml"),
     ("fetch",),
     ("sources", "registry"),
     ("datasets",),
