@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "follow_umask", "write_text_atomic"]
+__all__ = ["atomic_path", "follow_umask", "probe_writable", "write_text_atomic"]
 
 
 def _umask() -> int:
@@ -29,6 +29,17 @@ def follow_umask(path: str | os.PathLike, folder: bool = False) -> None:
     machine must instead be readable as the user's umask allows.
     """
     os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
+def probe_writable(folder: str | os.PathLike) -> None:
+    """Create ``folder`` when missing and write (then drop) a file in it.
+
+    Raises:
+        OSError: the folder cannot be created or written; the caller names what to do.
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
 
 
 @contextlib.contextmanager

@@ -11,7 +11,10 @@ import argparse
 import sys
 from typing import Sequence
 
+from .config import check_device, settings
 from .datasets.catalog import STIMULUS_SETS
+from .errors import DataError, user_message
+from .study.profiles import load_profile, profile_path
 
 __all__ = ["build_parser", "main"]
 
@@ -64,9 +67,9 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    from .study.profiles import profile_path
-
-    sys.stdout.write(profile_path(args.name).read_text())
+    # Checked first (size, text, YAML, keys, values), so that only a profile is printed.
+    load_profile(args.name, check_models=False, check_data=False)
+    sys.stdout.write(profile_path(args.name).read_text(encoding="utf-8"))
     return 0
 
 
@@ -98,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     mod.add_argument("--group", default=None)
     mod.set_defaults(func=_cmd_models)
 
-    prof = sub.add_parser("profile", help="print a shipped profile (demo, full), to copy and edit")
-    prof.add_argument("name", help="a shipped profile's name")
+    prof = sub.add_parser("profile", help="check a profile and print it (a shipped one, demo or full, to copy and edit)")
+    prof.add_argument("name", help="a shipped profile's name or the path of a profile .yml")
     prof.set_defaults(func=_cmd_profile)
 
     book = sub.add_parser("book", help="build the book (arguments are passed on)", add_help=False)
@@ -117,9 +120,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(book.main(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .config import check_device, settings
-    from .errors import DataError
-
     try:
         settings()  # the environment variables, checked before any work
         if getattr(args, "device", None) is not None:
@@ -128,6 +128,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyError, ValueError, DataError, OSError) as err:
         # Every documented failure (unknown id, bad value, missing or corrupt data file,
         # unwritable folder) is one line for the user, not a traceback.
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"humanalign {args.command}: {message}", file=sys.stderr)
+        print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
         return 2

@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -39,7 +38,7 @@ import torch
 
 from .config import settings
 from .datasets.types import Stimuli
-from ._atomic import atomic_path, write_text_atomic
+from ._atomic import atomic_path, probe_writable, write_text_atomic
 from .fetch import cached_sha256, notice
 from .errors import DataError
 from .registry import ModelSpec, as_spec
@@ -158,9 +157,7 @@ def _discard(path: Path, reason: str) -> None:
 def _check_writable(folder: Path) -> None:
     """Fail before any model work when the cache folder cannot be written."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        probe_writable(folder)
     except OSError as err:
         raise DataError(
             f"The feature cache folder {folder} cannot be written ({err.strerror or err}); point "
