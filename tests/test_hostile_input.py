@@ -430,6 +430,16 @@ def _not_yaml(folder):
     return "broken.yml", "is not valid YAML at line"
 
 
+def _deep(folder):
+    (folder / "deep.yml").write_text("models: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    return "deep.yml", "levels deep"
+
+
+def _python_tag(folder):
+    (folder / "exec.yml").write_text('models: !!python/object/apply:os.system ["echo owned"]\n')
+    return "exec.yml", "could not determine a constructor"
+
+
 def _missing(folder):
     return "missing.yml", "does not exist"
 
@@ -449,8 +459,8 @@ def _bad_value(folder):
     return "bad.yml", "n_boot must be a whole number >= 2"
 
 
-@pytest.mark.parametrize("make", [_binary, _huge, _a_list, _scalar, _empty, _not_yaml, _missing, _directory,
-                                  _plain_directory, _bad_value])
+@pytest.mark.parametrize("make", [_binary, _huge, _a_list, _scalar, _empty, _not_yaml, _deep, _python_tag, _missing,
+                                  _directory, _plain_directory, _bad_value])
 def test_10_humanalign_profile_refuses_an_arbitrary_file_in_one_line(make, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     name, named = make(tmp_path)

@@ -96,7 +96,8 @@ def read_yaml(path: Path, what: str, max_bytes: int) -> object:
         mark = err.problem_mark or err.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ValueError(f"{what} {path} is not valid YAML{where}: {err.problem or err.context}.") from None
-    except (yaml.YAMLError, RecursionError, ValueError) as err:
-        # ValueError: an integer of more digits than Python converts; RecursionError: lists
-        # nested thousands of levels deep.
+    except RecursionError:
+        raise ValueError(f"{what} {path} nests lists or mappings thousands of levels deep; it should be a short "
+                         "YAML file.") from None
+    except (yaml.YAMLError, ValueError) as err:  # ValueError: an integer of more digits than Python converts
         raise ValueError(f"{what} {path} cannot be read as YAML: {shown(str(err))}.") from None
