@@ -134,7 +134,7 @@ def test_notebook_profile_takes_the_documented_overrides_and_refuses_others(monk
     assert (changed.seed, changed.n_boot, changed.models) == (3, 10, run.models)
     with pytest.raises(ValueError, match=r"Unknown notebook parameter\(s\) \['n_boots'\].*'profile'"):
         study.notebook_profile({**plain, "n_boots": 10}, **checks)
-    with pytest.raises(ValueError, match="n_boot must be a whole number >= 1, got 0"):
+    with pytest.raises(ValueError, match="n_boot must be a whole number >= 2, got 0"):
         study.notebook_profile({**plain, "n_boot": 0}, **checks)
     with pytest.raises(ValueError, match="seed must be a whole number.*'x'"):
         study.notebook_profile({**plain, "seed": "x"}, **checks)

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "lib" / "humanalign"
 # (inside it) and anything below, never above.
 FLOORS = (
     ("errors",),
-    ("config", "_atomic"),
+    ("config", "_atomic", "_yaml"),
     ("fetch",),
     ("sources", "registry"),
     ("cache",),

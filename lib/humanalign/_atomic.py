@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import DiskFullError
 
-__all__ = ["atomic_path", "follow_umask", "raise_if_disk_full", "write_text_atomic"]
+__all__ = ["atomic_path", "follow_umask", "probe_writable", "raise_if_disk_full", "write_text_atomic"]
 
 # "No space left on device" and "disk quota exceeded" (the latter is not defined everywhere).
 _FULL = frozenset(code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None)) if code is not None)
@@ -53,6 +53,17 @@ def follow_umask(path: str | os.PathLike, folder: bool = False) -> None:
     machine must instead be readable as the user's umask allows.
     """
     os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
+def probe_writable(folder: str | os.PathLike) -> None:
+    """Create ``folder`` when missing and write (then drop) a file in it.
+
+    Raises:
+        OSError: the folder cannot be created or written; the caller names what to do.
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
 
 
 @contextlib.contextmanager

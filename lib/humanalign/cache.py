@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import tempfile
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ._atomic import atomic_path, write_text_atomic
+from ._atomic import atomic_path, probe_writable, write_text_atomic
 from .config import settings
 from .errors import DataError
 from .fetch import cached_sha256, notice
@@ -181,9 +180,7 @@ def check_writable(folder: Path, what: str = "cache", hint: str = "") -> None:
     """Fail before any work when ``folder`` cannot be written, naming it and what to do
     (``hint``: another way out, appended to the message)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        probe_writable(folder)
     except OSError as err:
         raise DataError(
             f"The {what} folder {folder} cannot be written ({err.strerror or err}); point "

@@ -16,7 +16,7 @@ import pandas as pd
 from . import book
 from .config import check_device, settings
 from .datasets import dataset_names, load_demo_stimuli, load_stimuli
-from .errors import DataError
+from .errors import DataError, user_message
 from .features import cache_path, extract_features
 from .profiles import load_profile, profile_path
 from .registry import get_spec, list_models
@@ -64,7 +64,9 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    sys.stdout.write(profile_path(args.name).read_text())
+    # Checked first (size, text, YAML, keys, values), so that only a profile is printed.
+    load_profile(args.name, check_models=False, check_data=False)
+    sys.stdout.write(profile_path(args.name).read_text(encoding="utf-8"))
     return 0
 
 
@@ -96,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     mod.add_argument("--profile", default=None, help="list only the models of this profile (a name or a .yml path)")
     mod.set_defaults(func=_cmd_models)
 
-    prof = sub.add_parser("profile", help="print a shipped profile (demo, full), to copy and edit")
-    prof.add_argument("name", help="a shipped profile's name")
+    prof = sub.add_parser("profile", help="check a profile and print it (a shipped one, demo or full, to copy and edit)")
+    prof.add_argument("name", help="a shipped profile's name or the path of a profile .yml")
     prof.set_defaults(func=_cmd_profile)
 
     book = sub.add_parser("book", help="build the book (arguments are passed on)", add_help=False)
@@ -120,6 +122,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyError, ValueError, DataError, OSError) as err:
         # Every documented failure (unknown id, bad value, missing or corrupt data file,
         # unwritable folder) is one line for the user, not a traceback.
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"humanalign {args.command}: {message}", file=sys.stderr)
+        print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
         return 2

@@ -24,6 +24,11 @@ Variables:
     registry (read by :mod:`humanalign.registry`), separated by ``os.pathsep``.
 
 Model weights are downloaded into ``<HUMANALIGN_DATA>/weights/`` like any other file.
+
+A relative folder or file (``HUMANALIGN_CACHE=rel/cache``) means the one below the folder the
+command was started in: it is made absolute when the settings are read, and
+:func:`absolute_env` hands the absolute form to processes that run elsewhere (the notebook
+kernels run in the notebooks folder).
 """
 
 from __future__ import annotations
@@ -32,8 +37,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
-__all__ = ["Settings", "check_device", "settings"]
+__all__ = ["PATH_VARIABLES", "Settings", "absolute_env", "check_device", "settings"]
+
+#: The variables that name folders or files (lists of them separated by ``os.pathsep``).
+PATH_VARIABLES = ("HUMANALIGN_DATA", "HUMANALIGN_CACHE", "HUMANALIGN_MIRRORS", "HUMANALIGN_EXTRA_MODELS")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -88,6 +97,31 @@ def check_device(device: str, origin: str = "device") -> str:
     return text
 
 
+def _absolute(text: str) -> Path:
+    """``~`` expanded and a relative path joined to the current folder."""
+    return Path(os.path.abspath(os.path.expanduser(text)))
+
+
+def absolute_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The path variables (:data:`PATH_VARIABLES`) that are set, made absolute.
+
+    A relative path is taken against the current folder, so a process started in another
+    folder (a papermill kernel) and given these values uses the same folders as this one.
+
+    Args:
+        environ: The variables to read (default: ``os.environ``).
+
+    Returns:
+        Variable name -> absolute value; a list keeps its order and loses empty entries.
+    """
+    env = os.environ if environ is None else environ
+    out = {}
+    for name in PATH_VARIABLES:
+        if env.get(name):
+            out[name] = os.pathsep.join(str(_absolute(p)) for p in env[name].split(os.pathsep) if p)
+    return out
+
+
 def _home_cache() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "humanalign"
@@ -130,12 +164,10 @@ class Settings:
     def from_env(cls) -> "Settings":
         env = os.environ
         home = _home_cache()
-        mirrors = tuple(
-            Path(p).expanduser() for p in env.get("HUMANALIGN_MIRRORS", "").split(os.pathsep) if p
-        )
+        mirrors = tuple(_absolute(p) for p in env.get("HUMANALIGN_MIRRORS", "").split(os.pathsep) if p)
         return cls(
-            data_dir=Path(env.get("HUMANALIGN_DATA") or home / "data").expanduser(),
-            cache_dir=Path(env.get("HUMANALIGN_CACHE") or home / "cache").expanduser(),
+            data_dir=_absolute(env.get("HUMANALIGN_DATA") or str(home / "data")),
+            cache_dir=_absolute(env.get("HUMANALIGN_CACHE") or str(home / "cache")),
             mirrors=mirrors,
             device=_checked_device_name(env.get("HUMANALIGN_DEVICE", "auto") or "auto"),
             url_map=_parse_url_map(env.get("HUMANALIGN_URL_MAP", "")),

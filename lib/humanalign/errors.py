@@ -6,7 +6,7 @@ only let a caller tell the kinds apart.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "DataNotFoundError", "DiskFullError", "HashMismatchError", "WeightsUnavailableError"]
+__all__ = ["DataError", "DataNotFoundError", "DiskFullError", "HashMismatchError", "WeightsUnavailableError", "user_message"]
 
 
 class DataError(RuntimeError):
@@ -33,6 +33,16 @@ class HashMismatchError(DataError):
 
 class WeightsUnavailableError(DataNotFoundError):
     """Pretrained weights could not be obtained; the message names model, address and folder."""
+
+
+def user_message(err: BaseException) -> str:
+    """The message of a user error as one line, for the command line.
+
+    A KeyError's message is printed as written (``str`` would quote it); the lines of a
+    message that spans several are joined.
+    """
+    text = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+    return " ".join(line.strip() for line in text.splitlines() if line.strip()) or type(err).__name__
 
 
 class DiskFullError(OSError):

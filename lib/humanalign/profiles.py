@@ -6,16 +6,9 @@ the path of a ``.yml`` file with the same keys. :func:`make_profile` validates e
 (unknown model id, unknown or missing data set, a setting out of range) so that a bad run
 fails before any feature is extracted.
 
-Data sets a profile can name (:data:`DATASETS`):
-
-``things-demo``
-    The offline demo: 334 THINGS concepts that are ImageNet-1k classes, one photo each,
-    with triplets whose choices are **simulated** from the VICE embedding.
-``things``
-    The paper's study: the 1854 THINGS concepts and the real odd-one-out triplets of the
-    public release, with the image of each concept that people saw in the odd-one-out task
-    (``images: things``) or, as a labelled deviation, the THINGSplus public-domain photo
-    (``images: cc0``).
+The data sets a profile can name (:data:`DATASETS`) are the ``triplets`` rows of the
+data-set registry (:func:`humanalign.datasets.dataset_names`); ``things-demo`` simulates its
+choices from the VICE embedding, ``things`` holds the real judgements of the public release.
 """
 
 from __future__ import annotations
@@ -23,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, fields
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -31,6 +26,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import yaml
 
+from ._yaml import read_yaml, shown as _shown
 from .config import Settings, check_device
 from .datasets import IMAGE_SETS, dataset_names
 from .fetch import fetch
@@ -61,13 +57,39 @@ _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy"
 # Bump when the meaning of a cached table changes, so old caches are not reused.
 _CACHE_VERSION = 1
 
+# Upper bounds of the settings. Each lies far above any sensible run, so that a slip of the
+# keyboard (three zeros too many) is refused at once instead of failing hours later on an
+# allocation or running for days.
+# The public THINGS release holds about 4.70 M triplets (Hebart et al. 2023, eLife 12:e82580),
+# so 5,000,000 admits all of them.
+_MAX_TRIPLETS = 5_000_000
+# Percentile intervals need about 1,000-2,000 resamples (Efron & Tibshirani 1993, An
+# Introduction to the Bootstrap); 100,000 leaves ample room for a finer check, and below two
+# resamples an interval has no spread at all.
+_MAX_BOOT = 100_000
+# Images per forward pass: 4096 RGB images at 224 px are 2.5 GB of input alone, more than a
+# batch gains once a GPU is busy.
+_MAX_BATCH = 4096
+# Seeds go to numpy, scikit-learn and torch; a signed 32-bit integer suits all of them.
+_MAX_SEED = 2**31 - 1
+_MAX_FOLDS = 100
+_MAX_ITER = 1_000_000
+_MAX_LAMBDAS = 100
+_MAX_MODELS = 10_000
+# Model ids, layer names, devices and profile names are short words; longer text is a mistake.
+_MAX_WORD = 200
+_MAX_NAME = 100
+# A profile is a page of YAML (the shipped ones are about 2 KB).
+_MAX_FILE_BYTES = 1 << 20
+
 
 @dataclass(frozen=True)
 class Profile:
     """The settings of one study run (one book build).
 
     Attributes:
-        name: Profile name (``demo``, ``full`` or the file stem).
+        name: Profile name (``demo``, ``full`` or the file stem) as a plain file name, since
+            it labels the cached tables: ``mein Profil é`` becomes ``mein-Profil-e``.
         models: Canonical model ids, e.g. ``pypi/efficientnet_lite0.in1k``.
         dataset: A key of :data:`DATASETS`.
         layers: Representations to score, a subset of :data:`LAYERS`.
@@ -132,64 +154,106 @@ PROFILE_KEYS = ("profile", *(f.name for f in fields(Profile) if f.name not in ("
 # --------------------------------------------------------------------------- value checks
 
 
+def _plain_name(name: str) -> str:
+    """``name`` as a plain file name (it labels cached tables): ``mein Profil é`` -> ``mein-Profil-e``.
+
+    Two names that map to the same plain one share a label only: every cached table also
+    carries the key of the settings it came from (:meth:`Profile.key`).
+    """
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_).strip("-._") or "profile"
+
+
 class _Checker:
     """Checks of single values, each error naming the profile, the key and the value."""
 
-    def __init__(self, profile: str):
-        self.profile = profile
+    def __init__(self, profile: object):
+        self.profile = _shown(profile)
 
     def fail(self, message: str) -> ValueError:
-        return ValueError(f"Profile {self.profile!r}: {message}")
+        return ValueError(f"Profile {self.profile}: {message}")
 
-    def whole(self, key: str, value: object, minimum: int) -> int:
+    def whole(self, key: str, value: object, minimum: int, maximum: int | None = None) -> int:
         # bool is an int subclass, and 2.9 must not quietly become 2.
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise self.fail(f"{key} must be a whole number >= {minimum}, got {value!r} ({type(value).__name__}).")
+            raise self.fail(f"{key} must be a whole number >= {minimum}, got {_shown(value)} ({type(value).__name__}).")
+        if maximum is not None and value > maximum:
+            raise self.fail(f"{key} must be at most {maximum:,}, got {_shown(value)}; lower it.")
         return int(value)
 
     def real(self, key: str, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
-            raise self.fail(f"{key} must be a finite number, got {value!r} ({type(value).__name__}).")
+            raise self.fail(f"{key} must be a finite number, got {_shown(value)} ({type(value).__name__}).")
         return float(value)
 
     def choice(self, key: str, value: object, allowed: Iterable[str]) -> str:
         allowed = tuple(allowed)
-        if value not in allowed:
-            raise self.fail(f"{key} must be one of {allowed}, got {value!r}.")
+        if not isinstance(value, str) or value not in allowed:
+            raise self.fail(f"{key} must be one of {allowed}, got {_shown(value)}.")
         return str(value)
+
+    def name(self, value: object) -> str:
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            raise self.fail(f"the profile name must be text, got {_shown(value)} ({type(value).__name__}); quote it.")
+        if len(str(value)) > _MAX_NAME:
+            raise self.fail(f"the profile name is {len(str(value)):,} characters long; keep it under {_MAX_NAME}.")
+        return _plain_name(str(value))
+
+    def device(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > _MAX_WORD:
+            raise self.fail(f"device must be auto, cpu, cuda, cuda:N, mps or null, got {_shown(value)}.")
+        check_device(value, f"Profile {self.profile}: device")
+        return value
+
+    def words(self, key: str, value: object, example: str, limit: int) -> tuple[str, ...]:
+        """A list of short strings without repeats (a single string is a list of one)."""
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)):
+            raise self.fail(f"{key} must be a list such as [{example}], got {_shown(value)} ({type(value).__name__}).")
+        if len(items) > limit:
+            raise self.fail(f"{key} lists {len(items):,} entries; at most {limit:,} are allowed.")
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip() or len(item) > _MAX_WORD:
+                raise self.fail(
+                    f"{key} must be a list of names such as [{example}]; entry {i + 1} is {_shown(item)} "
+                    f"({type(item).__name__})."
+                )
+        seen: set[str] = set()
+        repeated = sorted({x for x in items if x in seen or seen.add(x)})
+        if repeated:
+            raise self.fail(f"{key} lists {_shown(repeated)} more than once; list each once.")
+        return tuple(items)
 
     def lambdas(self, value: object) -> tuple[float, ...]:
         if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
             value = [value]  # a single value is a grid of one
-        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-            raise self.fail(f"lambdas must be a list of positive numbers, e.g. [0.1, 0.01]; got {value!r}.")
+        if not isinstance(value, (list, tuple, np.ndarray)):
+            raise self.fail(f"lambdas must be a list of positive numbers, e.g. [0.1, 0.01]; got {_shown(value)}.")
+        if len(value) > _MAX_LAMBDAS:
+            raise self.fail(f"lambdas lists {len(value):,} values; at most {_MAX_LAMBDAS} are allowed.")
         grid = tuple(self.real("lambdas", x) for x in value)
         if not grid or min(grid) <= 0:
-            raise self.fail(f"lambdas must be positive numbers, got {grid}.")
+            raise self.fail(f"lambdas must be positive numbers, got {_shown(grid)}.")
         return grid
 
     def models(self, value: object) -> tuple[str, ...]:
         if value == "all":
             # "all" is the plain-literal way for a profile to say: every public registry model.
             value = list(list_models(public_only=True)["id"])
-        elif isinstance(value, str):
-            value = [value]
-        models = tuple(value or ())
-        if not models:
+        if value is None or (isinstance(value, (list, tuple)) and not value):
             raise ValueError(
-                f"Profile {self.profile!r} names no models; list at least one model id under 'models' "
+                f"Profile {self.profile} names no models; list at least one model id under 'models' "
                 "(see humanalign.registry.list_models())."
             )
-        if len(set(models)) != len(models):
-            dup = sorted({m for m in models if models.count(m) > 1})
-            raise self.fail(f"lists models {dup} more than once.")
-        return models
+        return self.words("models", value, "pypi/efficientnet_lite0.in1k", _MAX_MODELS)
 
     def layers(self, value: object) -> tuple[str, ...]:
-        layers = tuple([value] if isinstance(value, str) else value)
+        layers = self.words("layers", value, ", ".join(LAYERS), len(LAYERS) * 2)
         bad = [x for x in layers if x not in LAYERS] or ([] if layers else ["(none)"])
         if bad:
-            raise self.fail(f"unknown layers {bad}; choose from {list(LAYERS)}.")
+            raise self.fail(f"unknown layers {_shown(bad)}; choose from {list(LAYERS)}.")
         return layers
 
 
@@ -234,31 +298,32 @@ def make_profile(
         get_spec: Where model ids are looked up (tests pass a small fake registry).
 
     Raises:
-        ValueError: empty model list, unknown data set, layer or transfer mode, or a
-            setting out of range; the message names the value and what is allowed.
+        ValueError: empty model list, unknown data set, layer or transfer mode, a value of
+            the wrong type, a repeated model or layer, or a setting out of range; the message
+            names the value (cut short) and what is allowed.
         KeyError: an unknown model id (the registry's message names the closest ids).
         DataError: a file the data set needs is neither in a mirror nor in the data folder.
     """
-    check = _Checker(str(profile))
-    models = check.models(models)
-    if dataset not in DATASETS:
-        raise check.fail(f"unknown data set {dataset!r}; choose one of {sorted(DATASETS)}.")
+    check = _Checker(profile)
+    name, models = check.name(profile), check.models(models)
+    if not isinstance(dataset, str) or dataset not in DATASETS:
+        raise check.fail(f"unknown data set {_shown(dataset)}; choose one of {sorted(DATASETS)}.")
     if n_triplets is not None:
-        n_triplets = check.whole("n_triplets", n_triplets, 100)
+        n_triplets = check.whole("n_triplets", n_triplets, 100, _MAX_TRIPLETS)
     train_fraction = check.real("train_fraction", train_fraction)
     if not 0.2 <= train_fraction <= 0.9:
         raise check.fail(f"train_fraction must lie in [0.2, 0.9], got {train_fraction!r}.")
-    if device is not None:
-        check_device(device, f"Profile {str(profile)!r}: device")
+    device = check.device(device)
     transfer = check.choice("transfer", transfer, TRANSFER_MODES)
     _check_combination(check, dataset, n_triplets, transfer)
     built = Profile(
-        name=str(profile), models=models, dataset=dataset, layers=check.layers(layers),
-        n_triplets=n_triplets, seed=check.whole("seed", seed, 0), device=device,
-        batch_size=check.whole("batch_size", batch_size, 1), n_boot=check.whole("n_boot", n_boot, 1),
-        lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2), transfer=transfer,
+        name=name, models=models, dataset=dataset, layers=check.layers(layers),
+        n_triplets=n_triplets, seed=check.whole("seed", seed, 0, _MAX_SEED), device=device,
+        batch_size=check.whole("batch_size", batch_size, 1, _MAX_BATCH),
+        n_boot=check.whole("n_boot", n_boot, 2, _MAX_BOOT),
+        lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2, _MAX_FOLDS), transfer=transfer,
         train_fraction=train_fraction, images=check.choice("images", images, IMAGE_SETS),
-        probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1),
+        probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1, _MAX_ITER),
         specs=tuple(get_spec(model_id) for model_id in models) if check_models else (),
     )
     if check_data:
@@ -281,41 +346,85 @@ def profile_names() -> list[str]:
 
 
 def profile_path(name_or_path: str | os.PathLike) -> Path:
-    """The YAML file of a profile: the name of a shipped profile or the path of a file."""
-    text = str(name_or_path)
+    """The YAML file of a profile: the name of a shipped profile or the path of a file.
+
+    Raises:
+        FileNotFoundError: a ``.yml`` path that does not exist.
+        ValueError: an unknown name, a folder or other non-file, or a file too large to be a
+            profile (over 1 MiB).
+    """
+    text = os.fspath(name_or_path) if isinstance(name_or_path, os.PathLike) else str(name_or_path)
+    if "\0" in text or len(text) > 4096:
+        raise ValueError(f"Profile {_shown(text)} is neither a profile name nor a file path.")
     candidate = Path(text).expanduser()
-    if candidate.suffix in {".yml", ".yaml"} or candidate.is_file():
-        if not candidate.is_file():
-            raise FileNotFoundError(f"Profile file {candidate} does not exist.")
-        return candidate
+    try:
+        if candidate.is_dir():
+            raise ValueError(f"Profile {candidate} is a folder; pass the path of a profile .yml file.")
+        if candidate.suffix in {".yml", ".yaml"} or candidate.exists():
+            return _checked_file(candidate)
+    except OSError as err:  # a name too long for the file system, say
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise ValueError(f"Profile {_shown(text)} cannot be looked up as a file ({err.strerror or err}).") from None
     named = _shipped(text)
     if not named.is_file():
         raise ValueError(
-            f"Unknown profile {text!r}. Shipped profiles: {profile_names()}; or pass the path of a "
+            f"Unknown profile {_shown(text)}. Shipped profiles: {profile_names()}; or pass the path of a "
             ".yml file (copy a shipped one with `humanalign profile demo > mine.yml`)."
         )
     return named
 
 
+def _checked_file(candidate: Path) -> Path:
+    if not candidate.exists():
+        raise FileNotFoundError(f"Profile file {candidate} does not exist.")
+    if not candidate.is_file():
+        raise ValueError(f"Profile {candidate} is not a regular file; pass the path of a profile .yml file.")
+    size = candidate.stat().st_size
+    if size > _MAX_FILE_BYTES:
+        raise ValueError(
+            f"Profile file {candidate} holds {size:,} bytes, more than a profile's limit of "
+            f"{_MAX_FILE_BYTES:,}; a profile is a short YAML file (see `humanalign profile demo`)."
+        )
+    return candidate
+
+
 def read_profile_params(name_or_path: str | os.PathLike) -> dict[str, Any]:
-    """The raw parameters of a profile file, with ``profile`` set to its name."""
+    """The raw parameters of a profile file, with ``profile`` set to its name.
+
+    Raises:
+        ValueError: the file is not a small UTF-8 YAML mapping, or uses anchors, aliases,
+            merge keys or a key twice; the message names the file (and line).
+    """
     path = profile_path(name_or_path)
-    try:
-        params = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ValueError(f"Profile file {path} is not valid YAML: {err}") from err
+    params = read_yaml(path, "Profile file", _MAX_FILE_BYTES)
+    if params is None:
+        raise ValueError(f"Profile file {path} is empty; copy a shipped profile with `humanalign profile demo > mine.yml`.")
     if not isinstance(params, dict):
-        raise ValueError(f"Profile file {path} must hold a mapping of parameter names to values.")
+        raise ValueError(
+            f"Profile file {path} must hold a mapping of parameter names to values (such as 'models: [...]'), "
+            f"not a {type(params).__name__}."
+        )
     params.setdefault("profile", path.stem)
     return params
 
 
-def _check_keys(params: dict[str, Any], name_or_path: str | os.PathLike) -> None:
-    unknown = sorted(set(params) - set(PROFILE_KEYS))
+def _check_keys(params: dict[str, Any], name_or_path: str | os.PathLike, overridden: Iterable[str] = ()) -> None:
+    """Refuse an unknown key, then a bad value, of a profile file, naming the file.
+
+    The values are checked here without the slower model and data checks, which
+    :func:`make_profile` runs afterwards; the ``overridden`` keys are left to that call
+    (a notebook's ``device = "cpu"`` replaces a file's ``device: cuda``).
+    """
+    unknown = sorted((k for k in params if k not in PROFILE_KEYS), key=str)
     if unknown:
         raise ValueError(
-            f"Profile {name_or_path!s}: unknown keys {unknown}; allowed keys are {sorted(PROFILE_KEYS)}."
+            f"Profile {_shown(str(name_or_path))}: unknown keys {_shown(unknown)}; allowed keys are {sorted(PROFILE_KEYS)}."
         )
+    try:
+        make_profile(**{k: v for k, v in params.items() if k not in overridden}, check_models=False, check_data=False)
+    except ValueError as err:
+        raise ValueError(f"{profile_path(name_or_path)}: {err}") from None
 
 
 def load_profile(name_or_path: str | os.PathLike, cfg: Settings | None = None, **checks: Any) -> Profile:
@@ -379,8 +488,8 @@ def notebook_profile(namespace: dict[str, Any], cfg: Settings | None = None, **c
         raise ValueError("The notebook defines no 'profile' parameter; set profile = \"demo\" in its parameters cell.")
     profile = namespace["profile"]
     if not isinstance(profile, (str, os.PathLike)) or not str(profile).strip():
-        raise ValueError(f"The notebook parameter profile must be a profile name or a .yml path, got {profile!r}.")
+        raise ValueError(f"The notebook parameter profile must be a profile name or a .yml path, got {_shown(profile)}.")
     params = read_profile_params(profile)
-    params.update({k: namespace[k] for k in NOTEBOOK_OVERRIDES if namespace.get(k) is not None})
-    _check_keys(params, profile)
-    return make_profile(**params, cfg=cfg, **checks)
+    overrides = {k: namespace[k] for k in NOTEBOOK_OVERRIDES if namespace.get(k) is not None}
+    _check_keys(params, profile, overrides)  # the file's own values first, so that an error names the file
+    return make_profile(**{**params, **overrides}, cfg=cfg, **checks)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import plots
+from .._atomic import probe_writable
+from ..config import absolute_env
 from ..errors import DataError
 from ..profiles import load_profile, read_profile_params
 from .chapters import (
@@ -23,20 +25,23 @@ from .chapters import (
     book_profile,
     chapter_notebooks,
     chapter_stamp,
+    chapter_state,
     execute_chapter,
     library_fingerprint,
     profile_ref,
-    recorded_stamp,
 )
 from .gallery import write_gallery
 from .record import previous_runtimes, reproducibility_record, write_reproducibility
 
-__all__ = ["GPU_CHECK", "Layout", "build_book", "check_book_dir", "copy_book_sources", "prepare_book", "setup"]
+__all__ = ["GPU_CHECK", "Layout", "build_book", "check_book_dir", "check_book_writable", "copy_book_sources",
+           "prepare_book", "setup"]
 
 #: Where a checkout keeps the last GPU check's results (``benchmarks/gpu_check.py --out``).
 GPU_CHECK = Path("benchmarks", "results", "gpu_check.json")
 # What a copied book must not carry over: build output and the runner's generated files.
 _NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
+# The folders of a book that a build writes into (jupyter-book adds _build to the book itself).
+_WRITTEN = (".", "chapters", "_static", "_generated")
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ class Layout:
 
 
 def check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
-    """``dest`` as a path, refused when it is the book's source folder or lies inside it."""
+    """``dest`` as a path, refused when it is the book's source folder or lies inside it, or
+    when it (or a folder above it) is a file."""
     dest = Path(dest).expanduser()
     src, target = source.resolve(), dest.resolve()
     if target == src or src in target.parents:
@@ -85,7 +91,32 @@ def check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
             f"--book-dir {dest} is the book's source folder or lies inside it; choose a folder "
             f"outside {source}."
         )
+    blocker = next((p for p in (target, *target.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ValueError(
+            f"--book-dir {dest} cannot be a folder: {blocker} is a file. Name a folder (it is created when missing)."
+        )
     return dest
+
+
+def check_book_writable(book: Path) -> None:
+    """Fail before any chapter runs when the book's output folders cannot be written.
+
+    Each of ``book``, ``book/chapters``, ``book/_static`` and ``book/_generated`` is created
+    when missing and must take a new file.
+
+    Raises:
+        DataError: the folder that cannot be written, why, and what to do.
+    """
+    for name in _WRITTEN:
+        folder = Path(book) / name
+        try:
+            probe_writable(folder)
+        except OSError as err:
+            raise DataError(
+                f"The book folder {folder.resolve()} cannot be written ({err.strerror or err}); make it "
+                "writable, or build elsewhere with --book-dir DIR."
+            ) from None
 
 
 def copy_book_sources(dest: str | os.PathLike, source: Path) -> Path:
@@ -124,19 +155,23 @@ def build_book(book: Path, profile: str | None = None) -> None:
     exe = Path(sys.executable).with_name("jupyter-book")
     command = [str(exe) if exe.exists() else "jupyter-book", "build", str(book), "-W", "-n", "--keep-going"]
     print("$", " ".join(command), flush=True)
-    env = dict(os.environ, **({PROFILE_ENV: str(profile)} if profile else {}))
+    env = dict(os.environ, **absolute_env(), **({PROFILE_ENV: str(profile)} if profile else {}))
     done = subprocess.run(command, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}); see the warnings above.")
 
 
-def _stale_chapters(book: Path, notebooks: Path, ref: str) -> dict[str, tuple[Path, Path, dict]]:
+def _stale_chapters(book: Path, notebooks: Path, ref: str, log=print) -> dict[str, tuple[Path, Path, dict]]:
     library = library_fingerprint()
     stale = {}
     for source in chapter_notebooks(notebooks).values():
         output = book / "chapters" / (source.stem + ".ipynb")
         stamp = chapter_stamp(source, ref, library)
-        if recorded_stamp(output) != stamp:
+        state = chapter_state(output, stamp)
+        if state == "edited":
+            log(f"humanalign: {output} differs from the notebook that was executed (edited by hand?); "
+                "executing it again")
+        if state != "current":
             stale[source.stem] = (source, output, stamp)
     return stale
 
@@ -146,10 +181,11 @@ def prepare_book(book: Path, notebooks: Path, profile: str | None = None, log=pr
     """Execute the chapters that are missing or stale, then write the generated files.
 
     A chapter whose executed notebook carries the current
-    :func:`~humanalign.book.chapter_stamp` is kept as it is; the others are executed with
-    papermill, reusing the content-keyed caches of features and results. Then the
-    self-hosted chart script, the stimulus gallery (when missing) and, when a chapter ran or
-    it is missing, the reproducibility record are written.
+    :func:`~humanalign.book.chapter_stamp` and whose cells are as executed is kept as it is;
+    the others (a hand-edited one with a notice naming it) are executed with papermill,
+    reusing the content-keyed caches of features and results. Then the self-hosted chart
+    script, the stimulus gallery (when missing) and, when a chapter ran or it is missing,
+    the reproducibility record are written.
 
     Args:
         book: The book's source folder.
@@ -163,11 +199,13 @@ def prepare_book(book: Path, notebooks: Path, profile: str | None = None, log=pr
 
     Raises:
         ValueError, KeyError, FileNotFoundError: a bad profile (checked before anything runs).
+        DataError: the book's folders cannot be written (checked before anything runs).
         RuntimeError: a chapter failed; the message names it and its error.
     """
+    check_book_writable(book)
     plots.write_vega_bundle(book / "_static" / plots.BUNDLE_NAME)
     ref = profile_ref(profile or book_profile(book, notebooks))
-    stale = _stale_chapters(book, notebooks, ref)
+    stale = _stale_chapters(book, notebooks, ref, log)
     n_chapters = len(chapter_notebooks(notebooks))
     runtimes: dict[str, float] = {}
     if stale:
@@ -220,5 +258,5 @@ def _on_config_inited(app, config) -> None:
         prepare_book(book, notebooks, log=logger.info, gpu_check=notebooks.parent / GPU_CHECK)
     except KeyError as err:
         raise ExtensionError(f"humanalign: {err.args[0] if err.args else err}") from err
-    except (ValueError, FileNotFoundError, RuntimeError, DataError) as err:
+    except (ValueError, OSError, RuntimeError) as err:  # DataError is a RuntimeError
         raise ExtensionError(f"humanalign: {err}") from err

@@ -1,15 +1,18 @@
 """The chapters: find them, execute one with papermill, and tell whether an executed one is
-still up to date with its source, its profile and the library."""
+still up to date with its source, its profile and the library, and unedited since."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
+from ..config import absolute_env
 from ..profiles import profile_path, profile_names
 
 __all__ = [
@@ -19,10 +22,12 @@ __all__ = [
     "book_profile",
     "chapter_notebooks",
     "chapter_stamp",
+    "chapter_state",
     "execute_chapter",
     "pick_chapter",
     "profile_ref",
     "library_fingerprint",
+    "outputs_digest",
     "recorded_stamp",
 ]
 
@@ -73,8 +78,9 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
         output: Where the executed ``.ipynb`` goes (written only when execution succeeds).
         parameters: Values injected after the cell tagged ``parameters``.
         cwd: Working folder of the kernel (default: the notebooks folder).
-        stamp: Recorded in the notebook's metadata (``humanalign``) so that a later build
-            can tell whether the chapter is still up to date (:func:`chapter_stamp`).
+        stamp: Recorded in the notebook's metadata (``humanalign``), with the
+            :func:`outputs_digest` of the executed cells, so that a later build can tell
+            whether the chapter is still up to date and unedited (:func:`chapter_state`).
 
     Returns:
         Seconds the execution took.
@@ -98,10 +104,12 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
         executed = Path(tmp) / ("executed-" + source.stem + ".ipynb")
         start = time.perf_counter()
         try:
-            papermill.execute_notebook(
-                str(plain), str(executed), parameters=parameters, kernel_name=KERNEL,
-                cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
-            )
+            # The kernel runs in another folder: it gets the data and cache folders as absolute paths.
+            with _environment(absolute_env()):
+                papermill.execute_notebook(
+                    str(plain), str(executed), parameters=parameters, kernel_name=KERNEL,
+                    cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
+                )
         except papermill.PapermillExecutionError as err:
             raise RuntimeError(
                 f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
@@ -112,22 +120,50 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
     return seconds
 
 
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set inside the block (child processes inherit them)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
     """Fold the parameter cells (defaults and papermill's injected values) in the book.
 
     They stay in the page, one click away, so a reader sees the story first and can still
-    check which values produced it. ``stamp`` goes into the notebook's metadata.
+    check which values produced it. ``stamp`` goes into the notebook's metadata, with the
+    :func:`outputs_digest` of the cells as written.
     """
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    if stamp is not None:
-        notebook.metadata[STAMP_KEY] = dict(stamp)
     for cell in notebook.cells:
         tags = cell.metadata.setdefault("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
             tags.append("hide-cell")
+    if stamp is not None:
+        # Hashed as the file will hold the cells (the metadata does not change them).
+        written = json.loads(nbformat.writes(notebook))
+        notebook.metadata[STAMP_KEY] = {**stamp, "outputs": outputs_digest(written)}
     nbformat.write(notebook, path)
+
+
+def outputs_digest(notebook: dict) -> str:
+    """sha256 of what a reader of an executed chapter sees: each cell's type, source and outputs.
+
+    Args:
+        notebook: The notebook file's JSON (``json.loads`` of the ``.ipynb``).
+    """
+    cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs")] for cell in notebook.get("cells", [])]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
 
 
 def profile_ref(profile: str | os.PathLike) -> str:
@@ -158,7 +194,7 @@ def chapter_stamp(source: Path, profile: str, library: str | None = None) -> dic
 
     Returns:
         ``{"profile": profile, "key": <hash>}``; the chapter is up to date when the executed
-        notebook's metadata holds the same.
+        notebook's metadata holds the same and its cells are as executed (:func:`chapter_state`).
     """
     digest = hashlib.sha256()
     for part in (Path(source).read_bytes(), profile_path(profile).read_bytes(),
@@ -168,10 +204,36 @@ def chapter_stamp(source: Path, profile: str, library: str | None = None) -> dic
 
 
 def recorded_stamp(notebook: Path) -> dict | None:
+    """The stamp an executed chapter was written with, or ``None`` (missing or unreadable)."""
     try:
         return json.loads(notebook.read_text()).get("metadata", {}).get(STAMP_KEY)
-    except (OSError, json.JSONDecodeError, AttributeError):
+    except (OSError, ValueError, AttributeError):
         return None
+
+
+def chapter_state(notebook: Path, stamp: dict) -> str:
+    """Whether an executed chapter can be published as it is.
+
+    Args:
+        notebook: The executed ``book/chapters/NN_name.ipynb``.
+        stamp: What it should have been executed from (:func:`chapter_stamp`).
+
+    Returns:
+        ``"current"``; ``"missing"`` (absent or unreadable); ``"outdated"`` (executed from
+        another source, profile or library, or before outputs were recorded); or
+        ``"edited"``: its cells' sources or outputs differ from those it was executed with.
+    """
+    try:
+        content = json.loads(notebook.read_text())
+        recorded = content.get("metadata", {}).get(STAMP_KEY)
+    except (OSError, ValueError, AttributeError):
+        return "missing"
+    if not isinstance(recorded, dict) or "outputs" not in recorded or any(recorded.get(k) != v for k, v in stamp.items()):
+        return "outdated"
+    try:
+        return "current" if recorded["outputs"] == outputs_digest(content) else "edited"
+    except AttributeError:  # cells that are not cells
+        return "edited"
 
 
 def book_profile(book: Path, notebooks: Path) -> str:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Sequence
 
 from .. import plots
+from ..errors import user_message
 from ..profiles import load_profile, read_profile_params
-from .build import Layout, build_book, check_book_dir, copy_book_sources
+from .build import Layout, build_book, check_book_dir, check_book_writable, copy_book_sources
 from .chapters import chapter_notebooks, chapter_stamp, execute_chapter, library_fingerprint, pick_chapter, profile_ref
 from .gallery import write_gallery
 from .record import previous_runtimes, reproducibility_record, write_reproducibility
@@ -65,6 +66,7 @@ def _plan(args: argparse.Namespace) -> _Plan:
     layout = Layout.of(args.root, args.book, args.notebooks)
     if args.book_dir is not None:
         check_book_dir(args.book_dir, layout.book)  # before the profile's (slower) checks
+    check_book_writable(args.book_dir if args.book_dir is not None else layout.book)
     params = read_profile_params(args.profile)
     load_profile(args.profile)  # fail now on an unknown model or missing data
     chapters = chapter_notebooks(layout.notebooks)
@@ -103,9 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         plan = _plan(args)
-    except (ValueError, KeyError, FileNotFoundError, RuntimeError) as err:
-        # str(KeyError) quotes its message; print the message itself.
-        print(f"error: {err.args[0] if isinstance(err, KeyError) and err.args else err}", file=sys.stderr)
+    except (ValueError, KeyError, OSError, RuntimeError) as err:  # RuntimeError: DataError too
+        print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
         return 2
     try:
         runtimes = _execute(plan, keep_runtimes=args.chapter is not None)
@@ -118,8 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         write_gallery(plan.book)
         build_book(plan.book, profile=plan.ref)
-    except (ValueError, RuntimeError) as err:  # a failed chapter, a broken GPU result file or hash record
-        print(f"error: {err}", file=sys.stderr)
+    except (ValueError, RuntimeError, OSError) as err:  # a failed chapter, a broken GPU result file or hash record
+        print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
         return 1
     print(f"book written to {plan.book / '_build' / 'html' / 'index.html'}")
     return 0
