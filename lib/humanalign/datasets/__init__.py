@@ -12,6 +12,8 @@ from .cifar_coarse import (
 from .demo import load_demo_stimuli, load_demo_triplets, simulate_choices, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
+from .rsa92_brain import BrainRdms, load_rsa92_brain, read_rsa92_brain
+from .rsa92_models import MODEL_INFO, Rsa92Models, load_rsa92_models, read_rsa92_models
 from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
 from .things import (
     NoiseCeilingTrials,
@@ -73,4 +75,12 @@ __all__ = [
     "sample_coarse_triplets",
     "simulate_choices",
     "simulate_triplets",
+    # the 92-image brain and model matrices
+    "BrainRdms",
+    "MODEL_INFO",
+    "Rsa92Models",
+    "load_rsa92_brain",
+    "load_rsa92_models",
+    "read_rsa92_brain",
+    "read_rsa92_models",
 ]
