@@ -14,6 +14,7 @@ from .peterson import PETERSON_DOMAINS, load_peterson
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
 from .rsa92_brain import BrainRdms, load_rsa92_brain, read_rsa92_brain
 from .rsa92_models import MODEL_INFO, Rsa92Models, load_rsa92_models, read_rsa92_models
+from .photos import load_photo_stimuli
 from .synthetic import SyntheticStudy, draw_shape, make_synthetic, planted_embedding
 from .things import (
     NoiseCeilingTrials,
@@ -24,6 +25,7 @@ from .things import (
     load_spose,
     load_triplets,
     load_vice,
+    noise_ceiling_subset,
 )
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
 
@@ -75,12 +77,14 @@ __all__ = [
     "sample_coarse_triplets",
     "simulate_choices",
     "simulate_triplets",
-    # the 92-image brain and model matrices
+    # the 92-image brain and model matrices, real photos, the repeated triplets of a subset
     "BrainRdms",
     "MODEL_INFO",
     "Rsa92Models",
+    "load_photo_stimuli",
     "load_rsa92_brain",
     "load_rsa92_models",
+    "noise_ceiling_subset",
     "read_rsa92_brain",
     "read_rsa92_models",
 ]

@@ -16,6 +16,7 @@ A study data set and its image choice name one stimulus set (:func:`stimulus_set
 from __future__ import annotations
 
 from ..config import Settings
+from .photos import load_photo_stimuli
 from .types import Stimuli
 
 __all__ = ["IMAGE_SETS", "STIMULUS_SETS", "STUDY_DATASETS", "load_stimuli", "stimulus_set"]
@@ -32,6 +33,7 @@ STIMULUS_SETS = {
     "things": "the THINGS database image of each of the 1854 concepts that people saw",
     "things-cc0": "the THINGSplus public-domain photo of each of the 1854 concepts",
     "rsa92": "the 92 object photos of Kriegeskorte et al. (2008)",
+    "things-photos": "every THINGS concept with a real photo: 484 THINGSplus CC0 photos and the ImageNet ones (732)",
 }
 
 
@@ -64,4 +66,6 @@ def load_stimuli(name: str, cfg: Settings | None = None) -> Stimuli:
         return load_images("cc0", cfg)
     if name == "rsa92":
         return load_rsa92(cfg).stimuli
+    if name == "things-photos":
+        return load_photo_stimuli(cfg)
     raise ValueError(f"Unknown stimulus set {name!r}; choose one of {', '.join(STIMULUS_SETS)}.")
