@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -9,12 +10,14 @@ import tarfile
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import pyzipper
 
-from humanalign.config import Settings
+from conftest import needs_mirror
+from humanalign.config import Settings, settings
 from humanalign.errors import DataError, DataNotFoundError, HashMismatchError
 from humanalign.fetch import (
     HASH_RECORD,
@@ -331,7 +334,7 @@ def test_sha256_of_matches_hashlib(tmp_path):
 def test_registered_resources_are_consistent():
     from humanalign.sources import RESOURCES, demo_resources, get_resource, list_resources
 
-    assert len(demo_resources()) == 360  # 26 data files + 334 demo photos
+    assert len(demo_resources()) == 847  # 29 data files, 334 ImageNet photos, 484 THINGSplus CC0 photos
     for key, res in RESOURCES.items():
         assert res.path == key
         assert res.url or res.manual, f"{key} has neither an address nor instructions"
@@ -339,6 +342,22 @@ def test_registered_resources_are_consistent():
     assert [r.path for r in list_resources()] == sorted(RESOURCES)
     with pytest.raises(KeyError, match="Did you mean"):
         get_resource("things/things_concept.tsv")
+
+
+@needs_mirror
+def test_every_manifest_row_matches_the_offline_copy():
+    """Size and sha256 of each row of the package's manifest, against the file in the mirror."""
+    text = (resources.files("humanalign") / "resources" / "demo_manifest.tsv").read_text()
+    rows = list(csv.DictReader(text.splitlines(), delimiter="\t"))
+    assert len({row["path"] for row in rows}) == len(rows) > 800
+    wrong = []
+    for row in rows:
+        copy = next((m / row["path"] for m in settings().mirrors if (m / row["path"]).is_file()), None)
+        if copy is None:
+            wrong.append(f"{row['path']}: not in the offline copy")
+        elif copy.stat().st_size != int(row["bytes"]) or sha256_of(copy) != row["sha256"]:
+            wrong.append(f"{row['path']}: size or sha256 differs from the manifest")
+    assert not wrong, "\n".join(wrong)
 
 
 # --- attacks and mistakes: the hash record, unpacked folders, archives, permissions ----

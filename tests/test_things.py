@@ -15,6 +15,8 @@ from humanalign.fetch import record_unpacked
 from humanalign.errors import DataError, DataNotFoundError, HashMismatchError
 from humanalign.datasets.things import (
     N_CONCEPTS,
+    SPOSE_NEGATIVE_TOLERANCE,
+    NoiseCeilingTrials,
     load_category_matrix,
     load_concepts,
     load_images,
@@ -22,8 +24,11 @@ from humanalign.datasets.things import (
     load_spose,
     load_triplets,
     load_vice,
+    noise_ceiling_subset,
     odd_last,
 )
+from humanalign.datasets.types import Triplets
+from humanalign.measures import odd_one_out_accuracy
 
 CSV_NAME = "triplets_large_final_correctednc_correctedorder.csv"
 
@@ -43,6 +48,44 @@ def test_odd_last_matches_plain_loop(rng):
     with pytest.raises(DataError, match=r"t\.csv: the chosen position must be 1, 2 or 3 \(row 1"):
         odd_last(items[:3], np.array([0, 3, 1]), "t.csv")
 
+
+
+def _repeated_trials(rng, n_objects: int = 30, n_distinct: int = 60, repeats: int = 5) -> NoiseCeilingTrials:
+    sets = np.array([rng.choice(n_objects, 3, replace=False) for _ in range(n_distinct)])
+    trials = np.concatenate([rng.permuted(sets, axis=1) for _ in range(repeats)])
+    ids = np.tile(np.arange(n_distinct), repeats)
+    people = rng.integers(0, 9, len(trials))
+    return NoiseCeilingTrials(Triplets(trials, n_objects, "toy", participants=people), ids)
+
+
+def test_noise_ceiling_subset_matches_a_plain_loop(rng):
+    full = _repeated_trials(rng)
+    concepts = rng.permutation(30)[:18]  # the rows of a stimulus set, in any order
+    sub = noise_ceiling_subset(full, concepts)
+    row = {int(c): r for r, c in enumerate(concepts)}
+    kept = [k for k, t in enumerate(full.triplets.indices) if all(int(x) in row for x in t)]
+    expected = [[row[int(x)] for x in full.triplets.indices[k]] for k in kept]
+    assert 0 < len(kept) < len(full.triplets)
+    assert sub.triplets.indices.tolist() == expected and sub.triplets.n_objects == 18
+    assert sub.triplets.participants.tolist() == full.triplets.participants[kept].tolist()
+    # Triplet ids: renumbered 0 .. n - 1 in the order of the old ids, equal exactly where the old were.
+    old = full.triplet_id[kept]
+    assert sub.triplet_id.tolist() == [sorted(set(old)).index(i) for i in old]
+    assert sub.n_distinct == len(set(old)) and "18 of 30 concepts" in sub.triplets.source
+    assert len(noise_ceiling_subset(full, np.arange(30)).triplets) == len(full.triplets)
+    assert len(noise_ceiling_subset(full, [0, 1]).triplets) == 0
+
+
+@pytest.mark.parametrize("concepts, message", [
+    ([[1, 2], [3, 4]], "1-D array of integers"),
+    ([1.0, 2.0], "1-D array of integers"),
+    ([1, 30], "holds 30, outside 0 .. 29"),
+    ([-1, 3], "holds -1, outside"),
+    ([4, 5, 4], "names concept 4 twice"),
+])
+def test_noise_ceiling_subset_refuses_bad_concept_lists(rng, concepts, message):
+    with pytest.raises(ValueError, match=message):
+        noise_ceiling_subset(_repeated_trials(rng), concepts)
 
 # --- the real offline copy -------------------------------------------------------------
 
@@ -83,8 +126,22 @@ def test_human_embeddings():
     vice = load_vice()
     assert vice.shape == (1854, 42) and (vice >= 0).all()
     assert load_spose(14).shape == (1854, 14) and load_spose(82).shape == (1854, 82)
-    with pytest.raises(ValueError, match="choose 14, 66 or 82"):
+    with pytest.raises(ValueError, match=r"No SPoSE embedding with 50 dimensions; choose one of \[14, 49, 66, 82\]"):
         load_spose(50)
+
+
+@needs_mirror
+def test_spose_49_is_the_original_embedding_and_predicts_the_real_trials():
+    emb = load_spose(49)
+    assert emb.shape == (1854, 49) and emb.dtype == np.float64
+    # Non-negative up to the residue of the fit: 68 entries of the published file lie in (-0.0014, 0).
+    assert emb.min() > -SPOSE_NEGATIVE_TOLERANCE and (emb < 0).sum() == 68 and emb.max() > 2
+    # Dot-product similarity of the 49-d embedding predicts 0.630 of the 20k repeated trials.
+    trials = load_noise_ceiling_trials().triplets
+    assert odd_one_out_accuracy(emb, trials, similarity="dot") == pytest.approx(0.63, abs=0.005)
+    # Rows in another order predict at chance, so the row order is the THINGS order.
+    shuffled = emb[np.random.default_rng(0).permutation(1854)]
+    assert odd_one_out_accuracy(shuffled, trials, similarity="dot") < 0.40
 
 
 @needs_mirror
@@ -92,11 +149,32 @@ def test_spose_66_is_reordered_to_concept_order():
     ids = load_concepts()["uniqueID"].tolist()
     data = settings().data_dir / "things"
     data.mkdir(parents=True)
-    emb = np.arange(1854 * 2, dtype=float).reshape(1854, 2)
+    emb = np.arange(1854 * 66, dtype=float).reshape(1854, 66)
     order = ids[::-1]  # the published file lists the concepts in another order
     np.savetxt(data / "spose_embedding_66d_sorted.txt", emb[::-1])
     (data / "spose_unique_id.txt").write_text("\n".join(order) + "\n")
     assert np.array_equal(load_spose(66), emb)
+
+
+@needs_mirror
+def test_spose_file_with_wrong_width_or_negative_entries_is_refused():
+    data = settings().data_dir / "things"
+    data.mkdir(parents=True)
+    path, record = data / "spose_embedding_66d_sorted.txt", settings().data_dir / "hashes.json"
+    np.savetxt(path, np.ones((1854, 65)))
+    with pytest.raises(DataError, match=r"spose_embedding_66d_sorted.txt: embedding has 65 dimensions, expected 66"):
+        load_spose(66)
+    record.unlink()  # the first file's hash was recorded: start afresh
+    emb = np.ones((1854, 66))
+    emb[7, 3] = -0.005  # within the tolerance: accepted as it is
+    np.savetxt(path, emb)
+    (data / "spose_unique_id.txt").write_text("\n".join(load_concepts()["uniqueID"]) + "\n")
+    assert load_spose(66)[7, 3] == -0.005
+    record.unlink()
+    emb[1000, 60] = -0.5  # a centred embedding, say
+    np.savetxt(path, emb)
+    with pytest.raises(DataError, match=r"entry \[1000, 60\] = -0.5 is negative; a SPoSE embedding is non-negative"):
+        load_spose(66)
 
 
 @needs_mirror

@@ -50,14 +50,15 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     """
     hashes = {}
     for key, res in sorted(demo_resources().items()):
-        if key.startswith("imagenet/images/") or key.startswith("litert/"):
-            continue  # listed as a group below: 334 photos, checked against the manifest
+        if key.startswith(("imagenet/images/", "things/images_cc0_484/", "litert/")):
+            continue  # the photos are summed up per folder below; each is checked against the manifest
         try:
             hashes[key] = cached_sha256(fetch(res))  # fetch has just hashed it
         except DataError as err:
             hashes[key] = f"missing ({type(err).__name__})"
     if dataset != "things":
         hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
+        hashes["things/images_cc0_484/ (484 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
     else:
         record = hash_record()  # validated: a malformed record is named, not half-read
         for key in ("things/triplet_dataset", "things/images_cc0"):

@@ -20,6 +20,9 @@ from .registry import (
     stimulus_set,
 )
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
+from .rsa92_brain import BrainRdms, load_rsa92_brain, read_rsa92_brain
+from .rsa92_models import MODEL_INFO, Rsa92Models, load_rsa92_models, read_rsa92_models
+from .photos import load_photo_stimuli
 from .things import (
     NoiseCeilingTrials,
     load_category_matrix,
@@ -29,6 +32,7 @@ from .things import (
     load_spose,
     load_triplets,
     load_vice,
+    noise_ceiling_subset,
 )
 from .types import HumanMatrix, Stimuli, Triplets, check_square, check_triplets, list_images, open_image, restrict_triplets
 from .vice_dimensions import VICE_TERMS, check_against_embedding, load_vice_dimensions, term_dimensions
@@ -81,4 +85,14 @@ __all__ = [
     "simulate_choices",
     "simulate_triplets",
     "stimulus_set",
+    # the 92-image brain and model matrices, real photos, the repeated triplets of a subset
+    "BrainRdms",
+    "MODEL_INFO",
+    "Rsa92Models",
+    "load_photo_stimuli",
+    "load_rsa92_brain",
+    "load_rsa92_models",
+    "noise_ceiling_subset",
+    "read_rsa92_brain",
+    "read_rsa92_models",
 ]

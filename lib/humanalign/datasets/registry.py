@@ -30,6 +30,7 @@ from ..config import Settings
 from .arrangements import load_cichy118, load_king
 from .demo import load_demo_stimuli, load_demo_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
+from .photos import load_photo_stimuli
 from .rsa92 import load_rsa92
 from .things import load_images, load_spose, load_vice
 from .types import HumanMatrix, Stimuli
@@ -119,6 +120,8 @@ _ROWS = [
             "the THINGS database image of each of the 1854 concepts that people saw"),
     DataSet("things-cc0", "stimuli", lambda cfg: load_images("cc0", cfg),
             "the THINGSplus public-domain photo of each of the 1854 concepts"),
+    DataSet("things-photos", "stimuli", load_photo_stimuli,
+            "every THINGS concept with a real photo: the 484 THINGSplus CC0 photos and the ImageNet ones"),
     DataSet("rsa92", "stimuli", lambda cfg: load_rsa92(cfg).stimuli,
             "the 92 object photos of Kriegeskorte et al. (2008)"),
     DataSet("things-demo", "triplets", lambda cfg: load_demo_triplets(cfg=cfg),
@@ -135,6 +138,8 @@ _ROWS = [
     *[_arrangement(f"peterson-{d}", (lambda d: lambda cfg: load_peterson(d, cfg))(d),
                    f"similarity judgements of 120 {d} images (Peterson et al. 2018)") for d in PETERSON_DOMAINS],
     DataSet("vice_42d", "embedding", load_vice, "VICE embedding (Muttenthaler et al. 2022)", label="VICE 42-d"),
+    DataSet("spose_49d", "embedding", lambda cfg: load_spose(49, cfg),
+            "the original SPoSE embedding, 49 dimensions (Hebart et al. 2020)", label="SPoSE 49-d"),
     DataSet("spose_14d", "embedding", lambda cfg: load_spose(14, cfg), "SPoSE refit, 14 dimensions",
             label="SPoSE 14-d"),
     DataSet("spose_82d", "embedding", lambda cfg: load_spose(82, cfg), "SPoSE refit, 82 dimensions",

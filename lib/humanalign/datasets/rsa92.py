@@ -80,6 +80,26 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _checked_rdm(value: Any, where: str) -> np.ndarray:
+    """A 92 x 92 dissimilarity matrix read from a ``.mat`` file, as float64, after the checks
+    that every 92-image file shares.
+
+    Raises:
+        DataError: the matrix is not numeric, not 92 x 92, not finite, not symmetric, has a
+            non-zero diagonal or negative entries; the message starts with ``where``.
+    """
+    rdm = mat_numbers(value, f"{where}.RDM", nonnegative=True, what="dissimilarities")
+    if rdm.shape != (N_RSA92, N_RSA92):
+        raise DataError(f"{where}: RDM has shape {rdm.shape}, expected ({N_RSA92}, {N_RSA92}).")
+    if not np.all(np.isfinite(rdm)):
+        raise DataError(f"{where}: RDM holds NaN or infinite values.")
+    if not np.allclose(rdm, rdm.T, rtol=0, atol=1e-12):
+        raise DataError(f"{where}: RDM is not symmetric (max |d_ij - d_ji| = {np.abs(rdm - rdm.T).max():.3g}).")
+    if np.any(np.diag(rdm) != 0) or np.any(rdm < 0):
+        raise DataError(f"{where}: RDM must have a zero diagonal and no negative dissimilarities.")
+    return rdm
+
+
 def read_rsa92_rdms(path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
     """Read the per-person dissimilarity matrices from ``92_behavRDMs.mat``.
 
@@ -98,17 +118,7 @@ def read_rsa92_rdms(path: Path) -> tuple[np.ndarray, tuple[str, ...]]:
     rdms, names = [], []
     for k, element in enumerate(_struct_elements(raw["rdms_behav_92"], f"{path} rdms_behav_92")):
         where = f"{path} rdms_behav_92({k + 1})"
-        rdm = mat_numbers(_struct_field(element, "RDM", where), f"{where}.RDM", nonnegative=True,
-                          what="dissimilarities")
-        if rdm.shape != (N_RSA92, N_RSA92):
-            raise DataError(f"{where}: RDM has shape {rdm.shape}, expected ({N_RSA92}, {N_RSA92}).")
-        if not np.all(np.isfinite(rdm)):
-            raise DataError(f"{where}: RDM holds NaN or infinite values.")
-        if not np.allclose(rdm, rdm.T, rtol=0, atol=1e-12):
-            raise DataError(f"{where}: RDM is not symmetric (max |d_ij - d_ji| = {np.abs(rdm - rdm.T).max():.3g}).")
-        if np.any(np.diag(rdm) != 0) or np.any(rdm < 0):
-            raise DataError(f"{where}: RDM must have a zero diagonal and no negative dissimilarities.")
-        rdms.append(rdm)
+        rdms.append(_checked_rdm(_struct_field(element, "RDM", where), where))
         try:
             names.append(_text(_struct_field(element, "name", where)))
         except DataError:

@@ -21,6 +21,7 @@ from .types import IMAGE_SUFFIXES, Stimuli, Triplets
 __all__ = [
     "N_CONCEPTS",
     "NoiseCeilingTrials",
+    "SPOSE_FILES",
     "load_category_matrix",
     "load_concepts",
     "load_images",
@@ -28,6 +29,7 @@ __all__ = [
     "load_spose",
     "load_triplets",
     "load_vice",
+    "noise_ceiling_subset",
     "odd_last",
 ]
 
@@ -82,18 +84,51 @@ def load_vice(cfg: Settings | None = None) -> np.ndarray:
     return _load_embedding(_path("things/vice_embedding_42d.npy", cfg))
 
 
-def load_spose(dim: int = 66, cfg: Settings | None = None) -> np.ndarray:
-    """A SPoSE human embedding of the THINGS concepts, shape (1854, dim).
+#: SPoSE embeddings by dimension -> file; all but 66 are stored in THINGS row order.
+SPOSE_FILES = {
+    14: "things/spose_embedding_14d_sorted.npy",
+    49: "things/spose_embedding_49d_sorted.txt",
+    66: "things/spose_embedding_66d_sorted.txt",
+    82: "things/spose_embedding_82d_sorted.npy",
+}
+#: SPoSE weights are non-negative up to the residue of the fit: the published 49-d file
+#: holds 68 entries between -0.0014 and 0 (its largest entry is 2.8).
+SPOSE_NEGATIVE_TOLERANCE = 0.01
 
-    ``dim`` 14 and 82 are refits on the 1.46 M triplets (offline demo copy); 66 is the
+
+def _non_negative(emb: np.ndarray, path: Path) -> np.ndarray:
+    """``emb`` unchanged, after checking it has no entry below the tolerance."""
+    if emb.min() < -SPOSE_NEGATIVE_TOLERANCE:
+        row, col = np.unravel_index(int(np.argmin(emb)), emb.shape)
+        raise DataError(
+            f"{path}: entry [{row}, {col}] = {emb[row, col]:.4g} is negative; a SPoSE embedding is "
+            "non-negative. Is this another kind of embedding (e.g. centred), or a damaged file?"
+        )
+    return emb
+
+
+def load_spose(dim: int = 66, cfg: Settings | None = None) -> np.ndarray:
+    """A SPoSE human embedding of the THINGS concepts, shape (1854, dim), non-negative.
+
+    ``dim`` 14 and 82 are refits on the 1.46 M triplets and 49 is the original embedding of
+    Hebart et al. (2020) (all three in the offline demo copy, THINGS row order); 66 is the
     published embedding of Hebart et al. (2020), downloaded from OSF, rows reordered to the
-    canonical concept order through its published ``uniqueID`` list.
+    canonical concept order through its published ``uniqueID`` list. Entries down to
+    ``-SPOSE_NEGATIVE_TOLERANCE`` are accepted as they are: the 49-d file holds a few.
+
+    Raises:
+        ValueError: no SPoSE embedding with ``dim`` dimensions.
+        DataError: the file is missing, not a (1854, d) table of finite numbers, or has a
+            clearly negative entry.
     """
-    if dim in (14, 82):
-        return _load_embedding(_path(f"things/spose_embedding_{dim}d_sorted.npy", cfg))
+    if dim not in SPOSE_FILES:
+        raise ValueError(f"No SPoSE embedding with {dim} dimensions; choose one of {sorted(SPOSE_FILES)}.")
+    path = _path(SPOSE_FILES[dim], cfg)
+    emb = _non_negative(_load_embedding(path), path)
+    if emb.shape[1] != dim:
+        raise DataError(f"{path}: embedding has {emb.shape[1]} dimensions, expected {dim}.")
     if dim != 66:
-        raise ValueError(f"No SPoSE embedding with {dim} dimensions; choose 14, 66 or 82.")
-    emb = _load_embedding(_path("things/spose_embedding_66d_sorted.txt", cfg))
+        return emb
     order_path = _path("things/spose_unique_id.txt", cfg)
     order = [line.strip() for line in order_path.read_text().splitlines() if line.strip()]
     ids = load_concepts(cfg)["uniqueID"].tolist()
@@ -158,6 +193,50 @@ def load_noise_ceiling_trials(cfg: Settings | None = None) -> NoiseCeilingTrials
     triplets = Triplets(trials, N_CONCEPTS, source=path.name, participants=raw[:, 4])
     _, triplet_id = np.unique(np.sort(trials, axis=1), axis=0, return_inverse=True)
     return NoiseCeilingTrials(triplets=triplets, triplet_id=triplet_id.ravel())
+
+
+def noise_ceiling_subset(trials: NoiseCeilingTrials, concept_index: object) -> NoiseCeilingTrials:
+    """The trials whose three concepts all lie in ``concept_index``, re-indexed to its rows.
+
+    For scoring a stimulus set that covers only some THINGS concepts (e.g. the concepts with
+    a real photo) on the real repeated triplets: row ``r`` of the stimulus set is concept
+    ``concept_index[r]``.
+
+    Args:
+        trials: Trials over the 1854 concepts (:func:`load_noise_ceiling_trials`).
+        concept_index: (m,) distinct concept indices, in the row order of the stimulus set
+            (e.g. its ``concept_index`` label).
+
+    Returns:
+        The kept trials over ``m`` objects (odd one out still last, participants kept), with
+        triplet ids renumbered ``0 .. n_distinct - 1`` in the order of the original ids.
+
+    Raises:
+        ValueError: ``concept_index`` is not a 1-D list of distinct whole numbers in
+            ``0 .. n_objects - 1``.
+    """
+    n = trials.triplets.n_objects
+    objects = np.asarray(concept_index)
+    if objects.ndim != 1 or objects.dtype.kind not in "iu":
+        raise ValueError(f"concept_index must be a 1-D array of integers, got shape {objects.shape} "
+                         f"and dtype {objects.dtype}.")
+    outside = objects[(objects < 0) | (objects >= n)]
+    if outside.size:
+        raise ValueError(f"concept_index holds {int(outside[0])}, outside 0 .. {n - 1} ({n} concepts).")
+    values, counts = np.unique(objects, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(f"concept_index names concept {int(values[counts > 1][0])} twice; rows must be distinct.")
+    position = np.full(n, -1, dtype=np.int64)
+    position[objects] = np.arange(len(objects))
+    mapped = position[trials.triplets.indices]
+    keep = (mapped >= 0).all(axis=1)
+    _, triplet_id = np.unique(trials.triplet_id[keep], return_inverse=True)
+    people = trials.triplets.participants
+    triplets = Triplets(
+        mapped[keep], len(objects), source=f"{trials.triplets.source} ({len(objects)} of {n} concepts)",
+        simulated=trials.triplets.simulated, participants=None if people is None else people[keep],
+    )
+    return NoiseCeilingTrials(triplets=triplets, triplet_id=triplet_id.ravel().astype(np.int64))
 
 
 def load_triplets(

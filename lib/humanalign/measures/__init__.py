@@ -3,7 +3,8 @@
 Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise ceiling),
 :mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe; its
 transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
-start-point check in :mod:`.probe_checks`), :mod:`.transfer` and :mod:`.concepts`.
+start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts`
+and :mod:`.reliability` (brain data with repeated sessions).
 """
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
@@ -15,6 +16,7 @@ from .probe_checks import StartCheck, check_start_points
 from .probe_solver import ProbeConvergence, probe_loss
 from .probe_transform import ProbeTransform, standardise
 from .probing import LAMBDAS, ProbeResult, convergence_summary, fit_probe, object_folds
+from .reliability import brain_noise_ceiling, category_model_fit, partial_spearman, session_reliability
 from .rsa import rsa, similarity_matrix, upper_triangle
 from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
@@ -55,4 +57,9 @@ __all__ = [
     "transfer_rsa",
     "triplet_groups",
     "upper_triangle",
+    # brain data with repeated sessions (reliability)
+    "brain_noise_ceiling",
+    "category_model_fit",
+    "partial_spearman",
+    "session_reliability",
 ]
