@@ -60,6 +60,7 @@ plots.enable_offline()
 
 # %% tags=["parameters"]
 value = 0.5
+notes = "none"
 
 # %% tags=["hide-input"]
 # What a library writes to stderr (a notice naming this machine's folder, a warning)
@@ -131,7 +132,9 @@ def build_tiny_book(tmp: Path) -> Path:
                                    "  - file: reproducibility\n  - file: cite\n  - file: references\n")
     source = tmp / "01_tiny.py"
     source.write_text(CHAPTER)
-    book.execute_chapter(source, site / "chapters" / "tiny.ipynb", {"value": 2.0}, cwd=tmp)
+    # A file given by its full path (as a profile file is) shows as its name only.
+    book.execute_chapter(source, site / "chapters" / "tiny.ipynb", {"value": 2.0, "notes": str(site / "notes.yml")},
+                         cwd=tmp)
     plots.write_vega_bundle(site / "_static" / plots.BUNDLE_NAME)
     exe = Path(sys.executable).with_name("jupyter-book")
     done = subprocess.run([str(exe), "build", str(site), "-W", "-n", "--keep-going"], capture_output=True, text=True)
@@ -261,6 +264,7 @@ def test_tiny_book_is_readable_on_a_desktop_and_a_phone(tmp_path):
     assert "ha-verdict ha-verdict-undecided" in text and "0.071 ± 0.013" in text
     plain = html_text.unescape(re.sub(r"<[^>]+>", "", text))
     assert "papermill -k python3 -p profile demo build/01_tiny.ipynb build/01_tiny.out.ipynb" in plain
+    assert 'notes = "notes.yml"' in plain  # the injected path shows as a file name
     assert re.search(r'<script[^>]*src="[^"]*_static/mathjax/tex-svg\.js"', text)
     assert "cdn.jsdelivr.net" not in text
     # The hidden cell's notice (naming the kernel's folder) and warning stay out of the page.

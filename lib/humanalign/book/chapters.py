@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "pick_chapter",
     "profile_ref",
     "library_fingerprint",
+    "without_build_paths",
     "recorded_stamp",
 ]
 
@@ -31,6 +33,9 @@ KERNEL = "python3"
 STAMP_KEY = "humanalign"
 # Environment variable naming the profile ``jupyter-book build book/`` uses.
 PROFILE_ENV = "HUMANALIGN_PROFILE"
+# A quoted absolute path (POSIX, or Windows as Python writes it), split into its folder
+# and its file name.
+_ABSOLUTE_PATH = re.compile(r"""(["'])((?:/|[A-Za-z]:\\\\)[^"'\n]*?(?:/|\\\\))([^/\\"'\n]+)\1""")
 
 
 def chapter_notebooks(notebooks: Path) -> dict[str, Path]:
@@ -116,7 +121,9 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
     """Fold the parameter cells (defaults and papermill's injected values) in the book.
 
     They stay in the page, one click away, so a reader sees the story first and can still
-    check which values produced it. ``stamp`` goes into the notebook's metadata.
+    check which values produced it; an absolute path among papermill's values (a profile
+    file given by its path) shows as its file name, since the folders of the machine that
+    built the book mean nothing to a reader. ``stamp`` goes into the notebook's metadata.
     """
     import nbformat
 
@@ -127,7 +134,22 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
             tags.append("hide-cell")
+        if "injected-parameters" in tags:
+            cell.source = without_build_paths(cell.source)
     nbformat.write(notebook, path)
+
+
+def without_build_paths(source: str) -> str:
+    """``source`` with every quoted absolute path replaced by its file name, and a comment
+    that says so (unchanged when it holds none).
+
+    Example: ``profile = "/home/me/humanalign/my.yml"`` -> ``profile = "my.yml"`` and the
+    comment line.
+    """
+    shown = _ABSOLUTE_PATH.sub(r"\1\3\1", source)
+    if shown == source:
+        return source
+    return shown.rstrip("\n") + "\n# (files given by their full path on the machine that built the book)\n"
 
 
 def profile_ref(profile: str | os.PathLike) -> str:
