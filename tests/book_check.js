@@ -54,6 +54,13 @@
         problems.push("chart " + el.id + " is " + Math.round(drawn) + " px wide, wider than the " +
                       Math.round(width) + " px text column");
       }
+      // The style sheet shrinks a chart wider than the column; below 90 % its text gets
+      // too small to read: such a chart should follow the column's width instead.
+      var natural = parseFloat(svg.getAttribute("width"));
+      if (natural && drawn < 0.9 * natural) {
+        problems.push("chart " + el.id + " is shrunk to " + Math.round(100 * drawn / natural) +
+                      " % of its " + Math.round(natural) + " px to fit the column (its text gets too small)");
+      }
       var figure = el.closest("figure");
       if (!figure) problems.push("chart " + el.id + " is not in a numbered figure with a caption");
     });

@@ -94,7 +94,8 @@ class Browser:
         self._replies: dict[int, dict] = {}
         self._events: queue.Queue = queue.Queue()
         self._lock = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         buffer = b""
@@ -140,7 +141,10 @@ class Browser:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
+            self._proc.wait()
         os.close(self._out)
+        self._reader.join(timeout=10)  # the browser's end of the pipe is closed: the reader stops
+        os.close(self._in)
 
 
 def _console_errors(events: list[dict], session: str) -> list[str]:

@@ -251,6 +251,58 @@ def test_check_page_finds_each_problem_and_passes_a_clean_page(tmp_path):
     assert check_page(html / "good.html", 1280) == []
 
 
+def _all_charts() -> list:
+    """Every chart of the library, drawn from small tables with long model ids."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k",
+           "torchvision/resnet50.IMAGENET1K_V1", "litert/mobilenet_v2_1.0_224_quant", "untrained/resnet18.seed0"]
+    groups = ["ImageNet-21k", "LAION-2B", "ImageNet-1k", "ImageNet-1k", "none (untrained)"]
+    wide = pd.DataFrame({"model": ids, "layer": "penultimate", "family": ["vit", "vit", "resnet", "mobilenet", "resnet"],
+                         "params": [86e6, 88e6, 25e6, 3e6, 11e6], "training_data": groups,
+                         "objective": ["softmax", "image-text", "softmax", "softmax", "none"],
+                         "zero_shot": rng.uniform(0.38, 0.5, 5), "probed": rng.uniform(0.45, 0.62, 5)})
+    wide["ci_low"], wide["ci_high"] = wide["zero_shot"] - 0.02, wide["zero_shot"] + 0.02
+    rsa = wide[["model", "training_data"]].assign(rsa_people_zero_shot=rng.uniform(0.1, 0.4, 5))
+    rsa["rsa_people_zero_shot_low"] = rsa["rsa_people_zero_shot"] - 0.04
+    rsa["rsa_people_zero_shot_high"] = rsa["rsa_people_zero_shot"] + 0.04
+    transfer = wide[["model", "training_data"]].assign(rsa_zero_shot=rng.uniform(0.1, 0.3, 5),
+                                                       rsa_transformed=rng.uniform(0.3, 0.5, 5))
+    comparisons = pd.DataFrame({"human_data": ["92 images", "THINGS"] * 2, "difference": [0.05, -0.01, 0.02, 0.03],
+                                "comparison": ["image-text vs supervised (ImageNet-1k)"] * 2
+                                + ["larger vs smaller models of one family"] * 2,
+                                "ci_low": [0.01, -0.02, 0.0, 0.01], "ci_high": [0.09, 0.0, 0.04, 0.05]})
+    concepts = pd.DataFrame({"training_data": groups[:3] * 2, "dimension": [0, 0, 0, 1, 1, 1],
+                             "name": ["animal-related"] * 3 + ["food, plants and natural objects"] * 3,
+                             "accuracy": rng.uniform(0.4, 0.7, 6), "n": 50})
+    return [plots.headline_chart(wide, {"chance": 1 / 3, "noise_ceiling": 0.6722, "vice_real": 0.64}),
+            plots.scale_chart(wide), plots.group_chart(wide, "objective"), plots.accuracy_chart(wide),
+            plots.transfer_chart(transfer), plots.rsa_chart(rsa, {"lower": 0.48, "upper": 0.58}),
+            plots.comparison_chart(comparisons), plots.concepts_chart(concepts)]
+
+
+def test_every_chart_fits_a_phone_and_a_desktop(tmp_path):
+    # A page shaped like the book's: a text column at most 690 px wide with 16 px margins,
+    # figures without margins of their own. With charts of fixed widths (as they were),
+    # the style sheet shrinks them to half their size on a phone, and this fails.
+    figures = "".join(
+        f'<figure id="fig-{i}">{plots.offline_html(chart)}<figcaption><p><span class="caption-number">'
+        f"Figure {i + 1}: </span>A chart.</p></figcaption></figure>" for i, chart in enumerate(_all_charts()))
+    page = tmp_path / "charts.html"
+    page.write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+        f'<link rel="stylesheet" href="humanalign.css"><script src="{plots.BUNDLE_NAME}"></script>'
+        "<style>body { margin: 0 } article { max-width: 690px; margin: 0 auto; padding: 0 16px }"
+        " figure { margin: 0 }</style></head>"
+        f'<body><article class="bd-article">{figures}</article></body></html>')
+    plots.write_vega_bundle(tmp_path / plots.BUNDLE_NAME)
+    shutil.copy(ROOT / "book" / "_static" / "humanalign.css", tmp_path / "humanalign.css")
+    problems = [p for width in WIDTHS for p in check_page(page, width)]
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.slow
 def test_tiny_book_is_readable_on_a_desktop_and_a_phone(tmp_path):
     html = build_tiny_book(tmp_path)

@@ -110,7 +110,8 @@ def rerun_box(chapter_file: str, profile: str = "demo") -> str:
     if not str(profile).strip():
         raise ValueError("rerun_box: the profile is empty; give the one the page was built with, e.g. 'demo'.")
     convert = f"mkdir -p build && .venv/bin/jupytext --to ipynb notebooks/{stem}.py -o build/{stem}.ipynb"
-    execute = f".venv/bin/papermill -k python3 -p profile {shlex.quote(str(profile))} build/{stem}.ipynb build/{stem}.out.ipynb"
+    execute = (f".venv/bin/papermill -k python3 -p profile {shlex.quote(str(profile))} "
+               f"build/{stem}.ipynb build/{stem}.out.ipynb")
     return "\n".join([
         "````{admonition} Rerun this chapter", ":class: tip ha-rerun", "",
         "In the repository's root folder, with the environment installed as the README says, "

@@ -105,7 +105,8 @@ def _check(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str, tuple
         raise ValueError(f"journal_table: intervals name columns {stray} that are not shown; add them to columns.")
     for name, bounds in intervals.items():
         if not (isinstance(bounds, tuple) and len(bounds) == 2):
-            raise ValueError(f"journal_table: the interval of {name!r} must be a (low, high) pair of columns, not {bounds!r}.")
+            raise ValueError(f"journal_table: the interval of {name!r} must be a (low, high) pair of columns, "
+                             f"not {bounds!r}.")
         not_numbers = [c for c in (name, *bounds) if not pd.api.types.is_numeric_dtype(df[c])]
         if not_numbers:
             raise ValueError(f"journal_table: the interval columns {not_numbers} of {name!r} hold no numbers.")
