@@ -79,8 +79,9 @@ def test_html_has_no_index_column_and_aligns_numbers_right():
     assert "<th" not in html.split("<tbody>", 1)[1]  # no header cell in the body: no index
     assert re.findall(r'<th class="(ha-\w+)" scope="col">', html) == ["ha-text", "ha-num", "ha-num", "ha-num", "ha-text"]
     assert '<td class="ha-num">0.291 [0.259, 0.320]</td>' in html
+    assert "Zero-shot accuracy (95&nbsp;% CI)" in html
     assert "<caption>Accuracy of each model</caption>" in html
-    assert "d/&lt;b&gt;.4" in html and "<b>" not in html  # text is escaped
+    assert "d/<wbr>&lt;b&gt;<wbr>.4" in html and "<b>" not in html  # escaped, breakable between its parts
     assert 'class="ha-table-scroll"' in html and "overflow-x: auto" in html
     assert not re.search(r">\s*(nan|NaN|None|<NA>)\s*<", html)
 

@@ -30,6 +30,8 @@ __all__ = ["MISSING", "JournalTable", "journal_table"]
 #: What a cell without a value shows.
 MISSING = "—"
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Where a text cell may break: after "/" or "_", before ".".
+_BREAKS = re.compile(r"[/_.]")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,12 @@ class JournalTable:
     def _cell(self, tag: str, header: str, text: str) -> str:
         kind = "ha-num" if header in self.numeric else "ha-text"
         scope = ' scope="col"' if tag == "th" else ""
-        return f'<{tag} class="{kind}"{scope}>{html.escape(text)}</{tag}>'
+        # "95 %" stays on one line.
+        shown = html.escape(text).replace(" %", "&nbsp;%")
+        if kind == "ha-text" and tag == "td":
+            # A long model id may break between its parts on a narrow screen (nowhere else).
+            shown = _BREAKS.sub(lambda m: "<wbr>" + m.group(0) if m.group(0) == "." else m.group(0) + "<wbr>", shown)
+        return f'<{tag} class="{kind}"{scope}>{shown}</{tag}>'
 
     def _repr_html_(self) -> str:
         headers = list(self.cells.columns)
