@@ -168,8 +168,9 @@ def test_headline_chart_shades_beyond_the_noise_ceiling(rng):
     # The ceiling's line carries the label; every reference label starts at the left edge.
     texts = [layer for layer in _layers(spec) if _mark(layer) == "text"]
     assert texts and all(layer["encoding"]["x"] == {"value": 0} for layer in texts)
-    without = plots.headline_chart(_wide(rng), {"chance": 1 / 3}).to_dict()
-    assert "rect" not in [_mark(layer) for layer in _layers(without)]
+    for refs in ({"chance": 1 / 3}, {"chance": 1 / 3, "noise_ceiling": float("nan")}):
+        without = plots.headline_chart(_wide(rng), refs).to_dict()
+        assert "rect" not in [_mark(layer) for layer in _layers(without)]
 
 
 def test_ceiling_band_joins_any_chart_and_keeps_its_size():

@@ -10,6 +10,7 @@ phone's screen as well as a desktop's.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 import altair as alt
@@ -80,14 +81,14 @@ def _below(**kwargs: Any) -> alt.Legend:
     return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=_LEGEND_LABEL, **kwargs)
 
 
-def _colour(df: pd.DataFrame, legend: bool = True) -> alt.Color:
+def _colour(df: pd.DataFrame) -> alt.Color:
     present = df["training_data"].dropna().unique()
     scale = colour_scale(present)
     # The colours stay fixed for every group; the legend lists only the groups drawn.
     shown = [v for v in scale.domain if v in set(map(str, present))]
     return alt.Color(
         "training_data:N", title="training data", scale=scale,
-        legend=_below(values=shown) if legend else None,
+        legend=_below(values=shown),
     )
 
 
@@ -151,9 +152,10 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
                                                              fontSize=10).encode(
         x=alt.value(0), y="accuracy:Q", text="reference:N")
     chart = (diagonal + lines + above + below + points).properties(width=RESPONSIVE, height=_HEADLINE_HEIGHT)
-    if "noise_ceiling" in refs:
+    ceiling = float(refs.get("noise_ceiling", float("nan")))
+    if math.isfinite(ceiling):
         # The line's own label names the band.
-        chart = ceiling_band(chart, float(refs["noise_ceiling"]), None, axis="y", label=None)
+        chart = ceiling_band(chart, ceiling, None, axis="y", label=None)
     return chart
 
 
