@@ -184,6 +184,26 @@ def test_parameter_cells_are_folded_in_the_book(tmp_path):
     assert tags == [["parameters", "hide-cell"], ["injected-parameters", "hide-cell"], []]
 
 
+def test_injected_paths_show_as_file_names(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('profile = "/home/me/humanalign/tests/rehearsal.yml"\nseed = 1',
+                                          metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_code_cell('print("/home/me/not/a/parameter.txt")')]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    book.chapters._collapse_parameter_cells(path)
+    injected, other = nbformat.read(path, as_version=4).cells
+    assert injected.source.splitlines() == [
+        'profile = "rehearsal.yml"', "seed = 1", "# (files given by their full path on the machine that built the book)"]
+    assert other.source == 'print("/home/me/not/a/parameter.txt")'  # only papermill's values are rewritten
+    windows = 'profile = "C:\\\\Users\\\\me\\\\my.yml"'
+    assert book.chapters.without_build_paths(windows).startswith('profile = "my.yml"')
+    assert book.chapters.without_build_paths('profile = "demo"\n') == 'profile = "demo"\n'
+    assert book.chapters.without_build_paths("x = 'relative/path.yml'") == "x = 'relative/path.yml'"
+
+
 def test_chapter_is_picked_by_name_file_or_number():
     chapters = {"overview": Path("00_overview.py"), "scale": Path("01_scale.py")}
     for text in ("scale", "01_scale", "1", "01", " 1 "):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import altair as alt
 import numpy as np
@@ -123,18 +124,130 @@ def test_write_vega_bundle_is_atomic_and_reused(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == [plots.BUNDLE_NAME]
 
 
-def test_rsa_chart_draws_the_ceiling_band_and_intervals(rng):
+def _layers(spec: dict) -> list[dict]:
+    """The unit layers of a (nested) layered spec, in drawing order."""
+    out = []
+    for layer in spec.get("layer", []):
+        out += _layers(layer) if "layer" in layer else [layer]
+    return out
+
+
+def _mark(layer: dict) -> str:
+    return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+
+
+def _y_labels(svg: str) -> list[str]:
+    """The y axis's labels of a rendered chart, top to bottom (the lines of a wrapped label joined)."""
+    axis = re.search(r'aria-label="Y-axis.*?role-axis-label"[^>]*>(.*?)</g>', svg, flags=re.S).group(1)
+    labels = re.findall(r'translate\([-\d.]+,([-\d.]+)\)[^>]*>(.*?)</text>', axis, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", text) for _, text in sorted(labels, key=lambda item: float(item[0]))]
+
+
+def test_rsa_chart_draws_the_labelled_ceiling_band_and_intervals(rng):
     table = pd.DataFrame({
         "model": ["a/x.1", "a/y.1"], "training_data": ["ImageNet-1k", "none (untrained)"],
         "rsa_people_zero_shot": [0.3, 0.1], "rsa_people_zero_shot_low": [0.25, 0.05],
         "rsa_people_zero_shot_high": [0.35, 0.15],
     })
     spec = plots.rsa_chart(table, {"lower": 0.48, "upper": 0.58}).to_dict()
-    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
-    assert marks == ["rect", "rule", "point"]
-    assert spec["layer"][0]["encoding"]["x"]["field"] == "lower"
+    layers = _layers(spec)
+    assert [_mark(layer) for layer in layers] == ["rect", "text", "rule", "point"]
+    band, label = layers[0]["encoding"], layers[1]["encoding"]
+    assert band["x"] == {"datum": 0.48} and band["x2"] == {"datum": 0.58}
+    assert label["text"] == {"value": "noise ceiling"}
+    assert spec["width"] == "container"
     with pytest.raises(KeyError, match="rsa_chart"):
         plots.rsa_chart(table.drop(columns=["rsa_people_zero_shot_low"]), {"lower": 0.4, "upper": 0.5})
+
+
+def test_headline_chart_shades_beyond_the_noise_ceiling(rng):
+    spec = plots.headline_chart(_wide(rng), {"chance": 1 / 3, "noise_ceiling": 0.672}).to_dict()
+    band = _layers(spec)[0]
+    assert _mark(band) == "rect"
+    assert band["encoding"]["y"] == {"datum": 0.672} and band["encoding"]["y2"] == {"value": 0}
+    # The ceiling's line carries the label; every reference label starts at the left edge.
+    texts = [layer for layer in _layers(spec) if _mark(layer) == "text"]
+    assert texts and all(layer["encoding"]["x"] == {"value": 0} for layer in texts)
+    for refs in ({"chance": 1 / 3}, {"chance": 1 / 3, "noise_ceiling": float("nan")}):
+        without = plots.headline_chart(_wide(rng), refs).to_dict()
+        assert "rect" not in [_mark(layer) for layer in _layers(without)]
+
+
+def test_ceiling_band_joins_any_chart_and_keeps_its_size():
+    base = alt.Chart(pd.DataFrame({"x": [0.1, 0.5], "y": [1, 2]})).mark_point().encode(x="x:Q", y="y:Q")
+    chart = base.properties(width="container", height=200)
+    spec = plots.ceiling_band(chart, 0.4, 0.6).to_dict()
+    assert spec["width"] == "container" and spec["height"] == 200
+    assert "width" not in _layers(spec)[-1]
+    assert chart.to_dict()["width"] == "container"  # the chart handed in is unchanged
+    open_ended = _layers(plots.ceiling_band(base, 0.4, None, axis="y", label=None).to_dict())
+    assert [_mark(layer) for layer in open_ended] == ["rect", "point"]
+    assert open_ended[0]["encoding"]["y2"] == {"value": 0}
+    right = _layers(plots.ceiling_band(base, 0.4).to_dict())[0]["encoding"]
+    assert right["x2"] == {"value": "width"}
+    svg = plots.to_svg(plots.ceiling_band(chart.properties(width=300), 0.4, 0.6))
+    assert "noise ceiling" in svg
+    with pytest.raises(ValueError, match="lower bound 0.6 lies above the upper bound 0.4"):
+        plots.ceiling_band(base, 0.6, 0.4)
+    with pytest.raises(ValueError, match="axis must be"):
+        plots.ceiling_band(base, 0.4, axis="z")
+    with pytest.raises(ValueError, match="finite"):
+        plots.ceiling_band(base, float("nan"))
+    with pytest.raises(TypeError, match="before facetting"):
+        plots.ceiling_band(base.facet(column="y:N"), 0.4)
+
+
+def test_charts_follow_the_text_column_and_the_facet_fits_a_phone(rng):
+    wide = _wide(rng)
+    table = wide.assign(rsa_zero_shot=rng.uniform(0, 0.5, 6), rsa_transformed=rng.uniform(0.3, 0.7, 6))
+    comparisons = pd.DataFrame({"human_data": ["THINGS"], "comparison": ["a vs b"], "difference": [0.1],
+                                "ci_low": [0.0], "ci_high": [0.2]})
+    for chart in (plots.headline_chart(wide, {"chance": 1 / 3}), plots.group_chart(wide, "objective"),
+                  plots.accuracy_chart(wide), plots.transfer_chart(table), plots.comparison_chart(comparisons)):
+        assert chart.to_dict()["width"] == "container"
+    facet = plots.scale_chart(wide).to_dict()
+    assert facet["columns"] == 1 and facet["spec"]["width"] <= 280
+
+
+def test_long_model_ids_wrap_on_the_axis_and_keep_the_full_id_in_the_tooltip():
+    ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k", "a/b.c"]
+    table = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k"] * 3, "zero_shot": [0.50, 0.40, 0.45],
+                          "ci_low": [0.3] * 3, "ci_high": [0.6] * 3})
+    chart = plots.accuracy_chart(table)
+    svg = plots.to_svg(chart)
+    # Drawn as lines of at most 22 characters, best model first (not in alphabetical
+    # order), nothing cut off.
+    assert _y_labels(svg) == ["timm/vit_base_patch16_224.augreg_in21k", "a/b.c", "open_clip/ViT-B-32.laion2b_s34b_b79k"]
+    assert "<tspan>timm/vit_base_patch16_</tspan>" in svg and "…" not in svg
+    assert "model" in _tooltip_fields(chart.to_dict())
+    assert chart.to_dict()["height"]["step"] >= 30  # room for two lines per row
+
+
+def test_wrap_label_breaks_ids_between_parts_and_phrases_at_spaces():
+    for text in ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.openai", "x" * 50, "a/b.c"]:
+        lines = plots.wrap_label(text).split("\n")
+        assert all(len(line) <= 22 for line in lines)
+        assert "".join(lines) == text  # nothing lost: two ids never wrap to the same label
+    assert plots.wrap_label("timm/vit_base_patch16_224.augreg_in21k") == "timm/vit_base_patch16_\n224.augreg_in21k"
+    assert plots.wrap_label("image-text vs supervised (ImageNet-1k)") == "image-text vs\nsupervised\n(ImageNet-1k)"
+    assert plots.wrap_label("short") == "short"
+    with pytest.raises(ValueError, match="at least 4"):
+        plots.wrap_label("abc", width=2)
+    assert plots.axis_title("zero-shot accuracy") == "zero-shot accuracy"
+    assert plots.axis_title("Spearman rho with each person's judgements (mean over people)") == [
+        "Spearman rho with each person's", "judgements (mean over people)"]
+
+
+def test_reference_labels_put_the_lower_of_two_close_lines_under_it():
+    ref = plots.reference_labels({"chance": 1 / 3, "vice_real": 0.655, "noise_ceiling": 0.672}, span=0.45)
+    assert ref["reference"].tolist() == ["chance", "VICE, real 20k set", "noise ceiling (real 20k set)"]
+    assert ref["side"].tolist() == ["above", "below", "above"]
+    far = plots.reference_labels({"chance": 1 / 3, "noise_ceiling": 0.672}, span=0.45)
+    assert far["side"].tolist() == ["above", "above"]
+    # Three close lines: the middle one has no room under it, both upper labels stay above.
+    crowded = plots.reference_labels({"a": 0.60, "b": 0.61, "c": 0.62}, span=0.45)
+    assert crowded["side"].tolist() == ["below", "above", "above"]
+    assert plots.reference_labels({"a": float("nan"), "b": 0.5}, span=0.4)["reference"].tolist() == ["b"]
 
 
 def test_comparison_chart_has_a_zero_line_and_names_the_data(rng):

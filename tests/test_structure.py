@@ -29,7 +29,7 @@ FLOORS = (
     ("models",),
     ("features",),
     ("measures",),
-    ("results", "plots"),
+    ("results", "plots", "tables", "pages"),
     ("study",),
     ("book",),
     ("cli", "__init__"),

@@ -33,10 +33,13 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def shown(table: pd.DataFrame, columns: list[str] | None = None, values: list[str] | None = None,
           digits: int | None = 3) -> pd.DataFrame:
-    """The rows and columns of a wide table a page shows: rows with at least one value.
+    """The rows and columns of a wide table worth looking at: rows with at least one value.
 
     A row whose value columns are all missing (say, the logits of a profile that scores
-    the penultimate layer only) says nothing and is dropped.
+    the penultimate layer only) says nothing and is dropped. The result is a data frame,
+    for a notebook's own work and for a reader of the notebook; a book page shows a table
+    with :func:`humanalign.tables.journal_table` (headers in words, intervals in one cell,
+    no index, no NaN, a CSV download of the full precision).
 
     Args:
         table: A wide table (one row per model, or model x layer).

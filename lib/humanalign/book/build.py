@@ -9,6 +9,7 @@ build book/`` from the book folder Sphinx was given.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -235,12 +236,47 @@ def setup(app) -> dict:
     the configuration is read (before Sphinx looks for the chapters), :func:`prepare_book`
     runs with the notebooks folder ``humanalign_notebooks`` (relative to the book, default
     ``../notebooks``); a book without that folder (e.g. a test's one-page book) only gets
-    the chart script.
+    the chart script. It also settles how pages read: maths in MathJax's SVG output
+    (:func:`_mathjax_svg`), numbered captions as "Figure 3: text" and each script loaded
+    once (:func:`_page_context`).
     """
     app.add_config_value("humanalign_notebooks", "../notebooks", "env")
     # Before Sphinx drops html_static_path entries that do not exist yet (priority 800).
     app.connect("config-inited", _on_config_inited, priority=500)
+    app.connect("config-inited", _mathjax_svg)
+    # Last, after the extensions that add scripts while a page is written.
+    app.connect("html-page-context", _page_context, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# Sphinx writes a numbered caption as "<span class="caption-number">Figure 3 </span>text".
+_CAPTION_NUMBER = re.compile(r'(<span class="caption-number">[^<]*?) </span>')
+
+
+def _mathjax_svg(app, config) -> None:
+    """Draw maths with MathJax's SVG build. sphinx-mathjax-offline points ``mathjax_path`` at
+    its CHTML build, which fetches font files (that some browsers refuse to a page opened
+    from disk); the SVG build, shipped beside it, draws every glyph itself."""
+    if getattr(config, "mathjax_path", None) == "mathjax/tex-chtml.js":
+        config.mathjax_path = "mathjax/tex-svg.js"
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    """What each page gets before it is written: numbered captions read "Figure 3: text"
+    (numfig_format has no colon, since the same format names the figure in a
+    cross-reference, "see Figure 3"), and each script is loaded once (sphinx-thebe
+    registers its settings script twice, and the second declaration of its constants is
+    a console error)."""
+    if isinstance(context.get("body"), str):
+        context["body"] = _CAPTION_NUMBER.sub(r"\1: </span>", context["body"])
+    scripts, seen = [], set()
+    for script in context.get("script_files", []):
+        # An inline script is registered with the file name None or "" by different callers.
+        key = (str(getattr(script, "filename", script) or ""), tuple(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            scripts.append(script)
+    context["script_files"] = scripts
 
 
 def _on_config_inited(app, config) -> None:

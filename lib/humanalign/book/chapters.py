@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "profile_ref",
     "library_fingerprint",
     "outputs_digest",
+    "without_build_paths",
     "recorded_stamp",
 ]
 
@@ -36,6 +38,9 @@ KERNEL = "python3"
 STAMP_KEY = "humanalign"
 # Environment variable naming the profile ``jupyter-book build book/`` uses.
 PROFILE_ENV = "HUMANALIGN_PROFILE"
+# A quoted absolute path (POSIX, or Windows as Python writes it), split into its folder
+# and its file name.
+_ABSOLUTE_PATH = re.compile(r"""(["'])((?:/|[A-Za-z]:\\\\)[^"'\n]*?(?:/|\\\\))([^/\\"'\n]+)\1""")
 
 
 def chapter_notebooks(notebooks: Path) -> dict[str, Path]:
@@ -139,8 +144,10 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
     """Fold the parameter cells (defaults and papermill's injected values) in the book.
 
     They stay in the page, one click away, so a reader sees the story first and can still
-    check which values produced it. ``stamp`` goes into the notebook's metadata, with the
-    :func:`outputs_digest` of the cells as written.
+    check which values produced it; an absolute path among papermill's values (a profile
+    file given by its path) shows as its file name, since the folders of the machine that
+    built the book mean nothing to a reader. ``stamp`` goes into the notebook's metadata,
+    with the :func:`outputs_digest` of the cells as written.
     """
     import nbformat
 
@@ -149,6 +156,8 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
         tags = cell.metadata.setdefault("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "hide-cell" not in tags:
             tags.append("hide-cell")
+        if "injected-parameters" in tags:
+            cell.source = without_build_paths(cell.source)
     if stamp is not None:
         # Hashed as the file will hold the cells (the metadata does not change them).
         written = json.loads(nbformat.writes(notebook))
@@ -164,6 +173,19 @@ def outputs_digest(notebook: dict) -> str:
     """
     cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs")] for cell in notebook.get("cells", [])]
     return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+
+
+def without_build_paths(source: str) -> str:
+    """``source`` with every quoted absolute path replaced by its file name, and a comment
+    that says so (unchanged when it holds none).
+
+    Example: ``profile = "/home/me/humanalign/my.yml"`` -> ``profile = "my.yml"`` and the
+    comment line.
+    """
+    shown = _ABSOLUTE_PATH.sub(r"\1\3\1", source)
+    if shown == source:
+        return source
+    return shown.rstrip("\n") + "\n# (files given by their full path on the machine that built the book)\n"
 
 
 def profile_ref(profile: str | os.PathLike) -> str:

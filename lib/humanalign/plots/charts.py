@@ -1,46 +1,36 @@
-"""Altair charts of the book, one colour per training-data group, rendered offline.
+"""Altair charts of the book, one colour per training-data group.
 
 Every chart colours models by the data they were trained on (:func:`colour_scale`), as in
-the paper's figures, and carries tooltips with the model id and the plotted values.
-
-Offline rendering: :func:`enable_offline` registers an altair renderer whose HTML output
-calls ``window.vegaEmbed`` from a self-hosted script (:func:`write_vega_bundle` writes the
-Vega, Vega-Lite and Vega-Embed bundle that ``vl_convert`` ships), so a built page loads no
-script from the network. :func:`to_svg` gives a static SVG for places without scripts.
+the paper's figures, and carries tooltips with the model id and the plotted values. Every
+chart but the facetted :func:`scale_chart` takes the width of the text column
+(:data:`~humanalign.plots.layout.RESPONSIVE`), puts its legends below the plot and wraps
+long model ids on its axis (:func:`~humanalign.plots.layout.wrap_label`), so it fits a
+phone's screen as well as a desktop's.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import uuid
-from pathlib import Path
+import math
 from typing import Any, Iterable
 
 import altair as alt
 import pandas as pd
 
+from .layout import RESPONSIVE, axis_title, ceiling_band, label_axis, row_step, wrap_label
+
 __all__ = [
-    "BUNDLE_NAME",
     "TRAINING_DATA_COLOURS",
     "accuracy_chart",
     "colour_scale",
     "comparison_chart",
     "concepts_chart",
-    "enable_offline",
     "group_chart",
     "headline_chart",
-    "offline_html",
     "reference_labels",
     "rsa_chart",
     "scale_chart",
-    "to_svg",
     "transfer_chart",
-    "write_vega_bundle",
 ]
-
-BUNDLE_NAME = "vega-bundle.js"
 
 # Fixed colours for the training-data groups of the paper (a colour-blind-safe palette), keyed
 # by the values of humanalign.registry.TRAINING_DATA;
@@ -58,15 +48,13 @@ TRAINING_DATA_COLOURS: dict[str, str] = {
     "human": "#000000",
 }
 _SPARE = ["#EE7733", "#009988", "#33BBEE", "#882255", "#999933", "#DDCC77", "#44AA99", "#661100"]
-# Every chart, with its axis labels and legends, fits the book's text column (about 690 px
-# on a 1280 px wide screen; the browser test checks it): charts with long labels on the
-# y axis put their legends below.
-_CHART_WIDTH = 420
+# Heights of the charts whose width follows the text column; a facet panel's width fits a
+# phone's column (about 360 px) with its axis.
 _CHART_HEIGHT = 300
-_FACET_WIDTH = 250
-# Charts with one row per model id: room for the whole id (up to about 45 characters).
-_MODEL_LABEL = 250
-_MODEL_CHART_WIDTH = 320
+_HEADLINE_HEIGHT = 380
+_FACET_WIDTH = 260
+# A legend's entries stay within half a phone's column each, in two columns.
+_LEGEND_LABEL = 140
 
 
 def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
@@ -90,18 +78,30 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
 
 def _below(**kwargs: Any) -> alt.Legend:
     """A legend under the chart, so that the chart and its labels keep the column's width."""
-    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=280, **kwargs)
+    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=_LEGEND_LABEL, **kwargs)
 
 
-def _colour(df: pd.DataFrame, legend: bool = True, below: bool = False) -> alt.Color:
+def _colour(df: pd.DataFrame) -> alt.Color:
     present = df["training_data"].dropna().unique()
     scale = colour_scale(present)
     # The colours stay fixed for every group; the legend lists only the groups drawn.
     shown = [v for v in scale.domain if v in set(map(str, present))]
     return alt.Color(
         "training_data:N", title="training data", scale=scale,
-        legend=(_below(values=shown) if below else alt.Legend(values=shown)) if legend else None,
+        legend=_below(values=shown),
     )
+
+
+def _with_labels(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with a ``label`` column: each model id wrapped to fit a phone's screen (the
+    full id stays in the tooltip)."""
+    return data.assign(label=data["model"].astype(str).map(wrap_label))
+
+
+def _descending(data: pd.DataFrame, value: str) -> list[str]:
+    """The labels by their largest ``value``, largest first: an explicit order, which every
+    layer of a chart keeps (a sort by field is lost when layers draw different data)."""
+    return data.groupby("label", sort=False)[value].max().sort_values(ascending=False).index.tolist()
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], chart: str) -> None:
@@ -113,7 +113,8 @@ def _require(df: pd.DataFrame, columns: Iterable[str], chart: str) -> None:
 
 
 def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChart:
-    """Every model's zero-shot (x) vs probed (y) accuracy, with the human reference lines.
+    """Every model's zero-shot (x) vs probed (y) accuracy, with the human reference lines;
+    the region beyond the noise ceiling is shaded.
 
     Args:
         table: One row per model x layer with ``model, layer, zero_shot, probed,
@@ -129,7 +130,7 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
         x=alt.X("zero_shot:Q", title="zero-shot odd-one-out accuracy", scale=axis),
         y=alt.Y("probed:Q", title="probed odd-one-out accuracy", scale=axis),
         color=_colour(data),
-        shape=alt.Shape("layer:N", title="layer"),
+        shape=alt.Shape("layer:N", title="layer", legend=_below()),
         tooltip=["model:N", "layer:N", "training_data:N",
                  alt.Tooltip("zero_shot:Q", format=".3f"), alt.Tooltip("probed:Q", format=".3f")],
     )
@@ -142,40 +143,48 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
         color=alt.value("#444444"),
         tooltip=["reference:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
-    # Lines closer than a label's height get their labels on alternate sides.
-    left = alt.Chart(ref[ref["side"] == "left"]).mark_text(align="left", dx=4, dy=-6, fontSize=10).encode(
-        x=alt.value(2), y="accuracy:Q", text="reference:N"
-    )
-    right = alt.Chart(ref[ref["side"] == "right"]).mark_text(align="right", dx=-4, dy=-6, fontSize=10).encode(
-        x=alt.value(_CHART_WIDTH - 2), y="accuracy:Q", text="reference:N"
-    )
-    return (diagonal + lines + left + right + points).properties(width=_CHART_WIDTH, height=_CHART_WIDTH)
+    # Every label starts at the left edge, so none runs into another on a narrow screen;
+    # of two close lines, the lower one's label goes under it.
+    above = alt.Chart(ref[ref["side"] == "above"]).mark_text(align="left", baseline="bottom", dx=4, dy=-2,
+                                                             fontSize=10).encode(
+        x=alt.value(0), y="accuracy:Q", text="reference:N")
+    below = alt.Chart(ref[ref["side"] == "below"]).mark_text(align="left", baseline="top", dx=4, dy=2,
+                                                             fontSize=10).encode(
+        x=alt.value(0), y="accuracy:Q", text="reference:N")
+    chart = (diagonal + lines + above + below + points).properties(width=RESPONSIVE, height=_HEADLINE_HEIGHT)
+    ceiling = float(refs.get("noise_ceiling", float("nan")))
+    if math.isfinite(ceiling):
+        # The line's own label names the band.
+        chart = ceiling_band(chart, ceiling, None, axis="y", label=None)
+    return chart
 
 
 def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06) -> pd.DataFrame:
-    """The headline's reference lines with readable names and a side for each label.
+    """The headline's reference lines with readable names and where each label goes.
 
     Args:
         refs: Name -> accuracy (``noise_ceiling``, ``vice_real``, ...).
         span: The axis range the lines are drawn over.
-        min_gap: Share of ``span`` below which two lines' labels would overlap; the upper
-            one of such a pair goes to the other side of the chart.
+        min_gap: Share of ``span`` below which two lines' labels, both above their lines,
+            would overlap; the lower line's label then goes under its line (unless a
+            third line lies just below it).
 
     Returns:
-        Rows ``reference, accuracy, side`` (``left`` / ``right``), sorted by accuracy.
+        Rows ``reference, accuracy, side`` (``above`` / ``below`` the line), sorted by
+        accuracy; missing values are dropped.
     """
     names = {"chance": "chance", "noise_ceiling": "noise ceiling (real 20k set)",
              "vice_real": "VICE, real 20k set", "vice_profile": "VICE, this profile's triplets"}
     ref = pd.DataFrame({"reference": [names.get(k, k.replace("_", " ")) for k in refs],
                         "accuracy": [float(v) for v in refs.values()]})
     ref = ref.dropna().sort_values("accuracy").reset_index(drop=True)
-    sides, last = [], {"left": -float("inf"), "right": -float("inf")}
-    for value in ref["accuracy"]:
-        side = "left" if value - last["left"] >= min_gap * span else "right"
-        if side == "right" and value - last["right"] < min_gap * span:
-            side = "left"  # both sides crowded: keep the default
-        sides.append(side)
-        last[side] = value
+    values, sides, gap = ref["accuracy"].tolist(), [], min_gap * span
+    for i, value in enumerate(values):
+        close = i >= 1 and value - values[i - 1] < gap
+        room_below = i < 2 or values[i - 1] - values[i - 2] >= gap
+        if close and sides[-1] == "above" and room_below:
+            sides[-1] = "below"
+        sides.append("above")
     return ref.assign(side=sides)
 
 
@@ -199,7 +208,7 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters",
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
-        color=_colour(long, below=True),
+        color=_colour(long),
         detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
@@ -208,8 +217,9 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         tooltip=["model:N", "family:N", "training_data:N", alt.Tooltip("params:Q", format=",d"),
                  "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
+    # One panel under the other: two side by side would not fit a phone's screen.
     return (lines + points).properties(width=_FACET_WIDTH, height=_CHART_HEIGHT).facet(
-        column=alt.Column("measure:N", title=None)
+        facet=alt.Facet("measure:N", title=None), columns=1,
     ).resolve_scale(y="independent")
 
 
@@ -222,33 +232,35 @@ def group_chart(table: pd.DataFrame, by: str, measure: str = "zero_shot") -> alt
     _require(table, ["model", "training_data", by, measure], "group_chart")
     data = table[["model", "training_data", by, measure] + (["ci_low", "ci_high"] if "ci_low" in table and by != "training_data" else [])]
     data = data.loc[:, ~data.columns.duplicated()]
-    y = alt.Y(f"{by}:N", title=by.replace("_", " "))
+    data = data.assign(label=data[by].astype(str).map(wrap_label))
+    y = alt.Y("label:N", title=by.replace("_", " "), axis=label_axis())
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X(f"{measure}:Q", scale=alt.Scale(zero=False), title=measure.replace("_", " ") + " accuracy"),
+        x=alt.X(f"{measure}:Q", scale=alt.Scale(zero=False), title=axis_title(measure.replace("_", " ") + " accuracy")),
         y=y,
-        color=_colour(data, below=True),
+        color=_colour(data),
         tooltip=["model:N", f"{by}:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f")],
     )
     means = alt.Chart(data).mark_tick(thickness=2, size=24, color="#222222").encode(
         x=f"mean({measure}):Q", y=y,
         tooltip=[f"{by}:N", alt.Tooltip(f"mean({measure}):Q", format=".3f", title="group mean")],
     )
-    return (points + means).properties(width=_CHART_WIDTH, height=alt.Step(40))
+    return (points + means).properties(width=RESPONSIVE, height=alt.Step(40))
 
 
 def accuracy_chart(table: pd.DataFrame, measure: str = "zero_shot") -> alt.LayerChart:
     """One bar per model with its bootstrap interval (``ci_low``/``ci_high``), sorted."""
     _require(table, ["model", "training_data", measure, "ci_low", "ci_high"], "accuracy_chart")
-    data = table[["model", "training_data", measure, "ci_low", "ci_high"]]
-    y = alt.Y("model:N", sort="-x", title=None)
+    data = _with_labels(table[["model", "training_data", measure, "ci_low", "ci_high"]])
+    y = alt.Y("label:N", sort=_descending(data, measure), title=None, axis=label_axis())
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X(f"{measure}:Q", title=measure.replace("_", " ") + " accuracy", scale=alt.Scale(zero=False)),
-        y=y, color=_colour(data, below=True),
+        x=alt.X(f"{measure}:Q", title=axis_title(measure.replace("_", " ") + " accuracy"),
+                scale=alt.Scale(zero=False)),
+        y=y, color=_colour(data),
         tooltip=["model:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f"),
                  alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f")],
     )
-    errors = alt.Chart(data).mark_rule(color="#222222").encode(x="ci_low:Q", x2="ci_high:Q", y=alt.Y("model:N", sort=alt.EncodingSortField(measure, order="descending")))
-    return (bars + errors).properties(width=_CHART_WIDTH, height=alt.Step(18))
+    errors = alt.Chart(data).mark_rule(color="#222222").encode(x="ci_low:Q", x2="ci_high:Q", y=y)
+    return (bars + errors).properties(width=RESPONSIVE, height=row_step(data["label"]))
 
 
 def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -263,20 +275,20 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
         var_name="representation", value_name="spearman_rho",
     )
     long["representation"] = long["representation"].map({"rsa_zero_shot": "zero-shot", "rsa_transformed": "transformed"})
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("spearman_rho", op="max", order="descending"),
-              axis=alt.Axis(labelLimit=_MODEL_LABEL))
+    long = _with_labels(long)
+    y = alt.Y("label:N", title=None, sort=_descending(long, "spearman_rho"), axis=label_axis())
     link = alt.Chart(long).mark_line(color="#999999").encode(x="spearman_rho:Q", y=y, detail="model:N")
     points = alt.Chart(long).mark_point(filled=True, size=70).encode(
-        x=alt.X("spearman_rho:Q", title="Spearman rho with human similarity"),
+        x=alt.X("spearman_rho:Q", title=axis_title("Spearman rho with human similarity")),
         y=y,
-        color=_colour(long, below=True),
+        color=_colour(long),
         # The text under the chart says circle = before, triangle = after; a second legend
         # below would push the chart past the column.
         shape=alt.Shape("representation:N", title="representation", legend=None,
                         scale=alt.Scale(domain=["zero-shot", "transformed"], range=["circle", "triangle-right"])),
         tooltip=["model:N", "training_data:N", "representation:N", alt.Tooltip("spearman_rho:Q", format=".3f")],
     )
-    return (link + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
+    return (link + points).properties(width=RESPONSIVE, height=row_step(long["label"]))
 
 
 def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot") -> alt.LayerChart:
@@ -290,24 +302,20 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
     """
     cols = ["model", "training_data", measure, f"{measure}_low", f"{measure}_high"]
     _require(table, cols, "rsa_chart")
-    data = table[cols].rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"})
+    data = _with_labels(table[cols].rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"}))
     hi = max(float(data["high"].max()), ceiling["upper"]) + 0.05
     lo = min(0.0, float(data["low"].min()) - 0.02)
-    x = alt.X("rho:Q", title="Spearman rho with each person's judgements (mean over people)",
+    x = alt.X("rho:Q", title=axis_title("Spearman rho with each person's judgements (mean over people)"),
               scale=alt.Scale(domain=[lo, hi]))
-    y = alt.Y("model:N", title=None, sort=alt.EncodingSortField("rho", order="descending"),
-              axis=alt.Axis(labelLimit=_MODEL_LABEL))
-    band = alt.Chart(pd.DataFrame([ceiling])).mark_rect(color="#999999", opacity=0.25).encode(
-        x="lower:Q", x2="upper:Q", tooltip=[alt.Tooltip("lower:Q", format=".3f", title="ceiling (lower)"),
-                                          alt.Tooltip("upper:Q", format=".3f", title="ceiling (upper)")],
-    )
+    y = alt.Y("label:N", title=None, sort=_descending(data, "rho"), axis=label_axis())
     errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=_colour(data, below=True),
+        x=x, y=y, color=_colour(data),
         tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
                  alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
     )
-    return (band + errors + points).properties(width=_MODEL_CHART_WIDTH, height=alt.Step(18))
+    chart = (errors + points).properties(width=RESPONSIVE, height=row_step(data["label"]))
+    return ceiling_band(chart, float(ceiling["lower"]), float(ceiling["upper"]), axis="x")
 
 
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -320,19 +328,20 @@ def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
     _require(table, ["human_data", "comparison", "difference", "ci_low", "ci_high"], "comparison_chart")
     data = table[["human_data", "comparison", "difference", "ci_low", "ci_high"]].copy()
     data["on"] = data["human_data"]
-    y = alt.Y("comparison:N", title=None, axis=alt.Axis(labelLimit=240))
+    data["label"] = data["comparison"].astype(str).map(wrap_label)
+    y = alt.Y("label:N", title=None, axis=label_axis())
     base = alt.Chart(data)
     zero = base.mark_rule(color="#999999", strokeDash=[4, 3]).encode(x=alt.datum(0))
     errors = base.mark_rule(color="#222222").encode(x="ci_low:Q", x2="ci_high:Q", y=y, yOffset="on:N")
     points = base.mark_point(filled=True, size=70).encode(
-        x=alt.X("difference:Q", title="difference, first minus second (95 % interval)"), y=y,
+        x=alt.X("difference:Q", title=axis_title("difference, first minus second (95 % interval)")), y=y,
         yOffset="on:N",
-        color=alt.Color("on:N", title="human data", legend=alt.Legend(orient="bottom", direction="vertical")),
+        color=alt.Color("on:N", title="human data", legend=_below()),
         shape=alt.Shape("on:N", title="human data"),
         tooltip=["human_data:N", "comparison:N", alt.Tooltip("difference:Q", format="+.3f"),
                  alt.Tooltip("ci_low:Q", format="+.3f"), alt.Tooltip("ci_high:Q", format="+.3f")],
     )
-    return (zero + errors + points).properties(width=280, height=alt.Step(16))
+    return (zero + errors + points).properties(width=RESPONSIVE, height=alt.Step(16))
 
 
 def concepts_chart(table: pd.DataFrame) -> alt.Chart:
@@ -343,86 +352,11 @@ def concepts_chart(table: pd.DataFrame) -> alt.Chart:
     """
     _require(table, ["training_data", "dimension", "name", "accuracy", "n"], "concepts_chart")
     data = table[["training_data", "dimension", "name", "accuracy", "n"]]
-    order = data.groupby("name")["accuracy"].mean().sort_values(ascending=False).index.tolist()
+    data = data.assign(label=data["name"].astype(str).map(wrap_label))
+    order = data.groupby("label")["accuracy"].mean().sort_values(ascending=False).index.tolist()
     return alt.Chart(data).mark_point(filled=True, size=50).encode(
         x=alt.X("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
-        y=alt.Y("name:N", sort=order, title="VICE dimension"),
-        color=_colour(data, below=True),
+        y=alt.Y("label:N", sort=order, title="VICE dimension", axis=label_axis()),
+        color=_colour(data),
         tooltip=["name:N", "dimension:Q", "training_data:N", alt.Tooltip("accuracy:Q", format=".3f"), "n:Q"],
-    ).properties(width=_CHART_WIDTH, height=alt.Step(14))
-
-
-# --------------------------------------------------------------------------- offline rendering
-
-
-def offline_html(spec: dict[str, Any] | alt.TopLevelMixin, element_id: str | None = None) -> str:
-    """HTML that draws a chart with the self-hosted ``vegaEmbed`` (no network).
-
-    The page must load :data:`BUNDLE_NAME` (the book does, from its ``_static`` folder).
-    The script waits for the bundle when it is loaded later than the chart's HTML.
-    """
-    if not isinstance(spec, dict):
-        spec = spec.to_dict()
-    element_id = element_id or f"ha-chart-{uuid.uuid4().hex[:12]}"
-    # "</" inside a JSON string would end the script element early.
-    payload = json.dumps(spec).replace("</", "<\\/")
-    return (
-        f'<div id="{element_id}" class="humanalign-chart"></div>\n'
-        "<script type=\"text/javascript\">\n(function () {\n"
-        f"  var spec = {payload};\n"
-        f'  var target = "#{element_id}";\n'
-        "  function draw() {\n"
-        "    vegaEmbed(target, spec, {actions: false, renderer: \"svg\"}).catch(function (err) {\n"
-        "      document.querySelector(target).textContent = \"The chart could not be drawn: \" + err;\n"
-        "    });\n"
-        "  }\n"
-        "  if (window.vegaEmbed) { draw(); } else { window.addEventListener(\"load\", draw); }\n"
-        "})();\n</script>"
-    )
-
-
-def _renderer(spec: dict, **_: Any) -> dict[str, str]:
-    return {"text/html": offline_html(spec)}
-
-
-def enable_offline() -> None:
-    """Make altair charts display as offline HTML (call once at the top of a notebook)."""
-    alt.renderers.register("humanalign-offline", _renderer)
-    alt.renderers.enable("humanalign-offline")
-
-
-def write_vega_bundle(path: str | os.PathLike) -> Path:
-    """Write the self-contained Vega/Vega-Lite/Vega-Embed script to ``path`` (atomically).
-
-    The bundle comes from the installed ``vl-convert-python``; it is rewritten only when
-    that version changes (its version is recorded in a one-line comment at the top).
-    """
-    import vl_convert as vlc
-
-    path = Path(path)
-    stamp = f"// wrapped; vl-convert {getattr(vlc, '__version__', '')} vega {vlc.get_vega_version()} vega-embed {vlc.get_vega_embed_version()}\n"
-    if path.is_file():
-        with open(path) as handle:
-            if handle.readline() == stamp:
-                return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(stamp)
-            # The bundle declares top-level names (e.g. "_") that clash with the theme's
-            # globals in a classic script; a function scope keeps them private.
-            handle.write("(function () {\n")
-            handle.write(vlc.javascript_bundle())
-            handle.write("\n})();\n")
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return path
-
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """A static SVG of a chart (no scripts, no network), via ``vl_convert``."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(chart.to_dict())
+    ).properties(width=RESPONSIVE, height=row_step(data["label"]))

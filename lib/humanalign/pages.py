@@ -1,0 +1,123 @@
+"""Blocks of a chapter's page, written as MyST: the verdict's label and the box that tells
+how to rerun the chapter.
+
+Each function returns MyST text. A chapter glues it and pastes it where it belongs::
+
+    from IPython.display import Markdown
+    from myst_nb import glue
+    glue("scale_verdict_box", Markdown(pages.verdict_admonition(status, summary, details)), display=False)
+
+and, in a Markdown cell::
+
+    ```{glue:md} scale_verdict_box
+    :format: myst
+    ```
+
+The colours and the compact layout come from the book's style sheet
+(``book/_static/humanalign.css``, classes ``ha-verdict`` and ``ha-rerun``).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import PurePath
+
+__all__ = ["VERDICT_CLASSES", "rerun_box", "verdict_admonition"]
+
+#: Verdict status (or the start of one, e.g. "undecided (the interval crosses the margin)")
+#: -> the CSS class of its label: green, red, amber, grey.
+VERDICT_CLASSES = {
+    "reproduced": "ha-verdict-reproduced",
+    "not reproduced": "ha-verdict-not-reproduced",
+    "undecided": "ha-verdict-undecided",
+    "not testable with this profile's models": "ha-verdict-not-testable",
+}
+_CHAPTER = re.compile(r"^[0-9]{2}_[A-Za-z0-9_]+$")
+
+
+def _verdict_class(status: str) -> str:
+    text = " ".join(str(status).split()).lower()
+    # "not testable" alone is the short form of the last status; longer keys first, so
+    # that "not reproduced" is not read as "reproduced".
+    keys = sorted([*VERDICT_CLASSES, "not testable"], key=len, reverse=True)
+    for key in keys:
+        if text == key or text.startswith(key + " "):
+            return VERDICT_CLASSES.get(key, VERDICT_CLASSES["not testable with this profile's models"])
+    raise ValueError(f"verdict_admonition: unknown status {status!r}; use one of {list(VERDICT_CLASSES)} "
+                     "(a reason in brackets may follow).")
+
+
+def verdict_admonition(status: str, summary: str, details: str, details_title: str = "How this was decided") -> str:
+    """A compact admonition whose title is the verdict, coloured by status, with the summary
+    shown and the details folded below it.
+
+    Args:
+        status: ``"reproduced"`` (green), ``"not reproduced"`` (red), ``"undecided"``
+            (amber) or ``"not testable with this profile's models"`` (grey); a reason may
+            follow, e.g. ``"undecided (the interval crosses the margin)"``.
+        summary: One or two sentences of MyST, always shown.
+        details: MyST folded into a dropdown (how the verdict was reached, the numbers);
+            an empty string leaves the dropdown out. It may hold ``:::`` fences.
+        details_title: The dropdown's title.
+
+    Returns:
+        MyST text (an ``admonition`` directive with a nested ``dropdown``).
+
+    Raises:
+        ValueError: an unknown status or an empty summary.
+
+    Example:
+        >>> print(verdict_admonition("reproduced", "Larger models are not more aligned.",
+        ...                          "Within each family, the slope is 0.001 ± 0.004."))  # doctest: +SKIP
+    """
+    css = _verdict_class(status)
+    if not str(summary).strip():
+        raise ValueError("verdict_admonition: the summary is empty; say in a sentence what was found.")
+    title = " ".join(str(status).split())
+    lines = [f"`````{{admonition}} {title[:1].upper() + title[1:]}", f":class: ha-verdict {css}", "",
+             str(summary).strip(), ""]
+    if str(details).strip():
+        lines += [f"````{{dropdown}} {details_title}", ":class-container: ha-verdict-details", "",
+                  str(details).strip(), "````", ""]
+    return "\n".join(lines + ["`````", ""])
+
+
+def rerun_box(chapter_file: str, profile: str = "demo") -> str:
+    """The "Rerun this chapter" box: the two commands that execute the chapter as the book did.
+
+    Args:
+        chapter_file: The chapter's source, e.g. ``"01_scale.py"`` or
+            ``"notebooks/01_scale.py"`` (only its file name counts).
+        profile: The profile the page was built with (``demo``, ``full`` or a profile
+            file), passed to papermill.
+
+    Returns:
+        MyST text: a ``tip`` admonition with a ``bash`` block, from the repository's root
+        folder: ``jupytext`` converts the chapter to a notebook, ``papermill`` executes it.
+
+    Raises:
+        ValueError: ``chapter_file`` is not a chapter's name (``NN_name.py``) or the
+            profile is empty.
+
+    Example:
+        >>> print(rerun_box("01_scale.py"))  # doctest: +SKIP
+    """
+    stem = PurePath(str(chapter_file)).stem
+    if not _CHAPTER.match(stem):
+        raise ValueError(f"rerun_box: {chapter_file!r} is not a chapter file; use the name of one in notebooks/, "
+                         "NN_name.py (e.g. 01_scale.py).")
+    if not str(profile).strip():
+        raise ValueError("rerun_box: the profile is empty; give the one the page was built with, e.g. 'demo'.")
+    convert = f"mkdir -p build && .venv/bin/jupytext --to ipynb notebooks/{stem}.py -o build/{stem}.ipynb"
+    execute = (f".venv/bin/papermill -k python3 -p profile {shlex.quote(str(profile))} "
+               f"build/{stem}.ipynb build/{stem}.out.ipynb")
+    return "\n".join([
+        "````{admonition} Rerun this chapter", ":class: tip ha-rerun", "",
+        "In the repository's root folder, with the environment installed as the README says, "
+        "convert the chapter to a notebook and execute it with papermill:", "",
+        "```bash", convert, execute, "```", "",
+        f"The profile is the one this page was built with (`{profile}`), so `build/{stem}.out.ipynb` "
+        "holds this page's numbers; the README lists the other parameters.",
+        "````", "",
+    ])

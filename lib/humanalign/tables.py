@@ -1,0 +1,207 @@
+"""Tables for people: what a chapter shows where a notebook would show a data frame.
+
+:func:`journal_table` turns a wide table into one a journal would print: headers in words
+with their units, no index column, every number to the same decimals (an interval in the
+same cell as its value, ``0.291 [0.259, 0.320]``), a dash where a value is missing, numbers
+right-aligned in tabular figures and text left-aligned. In a page the table sits in a box
+that scrolls sideways inside itself when it is wider than the text column (so the page
+never does), with a link that downloads the unrounded values as CSV (a ``data:`` link: it
+works offline, in a built page or a notebook). The book's style sheet
+(``book/_static/humanalign.css``) gives the classes used here their look.
+
+Example::
+
+    journal_table(wide, {"model": "Model", "zero_shot": "Zero-shot accuracy (95 % CI)",
+                         "params": "Parameters (millions)"},
+                  intervals={"zero_shot": ("ci_low", "ci_high")}, csv_name="scale.csv")
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["MISSING", "JournalTable", "journal_table"]
+
+#: What a cell without a value shows.
+MISSING = "—"
+_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# Where a text cell may break: after "/" or "_", before ".".
+_BREAKS = re.compile(r"[/_.]")
+
+
+@dataclass(frozen=True)
+class JournalTable:
+    """A table ready to be shown: its cells as text and its values at full precision.
+
+    Attributes:
+        cells: One row per shown row, one column per header, every cell a string.
+        numeric: The headers whose column holds numbers (right-aligned).
+        data: The shown rows with their source columns (interval bounds included),
+            unrounded: the content of the CSV download.
+        caption: Text above the table, or ``None``.
+        csv_name: File name the CSV download is saved under.
+    """
+
+    cells: pd.DataFrame
+    numeric: frozenset[str]
+    data: pd.DataFrame
+    caption: str | None = None
+    csv_name: str = "table.csv"
+
+    def csv_link(self) -> str:
+        """A ``data:text/csv;base64`` link that downloads :attr:`data` as ``csv_name``."""
+        payload = base64.b64encode(self.data.to_csv(index=False).encode("utf-8")).decode("ascii")
+        return (f'<a class="ha-table-download" download="{html.escape(self.csv_name)}" '
+                f'href="data:text/csv;base64,{payload}">Download the full-precision table (CSV)</a>')
+
+    def _cell(self, tag: str, header: str, text: str) -> str:
+        kind = "ha-num" if header in self.numeric else "ha-text"
+        scope = ' scope="col"' if tag == "th" else ""
+        # "95 %" stays on one line.
+        shown = html.escape(text).replace(" %", "&nbsp;%")
+        if kind == "ha-text" and tag == "td":
+            # A long model id may break between its parts on a narrow screen (nowhere else).
+            shown = _BREAKS.sub(lambda m: "<wbr>" + m.group(0) if m.group(0) == "." else m.group(0) + "<wbr>", shown)
+        return f'<{tag} class="{kind}"{scope}>{shown}</{tag}>'
+
+    def _repr_html_(self) -> str:
+        headers = list(self.cells.columns)
+        head = "".join(self._cell("th", h, h) for h in headers)
+        rows = "".join("<tr>" + "".join(self._cell("td", h, row[h]) for h in headers) + "</tr>\n"
+                       for _, row in self.cells.iterrows())
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        label = html.escape(self.caption or "table", quote=True)
+        # The scrolling box is styled inline too, so that a notebook without the book's
+        # style sheet never scrolls sideways either.
+        return (
+            '<div class="ha-table">\n'
+            f'<div class="ha-table-scroll" role="region" aria-label="{label}" tabindex="0" style="overflow-x: auto">\n'
+            f'<table class="ha-journal">{caption}<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}</tbody></table>\n'
+            f"</div>\n<p class=\"ha-table-links\">{self.csv_link()}</p>\n</div>"
+        )
+
+    def to_markdown(self) -> str:
+        """The table as Markdown (a pipe table, numbers right-aligned)."""
+        def line(values):
+            return "| " + " | ".join(str(v).replace("|", "\\|") for v in values) + " |"
+
+        headers = list(self.cells.columns)
+        rule = ["---:" if h in self.numeric else ":---" for h in headers]
+        body = [line(row) for row in self.cells.itertuples(index=False)]
+        return "\n".join(([f"**{self.caption}**", ""] if self.caption else []) + [line(headers), line(rule), *body])
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __repr__(self) -> str:
+        return self.to_markdown()
+
+
+def _check(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str, tuple[str, str]]) -> None:
+    needed = list(columns) + [c for bounds in intervals.values() for c in bounds]
+    missing = [c for c in dict.fromkeys(needed) if c not in df.columns]
+    if missing:
+        raise KeyError(f"journal_table: the table lacks columns {missing}; it has {list(df.columns)}.")
+    stray = [c for c in intervals if c not in columns]
+    if stray:
+        raise ValueError(f"journal_table: intervals name columns {stray} that are not shown; add them to columns.")
+    for name, bounds in intervals.items():
+        if not (isinstance(bounds, tuple) and len(bounds) == 2):
+            raise ValueError(f"journal_table: the interval of {name!r} must be a (low, high) pair of columns, "
+                             f"not {bounds!r}.")
+        not_numbers = [c for c in (name, *bounds) if not pd.api.types.is_numeric_dtype(df[c])]
+        if not_numbers:
+            raise ValueError(f"journal_table: the interval columns {not_numbers} of {name!r} hold no numbers.")
+    if len(set(columns.values())) != len(columns):
+        raise ValueError(f"journal_table: two columns share a header: {list(columns.values())}.")
+
+
+def _number(value, decimals: int | None, missing: str) -> str:
+    """One number as text: ``decimals`` places (``None``: a whole number), or ``missing``."""
+    if value is None or pd.isna(value):
+        return missing
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if decimals is None:
+        return f"{int(value):,}"
+    # No "-0.000": a value that rounds to zero has no sign.
+    text = f"{float(value):,.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
+def _format_column(df: pd.DataFrame, name: str, decimals: int | None, bounds: tuple[str, str] | None,
+                   missing: str) -> pd.Series:
+    if not pd.api.types.is_numeric_dtype(df[name]) or pd.api.types.is_bool_dtype(df[name]):
+        return df[name].map(lambda v: missing if v is None or (not isinstance(v, str) and pd.isna(v))
+                            else ("yes" if v is True else "no" if v is False else str(v)))
+    values = df[name].map(lambda v: _number(v, decimals, missing))
+    if bounds is None:
+        return values
+    low = df[bounds[0]].map(lambda v: _number(v, decimals, missing))
+    high = df[bounds[1]].map(lambda v: _number(v, decimals, missing))
+    # An interval is shown only with its value and both its ends.
+    whole = df[name].notna() & df[bounds[0]].notna() & df[bounds[1]].notna()
+    return values.where(~whole, values + " [" + low + ", " + high + "]")
+
+
+def _decimals(df: pd.DataFrame, name: str, digits: int | dict[str, int]) -> int | None:
+    if isinstance(digits, dict):
+        if name in digits:
+            return digits[name]
+        digits = 3
+    return None if pd.api.types.is_integer_dtype(df[name]) else digits
+
+
+def journal_table(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str, tuple[str, str]] | None = None,
+                  digits: int | dict[str, int] = 3, caption: str | None = None, csv_name: str | None = None,
+                  missing: str = MISSING, values: list[str] | None = None) -> JournalTable:
+    """A table as a journal would print it (shown in a notebook or a page as HTML).
+
+    Args:
+        df: A wide table (one row per model, or model x layer); its index is not shown.
+        columns: Source column -> header, in the order shown; headers in words with their
+            units, e.g. ``{"zero_shot": "Zero-shot accuracy (95 % CI)"}``.
+        intervals: Shown column -> its ``(low, high)`` columns, merged into the value's
+            cell as ``0.291 [0.259, 0.320]``; the bounds need not be in ``columns``.
+        digits: Decimals of the numbers (default 3), or source column -> decimals (the
+            others 3; 0 shows a whole number). Integer columns show whole numbers.
+        caption: Text above the table (its accessible name too).
+        csv_name: File name of the full-precision CSV download (``.csv`` is added when
+            missing); default ``table.csv``.
+        missing: What an empty cell shows (default an em dash; e.g. ``"n/a"``).
+        values: The shown columns whose values count: a row with none of them is left out
+            (default: the numeric shown columns, or all shown columns when none is
+            numeric). Say ``["zero_shot"]`` when a numeric column such as the parameter
+            count is a label rather than a result.
+
+    Returns:
+        A :class:`JournalTable` without the rows that have no value.
+
+    Raises:
+        KeyError: a named column is not in ``df``, or ``values`` names one not shown.
+        ValueError: an interval names a column that is not shown, or columns without
+            numbers; two columns share a header; or ``csv_name`` is not a plain file name.
+    """
+    intervals = dict(intervals or {})
+    _check(df, columns, intervals)
+    name = csv_name or "table.csv"
+    if not _FILE_NAME.match(name):
+        raise ValueError(f"journal_table: csv_name {name!r} must be a plain file name (letters, digits, '.', '_', '-').")
+    name = name if name.lower().endswith(".csv") else name + ".csv"
+    numbers = [c for c in columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    if values is not None and not set(values) <= set(columns):
+        raise KeyError(f"journal_table: values {sorted(set(values) - set(columns))} are not shown columns; "
+                       f"choose among {list(columns)}.")
+    counted = list(values) if values else (numbers or list(columns))
+    kept = df[df[counted].notna().any(axis=1)].reset_index(drop=True)
+    cells = pd.DataFrame({header: _format_column(kept, source, _decimals(kept, source, digits), intervals.get(source),
+                                                 missing)
+                          for source, header in columns.items()})
+    sources = list(dict.fromkeys([*columns, *(c for bounds in intervals.values() for c in bounds)]))
+    return JournalTable(cells=cells, numeric=frozenset(columns[c] for c in numbers), data=kept[sources],
+                        caption=caption, csv_name=name)
