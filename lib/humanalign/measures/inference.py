@@ -1,0 +1,201 @@
+"""Intervals that resample every unit that was sampled, paired across the models compared.
+
+Two designs occur in the study, and each has its own bootstrap:
+
+* **RSA against several people** (the 92 images): both the people and the images are
+  samples, of people and of objects. :func:`rsa_two_way_bootstrap` draws people and images
+  with replacement in every resample (a two-way, or "crossed", bootstrap, as rsatoolbox's
+  ``bootstrap_sample`` does for subjects and patterns) and scores every model on the same
+  draw, so that differences between models are paired. Resampling people only treats the
+  92 images as the whole world and gives intervals that are too narrow for any claim about
+  objects in general.
+* **Odd-one-out triplets over concepts** (THINGS): triplets are drawn from concepts, and
+  triplets that share a concept are not independent. :func:`concept_bootstrap` draws the
+  concepts with replacement and weights each triplet by the product of how often its three
+  concepts were drawn (a triplet with an undrawn concept drops out), the object bootstrap
+  of the odd-one-out literature; every model shares each draw.
+
+:func:`interval` reads a percentile interval off either distribution (or off differences
+of its columns); :func:`three_way` turns an interval into a verdict word.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import rankdata
+
+from .rsa_inference import _check_method, _check_stack
+
+__all__ = ["OUTCOMES", "concept_bootstrap", "interval", "rsa_two_way_bootstrap", "three_way"]
+
+#: The words of :func:`three_way`, in the order of the paper's direction, the opposite and
+#: neither.
+OUTCOMES = ("reproduced", "not reproduced", "undecided")
+
+# Resamples scored per block of :func:`concept_bootstrap`: bounds memory to about
+# _BLOCK x triplets float64 values (64 MB for 100,000 triplets).
+_BLOCK = 80
+
+
+def _ranks(vectors: np.ndarray) -> np.ndarray:
+    return rankdata(vectors, axis=-1)
+
+
+def _row_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(k, P) x (p, P) -> (k, p) Pearson correlations of every row of ``a`` with every row of ``b``."""
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    na, nb = np.sqrt((a * a).sum(axis=1)), np.sqrt((b * b).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (a @ b.T) / np.outer(na, nb)
+
+
+def rsa_two_way_bootstrap(
+    model_rdms: np.ndarray,
+    rdms: np.ndarray,
+    n_boot: int = 1000,
+    seed: int = 0,
+    method: str = "spearman",
+    people: bool = True,
+    images: bool = True,
+) -> np.ndarray:
+    """Mean RSA over people of every model, with people and images resampled together.
+
+    Each resample draws ``p`` people and ``n`` images with replacement, keeps the pairs of
+    two different images (a pair of an image with its own copy has no dissimilarity to
+    compare) and scores each model as the mean, over the drawn people, of its correlation
+    with that person's matrix on the drawn pairs. Every model sees the same draw.
+
+    Args:
+        model_rdms: (k, n, n) model dissimilarity matrices.
+        rdms: (p, n, n) one matrix per person.
+        n_boot: Number of resamples.
+        seed: Seed of the resampling.
+        method: ``"spearman"`` or ``"pearson"``.
+        people, images: Resample this side (both by default; switching one off gives the
+            one-way bootstraps, for comparison).
+
+    Returns:
+        (n_boot, k) resampled mean correlations.
+
+    Raises:
+        ValueError: mismatched shapes, fewer than two people, an unknown method or
+            ``n_boot < 1``.
+    """
+    _check_method(method)
+    models = _check_stack(model_rdms, "model_rdms")
+    humans = _check_stack(rdms, "rdms", min_people=2)
+    n = humans.shape[1]
+    if models.shape[1] != n:
+        raise ValueError(f"model matrices cover {models.shape[1]} images but the people's matrices {n}.")
+    if int(n_boot) < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
+    rng = np.random.default_rng(seed)
+    rows, cols = np.triu_indices(n, k=1)
+    p = len(humans)
+    out = np.empty((int(n_boot), len(models)))
+    for b in range(int(n_boot)):
+        who = rng.integers(0, p, size=p) if people else np.arange(p)
+        idx = rng.integers(0, n, size=n) if images else np.arange(n)
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        # Each distinct person is ranked once; people drawn twice count twice in the mean.
+        distinct, times = np.unique(who, return_counts=True)
+        a, h = models[:, ia, ib], humans[distinct][:, ia, ib]
+        if method == "spearman":
+            a, h = _ranks(a), _ranks(h)
+        r = _row_correlations(a, h)
+        out[b] = r @ times / times.sum()
+    return out
+
+
+def concept_bootstrap(
+    correct: np.ndarray,
+    objects: np.ndarray,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> np.ndarray:
+    """Accuracy of every model on the triplets, with the concepts resampled.
+
+    Args:
+        correct: (N,) or (N, k) 0/1 correctness, one row per triplet (and column per model).
+        objects: (N, 3) concept indices of each triplet.
+        n_boot: Number of resamples.
+        seed: Seed of the resampling.
+
+    Returns:
+        (n_boot,) or (n_boot, k) accuracies; a resample in which no triplet keeps all three
+        of its concepts gives NaN (it cannot happen with more than a handful of concepts).
+
+    Raises:
+        ValueError: mismatched shapes, negative indices, values other than 0/1 or
+            ``n_boot < 1``.
+    """
+    values = np.asarray(correct, dtype=np.float64)
+    flat = values.ndim == 1
+    values = values[:, None] if flat else values
+    objects = np.asarray(objects)
+    if values.ndim != 2 or len(values) == 0:
+        raise ValueError(f"correct must be a non-empty (N,) or (N, k) array, got shape {np.shape(correct)}.")
+    if objects.shape != (len(values), 3):
+        raise ValueError(f"objects has shape {objects.shape}; expected ({len(values)}, 3) concept indices.")
+    if not np.issubdtype(objects.dtype, np.integer) or objects.min() < 0:
+        raise ValueError("objects must hold non-negative integer concept indices.")
+    if not np.isin(values, (0.0, 1.0)).all():
+        raise ValueError("correct must hold booleans or 0/1 values.")
+    if int(n_boot) < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
+    # Only the concepts that occur are drawn: a concept in no triplet changes no weight.
+    present, local = np.unique(objects, return_inverse=True)
+    local = local.reshape(objects.shape)
+    n_obj = len(present)
+    rng = np.random.default_rng(seed)
+    out = np.empty((int(n_boot), values.shape[1]))
+    for start in range(0, int(n_boot), _BLOCK):
+        m = min(_BLOCK, int(n_boot) - start)
+        times = np.stack([np.bincount(rng.integers(0, n_obj, size=n_obj), minlength=n_obj) for _ in range(m)])
+        times = times.astype(np.float64)
+        w = times[:, local[:, 0]] * times[:, local[:, 1]] * times[:, local[:, 2]]
+        total = w.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:start + m] = (w @ values) / total
+    return out[:, 0] if flat else out
+
+
+def interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of a 1-d bootstrap distribution (NaN resamples are left out).
+
+    Raises:
+        ValueError: ``level`` outside (0, 1), or no finite resample.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}.")
+    s = np.asarray(samples, dtype=np.float64).reshape(-1)
+    s = s[np.isfinite(s)]
+    if len(s) == 0:
+        raise ValueError("no finite resample: the interval is undefined.")
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(s, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def three_way(low: float, high: float, direction: int = 1) -> str:
+    """The verdict word of a directional claim from the interval of its effect.
+
+    ``reproduced`` when the whole interval lies on the paper's side of zero, ``not
+    reproduced`` when it lies wholly on the other side, ``undecided`` when it covers zero.
+
+    Args:
+        low, high: The interval of the effect (e.g. group A minus group B).
+        direction: +1 when the paper says the effect is positive, -1 when negative.
+    """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be +1 or -1, got {direction}.")
+    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
+        raise ValueError(f"({low}, {high}) is not an interval.")
+    low, high = sorted((direction * low, direction * high))
+    if low > 0:
+        return "reproduced"
+    if high < 0:
+        return "not reproduced"
+    return "undecided"

@@ -1,0 +1,155 @@
+"""The inference layer: two-way RSA bootstrap and concept bootstrap against plain loops, and
+on planted populations where resampling one side only is overconfident."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from humanalign.measures import inference
+
+
+def _rdm(x: np.ndarray) -> np.ndarray:
+    d = np.sqrt(((x[:, None, :] - x[None, :, :]) ** 2).sum(-1))
+    return d
+
+
+def _world(rng, n_objects: int):
+    """A population of objects: five features people see, five more that only model 1 sees."""
+    return rng.normal(size=(n_objects, 10))
+
+
+def _sample(rng, latent, n_images: int, n_people: int, noise: float = 0.3):
+    """A study: images drawn from the population, people who see its features with noise, and
+    two models that are fixed functions of each object."""
+    x = latent[rng.choice(len(latent), n_images, replace=False)]
+    seen = x[:, :5]
+    people = np.stack([_rdm(seen + noise * rng.normal(size=seen.shape)) for _ in range(n_people)])
+    w = np.array([2.0, 1.0, 0.5, 0.2, 0.1])
+    models = np.stack([_rdm(seen * w), _rdm(seen + 1.5 * x[:, 5:])])
+    return models, people
+
+
+def test_two_way_bootstrap_matches_a_plain_loop(rng):
+    latent = _world(rng, 40)
+    models, people = _sample(rng, latent, 12, 4)
+    fast = inference.rsa_two_way_bootstrap(models, people, n_boot=5, seed=3)
+    again = np.random.default_rng(3)
+    rows, cols = np.triu_indices(12, k=1)
+    for b in range(5):
+        who = again.integers(0, 4, size=4)
+        idx = again.integers(0, 12, size=12)
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        for k in range(2):
+            expected = np.mean([spearmanr(models[k][ia, ib], people[j][ia, ib])[0] for j in who])
+            assert fast[b, k] == pytest.approx(expected, abs=1e-12)
+
+
+def test_without_resampling_it_is_the_mean_rsa(rng):
+    models, people = _sample(rng, _world(rng, 30), 10, 3)
+    out = inference.rsa_two_way_bootstrap(models, people, n_boot=2, people=False, images=False)
+    rows, cols = np.triu_indices(10, k=1)
+    expected = [np.mean([spearmanr(m[rows, cols], p[rows, cols])[0] for p in people]) for m in models]
+    assert out[0] == pytest.approx(expected) and out[1] == pytest.approx(expected)
+
+
+def test_resampling_people_only_is_overconfident_about_objects():
+    """Across fresh samples of images from one population, the statistic varies far more than
+    a people-only bootstrap says; the two-way bootstrap's spread is of the right size."""
+    rng = np.random.default_rng(11)
+    latent = _world(rng, 500)
+    truth = []
+    for _ in range(40):
+        models, people = _sample(rng, latent, 24, 6)
+        truth.append(inference.rsa_two_way_bootstrap(models, people, n_boot=1, people=False, images=False)[0])
+    truth = np.array(truth)
+    spread = (truth[:, 0] - truth[:, 1]).std()
+    models, people = _sample(rng, latent, 24, 6)
+    def sd(**sides):
+        out = inference.rsa_two_way_bootstrap(models, people, n_boot=300, seed=1, **sides)
+        return (out[:, 0] - out[:, 1]).std()
+    people_only, both = sd(images=False), sd()
+    assert people_only < 0.5 * spread
+    assert 0.6 * spread < both < 2.0 * spread
+
+
+def test_two_way_bootstrap_refuses_bad_input(rng):
+    models, people = _sample(rng, _world(rng, 20), 8, 3)
+    with pytest.raises(ValueError, match="at least 2"):
+        inference.rsa_two_way_bootstrap(models, people[:1])
+    with pytest.raises(ValueError, match="cover"):
+        inference.rsa_two_way_bootstrap(models[:, :7, :7], people)
+    with pytest.raises(ValueError, match="n_boot"):
+        inference.rsa_two_way_bootstrap(models, people, n_boot=0)
+
+
+# --------------------------------------------------------------------------- concepts
+
+
+def _triplets(rng, n_concepts: int, n: int) -> np.ndarray:
+    return np.stack([rng.choice(n_concepts, 3, replace=False) for _ in range(n)])
+
+
+def test_concept_bootstrap_matches_a_plain_loop(rng):
+    objects = _triplets(rng, 15, 200)
+    correct = rng.random((200, 3)) < 0.6
+    fast = inference.concept_bootstrap(correct, objects, n_boot=4, seed=5)
+    again = np.random.default_rng(5)
+    present = np.unique(objects)
+    for b in range(4):
+        times = dict(zip(present, np.bincount(again.integers(0, len(present), size=len(present)), minlength=len(present))))
+        w = np.array([times[a] * times[c] * times[d] for a, c, d in objects], dtype=float)
+        assert fast[b] == pytest.approx(w @ correct / w.sum())
+    one = inference.concept_bootstrap(correct[:, 0], objects, n_boot=4, seed=5)
+    assert one.shape == (4,) and one == pytest.approx(fast[:, 0])
+
+
+def test_resampling_triplets_only_is_overconfident_when_concepts_differ():
+    """Accuracy depends on the concepts (some are easy, some hard): a fresh set of concepts
+    moves it more than a triplet bootstrap says; the concept bootstrap is of the right size."""
+    rng = np.random.default_rng(2)
+    ease = rng.normal(0, 1.2, size=2000)
+
+    def study():
+        concepts = rng.choice(2000, 60, replace=False)
+        local = _triplets(rng, 60, 3000)
+        p = 1 / (1 + np.exp(-(ease[concepts][local].mean(1))))
+        return (rng.random(3000) < p).astype(float), local
+
+    truth = np.array([study()[0].mean() for _ in range(60)])
+    correct, objects = study()
+    by_concept = inference.concept_bootstrap(correct, objects, n_boot=400, seed=0).std()
+    by_triplet = np.sqrt(correct.mean() * (1 - correct.mean()) / len(correct))
+    assert by_triplet < 0.5 * truth.std()
+    assert 0.6 * truth.std() < by_concept < 2.0 * truth.std()
+
+
+def test_concept_bootstrap_refuses_bad_input(rng):
+    objects = _triplets(rng, 10, 20)
+    with pytest.raises(ValueError, match="expected"):
+        inference.concept_bootstrap(np.ones(20), objects[:19])
+    with pytest.raises(ValueError, match="0/1"):
+        inference.concept_bootstrap(np.full(20, 0.5), objects)
+    with pytest.raises(ValueError, match="non-negative"):
+        inference.concept_bootstrap(np.ones(20), objects - 5)
+
+
+# --------------------------------------------------------------------------- words
+
+
+@pytest.mark.parametrize("low, high, direction, word", [
+    (0.01, 0.05, 1, "reproduced"), (-0.05, -0.01, 1, "not reproduced"), (-0.01, 0.03, 1, "undecided"),
+    (-0.05, -0.01, -1, "reproduced"), (0.01, 0.05, -1, "not reproduced"), (0.0, 0.02, 1, "undecided"),
+])
+def test_three_way(low, high, direction, word):
+    assert inference.three_way(low, high, direction) == word
+
+
+def test_interval_and_bad_intervals():
+    assert inference.interval(np.r_[np.arange(101.0), np.nan]) == pytest.approx((2.5, 97.5))
+    with pytest.raises(ValueError):
+        inference.three_way(0.2, 0.1)
+    with pytest.raises(ValueError):
+        inference.interval([np.nan])
