@@ -25,10 +25,14 @@ class Verdict:
     """A chapter's conclusion: ``status`` is one of :data:`Verdict.STATUSES`.
 
     Attributes:
-        status: ``reproduced``, ``not reproduced`` or ``not testable with this profile's models``.
+        status: ``reproduced``, ``not reproduced``, ``undecided`` (the interval allows both)
+            or ``not testable with this profile's models``.
         reason: One sentence on why, for the text.
-        numbers: The figures the decision rests on (glued into the prose).
-        labels: Short texts the prose quotes besides the reason (glued as Markdown).
+        numbers: The figures the decision rests on (glued into the prose). The deciding
+            effect, where there is one, is ``estimate`` with its interval ``ci_low`` and
+            ``ci_high``.
+        labels: Short texts the prose quotes besides the reason (glued as Markdown); ``unit``
+            names what was resampled and ``data`` what the human side rests on.
     """
 
     status: str
@@ -36,7 +40,7 @@ class Verdict:
     numbers: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
-    STATUSES = ("reproduced", "not reproduced", "not testable with this profile's models")
+    STATUSES = ("reproduced", "not reproduced", "undecided", "not testable with this profile's models")
 
     def __post_init__(self) -> None:
         if self.status not in self.STATUSES:
