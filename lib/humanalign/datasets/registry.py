@@ -12,7 +12,10 @@ Every data set the study, the command line or a profile names is one row of
     for ``things``, the image choice picks another (:func:`stimulus_set`).
 ``matrices``
     Human (dis)similarity matrices over a stimulus set (:class:`MatrixSet`), scored by RSA:
-    one matrix per person where the data give them. ``role`` says when a profile scores it.
+    one matrix per person where the data give them. ``role`` says who scores it: the
+    chapters on behaviour score ``always`` (and ``arrangements`` on request); ``brain``
+    rows (fMRI matrices of a brain region, e.g. ``rsa92-brain``) are read only by the
+    chapter on behaviour and brain.
 ``embedding``
     A human embedding of the 1854 THINGS concepts ((1854, d) array), scored as a baseline.
 
@@ -32,6 +35,7 @@ from .demo import load_demo_stimuli, load_demo_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
 from .photos import load_photo_stimuli
 from .rsa92 import load_rsa92
+from .rsa92_brain import load_rsa92_brain
 from .things import load_images, load_spose, load_vice
 from .types import HumanMatrix, Stimuli
 
@@ -52,9 +56,10 @@ KINDS = ("stimuli", "triplets", "matrices", "embedding")
 #: The image choices of the ``things`` triplets: the THINGS database image each concept was
 #: shown with in the odd-one-out task, or the THINGSplus public-domain photo (a deviation).
 IMAGE_SETS = ("things", "cc0")
-#: When a profile scores a ``matrices`` data set: ``always`` (real data in every profile) or
-#: ``arrangements`` (the paper's hand-placed sets, with ``transfer: arrangements``).
-ROLES = ("always", "arrangements")
+#: When a profile scores a ``matrices`` data set: ``always`` (real data in every profile),
+#: ``arrangements`` (the paper's hand-placed sets, with ``transfer: arrangements``) or
+#: ``brain`` (brain measurements, compared with behaviour in their own chapter only).
+ROLES = ("always", "arrangements", "brain")
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +107,15 @@ def _rsa92(cfg: Settings | None) -> MatrixSet:
     return MatrixSet("rsa92", data.stimuli, data.mean_rdm, data.rdms)
 
 
+def _rsa92_brain(cfg: Settings | None) -> MatrixSet:
+    brain = load_rsa92_brain(cfg)
+    stimuli = load_rsa92(cfg).stimuli
+    human = HumanMatrix(brain.grand_mean(), stimuli.ids, "dissimilarity",
+                        f"{brain.region} fMRI, mean of {len(brain.subjects)} people x {len(brain.sessions)} sessions")
+    # One matrix per person: the mean of that person's sessions.
+    return MatrixSet("rsa92-brain", stimuli, human, brain.per_subject())
+
+
 def _pair(name: str, loader: Callable[[Settings | None], tuple[Stimuli, HumanMatrix]]) -> Callable:
     def load(cfg: Settings | None) -> MatrixSet:
         stimuli, human = loader(cfg)
@@ -132,6 +146,9 @@ _ROWS = [
     DataSet("rsa92", "matrices", _rsa92,
             "multi-arrangement judgements of 16 people on the 92 photos (Mur et al. 2013)", stimuli="rsa92",
             role="always"),
+    DataSet("rsa92-brain", "matrices", _rsa92_brain,
+            "human IT fMRI of 4 people (2 sessions each) on the 92 photos (Kriegeskorte et al. 2008)",
+            stimuli="rsa92", role="brain"),
     _arrangement("cichy118", load_cichy118, "multi-arrangement data set, 118 images (Cichy et al. 2019)"),
     _arrangement("king-set1", lambda cfg: load_king("set1", cfg), "free-arrangement data, set 1 (King et al. 2019)"),
     _arrangement("king-set2", lambda cfg: load_king("set2", cfg), "free-arrangement data, set 2 (King et al. 2019)"),
