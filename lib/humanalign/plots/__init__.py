@@ -23,8 +23,10 @@ output only (each output would be a figure of the same name).
 """
 
 from .charts import (
+    REFERENCE_GROUP,
     TRAINING_DATA_COLOURS,
     accuracy_chart,
+    alignment_scatter,
     colour_scale,
     comparison_chart,
     concepts_chart,
@@ -40,9 +42,11 @@ from .offline import BUNDLE_NAME, enable_offline, offline_html, to_svg, write_ve
 
 __all__ = [
     "BUNDLE_NAME",
+    "REFERENCE_GROUP",
     "RESPONSIVE",
     "TRAINING_DATA_COLOURS",
     "accuracy_chart",
+    "alignment_scatter",
     "axis_title",
     "ceiling_band",
     "colour_scale",

@@ -20,7 +20,9 @@ from .layout import RESPONSIVE, axis_title, ceiling_band, label_axis, row_step, 
 
 __all__ = [
     "TRAINING_DATA_COLOURS",
+    "REFERENCE_GROUP",
     "accuracy_chart",
+    "alignment_scatter",
     "colour_scale",
     "comparison_chart",
     "concepts_chart",
@@ -46,7 +48,12 @@ TRAINING_DATA_COLOURS: dict[str, str] = {
     "ALIGN-1.8B": "#CCBB44",
     "none (untrained)": "#BBBBBB",
     "human": "#000000",
+    "reference model": "#555555",
 }
+#: The colour group of the reference models of the 92 images (category models, HMAX, ...).
+REFERENCE_GROUP = "reference model"
+# Shapes of the kinds of rows when networks and reference rows share a chart.
+_SHAPES = ["circle", "diamond", "square", "triangle-up", "cross", "triangle-down"]
 _SPARE = ["#EE7733", "#009988", "#33BBEE", "#882255", "#999933", "#DDCC77", "#44AA99", "#661100"]
 # Heights of the charts whose width follows the text column; a facet panel's width fits a
 # phone's column (about 360 px) with its axis.
@@ -291,31 +298,93 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
     return (link + points).properties(width=RESPONSIVE, height=row_step(long["label"]))
 
 
-def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot") -> alt.LayerChart:
+def _reference_rows(references: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Reference rows for :func:`rsa_chart`: their ``label`` as the axis label, grey unless
+    they name their own ``training_data``, and a ``kind`` for the shape legend."""
+    _require(references, ["label", measure, f"{measure}_low", f"{measure}_high"], "rsa_chart (references)")
+    refs = references.assign(
+        model=references["model"] if "model" in references else references["label"],
+        training_data=references["training_data"] if "training_data" in references else REFERENCE_GROUP,
+        kind=references["kind"] if "kind" in references else REFERENCE_GROUP)
+    return refs[["model", "label", "training_data", "kind", measure, f"{measure}_low", f"{measure}_high"]]
+
+
+def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rsa_people_zero_shot",
+              references: pd.DataFrame | None = None, x_title: str | None = None) -> alt.LayerChart:
     """Each model's RSA with its interval, against the human noise ceiling drawn as a band.
 
     Args:
         table: One row per model with ``model, training_data, <measure>, <measure>_low,
-            <measure>_high`` (:func:`humanalign.rsa_study.rsa_wide`).
+            <measure>_high`` (:func:`humanalign.study.rsa_wide`).
         ceiling: ``{"lower": ..., "upper": ...}`` bounds of the noise ceiling.
         measure: The score the ceiling bounds (mean over people of each person's Spearman).
+        references: Optional rows drawn beside the networks as diamonds (reference models,
+            other human data): ``label`` (the axis label; make it say what the row is, e.g.
+            ``reference: HMAX``), the ``measure`` columns and optionally ``model``,
+            ``training_data`` (colour; default ``reference model``, grey) and ``kind``
+            (the shape legend's entry).
+        x_title: The x axis title (default: correlation with each person's judgements).
     """
     cols = ["model", "training_data", measure, f"{measure}_low", f"{measure}_high"]
     _require(table, cols, "rsa_chart")
-    data = _with_labels(table[cols].rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"}))
+    data = _with_labels(table[cols])
+    if references is not None:
+        refs = _reference_rows(references, measure)
+        data = pd.concat([data.assign(kind="network"), refs.assign(label=refs["label"].astype(str).map(wrap_label))],
+                         ignore_index=True)
+    data = data.rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"})
     hi = max(float(data["high"].max()), ceiling["upper"]) + 0.05
     lo = min(0.0, float(data["low"].min()) - 0.02)
-    x = alt.X("rho:Q", title=axis_title("Spearman rho with each person's judgements (mean over people)"),
+    x = alt.X("rho:Q", title=axis_title(x_title or "Spearman rho with each person's judgements (mean over people)"),
               scale=alt.Scale(domain=[lo, hi]))
     y = alt.Y("label:N", title=None, sort=_descending(data, "rho"), axis=label_axis())
     errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
-    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=_colour(data),
-        tooltip=["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
-                 alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")],
-    )
+    marks = {"x": x, "y": y, "color": _colour(data),
+             "tooltip": ["model:N", "training_data:N", alt.Tooltip("rho:Q", format=".3f"),
+                         alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")]}
+    if references is not None:
+        kinds = ["network"] + sorted(set(data["kind"]) - {"network"})
+        marks["shape"] = alt.Shape("kind:N", title="kind", legend=_below(),
+                                   scale=alt.Scale(domain=kinds, range=_SHAPES[:len(kinds)]))
+    points = alt.Chart(data).mark_point(filled=True, size=70).encode(**marks)
     chart = (errors + points).properties(width=RESPONSIVE, height=row_step(data["label"]))
     return ceiling_band(chart, float(ceiling["lower"]), float(ceiling["upper"]), axis="x")
+
+
+def alignment_scatter(table: pd.DataFrame, ceilings: dict[str, dict[str, float]], x: str = "behaviour",
+                      y: str = "IT") -> alt.LayerChart:
+    """Each model's alignment with two data sets, one against the other, with both intervals
+    and each data set's noise ceiling as a band.
+
+    Args:
+        table: One row per model with ``model, label, training_data, kind`` and ``x``, ``y``
+            with their ``_low``/``_high`` bounds (:func:`humanalign.study.brain_wide`).
+        ceilings: Data set -> ``{"lower": ..., "upper": ...}`` for ``x`` and ``y``.
+    """
+    cols = ["model", "label", "training_data", "kind"] + [f"{v}{s}" for v in (x, y) for s in ("", "_low", "_high")]
+    _require(table, cols, "alignment_scatter")
+    missing = [v for v in (x, y) if v not in ceilings]
+    if missing:
+        raise KeyError(f"alignment_scatter: no noise ceiling for {missing}; pass ceilings for {x!r} and {y!r}.")
+    data = table[cols].rename(columns={f"{v}{s}": f"{a}{s}" for v, a in ((x, "x"), (y, "y"))
+                                       for s in ("", "_low", "_high")})
+    kinds = sorted(set(data["kind"]))
+    ax = alt.X("x:Q", title=axis_title(f"Spearman rho with {x} (mean over people)"))
+    ay = alt.Y("y:Q", title=axis_title(f"Spearman rho with {y} (mean over people)"))
+    xerr = alt.Chart(data).mark_rule(color="#BBBBBB").encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
+    yerr = alt.Chart(data).mark_rule(color="#BBBBBB").encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
+    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        x=ax, y=ay, color=_colour(data),
+        shape=alt.Shape("kind:N", title="kind", legend=_below(), scale=alt.Scale(domain=kinds,
+                                                                                 range=_SHAPES[:len(kinds)])),
+        tooltip=["label:N", "training_data:N", alt.Tooltip("x:Q", format=".3f", title=x),
+                 alt.Tooltip("y:Q", format=".3f", title=y)],
+    )
+    chart = (xerr + yerr + points).properties(width=RESPONSIVE, height=_HEADLINE_HEIGHT)
+    chart = ceiling_band(chart, float(ceilings[x]["lower"]), float(ceilings[x]["upper"]), axis="x",
+                         label=f"{x} ceiling")
+    return ceiling_band(chart, float(ceilings[y]["lower"]), float(ceilings[y]["upper"]), axis="y",
+                        label=f"{y} ceiling")
 
 
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:

@@ -2,7 +2,8 @@
 
 :mod:`.data` (what a profile scores against), :mod:`.scores` (per-unit results of one
 model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concepts` and
-:mod:`.rsa` (tidy tables derived from the scores), :mod:`.tables` and :mod:`.glue` (what the
+:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain` and :mod:`.brain_analysis`
+(behaviour beside human IT on the 92 images), :mod:`.tables` and :mod:`.glue` (what the
 pages show), and :mod:`.verdicts` (the claims, one module each).
 
 A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``. The
@@ -22,6 +23,28 @@ from ..profiles import (
     profile_names,
     profile_path,
     read_profile_params,
+)
+from .brain import (
+    BEHAVIOUR,
+    BRAIN,
+    BrainStudy,
+    brain_numbers,
+    brain_wide,
+    evaluate_brain,
+    network_rdms,
+    reference_rdms,
+    reference_rsa,
+)
+from .brain_analysis import (
+    across_models,
+    brain_ceilings,
+    category_divisions,
+    category_structure,
+    effect_word,
+    nan_interval,
+    probe_effects,
+    rsa_rows,
+    top_model,
 )
 from .concepts import (
     concept_correctness,
@@ -79,4 +102,4 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "brain", "brain_analysis", "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]
