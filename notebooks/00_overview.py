@@ -61,6 +61,7 @@ study.glue_values("intro", {
 rsa = study.evaluate_rsa(run)
 rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
+references = study.reference_rsa(run)  # the classic models of the 92 images, drawn beside the networks
 top = rsa92.sort_values("rsa_people_zero_shot", ascending=False).iloc[0]
 study.glue_values("rsa92", {
     "ceiling_lower": bounds["lower"],
@@ -116,10 +117,14 @@ results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", 
 # people does ({glue:text}`rsa92_ceiling_upper:.3f`, upper bound). The best model,
 # {glue:md}`rsa92_best_model`, reaches {glue:text}`rsa92_best:.3f`
 # ([{glue:text}`rsa92_best_low:.3f`, {glue:text}`rsa92_best_high:.3f`]), which is
-# {glue:text}`rsa92_share_of_ceiling:.0%` of the lower bound.
+# {glue:text}`rsa92_share_of_ceiling:.0%` of the lower bound. The grey diamonds and squares are not
+# networks but the classic **reference models** of these images (Kriegeskorte et al. 2008),
+# each labelled `reference:`: category models (animate / inanimate; face, body, natural and
+# artificial object) and image-computable models (HMAX, a V1 model, silhouette, Radon
+# transform). The chapter {doc}`06_brain` compares all of them with human IT as well.
 
 # %% tags=["hide-input"]
-plots.rsa_chart(rsa92, bounds)
+plots.rsa_chart(rsa92, bounds, references=references)
 
 # %% [markdown]
 # The same numbers, with the Spearman correlation against the mean matrix of all people
