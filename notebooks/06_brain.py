@@ -35,6 +35,11 @@
 # profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
 # profile .yml file, which holds every value (models, data, probe settings).
 profile = "demo"
+# Overrides of the profile for this run; None keeps the profile's value.
+n_triplets = None  # odd-one-out triplets to use (the THINGS probe is fitted on them)
+seed = None  # seed of every random choice
+n_boot = None  # bootstrap resamples of the intervals
+device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
@@ -75,7 +80,7 @@ is_net = wide["kind"].isin(["network", "untrained network"])
 # On the judgements the highest is {glue:text}`brain_behaviour_top_value:.3f`, by
 # {glue:md}`brain_behaviour_top`; {glue:md}`brain_behaviour_top_separated`.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Spearman correlation with each person's IT matrix (mean over the 4 people), 95 % interval over people and images. Circles are networks before the probe; diamonds and squares are reference models and people's judgements. The grey band is the IT noise ceiling.", "name": "fig-brain-it"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Spearman correlation with each person's IT matrix (mean over the 4 people), 95 % interval over people and images. Circles are networks before the probe; the other shapes are reference models and the group mean of people's judgements (see the legend). The grey band is the IT noise ceiling.", "name": "fig-brain-it"}}
 plots.rsa_chart(wide[is_net], ceilings["IT"], measure="IT", references=wide[~is_net].dropna(subset=["IT"]),
                 x_title="Spearman rho with each person's IT matrix (mean over people)")
 

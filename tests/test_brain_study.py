@@ -199,7 +199,7 @@ def test_reference_rdms_and_their_rsa_on_the_judgements():
     refs = study.reference_rdms()
     assert len(refs) == 8 and refs["label"].str.startswith("reference: ").all()
     chosen = study.reference_rdms(kinds=("category",))
-    assert chosen["kind"].tolist() == ["reference model (category)"] * 2
+    assert chosen["kind"].tolist() == ["reference: category"] * 2
     profile = study.make_profile(models=["x/y.z"], n_boot=50, check_models=False, check_data=False)
     table = study.reference_rsa(profile)
     assert len(table) == 6 and (table["rsa_people_zero_shot_low"] <= table["rsa_people_zero_shot"]).all()

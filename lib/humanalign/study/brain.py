@@ -76,6 +76,9 @@ LAYER = "penultimate"
 #: Target -> the row holding that data set's own group mean (scored against the other one only).
 OWN_MEAN = {"behaviour": "human/judgements", "IT": "human/IT"}
 REFERENCE = "reference model"
+#: Kind of a reference model (datasets.rsa92_models) -> its kind in tables and chart legends.
+REFERENCE_KINDS = {"category": "reference: category", "brain": "reference: brain data",
+                   "image-computable": "reference: from pixels"}
 
 
 # --------------------------------------------------------------------------- inputs
@@ -107,7 +110,7 @@ def reference_rdms(cfg: Settings | None = None, kinds: tuple[str, ...] | None = 
     refs = datasets.load_rsa92_models(cfg)
     names = [n for n in refs if kinds is None or refs.kind[n] in kinds]
     return pd.DataFrame({"model": [f"reference/{n}" for n in names], "label": [f"reference: {refs.label[n]}" for n in names],
-                         "kind": [f"{REFERENCE} ({refs.kind[n]})" for n in names],
+                         "kind": [REFERENCE_KINDS[refs.kind[n]] for n in names],
                          "rdm": [refs[n] for n in names]})
 
 
