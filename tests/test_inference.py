@@ -106,6 +106,22 @@ def test_concept_bootstrap_matches_a_plain_loop(rng):
     assert one.shape == (4,) and one == pytest.approx(fast[:, 0])
 
 
+def test_concept_bootstrap_per_label_matches_a_plain_loop(rng):
+    objects = _triplets(rng, 12, 300)
+    correct = (rng.random((300, 2)) < 0.6).astype(float)
+    labels = rng.integers(0, 3, size=300)
+    fast = inference.concept_bootstrap(correct, objects, n_boot=3, seed=2, labels=labels, n_labels=4)
+    assert fast.shape == (3, 2, 4) and np.isnan(fast[:, :, 3]).all()  # label 3 has no triplet
+    again = np.random.default_rng(2)
+    present = np.unique(objects)
+    for b in range(3):
+        times = dict(zip(present, np.bincount(again.integers(0, len(present), size=len(present)), minlength=len(present))))
+        w = np.array([times[a] * times[c] * times[d] for a, c, d in objects], dtype=float)
+        for g in range(3):
+            sel = labels == g
+            assert fast[b, :, g] == pytest.approx(w[sel] @ correct[sel] / w[sel].sum())
+
+
 def test_resampling_triplets_only_is_overconfident_when_concepts_differ():
     """Accuracy depends on the concepts (some are easy, some hard): a fresh set of concepts
     moves it more than a triplet bootstrap says; the concept bootstrap is of the right size."""
@@ -130,8 +146,8 @@ def test_concept_bootstrap_refuses_bad_input(rng):
     objects = _triplets(rng, 10, 20)
     with pytest.raises(ValueError, match="expected"):
         inference.concept_bootstrap(np.ones(20), objects[:19])
-    with pytest.raises(ValueError, match="0/1"):
-        inference.concept_bootstrap(np.full(20, 0.5), objects)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        inference.concept_bootstrap(np.full(20, 1.5), objects)
     with pytest.raises(ValueError, match="non-negative"):
         inference.concept_bootstrap(np.ones(20), objects - 5)
 

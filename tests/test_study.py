@@ -18,7 +18,7 @@ import yaml
 
 import fakes
 from conftest import needs_mirror
-from humanalign import study
+from humanalign import measures, study
 from humanalign.errors import DataError
 from humanalign.registry import get_spec
 
@@ -283,7 +283,23 @@ def test_scale_and_concepts_verdicts_run_on_a_profile(fake):
     verdict, terms, per_dim = study.verdict_concepts(profile)
     assert list(terms["term"]) == list(study.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
     assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
-    assert "royal" in verdict.labels["unidentified"]
+    assert verdict.labels["unit"] == "concepts (with their triplets)"
+
+
+@needs_mirror
+def test_transfer_and_data_verdicts_resample_people_and_images(fake):
+    profile = _small_profile(n_triplets=3000)
+    fake.seed(profile, rsa=True)
+    verdict = study.verdict_transfer_people(profile)
+    assert verdict.status in study.Verdict.STATUSES and verdict.labels["unit"] == "people and images"
+    assert verdict.numbers["ci_low"] <= verdict.numbers["gain"] <= verdict.numbers["ci_high"]
+    # The two-way intervals are wider than intervals over people alone.
+    before = study.evidence(profile, profile.specs[:1], "rsa92")
+    people_only = measures.bootstrap_means(study.unit_scores(profile, profile.specs[:1], "rsa92"), n_boot=200)
+    assert np.std(before.boot[:, 0]) > np.std(people_only)
+    # The fake models share their training data: no controlled pair, no precision pair.
+    assert study.verdict_training_data(profile)[0].status.startswith("not testable")
+    assert study.reference_gaps(profile).empty
 
 
 def test_open_chapter_reads_the_profile_and_glues_the_data_note(capsys):
