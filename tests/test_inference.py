@@ -47,6 +47,23 @@ def test_two_way_bootstrap_matches_a_plain_loop(rng):
             assert fast[b, k] == pytest.approx(expected, abs=1e-12)
 
 
+def test_two_way_bootstrap_handles_ties_as_rankdata_does(rng):
+    models, people = _sample(rng, _world(rng, 40), 12, 4)
+    people = np.round(people)  # judgements on a coarse scale: many ties
+    models = np.round(models * 2) / 2
+    fast = inference.rsa_two_way_bootstrap(models, people, n_boot=4, seed=8)
+    again = np.random.default_rng(8)
+    rows, cols = np.triu_indices(12, k=1)
+    for b in range(4):
+        who = again.integers(0, 4, size=4)
+        idx = again.integers(0, 12, size=12)
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        for k in range(2):
+            expected = np.mean([spearmanr(models[k][ia, ib], people[j][ia, ib])[0] for j in who])
+            assert fast[b, k] == pytest.approx(expected, abs=1e-12)
+
+
 def test_without_resampling_it_is_the_mean_rsa(rng):
     models, people = _sample(rng, _world(rng, 30), 10, 3)
     out = inference.rsa_two_way_bootstrap(models, people, n_boot=2, people=False, images=False)

@@ -52,23 +52,31 @@ class _WeightedRanks:
         ordered = np.take_along_axis(self.vectors, self.order, axis=1)
         new = np.ones_like(ordered, dtype=bool)
         new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-        # One id per run of equal values, distinct across rows.
-        self.group = np.cumsum(new.ravel()) - 1
-        self.n_groups = int(self.group[-1]) + 1 if self.group.size else 0
-        last = np.ones_like(new)
-        last[:, :-1] = new[:, 1:]
-        self.last = last.ravel()
+        # Where an entry lands when the sorted rows are put back in their own order.
+        offsets = (np.arange(rows) * width)[:, None]
+        inverse = np.empty_like(self.order)
+        np.put_along_axis(inverse, self.order, np.arange(width)[None].repeat(rows, 0), axis=1)
+        self.back = (inverse + offsets).ravel()
+        # Rows with ties among their values need the runs of equal values; the others do not.
+        self.tied = np.flatnonzero(~new.all(axis=1))
+        if len(self.tied):
+            sub = new[self.tied]
+            self.group = np.cumsum(sub.ravel()) - 1
+            self.n_groups = int(self.group[-1]) + 1
+            last = np.ones_like(sub)
+            last[:, :-1] = sub[:, 1:]
+            self.last = last.ravel()
 
     def ranks(self, weights: np.ndarray) -> np.ndarray:
         """(rows, width) mid-ranks of the vectors with each entry repeated ``weights`` times."""
         w = weights[self.order]
-        cum = np.cumsum(w, axis=1).ravel()
-        total = np.bincount(self.group, weights=w.ravel(), minlength=self.n_groups)
-        ends = cum[self.last]
-        mid = ends - (total - 1) / 2
-        out = np.empty_like(self.vectors)
-        np.put_along_axis(out, self.order, mid[self.group].reshape(self.vectors.shape), axis=1)
-        return out
+        cum = np.cumsum(w, axis=1)
+        mid = cum - (w - 1) / 2  # an entry's copies share the middle of their run
+        if len(self.tied):
+            wt, ct = w[self.tied].ravel(), cum[self.tied].ravel()
+            total = np.bincount(self.group, weights=wt, minlength=self.n_groups)
+            mid[self.tied] = (ct[self.last] - (total - 1) / 2)[self.group].reshape(len(self.tied), -1)
+        return mid.ravel()[self.back].reshape(self.vectors.shape)
 
 
 def _weighted_correlations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
