@@ -18,7 +18,8 @@ import yaml
 
 import fakes
 from conftest import needs_mirror
-from humanalign import measures, study
+from humanalign import features, measures, study
+from humanalign.config import settings
 from humanalign.errors import DataError
 from humanalign.registry import get_spec
 
@@ -314,3 +315,30 @@ def test_unknown_human_embedding_is_named():
 
     with pytest.raises(ValueError, match="Unknown embedding data set 'vice_7d'.*spose_14d"):
         datasets.load_dataset("embedding", "vice_7d")
+
+
+@needs_mirror
+def test_changed_features_refit_the_probe_and_a_damaged_score_file_is_recomputed(fake, capsys):
+    """The probe (and every per-unit score) is keyed on the content of the features: new
+    features mean a new fit, never the old probe; a flipped byte in a stored score is found
+    by its integrity record, named, and the score recomputed."""
+    profile = _small_profile(n_triplets=3000, layers=["penultimate"])
+    fake.seed(profile, rsa=False)
+    spec = profile.specs[0]
+    first = study.things_scores(profile, spec, "penultimate")
+    data = study.load_study_data(profile)
+    # The model's features change (a replaced row, another library version, new preprocessing).
+    feats = fakes.planted(spec, "penultimate", data.stimuli, data.vice)
+    features.save_features(spec, data.stimuli, "penultimate", feats[:, ::-1].copy())
+    second = study.things_scores(profile, spec, "penultimate")
+    assert not np.array_equal(first.probe.weights, second.probe.weights)
+    stored = sorted((settings().cache_dir / "scores" / spec.id.replace("/", "__")).glob("things-penultimate-*.npz"))
+    assert len(stored) == 2  # one per content of the features, the old one left for its own features
+    newest = max(stored, key=lambda p: p.stat().st_mtime_ns)
+    raw = bytearray(newest.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    newest.write_bytes(bytes(raw))
+    capsys.readouterr()
+    third = study.things_scores(profile, spec, "penultimate")
+    assert np.array_equal(third.probe.weights, second.probe.weights)
+    assert str(newest) in capsys.readouterr().err
