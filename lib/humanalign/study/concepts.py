@@ -152,21 +152,12 @@ def dimension_r2(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     Returns:
         One row per model and dimension: ``model, dimension, name, term, r2``.
     """
-    name = f"dimension-r2-{profile.name}-{profile.key('models', 'dataset', 'seed', 'n_folds')}"
-
-    def compute() -> pd.DataFrame:
-        data = load_study_data(profile, cfg)
-        frames = []
-        for spec in trained(specs_of(profile)):
-            feats = features_for(spec, "penultimate", profile, data.stimuli)
-            frames.append(measures.ridge_r2(feats, data.vice, n_folds=profile.n_folds, seed=profile.seed)
-                          .assign(model=spec.id))
-        if not frames:
-            return pd.DataFrame(columns=["model", "dimension", "r2"])
-        return pd.concat(frames, ignore_index=True)
-
+    data = load_study_data(profile, cfg)
+    frames = [measures.ridge_r2(features_for(spec, "penultimate", profile, data.stimuli), data.vice,
+                                n_folds=profile.n_folds, seed=profile.seed).assign(model=spec.id)
+              for spec in trained(specs_of(profile))]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model", "dimension", "r2"])
     names = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
-    table = cached(name, compute)
     return table.merge(names, on="dimension", how="left")[["model", "dimension", "name", "term", "r2"]]
 
 
