@@ -55,7 +55,7 @@ TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
 # Bump when the meaning of a cached table changes, so old caches are not reused.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 # Upper bounds of the settings. Each lies far above any sensible run, so that a slip of the
 # keyboard (three zeros too many) is refused at once instead of failing hours later on an
