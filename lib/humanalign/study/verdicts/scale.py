@@ -110,7 +110,7 @@ def _mean_abs_difference(means: np.ndarray) -> np.ndarray:
 def scale_verdict_from(table: pd.DataFrame, margin: float, margin_source: str = "") -> Verdict:
     """The scale verdict from :func:`scale_comparisons`: reproduced when every interval lies
     within the margin, not reproduced when one lies wholly beyond it, undecided otherwise."""
-    claim = (f"size and architecture have essentially no effect: within +-{margin:.3f} accuracy per tenfold "
+    claim = (f"size and architecture have essentially no effect: within ±{margin:.3f} accuracy per tenfold "
              "parameters, and between architecture families at matched objective, data and precision")
     labels = {"unit": "concepts (with their triplets)", "margin_source": margin_source or "the margin"}
     if table.empty:
