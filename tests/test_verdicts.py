@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import pathlib
+import types
 
 from humanalign import measures
 from humanalign import study as verdicts
@@ -369,3 +370,30 @@ def test_augreg_vits_give_the_papers_controlled_data_comparison():
         assert ((f"timm/{arch}.augreg_in21k",), (f"timm/{arch}.augreg_in1k",)) in in21k_vs_in1k
 
 
+
+
+# --------------------------------------------------------------------------- transfer
+
+
+@pytest.mark.parametrize("gain, status", [(0.05, "reproduced"), (-0.05, "not reproduced"), (0.002, "undecided")])
+def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
+    """The gain is read off the same draws before and after the probe (paired); a planted
+    gain in the paper's direction, the opposite, and none."""
+    from humanalign.study.verdicts import transfer
+
+    models = [QAT, BIRD]
+
+    def fake(profile, specs, on, cfg=None, transformed=False):
+        ids = [s.id for s in specs]
+        base = _evidence(ids, [0.25] * len(ids), spread=0.05, on=on, noise=0.01, seed=1)
+        if not transformed:
+            return base
+        moved = base.boot + gain + np.random.default_rng(2).normal(0, 0.01, size=base.boot.shape)
+        return verdicts.Evidence(on, base.unit, base.models, base.point + gain, moved)
+
+    monkeypatch.setattr(transfer, "evidence", fake)
+    monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
+    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms: {"lower": 0.45})
+    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False))
+    assert v.status == status, v.reason
+    assert v.numbers["share_of_room"] == pytest.approx(gain / 0.20)
