@@ -101,6 +101,27 @@ plots.headline_chart(table, refs)
 # %% tags=["hide-input"]
 results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"], digits=4)
 
+# %% tags=["hide-cell"]
+real, real_summary = study.real_trials(run)
+study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
+                           "note": ("enough to compare models" if real_summary["decidable"] else
+                                    "**too few to decide anything**: the intervals below span most of "
+                                    "the range, and the page draws no conclusion from them")})
+
+# %% [markdown]
+# ## Real choices on these concepts
+#
+# The THINGS release also holds trials that many people answered: 20,000 answers to 1,000
+# distinct triplets (the noise-ceiling set). Only the triplets whose three concepts all have
+# an image in this profile can be scored: {glue:text}`real_n_trials:.0f` answers to
+# {glue:text}`real_n_distinct:.0f` distinct triplets remain, {glue:md}`real_note` (at least
+# {glue:text}`real_min_distinct` distinct triplets are needed). On them, people agree with
+# the most frequent answer {glue:text}`real_ceiling:.3f` of the time. Each model's zero-shot
+# accuracy, with its 95 % interval resampling the distinct triplets:
+
+# %% tags=["hide-input"]
+results.shown(real, digits=3) if len(real) else "No real trial falls among this profile's concepts."
+
 # %% [markdown]
 # ## Real people, 92 photos
 #

@@ -263,14 +263,19 @@ def test_full_profile_scores_all_triplets_on_the_images_people_saw():
     cc0 = study.make_profile(models=["x/y.z"], dataset="things", images="cc0", check_models=False, check_data=False)
     assert "all of them" in study.data_note(things) and "not the ones people saw" not in study.data_note(things)
     assert "not the ones people saw" in study.data_note(cc0)
-    # The image set is part of the cache key of a THINGS profile, not of the demo's.
+    # The image set is part of the cache key, of the demo's too (it has two).
     assert things.key("dataset") != study.make_profile(
         models=["x/y.z"], dataset="things", n_triplets=None, images="cc0", check_models=False, check_data=False).key("dataset")
     demo = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
-    assert demo.key("dataset") == study.make_profile(models=["x/y.z"], images="cc0", check_models=False,
-                                                     check_data=False).key("dataset")
+    assert demo.images == "imagenet" and things.images == "things"
+    photos = study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)
+    assert demo.key("dataset") != photos.key("dataset")
     with pytest.raises(ValueError, match="images must be one of"):
-        study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)
+        study.make_profile(models=["x/y.z"], images="cc0", check_models=False, check_data=False)
+    from humanalign import datasets
+
+    assert datasets.stimulus_set("things-demo", "photos") == "things-photos"
+    assert datasets.stimulus_set("things", None) == "things"
 
 
 @needs_mirror
@@ -342,3 +347,20 @@ def test_changed_features_refit_the_probe_and_a_damaged_score_file_is_recomputed
     third = study.things_scores(profile, spec, "penultimate")
     assert np.array_equal(third.probe.weights, second.probe.weights)
     assert str(newest) in capsys.readouterr().err
+
+
+@needs_mirror
+def test_real_trials_say_how_many_remain_and_whether_that_decides(fake):
+    profile = _small_profile(n_triplets=3000, layers=["penultimate"])
+    fake.seed(profile, rsa=False)
+    table, summary = study.real_trials(profile)
+    data = study.load_study_data(profile)
+    from humanalign import datasets
+
+    expected = datasets.noise_ceiling_subset(datasets.load_noise_ceiling_trials(), data.concept_index)
+    assert summary["n_trials"] == len(expected.triplet_id) and summary["n_distinct"] == expected.n_distinct
+    assert summary["decidable"] == float(expected.n_distinct >= study.MIN_DISTINCT)
+    assert list(table["model"]) == [s.id for s in study.trained(profile.specs)]
+    assert table["accuracy"].between(0, 1).all()
+    # With every distinct triplet needed, nothing is decidable.
+    assert study.real_trials(profile, min_distinct=10**6)[1]["decidable"] == 0.0

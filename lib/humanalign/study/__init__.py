@@ -51,6 +51,7 @@ from .scores import (
     things_scores,
     trained,
 )
+from .real_trials import MIN_DISTINCT, real_trials
 from .tables import attach_metadata, headline_table, model_table, probe_convergence, probe_warning, wide_accuracy
 from .verdicts import (
     CONCEPT_TERMS,
@@ -93,4 +94,4 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "concepts", "data", "glue", "real_trials", "rsa", "runs", "scores", "tables", "verdicts"}]
