@@ -62,15 +62,12 @@ rsa = study.evaluate_rsa(run)
 rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
 references = study.reference_rsa(run)  # the classic models of the 92 images, drawn beside the networks
-top = rsa92.sort_values("rsa_people_zero_shot", ascending=False).iloc[0]
+top = study.leader(study.evidence(run, run.specs, "rsa92"))
 study.glue_values("rsa92", {
     "ceiling_lower": bounds["lower"],
     "ceiling_upper": bounds["upper"],
-    "best_model": f"`{top['model']}`",
-    "best": float(top["rsa_people_zero_shot"]),
-    "best_low": float(top["rsa_people_zero_shot_low"]),
-    "best_high": float(top["rsa_people_zero_shot_high"]),
-    "share_of_ceiling": float(top["rsa_people_zero_shot"] / bounds["lower"]),
+    "leader": top["text"],
+    "share_of_ceiling": top["score"] / bounds["lower"],
 })
 
 # %% [markdown]
@@ -81,9 +78,10 @@ study.glue_values("rsa92", {
 # ## The headline
 #
 # Every model of this profile ({glue:text}`intro_n_models` models) on one chart: its
-# zero-shot odd-one-out accuracy against its accuracy after a linear probe. The best
-# zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the best probed one is
-# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model`. The
+# zero-shot odd-one-out accuracy against its accuracy after a linear probe. The highest
+# zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the highest probed one is
+# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model` (the top
+# models lie within a few thousandths of each other; see the table for intervals). The
 # dashed lines are chance ({glue:text}`intro_chance:.3f`), the human noise ceiling of
 # the real 20k-trial set ({glue:text}`intro_ceiling:.4f`; the paper reports 0.6722) and
 # the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
@@ -104,6 +102,27 @@ plots.headline_chart(table, refs)
 # %% tags=["hide-input"]
 results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"], digits=4)
 
+# %% tags=["hide-cell"]
+real, real_summary = study.real_trials(run)
+study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
+                           "note": ("enough to compare models" if real_summary["decidable"] else
+                                    "**too few to decide anything**: the intervals below span most of "
+                                    "the range, and the page draws no conclusion from them")})
+
+# %% [markdown]
+# ## Real choices on these concepts
+#
+# The THINGS release also holds trials that many people answered: 20,000 answers to 1,000
+# distinct triplets (the noise-ceiling set). Only the triplets whose three concepts all have
+# an image in this profile can be scored: {glue:text}`real_n_trials:.0f` answers to
+# {glue:text}`real_n_distinct:.0f` distinct triplets remain, {glue:md}`real_note` (at least
+# {glue:text}`real_min_distinct` distinct triplets are needed). On them, people agree with
+# the most frequent answer {glue:text}`real_ceiling:.3f` of the time. Each model's zero-shot
+# accuracy, with its 95 % interval resampling the distinct triplets:
+
+# %% tags=["hide-input"]
+results.shown(real, digits=3) if len(real) else "No real trial falls among this profile's concepts."
+
 # %% [markdown]
 # ## Real people, 92 photos
 #
@@ -111,17 +130,18 @@ results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", 
 # photos of Kriegeskorte et al. (2008) by similarity (Mur et al. 2013), giving one
 # dissimilarity matrix each. A model's score is the Spearman correlation of its
 # representational dissimilarities (cosine distance of the penultimate layer) with each
-# person's, averaged over people; the bar is its 95 % interval over people. The grey band
+# person's, averaged over people; the bar is its 95 % interval, resampling people and
+# images together (both are samples). The grey band
 # is the noise ceiling: how well the mean of the *other* people predicts a person
 # ({glue:text}`rsa92_ceiling_lower:.3f`, lower bound) and how well the mean of *all*
-# people does ({glue:text}`rsa92_ceiling_upper:.3f`, upper bound). The best model,
-# {glue:md}`rsa92_best_model`, reaches {glue:text}`rsa92_best:.3f`
-# ([{glue:text}`rsa92_best_low:.3f`, {glue:text}`rsa92_best_high:.3f`]), which is
-# {glue:text}`rsa92_share_of_ceiling:.0%` of the lower bound. The grey diamonds and squares are not
-# networks but the classic **reference models** of these images (Kriegeskorte et al. 2008),
-# each labelled `reference:`: category models (animate / inanimate; face, body, natural and
-# artificial object) and image-computable models (HMAX, a V1 model, silhouette, Radon
-# transform). The chapter {doc}`06_brain` compares all of them with human IT as well.
+# people does ({glue:text}`rsa92_ceiling_upper:.3f`, upper bound).
+# {glue:md}`rsa92_leader`; the highest score is {glue:text}`rsa92_share_of_ceiling:.0%`
+# of the lower bound.
+# The grey diamonds and squares are not networks but the classic **reference models** of
+# these images (Kriegeskorte et al. 2008), each labelled `reference:`: category models
+# (animate / inanimate; face, body, natural and artificial object) and image-computable
+# models (HMAX, a V1 model, silhouette, Radon transform). The chapter {doc}`06_brain`
+# compares all of them with human IT as well.
 
 # %% tags=["hide-input"]
 plots.rsa_chart(rsa92, bounds, references=references)

@@ -36,6 +36,7 @@ run = study.open_chapter(globals())
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
 verdict, comparisons = study.verdict_scale(run)
+gaps = study.reference_gaps(run)
 study.glue_verdict("scale", verdict)
 study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))
 study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
@@ -47,17 +48,26 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 #
 # ## Verdict
 #
-# The claim has two halves, each tested as an equivalence: an effect counts as "essentially
-# none" when its 95 % interval lies within plus or minus {glue:text}`scale_margin:.3f`
-# accuracy (a tenth of the way from chance to the noise ceiling). **Size:** within each
-# group of trained models that share architecture family, objective and training data and
-# span at least a {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope
-# of zero-shot accuracy on log10(parameters), per tenfold increase. **Architecture:**
-# within each objective x training data with two or more families, the range of the
-# family means. The intervals come from one bootstrap over triplets shared by all models
-# (and over the models of a family for the architecture half). Size:
+# The claim has two halves, each tested as an equivalence against a reference effect: an
+# effect counts as "essentially none" when its whole 95 % interval lies within plus or minus
+# {glue:text}`scale_margin:.3f` accuracy, {glue:md}`scale_margin_source` (the table below),
+# as an effect when its whole interval lies beyond it, and as undecided otherwise. Models
+# are compared only at matched objective, training data and numeric precision. **Size:**
+# within each group of trained models that share all of these and span at least a
+# {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope of zero-shot
+# accuracy on log10(parameters), per tenfold increase. **Architecture:** within each
+# objective x data x precision with two or more families, the mean absolute difference
+# between two families' means (the typical gap between two families, which does not grow
+# as families are added). The intervals resample the concepts with their triplets, shared
+# by all models (and the models of a family for the architecture half). Size:
 # {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`; the
 # claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`.
+#
+# How big is a difference that means nothing? Two copies of one network that differ only in
+# numeric precision (same architecture, objective and data):
+
+# %% tags=["hide-input"]
+results.shown(gaps, digits=4) if len(gaps) else "This profile has no network in two precisions."
 #
 # ## Accuracy against size
 #

@@ -35,7 +35,7 @@ run = study.open_chapter(globals())
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
-verdict = study.verdict_objective(run, evaluated, n_boot=run.n_boot, seed=run.seed)
+verdict = study.verdict_objective(run)
 study.glue_verdict("objective", verdict)
 explore = study.objective_exploration(run)
 study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != registry.UNTRAINED, "objective"].nunique()),

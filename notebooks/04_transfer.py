@@ -14,7 +14,7 @@
 # # Transfer of the probe
 #
 # **Claim of the paper:** a linear transform learned from THINGS odd-one-out choices
-# substantially improves alignment on other human similarity data sets.
+# improves alignment on other human similarity data sets ("substantially", in their words).
 #
 # The paper tests this on the multi-arrangement (Cichy et al. 2019) and
 # free-arrangement (King et al. 2019) data. Every profile tests it on real judgements of
@@ -64,8 +64,10 @@ heldout = study.transfer_wide(study.evaluate_transfer(run), run)
 # {glue:md}`transfer_verdict`: {glue:md}`transfer_reason`. Averaged over the
 # {glue:text}`transfer_n_models:.0f` trained models, the score rises from
 # {glue:text}`transfer_mean_before:.3f` to {glue:text}`transfer_mean_after:.3f`
-# (gain {glue:text}`transfer_gain:+.3f`, 95 % interval over people
-# [{glue:text}`transfer_gain_low:+.3f`, {glue:text}`transfer_gain_high:+.3f`]); the probe
+# (gain {glue:text}`transfer_gain:+.3f`, 95 % interval resampling people and images
+# [{glue:text}`transfer_gain_low:+.3f`, {glue:text}`transfer_gain_high:+.3f`], or
+# {glue:text}`transfer_share_of_room:.0%` of the distance from the score before the probe
+# to the lower noise ceiling); the probe
 # raised it for {glue:text}`transfer_share_improved:.0%` of the trained models. The
 # noise ceiling is [{glue:text}`transfer_ceiling_lower:.3f`, {glue:text}`transfer_ceiling_upper:.3f`].
 # The THINGS choices the probe was fitted on are {glue:md}`transfer_probe_note`; the

@@ -70,7 +70,8 @@ def planted(spec: ModelSpec, layer: str, stimuli: datasets.Stimuli, vice: np.nda
     if vice is not None:
         return np.hstack([vice * 3, noise * 0.5]).astype(np.float32)
     flags = np.stack([np.asarray(stimuli.labels[k], dtype=float) for k in ("human", "face", "animal", "natural")], 1)
-    return np.hstack([flags * 2, noise * 0.5]).astype(np.float32)
+    # As wide as the THINGS features (42 VICE columns), so that the THINGS probe applies.
+    return np.hstack([flags * 2, np.zeros((n, 38)), noise * 0.5]).astype(np.float32)
 
 
 def seed_features(profile: Profile, rsa: bool = True) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, needs_mirror
 from humanalign import book, study
 
 BIN = Path(sys.executable).parent
@@ -216,6 +216,17 @@ def test_gallery_names_a_stimulus_set_it_cannot_read(tmp_path, monkeypatch):
 
     monkeypatch.setattr(datasets, "load_rsa92", missing)
     monkeypatch.setattr(datasets, "load_demo_stimuli", missing)
+    monkeypatch.setattr(datasets, "load_stimuli", missing)
     text = book.write_gallery(tmp_path).read_text()
     assert "The 92 images are not available here (DataError: rsa92/92_images.mat is in no mirror and downloads are off)" in text
     assert "Demo photos not available here" in text and "{figure}" not in text
+    assert "The THINGS photos are not available here" in text
+
+
+@needs_mirror
+def test_gallery_records_the_source_of_every_photo(tmp_path):
+    text = book.write_gallery(tmp_path).read_text()
+    rows = (tmp_path / "_generated" / "gallery" / "photo_sources.csv").read_text().splitlines()
+    assert rows[0] == "uniqueID,source,file" and len(rows) == 1 + 732
+    assert {r.split(",")[1] for r in rows[1:]} == {"THINGSplus CC0", "ImageNet-1k"}
+    assert "732:" in text and "photo_sources.csv" in text

@@ -101,3 +101,15 @@ def test_vice_dimensions_for_the_papers_concepts():
     terms = term_dimensions(table)
     assert terms["food"] and terms["animals"] and terms["sports"]
     assert terms["royal"] == []  # THINGS has no category for royal objects
+
+
+def test_term_r2_averages_over_models_then_dimensions():
+    import pandas as pd
+
+    from humanalign.study import term_r2
+
+    r2 = pd.DataFrame({"model": ["a", "a", "a", "b", "b", "b"], "dimension": [0, 1, 2] * 2,
+                       "name": ["x"] * 6, "term": ["food", "food", ""] * 2, "r2": [0.2, 0.4, 0.1, 0.4, 0.6, 0.3]})
+    out = term_r2(r2).set_index("term")
+    assert out.loc["food", "r2"] == pytest.approx(0.4) and out.loc["food", "dimensions"] == 2
+    assert out.loc["(no term)", "r2"] == pytest.approx(0.2)

@@ -315,7 +315,7 @@ def test_non_positive_parameter_count_is_refused(tmp_path, monkeypatch, value):
     path = _extra_table(tmp_path, monkeypatch, lambda text: _set_field(text, "params", value))
     model_id = rehearsal.REHEARSAL_MODELS[0]
     with pytest.raises(ValueError) as err:
-        registry.list_models(group="scale")
+        registry.list_models()
     message = one_line(err)
     assert str(path) in message and "line 2" in message and model_id in message
     assert f"params {value!r}" in message and "models.csv row" not in message

@@ -214,9 +214,9 @@ def test_4_billion_laughs_is_refused_at_once_within_bounded_memory(tmp_path):
     # In a child process held to 1 GiB and 60 s, so that a regression cannot take the machine down.
     code = (
         "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-        "from humanalign import study\n"
+        "from humanalign import profiles\n"
         "try:\n"
-        f"    study.load_profile({str(path)!r}, check_models=False, check_data=False)\n"
+        f"    profiles.load_profile({str(path)!r}, check_models=False, check_data=False)\n"
         "except ValueError as err:\n"
         "    print(err)\n"
     )

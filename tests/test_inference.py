@@ -47,6 +47,23 @@ def test_two_way_bootstrap_matches_a_plain_loop(rng):
             assert fast[b, k] == pytest.approx(expected, abs=1e-12)
 
 
+def test_two_way_bootstrap_handles_ties_as_rankdata_does(rng):
+    models, people = _sample(rng, _world(rng, 40), 12, 4)
+    people = np.round(people)  # judgements on a coarse scale: many ties
+    models = np.round(models * 2) / 2
+    fast = inference.rsa_two_way_bootstrap(models, people, n_boot=4, seed=8)
+    again = np.random.default_rng(8)
+    rows, cols = np.triu_indices(12, k=1)
+    for b in range(4):
+        who = again.integers(0, 4, size=4)
+        idx = again.integers(0, 12, size=12)
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        for k in range(2):
+            expected = np.mean([spearmanr(models[k][ia, ib], people[j][ia, ib])[0] for j in who])
+            assert fast[b, k] == pytest.approx(expected, abs=1e-12)
+
+
 def test_without_resampling_it_is_the_mean_rsa(rng):
     models, people = _sample(rng, _world(rng, 30), 10, 3)
     out = inference.rsa_two_way_bootstrap(models, people, n_boot=2, people=False, images=False)
@@ -106,6 +123,22 @@ def test_concept_bootstrap_matches_a_plain_loop(rng):
     assert one.shape == (4,) and one == pytest.approx(fast[:, 0])
 
 
+def test_concept_bootstrap_per_label_matches_a_plain_loop(rng):
+    objects = _triplets(rng, 12, 300)
+    correct = (rng.random((300, 2)) < 0.6).astype(float)
+    labels = rng.integers(0, 3, size=300)
+    fast = inference.concept_bootstrap(correct, objects, n_boot=3, seed=2, labels=labels, n_labels=4)
+    assert fast.shape == (3, 2, 4) and np.isnan(fast[:, :, 3]).all()  # label 3 has no triplet
+    again = np.random.default_rng(2)
+    present = np.unique(objects)
+    for b in range(3):
+        times = dict(zip(present, np.bincount(again.integers(0, len(present), size=len(present)), minlength=len(present))))
+        w = np.array([times[a] * times[c] * times[d] for a, c, d in objects], dtype=float)
+        for g in range(3):
+            sel = labels == g
+            assert fast[b, :, g] == pytest.approx(w[sel] @ correct[sel] / w[sel].sum())
+
+
 def test_resampling_triplets_only_is_overconfident_when_concepts_differ():
     """Accuracy depends on the concepts (some are easy, some hard): a fresh set of concepts
     moves it more than a triplet bootstrap says; the concept bootstrap is of the right size."""
@@ -130,8 +163,8 @@ def test_concept_bootstrap_refuses_bad_input(rng):
     objects = _triplets(rng, 10, 20)
     with pytest.raises(ValueError, match="expected"):
         inference.concept_bootstrap(np.ones(20), objects[:19])
-    with pytest.raises(ValueError, match="0/1"):
-        inference.concept_bootstrap(np.full(20, 0.5), objects)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        inference.concept_bootstrap(np.full(20, 1.5), objects)
     with pytest.raises(ValueError, match="non-negative"):
         inference.concept_bootstrap(np.ones(20), objects - 5)
 

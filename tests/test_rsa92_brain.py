@@ -79,7 +79,7 @@ def test_names_parse_with_spaces_and_refuse_other_forms():
     ("one session", "person 'SN' has no matrix for session(s) [2]"),
     ("asymmetric", "RDMs(1, 2): RDM is not symmetric"),
     ("nan", "RDMs(1, 6): RDM holds NaN"),
-    ("text", "RDMs(1, 1): RDM holds <U"),
+    ("text", "RDMs(1, 1).RDM: holds text"),
     ("name", "RDMs(1, 3): name 'KO session 1' does not read"),
     ("twice", "RDMs(1, 6): person 'SN', session 1 occurs a second time"),
     ("regions", "the names cover the regions ['EVC', 'hIT']"),

@@ -87,7 +87,7 @@ def test_a_well_formed_file_in_another_order_keeps_that_order(tmp_path, rng):
     ("missing", "the models ['RADON'] are missing"),
     ("shape", "Models(3): RDM has shape (92, 91), expected (92, 92)"),
     ("nan", "Models(5): RDM holds NaN"),
-    ("text", "Models(4): RDM holds <U"),
+    ("text", "Models(4).RDM: holds text"),
     ("asymmetric", "Models(6): RDM is not symmetric"),
 ])
 def test_bad_files_name_the_file_the_element_and_the_fault(tmp_path, rng, fault, message):

@@ -18,7 +18,8 @@ import yaml
 
 import fakes
 from conftest import needs_mirror
-from humanalign import study
+from humanalign import features, measures, study
+from humanalign.config import settings
 from humanalign.errors import DataError
 from humanalign.registry import get_spec
 
@@ -262,14 +263,19 @@ def test_full_profile_scores_all_triplets_on_the_images_people_saw():
     cc0 = study.make_profile(models=["x/y.z"], dataset="things", images="cc0", check_models=False, check_data=False)
     assert "all of them" in study.data_note(things) and "not the ones people saw" not in study.data_note(things)
     assert "not the ones people saw" in study.data_note(cc0)
-    # The image set is part of the cache key of a THINGS profile, not of the demo's.
+    # The image set is part of the cache key, of the demo's too (it has two).
     assert things.key("dataset") != study.make_profile(
         models=["x/y.z"], dataset="things", n_triplets=None, images="cc0", check_models=False, check_data=False).key("dataset")
     demo = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
-    assert demo.key("dataset") == study.make_profile(models=["x/y.z"], images="cc0", check_models=False,
-                                                     check_data=False).key("dataset")
+    assert demo.images == "imagenet" and things.images == "things"
+    photos = study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)
+    assert demo.key("dataset") != photos.key("dataset")
     with pytest.raises(ValueError, match="images must be one of"):
-        study.make_profile(models=["x/y.z"], images="photos", check_models=False, check_data=False)
+        study.make_profile(models=["x/y.z"], images="cc0", check_models=False, check_data=False)
+    from humanalign import datasets
+
+    assert datasets.stimulus_set("things-demo", "photos") == "things-photos"
+    assert datasets.stimulus_set("things", None) == "things"
 
 
 @needs_mirror
@@ -283,7 +289,23 @@ def test_scale_and_concepts_verdicts_run_on_a_profile(fake):
     verdict, terms, per_dim = study.verdict_concepts(profile)
     assert list(terms["term"]) == list(study.CONCEPT_TERMS) and verdict.status in study.Verdict.STATUSES
     assert set(per_dim["model"]) == set(TRAINED) and per_dim.groupby("model")["n"].sum().eq(6000).all()
-    assert "royal" in verdict.labels["unidentified"]
+    assert verdict.labels["unit"] == "concepts (with their triplets)"
+
+
+@needs_mirror
+def test_transfer_and_data_verdicts_resample_people_and_images(fake):
+    profile = _small_profile(n_triplets=3000)
+    fake.seed(profile, rsa=True)
+    verdict = study.verdict_transfer_people(profile)
+    assert verdict.status in study.Verdict.STATUSES and verdict.labels["unit"] == "people and images"
+    assert verdict.numbers["ci_low"] <= verdict.numbers["gain"] <= verdict.numbers["ci_high"]
+    # The two-way intervals are wider than intervals over people alone.
+    before = study.evidence(profile, profile.specs[:1], "rsa92")
+    people_only = measures.bootstrap_means(study.unit_scores(profile, profile.specs[:1], "rsa92"), n_boot=200)
+    assert np.std(before.boot[:, 0]) > np.std(people_only)
+    # The fake models share their training data: no controlled pair, no precision pair.
+    assert study.verdict_training_data(profile)[0].status.startswith("not testable")
+    assert study.reference_gaps(profile).empty
 
 
 def test_open_chapter_reads_the_profile_and_glues_the_data_note(capsys):
@@ -298,3 +320,47 @@ def test_unknown_human_embedding_is_named():
 
     with pytest.raises(ValueError, match="Unknown embedding data set 'vice_7d'.*spose_14d"):
         datasets.load_dataset("embedding", "vice_7d")
+
+
+@needs_mirror
+def test_changed_features_refit_the_probe_and_a_damaged_score_file_is_recomputed(fake, capsys):
+    """The probe (and every per-unit score) is keyed on the content of the features: new
+    features mean a new fit, never the old probe; a flipped byte in a stored score is found
+    by its integrity record, named, and the score recomputed."""
+    profile = _small_profile(n_triplets=3000, layers=["penultimate"])
+    fake.seed(profile, rsa=False)
+    spec = profile.specs[0]
+    first = study.things_scores(profile, spec, "penultimate")
+    data = study.load_study_data(profile)
+    # The model's features change (a replaced row, another library version, new preprocessing).
+    feats = fakes.planted(spec, "penultimate", data.stimuli, data.vice)
+    features.save_features(spec, data.stimuli, "penultimate", feats[:, ::-1].copy())
+    second = study.things_scores(profile, spec, "penultimate")
+    assert not np.array_equal(first.probe.weights, second.probe.weights)
+    stored = sorted((settings().cache_dir / "scores" / spec.id.replace("/", "__")).glob("things-penultimate-*.npz"))
+    assert len(stored) == 2  # one per content of the features, the old one left for its own features
+    newest = max(stored, key=lambda p: p.stat().st_mtime_ns)
+    raw = bytearray(newest.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    newest.write_bytes(bytes(raw))
+    capsys.readouterr()
+    third = study.things_scores(profile, spec, "penultimate")
+    assert np.array_equal(third.probe.weights, second.probe.weights)
+    assert str(newest) in capsys.readouterr().err
+
+
+@needs_mirror
+def test_real_trials_say_how_many_remain_and_whether_that_decides(fake):
+    profile = _small_profile(n_triplets=3000, layers=["penultimate"])
+    fake.seed(profile, rsa=False)
+    table, summary = study.real_trials(profile)
+    data = study.load_study_data(profile)
+    from humanalign import datasets
+
+    expected = datasets.noise_ceiling_subset(datasets.load_noise_ceiling_trials(), data.concept_index)
+    assert summary["n_trials"] == len(expected.triplet_id) and summary["n_distinct"] == expected.n_distinct
+    assert summary["decidable"] == float(expected.n_distinct >= study.MIN_DISTINCT)
+    assert list(table["model"]) == [s.id for s in study.trained(profile.specs)]
+    assert table["accuracy"].between(0, 1).all()
+    # With every distinct triplet needed, nothing is decidable.
+    assert study.real_trials(profile, min_distinct=10**6)[1]["decidable"] == 0.0

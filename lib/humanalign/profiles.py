@@ -54,12 +54,10 @@ DATASETS = dataset_names("triplets")
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
-# Bump when the meaning of a cached table changes, so old caches are not reused.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # bumped when the meaning of a cached table changes
 
-# Upper bounds of the settings. Each lies far above any sensible run, so that a slip of the
-# keyboard (three zeros too many) is refused at once instead of failing hours later on an
-# allocation or running for days.
+# Upper bounds of the settings, far above any sensible run: a slip of the keyboard (three
+# zeros too many) is refused at once, not hours later on an allocation.
 # The public THINGS release holds about 4.70 M triplets (Hebart et al. 2023, eLife 12:e82580),
 # so 5,000,000 admits all of them.
 _MAX_TRIPLETS = 5_000_000
@@ -76,8 +74,7 @@ _MAX_FOLDS = 100
 _MAX_ITER = 1_000_000
 _MAX_LAMBDAS = 100
 _MAX_MODELS = 10_000
-# Model ids, layer names, devices and profile names are short words; longer text is a mistake.
-_MAX_WORD = 200
+_MAX_WORD = 200  # model ids, layer names, devices and profile names are short words
 _MAX_NAME = 100
 # A profile is a page of YAML (the shipped ones are about 2 KB).
 _MAX_FILE_BYTES = 1 << 20
@@ -105,8 +102,11 @@ class Profile:
             on the rest against VICE similarity) or ``arrangements`` (the paper's transfer
             to the multi- and free-arrangement data sets).
         train_fraction: Share of concepts the transfer probe is fitted on.
-        images: For ``things``: ``things`` (the images people saw) or ``cc0`` (THINGSplus
-            public-domain photos, a deviation that every page states).
+        images: The image of each concept (:data:`IMAGE_SETS`). For ``things``: ``things``
+            (the images people saw) or ``cc0`` (THINGSplus public-domain photos, a deviation
+            that every page states). For ``things-demo``: ``imagenet`` (334 ImageNet photos)
+            or ``photos`` (732 concepts: the THINGSplus CC0 photo where one exists, else the
+            ImageNet one). Unset: the data set's first choice.
         probe_max_iter: L-BFGS iterations per probe fit; a fit that stops on this cap is
             reported as such (``probe_*`` rows of :func:`~humanalign.study.evaluate`).
         specs: The models' registry rows, resolved once when the profile is made (empty when
@@ -126,7 +126,7 @@ class Profile:
     n_folds: int = 3
     transfer: str = "heldout-concepts"
     train_fraction: float = 2 / 3
-    images: str = "things"
+    images: str = "imagenet"
     probe_max_iter: int = 100
     specs: tuple[ModelSpec, ...] = field(default=(), compare=False, repr=False)
 
@@ -139,8 +139,8 @@ class Profile:
         """Short content hash of the fields that determine a cached result (all by default)."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "specs"}
         chosen = {k: values[k] for k in (fields_ or sorted(values)) if k not in ("name", "device", "batch_size", "images")}
-        # The image set matters wherever the data set does, except in the demo (its own photos).
-        if "dataset" in chosen and self.dataset != "things-demo":
+        # The image set matters wherever the data set does.
+        if "dataset" in chosen:
             chosen["images"] = self.images
         chosen["_v"] = _CACHE_VERSION
         text = json.dumps(chosen, sort_keys=True, default=str)
@@ -257,6 +257,11 @@ class _Checker:
         return layers
 
 
+def _images(check: _Checker, dataset: str, images: object) -> str:
+    choices = IMAGE_SETS.get(dataset, ("things",))
+    return check.choice("images", choices[0] if images is None else images, choices)
+
+
 def _check_combination(check: _Checker, dataset: str, n_triplets: int | None, transfer: str) -> None:
     """Settings that are fine alone but not together."""
     if n_triplets is None and dataset == "things-demo":
@@ -282,7 +287,7 @@ def make_profile(
     n_folds: int = 3,
     transfer: str = "heldout-concepts",
     train_fraction: float = 2 / 3,
-    images: str = "things",
+    images: str | None = None,
     probe_max_iter: int = 100,
     check_models: bool = True,
     check_data: bool = True,
@@ -322,7 +327,7 @@ def make_profile(
         batch_size=check.whole("batch_size", batch_size, 1, _MAX_BATCH),
         n_boot=check.whole("n_boot", n_boot, 2, _MAX_BOOT),
         lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2, _MAX_FOLDS), transfer=transfer,
-        train_fraction=train_fraction, images=check.choice("images", images, IMAGE_SETS),
+        train_fraction=train_fraction, images=_images(check, dataset, images),
         probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1, _MAX_ITER),
         specs=tuple(get_spec(model_id) for model_id in models) if check_models else (),
     )

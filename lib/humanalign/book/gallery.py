@@ -16,7 +16,9 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
     """Thumbnails of a few stimuli for the methods page: ``_generated/gallery.md`` + images.
 
     Written at build time from the data folder (the photos are not ours to commit): ``n``
-    demo photos (THINGS concepts that are ImageNet-1k classes) and ``n`` of the 92 images.
+    demo photos (THINGS concepts that are ImageNet-1k classes), ``n`` of the photos of every
+    concept that has one (with ``photo_sources.csv``: the source of each) and ``n`` of the 92
+    images.
     A set that cannot be read is named in the fragment instead of failing the build.
     """
     from PIL import Image, ImageOps
@@ -33,6 +35,21 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
                      [demo.paths[i] for i in picks], names))
     except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
         sets.append(("demo", f"Demo photos not available here ({_one_line(err)})", [], []))
+    try:
+        photos = datasets.load_stimuli("things-photos")
+        sources = photos.labels["source"]
+        counts = {name: sum(s == name for s in sources) for name in dict.fromkeys(sources)}
+        table = folder / "photo_sources.csv"
+        write_text_atomic(table, "uniqueID,source,file\n" + "".join(
+            f"{uid},{src},{Path(path).name}\n" for uid, src, path in zip(photos.ids, sources, photos.paths)))
+        picks = [round(i * (len(photos.ids) - 1) / (n - 1)) for i in range(n)]
+        sets.append(("photos", f"Every THINGS concept with a real photo ({len(photos.ids)}: "
+                     + ", ".join(f"{c} {name}" for name, c in counts.items())
+                     + "; the source of each photo is listed in {download}`photo_sources.csv "
+                     "</_generated/gallery/photo_sources.csv>`)",
+                     [photos.paths[i] for i in picks], [f"{photos.ids[i]} ({sources[i]})" for i in picks]))
+    except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
+        sets.append(("photos", f"The THINGS photos are not available here ({_one_line(err)})", [], []))
     try:
         loaded = datasets.load_rsa92()
         rsa92 = loaded.stimuli

@@ -132,12 +132,16 @@ def simulate_triplets(
 
 
 def load_demo_triplets(
-    n_triplets: int = 100_000, seed: int = 0, cfg: Settings | None = None
+    n_triplets: int = 100_000, seed: int = 0, cfg: Settings | None = None, stimuli: Stimuli | None = None
 ) -> Triplets:
-    """Simulated triplets over the demo concepts (indices are rows of the demo stimuli).
+    """Simulated triplets over the demo concepts (indices are rows of the stimuli).
 
     The choices are sampled from the VICE choice model, not made by people.
+
+    Args:
+        stimuli: Photos of THINGS concepts with a ``concept_index`` label (default: the 334
+            ImageNet photos of :func:`load_demo_stimuli`).
     """
-    stimuli = load_demo_stimuli(cfg)
+    stimuli = stimuli if stimuli is not None else load_demo_stimuli(cfg)
     vice = load_vice(cfg)[list(stimuli.labels["concept_index"])]
     return simulate_triplets(vice, n_triplets, seed=seed, source=f"simulated from VICE (seed {seed})")

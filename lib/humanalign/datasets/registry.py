@@ -53,9 +53,15 @@ __all__ = [
 ]
 
 KINDS = ("stimuli", "triplets", "matrices", "embedding")
-#: The image choices of the ``things`` triplets: the THINGS database image each concept was
-#: shown with in the odd-one-out task, or the THINGSplus public-domain photo (a deviation).
-IMAGE_SETS = ("things", "cc0")
+#: The image choices of each ``triplets`` data set, the first the default. ``things``: the
+#: THINGS database image each concept was shown with in the odd-one-out task, or the
+#: THINGSplus public-domain photo (a deviation). ``things-demo``: one ImageNet-1k photo of
+#: each of the 334 concepts that are ImageNet classes, or every concept with a real photo
+#: (732: the THINGSplus CC0 photo where one exists, the ImageNet one otherwise).
+IMAGE_SETS = {"things": ("things", "cc0"), "things-demo": ("imagenet", "photos")}
+#: The stimulus set of each (triplets data set, image choice).
+_IMAGE_STIMULI = {("things", "things"): "things", ("things", "cc0"): "things-cc0",
+                  ("things-demo", "imagenet"): "things-demo", ("things-demo", "photos"): "things-photos"}
 #: When a profile scores a ``matrices`` data set: ``always`` (real data in every profile),
 #: ``arrangements`` (the paper's hand-placed sets, with ``transfer: arrangements``) or
 #: ``brain`` (brain measurements, compared with behaviour in their own chapter only).
@@ -200,14 +206,16 @@ def load_dataset(kind: str, name: str, cfg: Settings | None = None) -> Any:
     return row.load(cfg)
 
 
-def stimulus_set(name: str, images: str = "things") -> str:
-    """The stimulus set a ``triplets`` data set is scored on, given the image choice of ``things``."""
+def stimulus_set(name: str, images: str | None = None) -> str:
+    """The stimulus set a ``triplets`` data set is scored on, given its image choice
+    (:data:`IMAGE_SETS`; ``None``: the data set's default)."""
     row = dataset("triplets", name)
-    if name != "things":
+    if name not in IMAGE_SETS:
         return row.stimuli
-    if images not in IMAGE_SETS:
-        raise ValueError(f"Unknown image set {images!r} of {name!r}; choose one of {IMAGE_SETS}.")
-    return "things" if images == "things" else "things-cc0"
+    choice = images or IMAGE_SETS[name][0]
+    if choice not in IMAGE_SETS[name]:
+        raise ValueError(f"Unknown image set {choice!r} of {name!r}; choose one of {IMAGE_SETS[name]}.")
+    return _IMAGE_STIMULI[(name, choice)]
 
 
 def load_stimuli(name: str, cfg: Settings | None = None) -> Stimuli:

@@ -22,8 +22,6 @@ of its columns); :func:`three_way` turns an interval into a verdict word.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import rankdata
-
 from .rsa_inference import _check_method, _check_stack
 
 __all__ = ["OUTCOMES", "concept_bootstrap", "interval", "rsa_two_way_bootstrap", "three_way"]
@@ -37,17 +35,59 @@ OUTCOMES = ("reproduced", "not reproduced", "undecided")
 _BLOCK = 80
 
 
-def _ranks(vectors: np.ndarray) -> np.ndarray:
-    return rankdata(vectors, axis=-1)
+class _WeightedRanks:
+    """Ranks of vectors whose entries are repeated by integer weights, without re-sorting.
+
+    A resample of images repeats each pair of images ``w`` times (the product of how often
+    its two images were drawn). Ranking the expanded vector is the same as walking each
+    vector once in its sorted order, summing weights: an entry's copies tie with each other
+    (and with entries of equal value), so they share the mid-rank of their run. The sort is
+    done once; each resample costs a few passes over the vectors.
+    """
+
+    def __init__(self, vectors: np.ndarray):
+        self.vectors = np.asarray(vectors, dtype=np.float64)
+        rows, width = self.vectors.shape
+        self.order = np.argsort(self.vectors, axis=1, kind="stable")
+        ordered = np.take_along_axis(self.vectors, self.order, axis=1)
+        new = np.ones_like(ordered, dtype=bool)
+        new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+        # Where an entry lands when the sorted rows are put back in their own order.
+        offsets = (np.arange(rows) * width)[:, None]
+        inverse = np.empty_like(self.order)
+        np.put_along_axis(inverse, self.order, np.arange(width)[None].repeat(rows, 0), axis=1)
+        self.back = (inverse + offsets).ravel()
+        # Rows with ties among their values need the runs of equal values; the others do not.
+        self.tied = np.flatnonzero(~new.all(axis=1))
+        if len(self.tied):
+            sub = new[self.tied]
+            self.group = np.cumsum(sub.ravel()) - 1
+            self.n_groups = int(self.group[-1]) + 1
+            last = np.ones_like(sub)
+            last[:, :-1] = sub[:, 1:]
+            self.last = last.ravel()
+
+    def ranks(self, weights: np.ndarray) -> np.ndarray:
+        """(rows, width) mid-ranks of the vectors with each entry repeated ``weights`` times."""
+        w = weights[self.order]
+        cum = np.cumsum(w, axis=1)
+        mid = cum - (w - 1) / 2  # an entry's copies share the middle of their run
+        if len(self.tied):
+            wt, ct = w[self.tied].ravel(), cum[self.tied].ravel()
+            total = np.bincount(self.group, weights=wt, minlength=self.n_groups)
+            mid[self.tied] = (ct[self.last] - (total - 1) / 2)[self.group].reshape(len(self.tied), -1)
+        return mid.ravel()[self.back].reshape(self.vectors.shape)
 
 
-def _row_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(k, P) x (p, P) -> (k, p) Pearson correlations of every row of ``a`` with every row of ``b``."""
-    a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
-    na, nb = np.sqrt((a * a).sum(axis=1)), np.sqrt((b * b).sum(axis=1))
+def _weighted_correlations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(k, P) x (p, P) -> (k, p) Pearson correlations with entries weighted by ``w``."""
+    total = w.sum()
+    a = a - (a @ w / total)[:, None]
+    b = b - (b @ w / total)[:, None]
+    aw, bw = a * w, b * w
+    na, nb = np.sqrt((aw * a).sum(axis=1)), np.sqrt((bw * b).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (a @ b.T) / np.outer(na, nb)
+        return (aw @ b.T) / np.outer(na, nb)
 
 
 def rsa_two_way_bootstrap(
@@ -92,20 +132,20 @@ def rsa_two_way_bootstrap(
         raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
     rng = np.random.default_rng(seed)
     rows, cols = np.triu_indices(n, k=1)
-    p = len(humans)
-    out = np.empty((int(n_boot), len(models)))
+    p, k = len(humans), len(models)
+    vectors = np.concatenate([models[:, rows, cols], humans[:, rows, cols]])
+    ranker = _WeightedRanks(vectors) if method == "spearman" else None
+    out = np.empty((int(n_boot), k))
     for b in range(int(n_boot)):
         who = rng.integers(0, p, size=p) if people else np.arange(p)
         idx = rng.integers(0, n, size=n) if images else np.arange(n)
-        keep = idx[rows] != idx[cols]
-        ia, ib = idx[rows][keep], idx[cols][keep]
-        # Each distinct person is ranked once; people drawn twice count twice in the mean.
-        distinct, times = np.unique(who, return_counts=True)
-        a, h = models[:, ia, ib], humans[distinct][:, ia, ib]
-        if method == "spearman":
-            a, h = _ranks(a), _ranks(h)
-        r = _row_correlations(a, h)
-        out[b] = r @ times / times.sum()
+        # A pair of two different images stands as often as the product of their draws; a
+        # pair of an image with its own copy is never formed.
+        times = np.bincount(idx, minlength=n).astype(np.float64)
+        w = times[rows] * times[cols]
+        v = ranker.ranks(w) if ranker is not None else vectors
+        r = _weighted_correlations(v[:k], v[k:], w)
+        out[b] = r @ np.bincount(who, minlength=p) / p
     return out
 
 
@@ -114,21 +154,28 @@ def concept_bootstrap(
     objects: np.ndarray,
     n_boot: int = 1000,
     seed: int = 0,
+    labels: np.ndarray | None = None,
+    n_labels: int | None = None,
 ) -> np.ndarray:
     """Accuracy of every model on the triplets, with the concepts resampled.
 
     Args:
-        correct: (N,) or (N, k) 0/1 correctness, one row per triplet (and column per model).
+        correct: (N,) or (N, k) correctness in [0, 1] (0/1 per model, or a mean over
+            models), one row per triplet.
         objects: (N, 3) concept indices of each triplet.
         n_boot: Number of resamples.
-        seed: Seed of the resampling.
+        seed: Seed of the resampling (the draws depend on it and on the concepts only).
+        labels: Optional (N,) group of each triplet (e.g. the concept dimension it probes):
+            accuracies are then computed per group.
+        n_labels: Number of groups (default: the largest label + 1).
 
     Returns:
-        (n_boot,) or (n_boot, k) accuracies; a resample in which no triplet keeps all three
-        of its concepts gives NaN (it cannot happen with more than a handful of concepts).
+        (n_boot,) or (n_boot, k) accuracies, or with ``labels`` (n_boot, k, n_labels) (the
+        k axis dropped for 1-d input); a resample in which no triplet (of a group) keeps all
+        three of its concepts gives NaN.
 
     Raises:
-        ValueError: mismatched shapes, negative indices, values other than 0/1 or
+        ValueError: mismatched shapes, negative indices, values outside [0, 1] or
             ``n_boot < 1``.
     """
     values = np.asarray(correct, dtype=np.float64)
@@ -141,24 +188,35 @@ def concept_bootstrap(
         raise ValueError(f"objects has shape {objects.shape}; expected ({len(values)}, 3) concept indices.")
     if not np.issubdtype(objects.dtype, np.integer) or objects.min() < 0:
         raise ValueError("objects must hold non-negative integer concept indices.")
-    if not np.isin(values, (0.0, 1.0)).all():
-        raise ValueError("correct must hold booleans or 0/1 values.")
+    if not (np.all(np.isfinite(values)) and values.min() >= 0 and values.max() <= 1):
+        raise ValueError("correct must hold booleans or values in [0, 1].")
     if int(n_boot) < 1:
         raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (len(values),) or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+            raise ValueError(f"labels must be ({len(values)},) non-negative integers, got shape {labels.shape}.")
+        n_labels = int(labels.max()) + 1 if n_labels is None else int(n_labels)
     # Only the concepts that occur are drawn: a concept in no triplet changes no weight.
     present, local = np.unique(objects, return_inverse=True)
     local = local.reshape(objects.shape)
     n_obj = len(present)
     rng = np.random.default_rng(seed)
-    out = np.empty((int(n_boot), values.shape[1]))
+    shape = (int(n_boot), values.shape[1]) + ((n_labels,) if labels is not None else ())
+    out = np.empty(shape)
+    groups = [np.flatnonzero(labels == g) for g in range(n_labels)] if labels is not None else None
     for start in range(0, int(n_boot), _BLOCK):
         m = min(_BLOCK, int(n_boot) - start)
         times = np.stack([np.bincount(rng.integers(0, n_obj, size=n_obj), minlength=n_obj) for _ in range(m)])
         times = times.astype(np.float64)
         w = times[:, local[:, 0]] * times[:, local[:, 1]] * times[:, local[:, 2]]
-        total = w.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:start + m] = (w @ values) / total
+            if groups is None:
+                out[start:start + m] = (w @ values) / w.sum(axis=1, keepdims=True)
+            else:
+                for g, rows in enumerate(groups):
+                    wg = w[:, rows]
+                    out[start:start + m, :, g] = (wg @ values[rows]) / wg.sum(axis=1, keepdims=True)
     return out[:, 0] if flat else out
 
 

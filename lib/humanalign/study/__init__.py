@@ -48,11 +48,14 @@ from .brain_analysis import (
 )
 from .concepts import (
     concept_correctness,
+    concept_triplets,
     concepts_by_group,
     dimension_names,
+    dimension_r2,
     dimension_table,
     evaluate_concepts,
     heldout_labels,
+    term_r2,
 )
 from .data import StudyData, concept_split, load_study_data
 from .glue import data_note, glue_values, glue_verdict, open_chapter
@@ -71,25 +74,37 @@ from .scores import (
     things_scores,
     trained,
 )
+from .real_trials import MIN_DISTINCT, real_trials
 from .tables import attach_metadata, headline_table, model_table, probe_convergence, probe_warning, wide_accuracy
 from .verdicts import (
     CONCEPT_TERMS,
     DATA_BREADTH,
-    EQUIVALENCE_MARGIN,
+    FALLBACK_MARGIN,
+    RULES,
+    UNITS,
+    Evidence,
     Verdict,
+    combine,
     compare,
+    comparison_row,
     concept_comparisons,
     concept_dimension_accuracy,
     concepts_verdict_from,
     controlled_data_pairs,
     direction_verdict,
     equivalence,
+    evidence,
     imagenet_correlation,
     interval_pivot,
+    leader,
     objective_exploration,
     outcome,
     outcomes_text,
+    precision_pairs,
+    reference_gap,
+    reference_gaps,
     rule_values,
+    rules_table,
     scale_comparisons,
     scale_verdict_from,
     term_dimensions,
@@ -102,4 +117,4 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "brain", "brain_analysis", "concepts", "data", "glue", "real_trials", "rsa", "runs", "scores", "tables", "verdicts"}]

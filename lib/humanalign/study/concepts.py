@@ -10,25 +10,45 @@ from ..config import Settings
 from ..profiles import LAYERS, Profile
 from .data import load_study_data
 from .runs import cached
-from .scores import heldout_scores, heldout_split, layers_of, specs_of, things_scores, trained
+from .scores import features_for, heldout_scores, heldout_split, layers_of, specs_of, things_scores, trained
 from .tables import attach_metadata
 
-__all__ = ["concept_correctness", "concepts_by_group", "dimension_names", "dimension_table", "evaluate_concepts",
+__all__ = ["concept_correctness", "concept_triplets", "concepts_by_group", "dimension_r2", "term_r2", "dimension_names", "dimension_table", "evaluate_concepts",
            "heldout_labels"]
 
 
 def dimension_table(top: int = 10, cfg: Settings | None = None) -> pd.DataFrame:
-    """The 42 VICE dimensions with the evidence for their names (see
-    :func:`humanalign.measures.describe_dimensions`): the THINGS category most enriched
-    among the ``top`` heaviest objects, its enrichment and the objects themselves."""
-    return measures.describe_dimensions(
+    """The 42 VICE dimensions: the reviewed name and concept term of each (the package's
+    hand-checked table, :func:`humanalign.datasets.load_vice_dimensions`) beside the evidence
+    computed from the data (:func:`humanalign.measures.describe_dimensions`: the THINGS
+    category most enriched among the ``top`` heaviest objects, its enrichment, the objects)."""
+    computed = measures.describe_dimensions(
         datasets.load_vice(cfg), datasets.load_concepts(cfg), datasets.load_category_matrix(cfg), top=top,
-    )
+    ).rename(columns={"name": "computed_name"})
+    reviewed = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
+    return computed.merge(reviewed, on="dimension", how="left")
 
 
 def dimension_names(top: int = 10, cfg: Settings | None = None) -> list[str]:
-    """Names of the 42 VICE dimensions: enriched category and top objects."""
+    """The reviewed names of the 42 VICE dimensions."""
     return list(dimension_table(top, cfg)["name"])
+
+
+def concept_triplets(profile: Profile, kind: str = "zero_shot",
+                     cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The triplets that :func:`concept_correctness` scores, as concept indices, and whether
+    the VICE embedding itself (dot-product choice) gets each right.
+
+    Returns:
+        ``(objects, vice_correct)``: (N, 3) int64 and (N,) bool.
+    """
+    data = load_study_data(profile, cfg)
+    if kind == "zero_shot":
+        objects, emb = data.triplets.indices, data.vice
+    else:
+        _train, test, _trip_train, objects = heldout_split(profile, data)
+        emb = data.vice[test]
+    return np.asarray(objects), measures.odd_one_out_correct(emb, objects, similarity="dot")
 
 
 def heldout_labels(profile: Profile, cfg: Settings | None = None) -> np.ndarray:
@@ -119,3 +139,32 @@ def concepts_by_group(concepts: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     return (attach_metadata(concepts, profile)
             .groupby(["kind", "training_data", "dimension", "name"], as_index=False)
             .agg(accuracy=("accuracy", "mean"), n=("n", "sum")))
+
+
+def dimension_r2(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
+    """How well each trained model's penultimate features predict each VICE dimension:
+    held-out R^2 of a ridge regression over the profile's concepts
+    (:func:`humanalign.measures.ridge_r2`, folds over concepts).
+
+    VICE was fitted to real people's choices, so this complements the accuracy per
+    dimension without resting on the triplets (in the demo, simulated from VICE).
+
+    Returns:
+        One row per model and dimension: ``model, dimension, name, term, r2``.
+    """
+    data = load_study_data(profile, cfg)
+    frames = [measures.ridge_r2(features_for(spec, "penultimate", profile, data.stimuli), data.vice,
+                                n_folds=profile.n_folds, seed=profile.seed).assign(model=spec.id)
+              for spec in trained(specs_of(profile))]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model", "dimension", "r2"])
+    names = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
+    return table.merge(names, on="dimension", how="left")[["model", "dimension", "name", "term", "r2"]]
+
+
+def term_r2(r2: pd.DataFrame) -> pd.DataFrame:
+    """Mean held-out R^2 over the dimensions of each term and over the dimensions of no term,
+    averaged over models: ``term, dimensions, r2`` (descriptive; no interval)."""
+    per_dim = r2.groupby(["dimension", "term"], dropna=False)["r2"].mean().reset_index()
+    per_dim["term"] = per_dim["term"].fillna("").replace("", "(no term)")
+    out = per_dim.groupby("term").agg(dimensions=("dimension", "count"), r2=("r2", "mean")).reset_index()
+    return out.sort_values("r2", ascending=False).reset_index(drop=True)

@@ -50,7 +50,8 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
     stimuli = datasets.load_stimuli(datasets.stimulus_set(profile.dataset, profile.images), cfg)
     if profile.simulated:
         concept_index = np.asarray(stimuli.labels["concept_index"], dtype=np.int64)
-        triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg)
+        triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg,
+                                               stimuli=stimuli)
     else:
         concept_index = np.arange(len(stimuli), dtype=np.int64)
         triplets = _subsample(datasets.load_triplets("all", cfg), profile.n_triplets, profile.seed)

@@ -15,9 +15,12 @@ __all__ = ["data_note", "glue_values", "glue_verdict", "open_chapter"]
 def data_note(profile: Profile) -> str:
     """One Markdown sentence on where the profile's triplets come from (for every page)."""
     if profile.simulated:
+        photos = ("the 732 THINGS concepts with a real photo (the THINGSplus public-domain photo "
+                  "where one exists, an ImageNet-1k photo otherwise)" if profile.images == "photos" else
+                  "the 334 demo concepts (one ImageNet-1k photo each)")
         return (
             f"**The triplets on this page are simulated.** The {profile.n_triplets:,} odd-one-out "
-            "choices over the 334 demo concepts were sampled from the VICE human embedding "
+            f"choices over {photos} were sampled from the VICE human embedding "
             "(itself fitted on 1.46 million real human triplets); they are not choices made by "
             "people. The noise ceiling and the human baselines on the real 20k-trial set are real."
         )

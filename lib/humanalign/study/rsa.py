@@ -21,7 +21,7 @@ distance), ``rsa_transformed`` and ``rsa_gain`` (after the probe fitted on the p
 THINGS triplets; the gain with a paired interval), and, where each person's matrix is
 known, ``rsa_people_zero_shot``, ``rsa_people_transformed`` and ``rsa_people_gain`` (the mean
 over people of each person's Spearman with the model, the score the noise ceiling bounds,
-with intervals over people). Human rows (model ``human/noise_ceiling``) carry
+with intervals resampling people and images together). Human rows (model ``human/noise_ceiling``) carry
 ``ceiling_lower`` and ``ceiling_upper``.
 """
 
@@ -92,8 +92,12 @@ def _ceiling_rows(data: MatrixSet) -> list[dict]:
     return rows
 
 
-def _model_rows(model_id: str, layer: str, data: MatrixSet, scores: MatrixScores, profile: Profile) -> list[dict]:
-    """Tidy rows of one model x layer on one RSA data set (zero-shot, transformed, gain)."""
+def _model_rows(model_id: str, layer: str, data: MatrixSet, scores: MatrixScores, profile: Profile,
+                people_boot: np.ndarray | None = None) -> list[dict]:
+    """Tidy rows of one model x layer on one RSA data set (zero-shot, transformed, gain).
+
+    ``people_boot``: (B, 2) mean RSA over people before and after the probe on two-way
+    resamples (people and images; :func:`humanalign.measures.rsa_two_way_bootstrap`)."""
     n = len(data.stimuli)
     human = data.human.as_dissimilarity()
     raw_rdm, moved_rdm = scores.rdm("cosine"), scores.rdm("probed")
@@ -108,7 +112,7 @@ def _model_rows(model_id: str, layer: str, data: MatrixSet, scores: MatrixScores
     ]
     if data.rdms is not None:
         each = np.stack([person_scores(raw_rdm, data.rdms), person_scores(moved_rdm, data.rdms)], 1)
-        means = measures.bootstrap_means(each, n_boot=profile.n_boot, seed=profile.seed)
+        means = people_boot
         p = len(each)
         rows += [
             row(model_id, data.name, layer, "rsa_people_zero_shot", each[:, 0].mean(), _interval(means[:, 0]), p),
@@ -139,9 +143,17 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         rows = []
         for data in sets:
             rows += _ceiling_rows(data)
-            for spec in specs_of(profile):
-                for layer in layers_of(spec, profile):
-                    rows += _model_rows(spec.id, layer, data, matrix_scores(profile, spec, layer, data, cfg), profile)
+            pairs = [(spec, layer) for spec in specs_of(profile) for layer in layers_of(spec, profile)]
+            scores = [matrix_scores(profile, spec, layer, data, cfg) for spec, layer in pairs]
+            people = None
+            if data.rdms is not None and scores:
+                # One two-way bootstrap for all models, layers and both sides of the probe:
+                # the people's ranks are shared, and every column sees the same draws.
+                stacked = np.stack([s.rdm(kind) for s in scores for kind in ("cosine", "probed")])
+                people = measures.rsa_two_way_bootstrap(stacked, data.rdms, profile.n_boot, profile.seed)
+            for j, ((spec, layer), sc) in enumerate(zip(pairs, scores)):
+                boot = people[:, 2 * j:2 * j + 2] if people is not None else None
+                rows += _model_rows(spec.id, layer, data, sc, profile, boot)
         rows += [row("-", name_, "-", "missing", np.nan) for name_ in missing]
         return pd.DataFrame(rows)
 

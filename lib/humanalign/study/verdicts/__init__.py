@@ -1,8 +1,9 @@
 """The book's verdicts, one module per claim of the paper.
 
-:mod:`.rules` turns comparisons with intervals into a verdict; :mod:`.units` gives the
-per-unit scores every paired comparison rests on; :mod:`.scale`, :mod:`.objective`,
-:mod:`.dataset`, :mod:`.transfer` and :mod:`.concepts` hold one claim each.
+:mod:`.rules` turns comparisons with intervals into a verdict (and states each rule);
+:mod:`.units` gives every model's score with paired resamples of the units that were
+sampled; :mod:`.reference` measures the effect of precision alone; :mod:`.scale`,
+:mod:`.objective`, :mod:`.dataset`, :mod:`.transfer` and :mod:`.concepts` hold one claim each.
 """
 
 from .concepts import (
@@ -16,29 +17,41 @@ from .concepts import (
 )
 from .dataset import DATA_BREADTH, controlled_data_pairs, outcomes_text, verdict_training_data
 from .objective import objective_exploration, verdict_objective
-from .rules import Verdict, compare, direction_verdict, equivalence, outcome, rule_values
-from .scale import EQUIVALENCE_MARGIN, imagenet_correlation, scale_comparisons, scale_verdict_from, verdict_scale
+from .reference import precision_pairs, reference_gap, reference_gaps
+from .rules import RULES, Verdict, combine, compare, comparison_row, direction_verdict, equivalence, outcome, rule_values, rules_table
+from .scale import FALLBACK_MARGIN, imagenet_correlation, scale_comparisons, scale_verdict_from, verdict_scale
 from .transfer import verdict_transfer_people
-from .units import unit_scores
+from .units import UNITS, Evidence, evidence, leader, unit_scores
 
 __all__ = [
     "CONCEPT_TERMS",
     "DATA_BREADTH",
-    "EQUIVALENCE_MARGIN",
+    "Evidence",
+    "FALLBACK_MARGIN",
+    "RULES",
+    "UNITS",
     "Verdict",
+    "combine",
     "compare",
+    "comparison_row",
     "concept_comparisons",
     "concept_dimension_accuracy",
     "concepts_verdict_from",
     "controlled_data_pairs",
     "direction_verdict",
     "equivalence",
+    "evidence",
     "imagenet_correlation",
     "interval_pivot",
+    "leader",
     "objective_exploration",
     "outcome",
     "outcomes_text",
+    "precision_pairs",
+    "reference_gap",
+    "reference_gaps",
     "rule_values",
+    "rules_table",
     "scale_comparisons",
     "scale_verdict_from",
     "term_dimensions",

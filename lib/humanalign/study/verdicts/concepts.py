@@ -1,8 +1,14 @@
 """The concepts verdict: are food and animal dimensions among the best represented, and
 sports and royal ones among the worst?
 
-Each term's comparison is signed so that positive is the paper's side, then the
-directional rule of :mod:`.verdict` applies.
+The dimensions that carry each term come from the package's reviewed table of the 42 VICE
+dimensions (:func:`humanalign.datasets.load_vice_dimensions`), not from a naming rule. A
+dimension's score is the models' accuracy on the triplets it decides divided by the
+accuracy of the VICE embedding itself on the same triplets: where people's choices are
+simulated from VICE (the demo) this removes the simulation's own difficulty per dimension,
+and on real choices it removes how predictable people are on that dimension. Intervals
+resample the concepts with their triplets; a term's comparison is signed so that positive
+is the paper's side.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ import pandas as pd
 
 from ... import measures
 from ...config import Settings
+from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
-from ..concepts import concept_correctness, dimension_table
-from .rules import Verdict, direction_verdict
+from ..concepts import concept_correctness, concept_triplets, dimension_table
+from .rules import Verdict, combine, outcome
 
 __all__ = [
     "CONCEPT_TERMS",
@@ -26,43 +33,43 @@ __all__ = [
     "verdict_concepts",
 ]
 
-#: The paper's concept claim, term by term: the THINGS high-level categories that identify
-#: a dimension with the term, and the side the paper puts it on (+1: among the best
-#: represented, -1: among the worst). THINGS has no category for royal objects, so no
-#: dimension can be identified as royal by this rule (the pages say so).
-CONCEPT_TERMS: dict[str, tuple[tuple[str, ...], int]] = {
-    "food": (("food", "dessert", "drink", "fruit", "vegetable"), +1),
-    "animals": (("animal", "bird", "insect"), +1),
-    "sports": (("sports equipment",), -1),
-    "royal": ((), -1),
-}
+#: The paper's concept claim, term by term: +1 among the best represented, -1 among the worst.
+CONCEPT_TERMS: dict[str, int] = {"food": +1, "animals": +1, "sports": -1, "royal": -1}
 
 
 def term_dimensions(dimensions: pd.DataFrame, terms: dict = CONCEPT_TERMS) -> dict[str, list[int]]:
-    """The dimensions that stand for each term: those whose most enriched category is one of
-    the term's and holds at least half of the dimension's top objects.
+    """The dimensions that carry each term, from the reviewed table's ``term`` column.
 
     Args:
-        dimensions: Output of :func:`humanalign.measures.describe_dimensions`.
+        dimensions: :func:`humanalign.study.dimension_table` (or any table with
+            ``dimension`` and ``term``).
     """
-    majority = dimensions["in_top"] >= dimensions["top"] / 2
-    return {term: sorted(int(d) for d in dimensions.loc[majority & dimensions["category"].isin(cats), "dimension"])
-            for term, (cats, _side) in terms.items()}
+    found = reviewed_terms(dimensions[["dimension", "term"]].fillna(""))
+    return {term: found.get(term, []) for term in terms}
 
 
 def concept_dimension_accuracy(correct: np.ndarray, labels: np.ndarray, models: list[str], n_dims: int,
-                               n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Accuracy of every model on every dimension, with a bootstrap interval over the
-    dimension's triplets.
+                               n_boot: int = 1000, seed: int = 0, objects: np.ndarray | None = None) -> pd.DataFrame:
+    """Accuracy of every model on every dimension, with a bootstrap interval that resamples
+    the concepts with their triplets (``objects``), or the dimension's triplets when no
+    concept indices are given.
 
     Returns:
         One row per model and dimension: ``model, dimension, n, accuracy, ci_low, ci_high``.
     """
+    c = np.asarray(correct, dtype=np.float64)
+    boot = (measures.concept_bootstrap(c, objects, n_boot, seed, labels=labels, n_labels=n_dims)
+            if objects is not None and c.shape[1] else None)
     rows = []
     for m, model in enumerate(models):
         for d in range(n_dims):
-            sel = np.asarray(correct)[labels == d, m]
-            lo, hi = measures.bootstrap_ci(sel, n_boot=n_boot, seed=seed) if len(sel) else (np.nan, np.nan)
+            sel = c[labels == d, m]
+            if not len(sel):
+                lo, hi = np.nan, np.nan
+            elif boot is not None:
+                lo, hi = measures.interval(boot[:, m, d])
+            else:
+                lo, hi = measures.bootstrap_ci(sel, n_boot=n_boot, seed=seed)
             rows.append({"model": model, "dimension": d, "n": int(len(sel)),
                          "accuracy": float(sel.mean()) if len(sel) else np.nan, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows, columns=["model", "dimension", "n", "accuracy", "ci_low", "ci_high"])
@@ -76,121 +83,113 @@ def interval_pivot(per_dim: pd.DataFrame) -> pd.DataFrame:
     return wide[list(dict.fromkeys(per_dim["model"]))]
 
 
-def concept_comparisons(correct: np.ndarray, labels: np.ndarray, dimensions: pd.DataFrame,
-                        terms: dict = CONCEPT_TERMS, min_n: int = 100, n_boot: int = 1000,
-                        seed: int = 0) -> pd.DataFrame:
+def concept_comparisons(correct: np.ndarray, vice_correct: np.ndarray, objects: np.ndarray, labels: np.ndarray,
+                        dimensions: pd.DataFrame, terms: dict = CONCEPT_TERMS, min_n: int = 100,
+                        n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """The concept claim by its content: are the term's dimensions better (or worse)
-    represented than the other dimensions?
+    represented than the other dimensions, relative to VICE's own accuracy on them?
 
-    Per dimension, the accuracy averaged over models (every model is scored on the same
-    triplets, so this is the accuracy of the models' mean correctness); for each term with
-    at least one dimension of ``min_n`` triplets or more, the mean over its dimensions minus
-    the mean over all other such dimensions, signed so that a positive value is the paper's
-    side. The interval comes from a bootstrap over triplets (not over models: triplets are
-    shared, so they are never pooled across models as independent trials).
+    Per dimension with at least ``min_n`` triplets, the models' mean accuracy divided by
+    VICE's; for each term, the mean of that ratio over its dimensions minus the mean over all
+    other such dimensions, signed so that positive is the paper's side. Intervals resample
+    the concepts with their triplets (:func:`humanalign.measures.concept_bootstrap`).
 
     Args:
         correct: (N, M) 0/1 per-triplet correctness of M trained models.
+        vice_correct: (N,) the embedding's own correctness on the same triplets.
+        objects: (N, 3) the triplets' concept indices.
         labels: (N,) dimension of each triplet.
-        dimensions: :func:`humanalign.measures.describe_dimensions` of the embedding.
+        dimensions: Table with ``dimension`` and ``term`` (:func:`term_dimensions`).
 
     Returns:
         One row per term: ``term, paper_side, dimensions, comparison, difference, ci_low,
-        ci_high, rank`` (``rank``: the term's best-placed dimension among the eligible ones,
-        1 = best represented; ``difference`` NaN when the term has no eligible dimension).
+        ci_high, outcome, rank`` (``rank``: the term's best-placed dimension among the eligible
+        ones, 1 = best represented; NaN values when the term has no eligible dimension).
     """
     c = np.asarray(correct, dtype=np.float64)
     lab = np.asarray(labels, dtype=np.int64)
     n_dims = len(dimensions)
-    columns = ["term", "paper_side", "dimensions", "comparison", "difference", "ci_low", "ci_high", "rank"]
-    if c.ndim != 2 or c.shape[0] != len(lab):
-        raise ValueError(f"correct has shape {c.shape} but there are {len(lab)} labels; expected ({len(lab)}, models).")
+    columns = ["term", "paper_side", "dimensions", "comparison", "difference", "ci_low", "ci_high", "outcome", "rank"]
+    if c.ndim != 2 or c.shape[0] != len(lab) or len(vice_correct) != len(lab):
+        raise ValueError(f"correct has shape {c.shape}, vice_correct {np.shape(vice_correct)}, labels {lab.shape}; "
+                         "expected one row per triplet.")
     if c.shape[1] == 0:
         return pd.DataFrame(columns=columns)
-    mean = c.mean(axis=1)
-    count = np.bincount(lab, minlength=n_dims)
-    eligible = count >= min_n
+    values = np.stack([c.mean(axis=1), np.asarray(vice_correct, dtype=np.float64)], axis=1)
+    eligible = np.bincount(lab, minlength=n_dims) >= min_n
+    boot = measures.concept_bootstrap(values, objects, n_boot, seed, labels=lab, n_labels=n_dims)
+    point = np.stack([np.bincount(lab, weights=values[:, j], minlength=n_dims) /
+                      np.maximum(np.bincount(lab, minlength=n_dims), 1) for j in range(2)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio_point = point[0] / point[1]
+        ratio_boot = boot[:, 0, :] / boot[:, 1, :]
     by_term = term_dimensions(dimensions, terms)
-
-    def diffs(weights: np.ndarray) -> dict[str, float]:
-        n = np.bincount(lab, weights=weights, minlength=n_dims)
-        acc = np.bincount(lab, weights=weights * mean, minlength=n_dims) / np.maximum(n, 1e-12)
-        out = {}
-        for term, (_cats, side) in terms.items():
-            inside = np.zeros(n_dims, bool)
-            inside[[d for d in by_term[term] if eligible[d]]] = True
-            if inside.any() and (eligible & ~inside).any():
-                out[term] = side * (acc[inside].mean() - acc[eligible & ~inside].mean())
-        return out
-
-    point = diffs(np.ones(len(lab)))
-    acc_point = np.bincount(lab, weights=mean, minlength=n_dims) / np.maximum(count, 1)
-    order = np.argsort(-np.where(eligible, acc_point, -np.inf), kind="stable")
+    order = np.argsort(-np.where(eligible, ratio_point, -np.inf), kind="stable")
     rank = np.empty(n_dims, dtype=int)
     rank[order] = np.arange(1, n_dims + 1)
-    rng = np.random.default_rng(seed)
-    boot = {t: [] for t in point}
-    for _ in range(int(n_boot)):
-        w = np.bincount(rng.integers(0, len(lab), size=len(lab)), minlength=len(lab)).astype(np.float64)
-        for t, v in diffs(w).items():
-            boot[t].append(v)
     rows = []
-    for term, (_cats, side) in terms.items():
+    for term, side in terms.items():
         dims = [d for d in by_term[term] if eligible[d]]
+        inside = np.zeros(n_dims, bool)
+        inside[dims] = True
         what = "best" if side > 0 else "worst"
-        comparison = (f"{term} dimensions - other dimensions" if side > 0 else f"other dimensions - {term} dimensions")
-        if term in point:
-            low, high = measures.percentile_interval(np.array(boot[term]))
-            best_rank = int(rank[dims].min() if side > 0 else rank[dims].max())
-            rows.append({"term": term, "paper_side": f"among the {what} represented", "dimensions": dims,
-                         "comparison": comparison, "difference": point[term], "ci_low": low, "ci_high": high,
-                         "rank": best_rank})
-        else:
-            rows.append({"term": term, "paper_side": f"among the {what} represented", "dimensions": dims,
-                         "comparison": comparison, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "rank": np.nan})
+        comparison = f"{term} dimensions - other dimensions" if side > 0 else f"other dimensions - {term} dimensions"
+        row = {"term": term, "paper_side": f"among the {what} represented", "dimensions": dims,
+               "comparison": comparison, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+               "outcome": "", "rank": np.nan}
+        if dims and (eligible & ~inside).any():
+            diff = lambda r: side * (np.nanmean(r[..., inside], axis=-1) - np.nanmean(r[..., eligible & ~inside], axis=-1))  # noqa: E731
+            low, high = measures.interval(diff(ratio_boot))
+            row.update(difference=float(diff(ratio_point)), ci_low=low, ci_high=high, outcome=outcome(low, high),
+                       rank=int(rank[dims].min() if side > 0 else rank[dims].max()))
+        rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
 
-def _why_missing(term: str, dims: list[int], terms: dict) -> str:
-    if not terms.get(term, ((), 0))[0]:
-        return f"{term} (THINGS has no category for it)"
+def _why_missing(term: str, dims: list[int]) -> str:
     if not dims:
-        return f"{term} (no dimension has most of its top objects in the term's categories)"
+        return f"{term} (no dimension of the reviewed table carries it)"
     return f"{term} (too few triplets on its dimensions)"
 
 
-def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None, terms: dict = CONCEPT_TERMS) -> Verdict:
-    """The concepts verdict: reproduced when every term that has a dimension lies on the
-    paper's side (interval above zero); terms without a dimension are named, with why."""
-    missing = [t for t, d in zip(table["term"], table["difference"]) if pd.isna(d)] if len(table) else []
-    reasons = [_why_missing(t, list(d), terms) for t, d, v in zip(table["term"], table["dimensions"], table["difference"])
-               if pd.isna(v)] if len(table) else []
+def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) -> Verdict:
+    """The concepts verdict: reproduced when every testable term lies on the paper's side,
+    not reproduced when one lies wholly on the other side, undecided otherwise; terms
+    without a dimension are named, with why."""
     testable = table.dropna(subset=["difference"]) if len(table) else table
+    missing = [_why_missing(t, list(d)) for t, d, v in zip(table["term"], table["dimensions"], table["difference"])
+               if pd.isna(v)] if len(table) else []
+    labels = {"unit": "concepts (with their triplets)",
+              "unidentified": ", ".join(m.split(" (")[0] for m in missing) or "none"}
     if testable.empty:
         why = ("the profile has no trained model" if table.empty else
-               "no dimension of enough triplets stands for food, animals, sports or royal objects")
-        return Verdict("not testable with this profile's models", why, {"n_comparisons": 0.0})
-    verdict = direction_verdict(testable[["comparison", "difference", "ci_low", "ci_high"]],
-                                "food and animal dimensions among the best represented, sports and royal ones "
-                                "among the worst", "")
-    note = (f" Not tested: {'; '.join(reasons)}. The table of dimensions lists every dimension's top objects."
-            if missing else "")
-    labels = dict(verdict.labels, unidentified=", ".join(missing) or "none")
-    numbers = dict(verdict.numbers)
+               "no dimension of enough triplets carries food, animals, sports or royal objects")
+        return Verdict("not testable with this profile's models", why, {"n_comparisons": 0.0}, labels)
+    status = combine(list(testable["outcome"]))
+    parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in zip(
+        testable["comparison"], testable["difference"], testable["ci_low"], testable["ci_high"], testable["outcome"])]
+    decisive = testable.loc[testable["ci_low"].astype(float).idxmin()]
+    numbers = {"n_comparisons": float(len(testable)),
+               "n_agree": float((testable["outcome"] == "as the paper says").sum()),
+               "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),
+               "ci_high": float(decisive["ci_high"])}
     for term, d, lo, hi, r in zip(table["term"], table["difference"], table["ci_low"], table["ci_high"], table["rank"]):
         if pd.notna(d):
             numbers.update({f"{term}_difference": float(d), f"{term}_low": float(lo), f"{term}_high": float(hi),
                             f"{term}_rank": float(r)})
     if n_eligible is not None:
         numbers["n_dimensions"] = float(n_eligible)
-    return Verdict(verdict.status, verdict.reason + "." + note, numbers, labels)
+    note = f" Not tested: {'; '.join(missing)}." if missing else ""
+    reason = (f"{int(numbers['n_agree'])} of {len(testable)} terms lie on the paper's side (food and animal "
+              f"dimensions among the best represented, sports and royal ones among the worst, each relative to "
+              f"VICE's own accuracy) at 95 % confidence, concepts resampled: {'; '.join(parts)}.{note}")
+    return Verdict(status, reason, numbers, labels)
 
 
 def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100,
                      cfg: Settings | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
-    """Concepts: are food and animal dimensions among the best represented and sports (and
-    royal) ones among the worst, over the profile's trained models?
+    """Concepts: are food and animal dimensions among the best represented and sports and
+    royal ones among the worst, over the profile's trained models?
 
     Returns:
         The verdict, the term table of :func:`concept_comparisons` and the per-model,
@@ -198,8 +197,13 @@ def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100
     """
     dimensions = dimension_table(cfg=cfg)
     correct, labels, models = concept_correctness(profile, kind, cfg)
-    table = concept_comparisons(correct, labels, dimensions, min_n=min_n, n_boot=profile.n_boot, seed=profile.seed)
-    per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed)
-    per_dim = per_dim.merge(dimensions[["dimension", "name", "category", "enrichment"]], on="dimension")
+    objects, vice_correct = concept_triplets(profile, kind, cfg)
+    table = concept_comparisons(correct, vice_correct, objects, labels, dimensions, min_n=min_n,
+                                n_boot=profile.n_boot, seed=profile.seed)
+    per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed,
+                                         objects=objects)
+    per_dim = per_dim.merge(dimensions[["dimension", "name", "term", "category", "enrichment"]], on="dimension")
     n_eligible = int((np.bincount(labels, minlength=len(dimensions)) >= min_n).sum())
-    return concepts_verdict_from(table, n_eligible), table, per_dim
+    verdict = concepts_verdict_from(table, n_eligible)
+    data = "simulated from VICE" if profile.simulated else "real people"
+    return Verdict(verdict.status, verdict.reason, verdict.numbers, {**verdict.labels, "data": data}), table, per_dim

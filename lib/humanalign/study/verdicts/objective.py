@@ -9,10 +9,9 @@ from ...config import Settings
 from ...profiles import Profile
 from ...registry import UNTRAINED, ModelSpec
 from ..scores import specs_of, trained
-from ..tables import attach_metadata
 from .dataset import COMPARISON_COLUMNS, things_label
-from .rules import Verdict, compare, direction_verdict, outcome
-from .units import unit_scores
+from .rules import Verdict, comparison_row, direction_verdict
+from .units import evidence
 
 __all__ = ["CONTRASTIVE", "SOFTMAX", "objective_exploration", "verdict_objective"]
 
@@ -20,40 +19,55 @@ CONTRASTIVE = "image/text contrastive"
 SOFTMAX = "supervised softmax"
 
 
-def verdict_objective(profile: Profile, evaluate_table: pd.DataFrame, n_boot: int = 1000,
-                      seed: int = 0) -> Verdict:
+def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models: int = 2) -> Verdict:
     """Objective: do image/text contrastive models align better than supervised softmax ones
     trained on ImageNet-1k (the paper's comparison)?
 
-    Needs at least two trained models in each group (the groups differ in more than the
-    objective, so variation between models must enter the interval): the difference of the
-    group means of zero-shot accuracy, with a bootstrap over the models of each group.
+    The groups differ in more than the objective, so the variation between models enters the
+    interval: each resample draws the concepts (with their triplets) and, within each group,
+    the models with replacement. Only models of one precision are compared (the precision
+    both groups share most models in). Needs ``min_models`` trained models in each group.
     """
-    zs = evaluate_table[(evaluate_table["measure"] == "zero_shot") & (evaluate_table["layer"] == "penultimate")]
-    zs = attach_metadata(zs, profile)
-    zs = zs[zs["training_data"] != UNTRAINED]
-    softmax = (zs["objective"] == SOFTMAX) & (zs["training_data"] == "ImageNet-1k")
-    groups = {CONTRASTIVE: zs.loc[zs["objective"] == CONTRASTIVE, "value"].to_numpy(float),
-              SOFTMAX: zs.loc[softmax, "value"].to_numpy(float)}
-    if min(len(v) for v in groups.values()) < 2:
-        have = ", ".join(f"{len(v)} {g}" for g, v in groups.items())
+    specs = trained(specs_of(profile))
+    contrastive = [s for s in specs if s.objective == CONTRASTIVE]
+    softmax = [s for s in specs if s.objective == SOFTMAX and s.training_data == "ImageNet-1k"]
+    shared = sorted({s.precision for s in contrastive} & {s.precision for s in softmax},
+                    key=lambda p: -min(sum(s.precision == p for s in g) for g in (contrastive, softmax)))
+    if shared:
+        contrastive = [s for s in contrastive if s.precision == shared[0]]
+        softmax = [s for s in softmax if s.precision == shared[0]]
+    if min(len(contrastive), len(softmax)) < min_models or not shared:
         return Verdict(
             "not testable with this profile's models",
-            f"the paper's comparison needs at least two image/text contrastive and two supervised "
-            f"softmax ImageNet-1k models; this profile has {have}",
-            {"n_contrastive": float(len(groups[CONTRASTIVE])), "n_softmax": float(len(groups[SOFTMAX]))},
+            f"the paper's comparison needs at least {min_models} image/text contrastive and {min_models} supervised "
+            f"softmax ImageNet-1k models of one precision; this profile has {len(contrastive)} and {len(softmax)}",
+            {"n_contrastive": float(len(contrastive)), "n_softmax": float(len(softmax))},
+            {"unit": "concepts and models"},
         )
-    rng = np.random.default_rng(seed)
-    a, b = groups[CONTRASTIVE], groups[SOFTMAX]
-    boot = np.array([rng.choice(a, len(a)).mean() - rng.choice(b, len(b)).mean() for _ in range(int(n_boot))])
-    table = pd.DataFrame([{"comparison": f"{CONTRASTIVE} - {SOFTMAX} (ImageNet-1k)", "difference": a.mean() - b.mean(),
-                           "ci_low": np.percentile(boot, 2.5), "ci_high": np.percentile(boot, 97.5)}])
-    return direction_verdict(table, "image/text contrastive models align better than softmax classifiers", "")
+    ev = evidence(profile, [*contrastive, *softmax], "things", cfg)
+    rng = np.random.default_rng(profile.seed + 2)
+
+    def drawn(group: list[ModelSpec]) -> np.ndarray:
+        cols = np.array([ev.models.index(s.id) for s in group])
+        pick = cols[rng.integers(0, len(cols), size=(len(ev.boot), len(cols)))]
+        return np.take_along_axis(ev.boot, pick, axis=1).mean(axis=1)
+
+    point = ev.group([s.id for s in contrastive])[0] - ev.group([s.id for s in softmax])[0]
+    row = comparison_row(f"{CONTRASTIVE} - {SOFTMAX} (ImageNet-1k, {shared[0]})", point,
+                         drawn(contrastive) - drawn(softmax))
+    verdict = direction_verdict(pd.DataFrame([row]), "image/text contrastive models align better than softmax "
+                                "classifiers", "")
+    numbers = dict(verdict.numbers, n_contrastive=float(len(contrastive)), n_softmax=float(len(softmax)))
+    return Verdict(verdict.status, verdict.reason, numbers, {"unit": "concepts and models", "data": things_label(profile)})
 
 
 def objective_exploration(profile: Profile, cfg: Settings | None = None, family: str = "MobileNet v2",
                           reference: str = "ImageNet-1k") -> pd.DataFrame:
     """Within one backbone family: each objective's models against the classifiers on ``reference``.
+
+    The classifiers compared with a group are those of the group's precision when the
+    profile has any (the label says "precision matched"), else all of them (the label
+    names both precisions: the difference then mixes objective and precision).
 
     Returns:
         One row per (objective, training data) group other than the reference classifiers and
@@ -61,21 +75,22 @@ def objective_exploration(profile: Profile, cfg: Settings | None = None, family:
         (positive: the group aligns better than the classifiers).
     """
     specs = [s for s in trained(specs_of(profile)) if s.family == family]
-    ref = tuple(s for s in specs if s.objective == SOFTMAX and s.training_data == reference)
+    ref = [s for s in specs if s.objective == SOFTMAX and s.training_data == reference]
     others: dict[tuple[str, str], list[ModelSpec]] = {}
     for s in specs:
         if s.objective != SOFTMAX:
             others.setdefault((s.objective, s.training_data), []).append(s)
     rows = []
-    if not ref:
+    if not ref or not others:
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for (objective, data), group in sorted(others.items()):
-        for on, human in (("rsa92", "92 images (real people)"), ("things", things_label(profile))):
-            res = compare(unit_scores(profile, tuple(group), on, cfg),
-                          unit_scores(profile, ref, on, cfg),
-                          profile.n_boot, profile.seed)
-            rows.append({"human_data": human, "comparison": f"{objective} ({data}) - {SOFTMAX} ({reference})",
-                         **res, "outcome": outcome(res["ci_low"], res["ci_high"])})
+    for on, human in (("rsa92", "92 images (real people)"), ("things", things_label(profile))):
+        ev = evidence(profile, specs, on, cfg)
+        for (objective, data), group in sorted(others.items()):
+            precisions = {s.precision for s in group}
+            matched = [s for s in ref if s.precision in precisions]
+            note = "precision matched" if matched else (
+                f"precision differs: {', '.join(sorted(precisions))} vs {', '.join(sorted({s.precision for s in ref}))}")
+            (pa, ba), (pb, bb) = ev.group([s.id for s in group]), ev.group([s.id for s in (matched or ref)])
+            rows.append({"human_data": human, **comparison_row(
+                f"{objective} ({data}) - {SOFTMAX} ({reference}); {note}", pa - pb, ba - bb)})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-
-

@@ -1,10 +1,12 @@
 """A chapter's verdict, and the rules that turn comparisons with intervals into one.
 
-A claim is **reproduced** when every comparison the profile can make has its 95 % interval
-on the paper's side of zero, **not reproduced** when one does not (an interval that covers
-zero is "no detectable difference", one on the other side is "the opposite"), and **not
-testable** when the profile has no pair of models that the comparison needs. A claim of *no*
-effect (scale) uses an equivalence rule instead: every interval within a margin.
+Every interval resamples the units that were sampled (:mod:`.units`). A directional claim is
+**reproduced** when every comparison the profile can make has its 95 % interval on the
+paper's side of zero, **not reproduced** when one lies wholly on the other side, and
+**undecided** otherwise (an interval covers zero: the data allow both readings). A claim of
+*no* effect (scale) uses an equivalence rule against a reference effect instead: reproduced
+when every interval lies within it, not reproduced when one lies wholly beyond it. **Not
+testable** means the profile has no pair of models that the comparison needs.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandas as pd
 
 from ... import measures
 
-__all__ = ["Verdict", "compare", "direction_verdict", "equivalence", "outcome", "rule_values"]
+__all__ = ["Verdict", "combine", "compare", "comparison_row", "direction_verdict", "equivalence", "outcome",
+           "rule_values"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,28 @@ def outcome(low: float, high: float) -> str:
         return "as the paper says"
     if high < 0:
         return "the opposite"
-    return "no detectable difference"
+    return "undecided (the interval covers 0)"
+
+
+def combine(outcomes: list[str]) -> str:
+    """The status of a claim from the outcomes of its comparisons (:func:`outcome` or
+    :func:`equivalence` words): reproduced when all agree with the paper, not reproduced when
+    one is wholly against it, undecided otherwise."""
+    if not outcomes:
+        raise ValueError("No comparison to combine.")
+    if all(o in ("as the paper says", "within the margin, as the paper says") for o in outcomes):
+        return "reproduced"
+    if any(o in ("the opposite", "beyond the margin") for o in outcomes):
+        return "not reproduced"
+    return "undecided"
+
+
+def comparison_row(comparison: str, point: float, boot: np.ndarray, **extra) -> dict:
+    """One comparison with its percentile interval and outcome, from paired resamples of the
+    difference (positive: the paper's side)."""
+    low, high = measures.interval(boot)
+    return {"comparison": comparison, "difference": float(point), "ci_low": low, "ci_high": high,
+            "outcome": outcome(low, high), **extra}
 
 
 def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -> Verdict:
@@ -75,7 +99,7 @@ def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -
         return Verdict("not testable with this profile's models", untestable_reason, {"n_comparisons": 0.0})
     outcomes = [outcome(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])]
     agree = sum(o == "as the paper says" for o in outcomes)
-    status = "reproduced" if agree == len(outcomes) else "not reproduced"
+    status = combine(outcomes)
     parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in
              zip(table["comparison"], table["difference"], table["ci_low"], table["ci_high"], outcomes)]
     return Verdict(
@@ -83,8 +107,16 @@ def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -
         f"{agree} of {len(outcomes)} comparisons agree with the paper's direction ({claim}) at 95 % "
         f"confidence: {'; '.join(parts)}",
         {"n_comparisons": float(len(outcomes)), "n_agree": float(agree),
-         "mean_difference": float(table["difference"].mean())},
+         "mean_difference": float(table["difference"].mean()),
+         **_deciding(table)},
     )
+
+
+def _deciding(table: pd.DataFrame) -> dict[str, float]:
+    """The comparison that decides a directional claim: the one whose interval reaches
+    lowest on the paper's side (all must clear zero for the claim to hold)."""
+    row = table.loc[table["ci_low"].astype(float).idxmin()]
+    return {"estimate": float(row["difference"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"])}
 
 
 def equivalence(low: float, high: float, margin: float) -> str:
@@ -107,3 +139,30 @@ def rule_values(func, *names: str) -> dict[str, float]:
     if missing:
         raise KeyError(f"{func.__name__} has no parameters {missing} with defaults; it has {sorted(defaults)}.")
     return {n: defaults[n] for n in names}
+
+
+#: The rule of each claim, as the methods page prints it: what is resampled, how the
+#: interval is read, the margin and why.
+RULES = (
+    ("Scale: size and architecture have essentially no effect", "concepts with their triplets; the models within "
+     "each family", "equivalence: reproduced when every interval lies within the margin, not reproduced when one "
+     "lies wholly beyond it, otherwise undecided", "the gap between two precisions of one network (same architecture, "
+     "objective and data): a difference that says nothing about size or architecture, and one that does not shrink "
+     "as more families are compared"),
+    ("Objective: image/text contrastive models align better than softmax classifiers", "concepts with their "
+     "triplets; the models within each group", "direction: reproduced when the interval of the difference lies above "
+     "0, not reproduced when below, otherwise undecided", "none (0), at matched precision"),
+    ("Training data: broader data align better", "people and images together (92 images)", "direction, for every "
+     "controlled pair (same architecture, objective and precision)", "none (0); the precision gap is shown beside it"),
+    ("Transfer: the THINGS probe improves alignment with other human data", "people and images together, the same "
+     "draws before and after the probe", "direction, on the gain averaged over trained models", "none (0); the gain "
+     "is also given as a share of the distance to the noise ceiling"),
+    ("Concepts: food and animals among the best represented, sports and royal among the worst", "concepts with "
+     "their triplets", "direction, per term, on accuracy relative to VICE's own accuracy on the same triplets",
+     "none (0); dimensions assigned to terms in a reviewed table"),
+)
+
+
+def rules_table() -> pd.DataFrame:
+    """The rules of :data:`RULES` as a table: ``claim, resampled, rule, margin``."""
+    return pd.DataFrame(RULES, columns=["claim", "resampled", "rule", "margin"])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
+from ... import datasets, measures
 from ...config import Settings
 from ...profiles import Profile
 from ..scores import specs_of, trained
-from .rules import Verdict, compare, direction_verdict
-from .units import unit_scores
+from .rules import Verdict, outcome
+from .units import evidence
 
 __all__ = ["verdict_transfer_people"]
 
@@ -17,21 +17,31 @@ __all__ = ["verdict_transfer_people"]
 def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Verdict:
     """Transfer: does the THINGS probe raise the 92-image RSA of trained models?
 
-    The gain of each trained model per person (after minus before), averaged over models;
-    its interval comes from a bootstrap over people. Reproduced when the interval lies above
-    zero (the paper: the transform substantially improves alignment on other human data).
+    The gain (after minus before the probe) of the trained models' mean RSA with the 16
+    people; its interval resamples people and images together, the same draws before and
+    after (paired). The gain is also given as a share of the distance from the models'
+    RSA before the probe to the lower noise ceiling. Reproduced when the interval lies above
+    zero (the paper: the transform improves alignment on other human data), not reproduced
+    when below, undecided when it covers zero.
     """
     specs = trained(specs_of(profile))
     if not specs:
         return Verdict("not testable with this profile's models", "the profile has no trained model", {})
-    before = np.stack([unit_scores(profile, (s,), "rsa92", cfg) for s in specs], axis=1)
-    after = np.stack([unit_scores(profile, (s,), "rsa92", cfg, True) for s in specs], axis=1)
-    res = compare(after.mean(axis=1), before.mean(axis=1), profile.n_boot, profile.seed)
-    improved = float(((after - before).mean(axis=0) > 0).mean())
-    table = pd.DataFrame([{"comparison": "after - before the THINGS probe (mean over trained models)", **res}])
-    verdict = direction_verdict(table, "a transform learned from THINGS triplets improves alignment on "
-                                "other human data", "")
-    numbers = dict(verdict.numbers, gain=res["difference"], gain_low=res["ci_low"], gain_high=res["ci_high"],
-                   share_improved=improved, n_models=float(len(specs)),
-                   mean_before=float(before.mean()), mean_after=float(after.mean()))
-    return Verdict(verdict.status, verdict.reason, numbers, verdict.labels)
+    ids = [s.id for s in specs]
+    before, before_boot = evidence(profile, specs, "rsa92", cfg).group(ids)
+    after, after_boot = evidence(profile, specs, "rsa92", cfg, transformed=True).group(ids)
+    gain, low, high = after - before, *measures.interval(after_boot - before_boot)
+    ceiling = float(measures.noise_ceiling_rsa(datasets.load_dataset("matrices", "rsa92", cfg).rdms)["lower"])
+    room = ceiling - before
+    word = outcome(low, high)
+    status = {"as the paper says": "reproduced", "the opposite": "not reproduced"}.get(word, "undecided")
+    share = gain / room if room > 0 else float("nan")
+    reason = (f"the probe changes the trained models' mean RSA with the 16 people by {gain:+.3f} "
+              f"[{low:+.3f}, {high:+.3f}] (people and images resampled), {word}; that is "
+              f"{100 * share:.0f} % of the distance from {before:.3f} to the lower noise ceiling {ceiling:.3f}")
+    numbers = {"gain": gain, "gain_low": low, "gain_high": high, "estimate": gain, "ci_low": low, "ci_high": high,
+               "share_of_room": share, "n_models": float(len(specs)),
+               "mean_before": before, "mean_after": after,
+               "share_improved": float(np.mean([evidence(profile, [s], "rsa92", cfg, True).point[0] >
+                                                evidence(profile, [s], "rsa92", cfg).point[0] for s in specs]))}
+    return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"})

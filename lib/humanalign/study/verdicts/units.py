@@ -1,38 +1,139 @@
-"""Per-unit scores of groups of models, the input of every paired comparison.
+"""The evidence of every verdict: each model's score and its bootstrap resamples, paired.
 
-A unit is what was sampled: a triplet for odd-one-out accuracy, a person for the 92-image
-RSA. Every model is scored on the same units, so differences between groups are paired.
+A verdict compares groups of models on human data. Its interval must resample every unit
+that was sampled:
+
+* on **THINGS** (odd-one-out accuracy), the concepts, each with its triplets
+  (:func:`humanalign.measures.concept_bootstrap`);
+* on the **92 images** (RSA with 16 people's judgements), the people and the images
+  together (:func:`humanalign.measures.rsa_two_way_bootstrap`).
+
+The draws of a resample depend only on the seed and on the units, never on the models, so
+every model of a profile is scored on the same draws: differences between groups are
+paired, and so are the scores before and after the THINGS probe.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
-from ... import datasets
-from ...config import Settings
+from ... import cache, datasets, measures
+from ...config import Settings, settings as current_settings
 from ...profiles import Profile
 from ...registry import ModelSpec
-from ..rsa import person_scores
+from ..data import load_study_data
 from ..scores import matrix_scores, things_scores
 
-__all__ = ["UNITS", "unit_scores"]
+__all__ = ["UNITS", "Evidence", "evidence", "leader", "unit_scores"]
 
-#: What :func:`unit_scores` can score on, and the unit of each.
-UNITS = {"things": "triplets", "rsa92": "people"}
+#: What :func:`evidence` can score on, and the units its resamples draw.
+UNITS = {"things": "concepts (with their triplets)", "rsa92": "people and images"}
+_BOOT_VERSION = 1
 
 
-def unit_scores(profile: Profile, specs: tuple[ModelSpec, ...] | list[ModelSpec], on: str,
-                cfg: Settings | None = None, transformed: bool = False) -> np.ndarray:
-    """Per-unit scores of a group of models (penultimate layer), averaged over the group.
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """Scores of some models on one human data set, with paired bootstrap resamples.
+
+    Attributes:
+        on: ``things`` or ``rsa92``.
+        unit: What the resamples draw (:data:`UNITS`).
+        models: The model ids, one per column.
+        point: (M,) each model's score on the data as sampled.
+        boot: (B, M) its scores on the B resamples (the same draws for every column).
+    """
+
+    on: str
+    unit: str
+    models: tuple[str, ...]
+    point: np.ndarray
+    boot: np.ndarray
+
+    def group(self, ids) -> tuple[float, np.ndarray]:
+        """The mean score of some of the models: ``(point, (B,) resamples)``."""
+        where = [self.models.index(m) for m in ids]
+        if not where:
+            raise ValueError("An empty group of models has no score.")
+        return float(self.point[where].mean()), self.boot[:, where].mean(axis=1)
+
+
+def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None) -> tuple[np.ndarray, np.ndarray]:
+    correct = np.stack([things_scores(profile, s, "penultimate", cfg).zero_shot for s in specs], axis=1)
+    objects = load_study_data(profile, cfg).triplets.indices
+    boot = measures.concept_bootstrap(correct, objects, n_boot=profile.n_boot, seed=profile.seed)
+    return correct.mean(axis=0), boot
+
+
+def _sha(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()
+
+
+def _rsa_path(profile: Profile, spec: ModelSpec, rdm: np.ndarray, people: np.ndarray, kind: str,
+              cfg: Settings | None) -> Path:
+    key = cache.content_key({"rdm": _sha(rdm), "people": _sha(people), "n_boot": profile.n_boot,
+                             "seed": profile.seed, "kind": kind, "version": _BOOT_VERSION})
+    folder = (cfg or current_settings()).cache_dir / "scores" / spec.id.replace("/", "__")
+    return folder / f"boot-rsa92-{kind}-{key[:24]}.npy"
+
+
+def _rsa92(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
+           transformed: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mean RSA over people of each model, and its two-way resamples (cached per model: the
+    resamples are costly and the same whichever other models are scored)."""
+    data = datasets.load_dataset("matrices", "rsa92", cfg)
+    kind = "probed" if transformed else "cosine"
+    rdms = {spec.id: matrix_scores(profile, spec, "penultimate", data, cfg).rdm(kind) for spec in specs}
+    boot, todo = {}, []
+    for spec in specs:
+        path = _rsa_path(profile, spec, rdms[spec.id], data.rdms, kind, cfg)
+        column = cache.load_array(path, rows=profile.n_boot, width=1, dtype="float64")[0] if path.exists() else None
+        if column is not None:
+            boot[spec.id] = column[:, 0]
+        else:
+            todo.append((spec, path))
+    if todo:
+        fresh = measures.rsa_two_way_bootstrap(np.stack([rdms[s.id] for s, _ in todo]), data.rdms,
+                                               n_boot=profile.n_boot, seed=profile.seed)
+        for j, (spec, path) in enumerate(todo):
+            boot[spec.id] = fresh[:, j]
+            cache.check_writable(path.parent, "score cache")
+            cache.save_array(path, fresh[:, j:j + 1], {"model": spec.id, "kind": f"boot-rsa92-{kind}"})
+    point = np.array([measures.rsa_per_person(rdms[s.id], data.rdms).mean() for s in specs])
+    return point, np.stack([boot[s.id] for s in specs], axis=1)
+
+
+def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
+             transformed: bool = False) -> Evidence:
+    """Every model's score on ``on`` with paired resamples of its units (penultimate layer).
 
     Args:
-        on: ``"things"`` (one 0/1 zero-shot correctness per triplet of the profile) or
-            ``"rsa92"`` (one Spearman per person of the 92-image set).
+        specs: The models (registry rows).
+        on: ``"things"`` (zero-shot odd-one-out accuracy, concepts resampled) or ``"rsa92"``
+            (mean Spearman RSA over the 16 people, people and images resampled).
         transformed: Score the features after the THINGS probe (``rsa92`` only).
-
-    Returns:
-        (units,) float64.
     """
+    if on not in UNITS:
+        raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
+    specs = list(specs)
+    if not specs:
+        raise ValueError("No models to score: pass at least one spec.")
+    if on == "things":
+        if transformed:
+            raise ValueError("transformed scores exist for the 92 images only (the probe is fitted on THINGS).")
+        point, boot = _things(profile, specs, cfg)
+    else:
+        point, boot = _rsa92(profile, specs, cfg, transformed)
+    return Evidence(on, UNITS[on], tuple(s.id for s in specs), np.asarray(point, float), np.asarray(boot, float))
+
+
+def unit_scores(profile: Profile, specs, on: str, cfg: Settings | None = None,
+                transformed: bool = False) -> np.ndarray:
+    """Per-unit scores of a group of models averaged over the group (the units of the data as
+    sampled: one 0/1 correctness per triplet, or one Spearman per person)."""
     if on not in UNITS:
         raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
     rows = []
@@ -42,5 +143,38 @@ def unit_scores(profile: Profile, specs: tuple[ModelSpec, ...] | list[ModelSpec]
         data = datasets.load_dataset("matrices", on, cfg)
         for spec in specs:
             scores = matrix_scores(profile, spec, "penultimate", data, cfg)
-            rows.append(person_scores(scores.rdm("probed" if transformed else "cosine"), data.rdms))
+            rows.append(measures.rsa_per_person(scores.rdm("probed" if transformed else "cosine"), data.rdms))
     return np.mean(np.asarray(rows, dtype=np.float64), axis=0)
+
+
+def leader(ev: Evidence) -> dict:
+    """Which model scores highest, and whether it is separated from the runner-up.
+
+    "Best" is a claim about the difference between the top two, so it is read off the paired
+    resamples of that difference: separated when its 95 % interval lies above zero.
+
+    Returns:
+        ``model, score, low, high, runner_up, gap, gap_low, gap_high, separated, text``
+        (``text``: one sentence for the prose, in Markdown).
+    """
+    if len(ev.models) == 0:
+        raise ValueError("No models: nothing leads.")
+    order = np.argsort(-ev.point, kind="stable")
+    top = int(order[0])
+    low, high = measures.interval(ev.boot[:, top])
+    out = {"model": ev.models[top], "score": float(ev.point[top]), "low": low, "high": high,
+           "runner_up": "", "gap": float("nan"), "gap_low": float("nan"), "gap_high": float("nan"), "separated": False}
+    if len(order) < 2:
+        out["text"] = f"`{ev.models[top]}` is the only model ({ev.point[top]:.3f} [{low:.3f}, {high:.3f}])"
+        return out
+    second = int(order[1])
+    gap_low, gap_high = measures.interval(ev.boot[:, top] - ev.boot[:, second])
+    out.update(runner_up=ev.models[second], gap=float(ev.point[top] - ev.point[second]), gap_low=gap_low,
+               gap_high=gap_high, separated=bool(gap_low > 0))
+    where = f"{ev.point[top]:.3f} [{low:.3f}, {high:.3f}]"
+    gap = f"{out['gap']:+.3f} [{gap_low:+.3f}, {gap_high:+.3f}]"
+    out["text"] = (f"`{ev.models[top]}` scores highest ({where}) and is separated from the runner-up "
+                   f"`{ev.models[second]}` (difference {gap})" if out["separated"] else
+                   f"`{ev.models[top]}` has the highest score ({where}) but is not separated from "
+                   f"`{ev.models[second]}` (difference {gap}, {ev.unit} resampled): no single model is best")
+    return out
