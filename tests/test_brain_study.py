@@ -295,3 +295,24 @@ def test_pairs_of_sessions_are_averaged_per_person():
                     for s in sessions])
     assert study.brain_ceilings(_people(latent, 3, 1.0, rng), sessions).set_index("target").loc[
         "IT", "reliability"] == pytest.approx(loop)
+
+
+def test_category_resamples_match_ranking_each_draw_again():
+    """The weighted ranks of a resample give the numbers of ranking the drawn pairs anew."""
+    from humanalign.study import brain_analysis
+
+    rng = np.random.default_rng(0)
+    n = 20
+    people = rng.random((5, n, n))
+    people = people + people.transpose(0, 2, 1)
+    control = rng.random((n, n))
+    control = control + control.T
+    images = np.arange(3, 15)
+    group = (images % 3 == 0).astype(int)
+    fast = brain_analysis._category_boot(people, control, images, group, 6, np.random.default_rng(4))
+    again = np.random.default_rng(4)
+    for b in range(6):
+        who = again.integers(0, 5, size=5)
+        idx = again.integers(0, len(images), len(images))
+        plain, partial = brain_analysis._category_draw(people[who], control, images, group, idx)
+        assert fast[b] == pytest.approx([np.nanmean(plain), np.nanmean(partial)], abs=1e-10)

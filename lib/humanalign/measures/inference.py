@@ -24,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 from .rsa_inference import _check_method, _check_stack
 
-__all__ = ["OUTCOMES", "concept_bootstrap", "interval", "rsa_two_way_bootstrap", "three_way"]
+__all__ = ["OUTCOMES", "WeightedRanks", "concept_bootstrap", "interval", "rsa_two_way_bootstrap", "three_way",
+           "weighted_correlations"]
 
 #: The words of :func:`three_way`, in the order of the paper's direction, the opposite and
 #: neither.
@@ -35,7 +36,7 @@ OUTCOMES = ("reproduced", "not reproduced", "undecided")
 _BLOCK = 80
 
 
-class _WeightedRanks:
+class WeightedRanks:
     """Ranks of vectors whose entries are repeated by integer weights, without re-sorting.
 
     A resample of images repeats each pair of images ``w`` times (the product of how often
@@ -79,7 +80,7 @@ class _WeightedRanks:
         return mid.ravel()[self.back].reshape(self.vectors.shape)
 
 
-def _weighted_correlations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+def weighted_correlations(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     """(k, P) x (p, P) -> (k, p) Pearson correlations with entries weighted by ``w``."""
     total = w.sum()
     a = a - (a @ w / total)[:, None]
@@ -134,7 +135,7 @@ def rsa_two_way_bootstrap(
     rows, cols = np.triu_indices(n, k=1)
     p, k = len(humans), len(models)
     vectors = np.concatenate([models[:, rows, cols], humans[:, rows, cols]])
-    ranker = _WeightedRanks(vectors) if method == "spearman" else None
+    ranker = WeightedRanks(vectors) if method == "spearman" else None
     out = np.empty((int(n_boot), k))
     for b in range(int(n_boot)):
         who = rng.integers(0, p, size=p) if people else np.arange(p)
@@ -144,7 +145,7 @@ def rsa_two_way_bootstrap(
         times = np.bincount(idx, minlength=n).astype(np.float64)
         w = times[rows] * times[cols]
         v = ranker.ranks(w) if ranker is not None else vectors
-        r = _weighted_correlations(v[:k], v[k:], w)
+        r = weighted_correlations(v[:k], v[k:], w)
         out[b] = r @ np.bincount(who, minlength=p) / p
     return out
 

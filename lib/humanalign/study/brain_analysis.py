@@ -248,19 +248,42 @@ def category_structure(people: dict[str, np.ndarray], divisions: dict[str, tuple
     for division, (images, group) in divisions.items():
         for name, other in (names, names[::-1]):
             stack, control = people[name], people[other].mean(axis=0)
-            full = np.arange(len(images))
-            plain, partial = _category_draw(stack, control, images, group, full)
-            boot = np.empty((int(n_boot), 2))
-            for b in range(int(n_boot)):
-                who = rng.integers(0, len(stack), size=len(stack))
-                p, q = _category_draw(stack[who], control, images, group, rng.integers(0, len(images), len(images)))
-                boot[b] = np.nanmean(p), np.nanmean(q)
+            plain, partial = _category_draw(stack, control, images, group, np.arange(len(images)))
+            boot = _category_boot(stack, control, images, group, int(n_boot), rng)
             for k, (measure, values) in enumerate((("plain", plain), (f"beyond {other}", partial))):
                 low, high = nan_interval(boot[:, k])
                 rows.append({"division": division, "target": name, "measure": measure, "value": float(values.mean()),
                              "ci_low": low, "ci_high": high, "n": len(stack),
                              "finding": effect_word(low, high, "present", "reversed", "not detected")})
     return pd.DataFrame(rows)
+
+
+def _category_boot(people: np.ndarray, control: np.ndarray, images: np.ndarray, group: np.ndarray, n_boot: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """(n_boot, 2) mean plain and partial rank correlations over resampled people and images.
+
+    A resample repeats each pair of two different images as often as the product of their
+    draws; ranks and correlations are computed with those weights
+    (:class:`humanalign.measures.WeightedRanks`), the same numbers as ranking the expanded
+    vectors (what :func:`_category_draw` does on one draw) without sorting them again.
+    """
+    p, m = len(people), len(images)
+    r, c = np.triu_indices(m, k=1)
+    model = (group[r] != group[c]).astype(float)
+    ia, ib = images[r], images[c]
+    ranker = measures.WeightedRanks(np.vstack([people[:, ia, ib], model[None], control[ia, ib][None]]))
+    out = np.empty((n_boot, 2))
+    for b in range(n_boot):
+        who = np.bincount(rng.integers(0, p, size=p), minlength=p) / p
+        times = np.bincount(rng.integers(0, m, size=m), minlength=m).astype(np.float64)
+        w = times[r] * times[c]
+        ranks = ranker.ranks(w)
+        corr = measures.weighted_correlations(ranks, ranks[p:], w)  # (p + 2, 2): with the model and the control
+        r_xy, r_xz, r_yz = corr[:p, 0], corr[:p, 1], corr[p, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            partial = (r_xy - r_xz * r_yz) / np.sqrt((1 - r_xz ** 2) * (1 - r_yz ** 2))
+        out[b] = who @ r_xy, who @ partial
+    return out
 
 
 def brain_ceilings(behaviour: np.ndarray, sessions: np.ndarray) -> pd.DataFrame:
