@@ -37,9 +37,9 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study
+from humanalign import plots, results, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="00_overview.py")
 
 evaluated = study.evaluate(run)
 baselines = study.human_baselines(run)
@@ -58,6 +58,12 @@ study.glue_values("intro", {
     "probe_note": study.probe_warning(evaluated, run.probe_max_iter),
 })
 
+# The five claims at a glance (each chapter computes its own verdict the same way).
+verdicts = {"scale": study.verdict_scale(run)[0], "objective": study.verdict_objective(run),
+            "dataset": study.verdict_training_data(run)[0], "transfer": study.verdict_transfer_people(run),
+            "concepts": study.verdict_concepts(run)[0]}
+study.glue_values("claims", {"table": study.claims_markdown(study.claims_table(verdicts, run))})
+
 rsa = study.evaluate_rsa(run)
 rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
@@ -75,19 +81,29 @@ study.glue_values("rsa92", {
 # :format: myst
 # ```
 #
+# ## What this book finds
+#
+# Each claim of the paper, this book's verdict with this profile, the effect that decides it
+# (its 95 % interval resamples what the row says) and what the human side rests on. Each
+# claim links to its chapter; the methods page states every rule.
+#
+# ```{glue:md} claims_table
+# :format: myst
+# ```
+#
 # ## The headline
 #
 # Every model of this profile ({glue:text}`intro_n_models` models) on one chart: its
 # zero-shot odd-one-out accuracy against its accuracy after a linear probe. The highest
 # zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the highest probed one is
-# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model` (the top
-# models lie within a few thousandths of each other; see the table for intervals). The
+# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model` (the table below
+# gives each model's interval; these are the highest values, not separated winners). The
 # dashed lines are chance ({glue:text}`intro_chance:.3f`), the human noise ceiling of
 # the real 20k-trial set ({glue:text}`intro_ceiling:.4f`; the paper reports 0.6722) and
 # the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
 # real trials and {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. Compare the paper's Figure 1.", "name": "fig-headline"}}
 plots.headline_chart(table, refs)
 
 # %% [markdown]
@@ -96,11 +112,12 @@ plots.headline_chart(table, refs)
 # ```
 
 # %% [markdown]
-# The same numbers as a table (`zero_shot` with its 95 % bootstrap interval over
-# triplets):
+# The same numbers as a table (zero-shot accuracy with its 95 % interval resampling the
+# concepts with their triplets):
 
 # %% tags=["hide-input"]
-results.shown(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"], digits=4)
+tables.reader_table(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
+                    caption="Every model's odd-one-out accuracy, zero-shot and probed", csv_name="overview_models")
 
 # %% tags=["hide-cell"]
 real, real_summary = study.real_trials(run)
@@ -121,7 +138,8 @@ study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
 # accuracy, with its 95 % interval resampling the distinct triplets:
 
 # %% tags=["hide-input"]
-results.shown(real, digits=3) if len(real) else "No real trial falls among this profile's concepts."
+(tables.reader_table(real, caption="Zero-shot accuracy on the real repeated triplets among this profile's concepts",
+                     csv_name="overview_real_trials") if len(real) else "No real trial falls among this profile's concepts.")
 
 # %% [markdown]
 # ## Real people, 92 photos
@@ -143,18 +161,21 @@ results.shown(real, digits=3) if len(real) else "No real trial falls among this 
 # models (HMAX, a V1 model, silhouette, Radon transform). The chapter {doc}`06_brain`
 # compares all of them with human IT as well.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "RSA with the 16 people's similarity judgements of the 92 photos (real data): each model's mean Spearman correlation over people, with 95 % intervals resampling people and images; grey band: the noise ceiling; grey markers: classic reference models, not networks. Compare the paper's Figure 6 (other data sets).", "name": "fig-rsa92"}}
 plots.rsa_chart(rsa92, bounds, references=references)
 
 # %% [markdown]
 # The same numbers, with the Spearman correlation against the mean matrix of all people
-# (`rsa_zero_shot`, 95 % interval over images) and with correlation distance instead of
-# cosine distance (`rsa_zero_shot_corr`):
+# (95 % interval over images) and with correlation distance instead of cosine distance:
 
 # %% tags=["hide-input"]
-results.shown(rsa92, ["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
-                      "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",
-                      "rsa_zero_shot_corr"])
+tables.reader_table(
+    results.shown(rsa92, ["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
+                          "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",
+                          "rsa_zero_shot_corr"], digits=None),
+    headers={"rsa_people_zero_shot": "RSA with each person (mean)", "rsa_zero_shot": "RSA with the group mean",
+             "rsa_zero_shot_corr": "Group mean, correlation distance"},
+    caption="RSA on the 92 photos (Spearman, penultimate layer)", csv_name="overview_rsa92")
 
 # %% [markdown]
 # ## The paper and this book
@@ -169,10 +190,14 @@ results.shown(rsa92, ["model", "training_data", "objective", "rsa_people_zero_sh
 # :::
 #
 # :::{grid-item-card} This book finds
-# With this profile's {glue:text}`intro_n_models` models, the best zero-shot accuracy is
-# {glue:text}`intro_best_zero_shot:.3f` and the best probed one
+# With this profile's {glue:text}`intro_n_models` models, the highest zero-shot accuracy is
+# {glue:text}`intro_best_zero_shot:.3f` and the highest probed one
 # {glue:text}`intro_best_probed:.3f`, against a noise ceiling of
-# {glue:text}`intro_ceiling:.3f`. On the real 92-image judgements the best model reaches
+# {glue:text}`intro_ceiling:.3f`. On the real 92-image judgements the highest score is
 # {glue:text}`rsa92_share_of_ceiling:.0%` of the lower noise ceiling.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

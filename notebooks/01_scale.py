@@ -29,15 +29,15 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study
+from humanalign import plots, results, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="01_scale.py")
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
 verdict, comparisons = study.verdict_scale(run)
 gaps = study.reference_gaps(run)
-study.glue_verdict("scale", verdict)
+study.glue_verdict("scale", verdict, run)
 study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))
 study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
 
@@ -47,6 +47,10 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # ```
 #
 # ## Verdict
+#
+# ```{glue:md} scale_box
+# :format: myst
+# ```
 #
 # The claim has two halves, each tested as an equivalence against a reference effect: an
 # effect counts as "essentially none" when its whole 95 % interval lies within plus or minus
@@ -60,14 +64,14 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # between two families' means (the typical gap between two families, which does not grow
 # as families are added). The intervals resample the concepts with their triplets, shared
 # by all models (and the models of a family for the architecture half). Size:
-# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`; the
-# claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`.
+# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
 #
 # How big is a difference that means nothing? Two copies of one network that differ only in
 # numeric precision (same architecture, objective and data):
 
 # %% tags=["hide-input"]
-results.shown(gaps, digits=4) if len(gaps) else "This profile has no network in two precisions."
+(tables.reader_table(gaps, caption="The same network in two precisions: the gap between them", csv_name="scale_precision_gap")
+ if len(gaps) else "This profile has no network in two precisions.")
 #
 # ## Accuracy against size
 #
@@ -75,21 +79,26 @@ results.shown(gaps, digits=4) if len(gaps) else "This profile has no network in 
 # coloured by training data (as in the paper's Figure 2). Untrained copies of the same
 # architectures are the controls: they show what the architecture alone gives.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. Compare the paper's Figure 2.", "name": "fig-scale"}}
 plots.scale_chart(wide)
 
 # %% [markdown]
 # The tested effects, with their 95 % intervals:
 
 # %% tags=["hide-input"]
-results.shown(comparisons, digits=4) if len(comparisons) else comparisons
+(tables.reader_table(comparisons, ["half", "comparison", "n_models", "estimate", "margin", "outcome"],
+                     caption="The tested effects of size (per tenfold parameters) and architecture",
+                     csv_name="scale_comparisons", headers={"outcome": "Reading against the margin"})
+ if len(comparisons) else "No comparison at matched objective, data and precision in this profile.")
 
 # %% [markdown]
 # Every model's accuracy:
 
 # %% tags=["hide-input"]
-results.shown(wide, ["model", "family", "params", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
-              values=["zero_shot", "probed"], digits=4)
+tables.reader_table(results.shown(wide, ["model", "family", "params", "precision", "training_data", "zero_shot",
+                                         "ci_low", "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
+                    caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "
+                            "the concepts with their triplets)", csv_name="scale_models")
 
 # %% [markdown]
 # ## ImageNet accuracy
@@ -114,7 +123,12 @@ results.shown(wide, ["model", "family", "params", "training_data", "zero_shot", 
 # :::
 #
 # :::{grid-item-card} This book finds
-# The claim is {glue:md}`scale_verdict`: {glue:md}`scale_reason`. Size:
-# {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
+# The claim is {glue:md}`scale_verdict` (size: {glue:md}`scale_size_status`;
+# architecture: {glue:md}`scale_architecture_status`), judged against the gap between two
+# precisions of one network; the verdict box above gives the numbers.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

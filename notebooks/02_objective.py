@@ -29,14 +29,14 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, registry, results, study
+from humanalign import plots, registry, results, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="02_objective.py")
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
 verdict = study.verdict_objective(run)
-study.glue_verdict("objective", verdict)
+study.glue_verdict("objective", verdict, run)
 explore = study.objective_exploration(run)
 study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != registry.UNTRAINED, "objective"].nunique()),
                                 "n_explored": len(explore)})
@@ -48,9 +48,13 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 #
 # ## Verdict
 #
+# ```{glue:md} objective_box
+# :format: myst
+# ```
+#
 # The paper's comparison is directional: image/text contrastive models against supervised
-# softmax classifiers, with several models on each side. Here: {glue:md}`objective_verdict`;
-# {glue:md}`objective_reason`.
+# softmax classifiers, with several models on each side, compared at one numeric precision;
+# each resample draws the concepts (with their triplets) and the models of each group.
 #
 # ## What this profile can show: one backbone, several objectives
 #
@@ -66,11 +70,12 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # both the task and the images change, not what the loss alone does, so they do not decide
 # the paper's claim.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Each objective's models minus the MobileNet v2 ImageNet-1k classifiers, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the group aligns better. Confounded with the training images.", "name": "fig-objective"}}
 plots.comparison_chart(explore) if len(explore) else "no model with another objective in this profile"
 
 # %% tags=["hide-input"]
-results.shown(explore) if len(explore) else explore
+(tables.reader_table(explore, caption="Each objective against the ImageNet-1k classifiers of the same backbone",
+                     csv_name="objective_exploration") if len(explore) else "")
 
 # %% [markdown]
 # Every model's zero-shot and probed odd-one-out accuracy, with its objective, training
@@ -79,8 +84,10 @@ results.shown(explore) if len(explore) else explore
 # objective on the same data):
 
 # %% tags=["hide-input"]
-results.shown(wide, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low", "ci_high", "probed"],
-              values=["zero_shot", "probed"], digits=4)
+tables.reader_table(results.shown(wide, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low",
+                                         "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
+                    caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "
+                            "the concepts with their triplets)", csv_name="objective_models")
 
 # %% [markdown]
 # ## The paper and this book
@@ -95,8 +102,12 @@ results.shown(wide, ["model", "objective", "training_data", "precision", "zero_s
 # :::
 #
 # :::{grid-item-card} This book finds
-# {glue:md}`objective_verdict`: {glue:md}`objective_reason`. The profile's
-# {glue:text}`objective_n_objectives` objectives are compared above, confounded with
-# their training images.
+# The claim is {glue:md}`objective_verdict` with this profile (the verdict box above says
+# why). The profile's {glue:text}`objective_n_objectives` objectives are compared above,
+# confounded with their training images.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

@@ -29,12 +29,12 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study
+from humanalign import plots, results, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="03_dataset.py")
 
 verdict, comparisons = study.verdict_training_data(run)
-study.glue_verdict("dataset", verdict)
+study.glue_verdict("dataset", verdict, run)
 study.glue_values("dataset", {"n_pairs": len(comparisons) // 2,
                               "things_outcomes": study.outcomes_text(comparisons, "THINGS")})
 wide = study.wide_accuracy(study.evaluate(run), run, layer="penultimate")
@@ -47,8 +47,12 @@ gaps = study.reference_gaps(run)
 #
 # ## Verdict
 #
-# On the real human judgements of the 92 photos: {glue:md}`dataset_verdict`;
-# {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
+# ```{glue:md} dataset_box
+# :format: myst
+# ```
+#
+# The verdict rests on the real human judgements of the 92 photos. On the THINGS triplets
+# (beside it, not deciding): {glue:md}`dataset_things_outcomes`.
 # The intervals resample people and images together (92 photos) or concepts with their
 # triplets (THINGS); with one model per data set they do not cover the variation between
 # training runs.
@@ -66,11 +70,12 @@ gaps = study.reference_gaps(run)
 # Each row is the difference (broader minus narrower) on the same resampled people and
 # images (92 real photos) or concepts (THINGS), with its 95 % interval.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Broader minus narrower training data at a fixed architecture, objective and precision, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the paper's direction.", "name": "fig-dataset"}}
 plots.comparison_chart(comparisons) if len(comparisons) else "no controlled pair of models in this profile"
 
 # %% tags=["hide-input"]
-results.shown(comparisons) if len(comparisons) else comparisons
+(tables.reader_table(comparisons, caption="The controlled comparisons of training data", csv_name="dataset_comparisons")
+ if len(comparisons) else "")
 
 # %% [markdown]
 # For scale: the gap between two copies of one network that differ only in numeric precision
@@ -78,14 +83,15 @@ results.shown(comparisons) if len(comparisons) else comparisons
 # than this is no larger than what storing the weights differently does.
 
 # %% tags=["hide-input"]
-results.shown(gaps) if len(gaps) else "This profile has no network in two precisions."
+(tables.reader_table(gaps, caption="The same network in two precisions: the gap between them",
+                     csv_name="dataset_precision_gap") if len(gaps) else "This profile has no network in two precisions.")
 
 # %% [markdown]
 # All models of the profile by training data (zero-shot odd-one-out accuracy, penultimate
 # layer; the tick is the group mean). Groups other than the controlled pair differ in
 # architecture and objective as well, so they are shown, not tested.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy (penultimate layer) of every model, grouped by training data; the tick is the group mean. THINGS triplets simulated from VICE in the demo. Groups other than the controlled pair differ in architecture and objective too: shown, not tested.", "name": "fig-dataset-groups"}}
 plots.group_chart(wide, by="training_data", measure="zero_shot")
 
 # %% [markdown]
@@ -101,7 +107,12 @@ plots.group_chart(wide, by="training_data", measure="zero_shot")
 # :::
 #
 # :::{grid-item-card} This book finds
-# On the real judgements of the 92 photos the claim is {glue:md}`dataset_verdict`:
-# {glue:md}`dataset_reason`. On the THINGS triplets: {glue:md}`dataset_things_outcomes`.
+# On the real judgements of the 92 photos the claim is {glue:md}`dataset_verdict` at
+# matched precision (the verdict box above gives the numbers), set beside the gap between
+# two precisions of one network in the table above.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

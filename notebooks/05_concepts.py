@@ -33,21 +33,22 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["hide-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study
+from humanalign import plots, results, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="05_concepts.py")
 
 probed_min_n = 20  # the held-out concepts leave fewer triplets per dimension
 concepts = study.evaluate_concepts(run, layer="penultimate")
 verdict, terms, per_dim = study.verdict_concepts(run, kind="zero_shot")
 probed_verdict, probed_terms, _ = study.verdict_concepts(run, kind="probed", min_n=probed_min_n)
-study.glue_verdict("concepts", verdict)
-study.glue_verdict("concepts_probed", probed_verdict)
+study.glue_verdict("concepts", verdict, run)
+study.glue_verdict("concepts_probed", probed_verdict, run)
 study.glue_values("concepts_rule", {**study.rule_values(study.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
 study.glue_values("concepts", {"train_share": run.train_fraction})
 dimensions = study.dimension_table()
 by_group = study.concepts_by_group(concepts, run)
 r2 = study.dimension_r2(run)
+study.glue_values("concepts", {"r2_order": "; ".join(f"{row.term} {row.r2:.2f}" for row in study.term_r2(r2).itertuples())})
 
 # %% [markdown]
 # ```{glue:md} data_note
@@ -55,6 +56,10 @@ r2 = study.dimension_r2(run)
 # ```
 #
 # ## Verdict
+#
+# ```{glue:md} concepts_box
+# :format: myst
+# ```
 #
 # The paper's statement, term by term: the dimensions for food and animals should be
 # among the best represented, those for sports and royal objects among the worst. Which
@@ -69,21 +74,21 @@ r2 = study.dimension_r2(run)
 # least {glue:text}`concepts_rule_min_n` triplets, signed so that a positive value is the
 # paper's side; the 95 % interval resamples the concepts with their triplets (all models
 # answer the same triplets). Reproduced when every term's interval lies on the paper's
-# side, not reproduced when one lies on the other side, otherwise undecided. Zero-shot:
-# {glue:md}`concepts_verdict`; {glue:md}`concepts_reason` After
-# probing (held-out concepts, dimensions with at least
-# {glue:text}`concepts_rule_probed_min_n` triplets): {glue:md}`concepts_probed_verdict`;
-# {glue:md}`concepts_probed_reason`
+# side, not reproduced when one lies on the other side, otherwise undecided. After probing
+# (held-out concepts, dimensions with at least {glue:text}`concepts_rule_probed_min_n`
+# triplets): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
 
 # %% tags=["hide-input"]
-results.shown(terms, digits=4)
+tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
+                    caption="Each term's dimensions against the others (accuracy relative to VICE's own; "
+                            "zero-shot, penultimate layer)", csv_name="concepts_terms")
 
 # %% [markdown]
 # ## Accuracy per concept dimension (zero-shot)
 #
 # Mean over the models of each training-data group; dimensions sorted by accuracy.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy per VICE dimension (each triplet assigned to the dimension that dominates its similar pair), mean over the models of each training-data group, dimensions sorted by accuracy. Triplets simulated from VICE in the demo.", "name": "fig-concepts"}}
 plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 
 # %% [markdown]
@@ -93,11 +98,15 @@ plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 # {glue:text}`concepts_train_share:.0%` of the concepts and scored on triplets among the
 # others, so fewer triplets fall in each dimension.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "As the figure above, after the probe: accuracy on the triplets among held-out concepts, with the probe fitted on the others.", "name": "fig-concepts-probed"}}
 plots.concepts_chart(by_group[by_group["kind"] == "probed"])
 
 # %% tags=["hide-input"]
-results.shown(by_group.pivot_table(index="name", columns=["kind", "training_data"], values="accuracy"))
+wide_groups = by_group.pivot_table(index="name", columns=["kind", "training_data"], values="accuracy")
+wide_groups.columns = [f"{kind.replace('_', '-')}, {data}" for kind, data in wide_groups.columns]
+tables.reader_table(wide_groups.reset_index(), headers={"name": "Dimension"},
+                    caption="Accuracy per dimension and training-data group (mean over the group's models)",
+                    csv_name="concepts_by_group")
 
 # %% [markdown]
 # ## Without triplets: predicting the dimensions from the features
@@ -110,7 +119,9 @@ results.shown(by_group.pivot_table(index="name", columns=["kind", "training_data
 # not that the model uses it in its similarity.
 
 # %% tags=["hide-input"]
-results.shown(study.term_r2(r2), digits=3)
+tables.reader_table(study.term_r2(r2), headers={"r2": "Mean held-out R²", "dimensions": "Dimensions (count)"},
+                    caption="How well the features predict the VICE dimensions of each term (mean over trained "
+                            "models; descriptive)", csv_name="concepts_r2")
 
 # %% [markdown]
 # ## The dimensions and their names
@@ -124,14 +135,18 @@ results.shown(study.term_r2(r2), digits=3)
 # animals and ships share one dimension; crowns and thrones have no THINGS category).
 
 # %% tags=["hide-input"]
-results.shown(dimensions, ["dimension", "name", "term", "category", "in_top", "enrichment", "top_objects"])
+tables.reader_table(dimensions, ["dimension", "name", "term", "category", "in_top", "enrichment", "top_objects"],
+                    caption="The 42 VICE dimensions: reviewed names and terms beside the evidence",
+                    csv_name="vice_dimensions", digits={"enrichment": 1})
 
 # %% [markdown]
 # Every trained model's accuracy per dimension, with its 95 % interval resampling the
 # concepts with their triplets (and the number of triplets):
 
 # %% tags=["hide-input"]
-study.interval_pivot(per_dim)
+tables.reader_table(study.interval_pivot(per_dim).reset_index(), headers={"name": "Dimension"},
+                    caption="Accuracy (95 % CI) (number of triplets) per dimension and trained model",
+                    csv_name="concepts_per_model")
 
 # %% [markdown]
 # ## The paper and this book
@@ -145,7 +160,13 @@ study.interval_pivot(per_dim)
 # :::
 #
 # :::{grid-item-card} This book finds
-# Zero-shot the claim is {glue:md}`concepts_verdict`: {glue:md}`concepts_reason` After
-# the probe: {glue:md}`concepts_probed_verdict`.
+# Zero-shot the claim is {glue:md}`concepts_verdict` (the verdict box above gives the
+# numbers); after the probe: {glue:md}`concepts_probed_verdict`. Without triplets, the
+# mean held-out R² of each term's dimensions, from the highest (descriptive, above):
+# {glue:md}`concepts_r2_order`.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

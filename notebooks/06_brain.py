@@ -45,7 +45,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 # The library does the work; this page only calls it (the profile is checked first).
 from humanalign import plots, study, tables
 
-run = study.open_chapter(globals())
+run = study.open_chapter(globals(), chapter="06_brain.py")
 
 brain = study.evaluate_brain(run)
 numbers = study.brain_numbers(brain)
@@ -178,3 +178,7 @@ tables.journal_table(
 # and natural / artificial as such divisions.
 # :::
 # ::::
+#
+# ```{glue:md} page_rerun
+# :format: myst
+# ```

@@ -335,12 +335,14 @@ def build_standins(
         out.files[resource.url] = hashlib.sha256(data).hexdigest()
 
     # The demo files, copied byte for byte from wherever the settings find them.
-    # (The SPoSE 14-/82-d refits are the book's human baselines; the ImageNet class names
-    # are read by the reproducibility record.)
+    # (The SPoSE embeddings are the book's human baselines; the ImageNet class names are read
+    # by the reproducibility record; the IT and reference matrices of the 92 images by the
+    # overview and the brain chapter.)
     for key in ("things/things_concepts.tsv", "things/vice_embedding_42d.npy",
                 "things/test_triplets.csv", "things/category_mat_manual.tsv",
                 "things/spose_embedding_14d_sorted.npy", "things/spose_embedding_82d_sorted.npy",
-                "imagenet/imagenet1000_classes.txt", "rsa92/92_behavRDMs.mat",
+                "things/spose_embedding_49d_sorted.txt", "imagenet/imagenet1000_classes.txt",
+                "rsa92/92_behavRDMs.mat", "rsa92/92_brainRDMs.mat", "rsa92/92_modelRDMs.mat",
                 "rsa92/Kriegeskorte_Neuron2008_supplementalData.mat"):
         put(key, fetch(get_resource(key), cfg).read_bytes())
 

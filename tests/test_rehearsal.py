@@ -82,7 +82,7 @@ def test_extra_model_table_extends_registry(tmp_path, monkeypatch):
     for model_id in rehearsal.REHEARSAL_MODELS:
         spec = get_spec(model_id)
         assert spec.family.endswith("(rehearsal)") and "random weights" in spec.objective_detail
-    assert set(rehearsal.REHEARSAL_MODELS) <= set(list_models(group="scale")["id"])
+    assert set(rehearsal.REHEARSAL_MODELS) <= set(list_models()["id"])
     # A clash with a built-in id is refused with the file and id named.
     clash = tmp_path / "clash.csv"
     lines = table.read_text().splitlines()

@@ -173,9 +173,10 @@ def test_restrict_triplets_matches_loop():
 def test_stimulus_set_names_follow_the_study_data_set_and_its_images():
     from humanalign.datasets import dataset_names, stimulus_set
 
-    assert stimulus_set("things-demo", "cc0") == "things-demo"  # the demo has its own photos
+    assert stimulus_set("things-demo") == "things-demo"  # the demo's own ImageNet photos by default
+    assert stimulus_set("things-demo", "photos") == "things-photos"
     assert stimulus_set("things", "things") == "things" and stimulus_set("things", "cc0") == "things-cc0"
-    assert {"things-demo", "things", "things-cc0"} <= set(dataset_names("stimuli"))
+    assert {"things-demo", "things", "things-cc0", "things-photos"} <= set(dataset_names("stimuli"))
     with pytest.raises(ValueError, match="Unknown triplets data set 'imagenet'"):
         stimulus_set("imagenet")
     with pytest.raises(ValueError, match="Unknown image set 'photos' of 'things'"):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["MISSING", "JournalTable", "journal_table"]
+__all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"]
 
 #: What a cell without a value shows.
 MISSING = "—"
@@ -205,3 +205,56 @@ def journal_table(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str
     sources = list(dict.fromkeys([*columns, *(c for bounds in intervals.values() for c in bounds)]))
     return JournalTable(cells=cells, numeric=frozenset(columns[c] for c in numbers), data=kept[sources],
                         caption=caption, csv_name=name)
+
+
+#: Headers in words (with units) for the columns the study's tables share.
+HEADERS = {
+    "model": "Model", "label": "Model", "layer": "Layer", "family": "Family", "params": "Parameters",
+    "training_data": "Training data", "objective": "Objective", "precision": "Precision",
+    "human_data": "Human data", "comparison": "Comparison", "difference": "Difference (95 % CI)",
+    "outcome": "Reading of the interval", "zero_shot": "Zero-shot accuracy", "probed": "Probed accuracy",
+    "half": "Half of the claim", "n_models": "Models", "estimate": "Effect (95 % CI)", "margin": "Margin",
+    "term": "Term", "paper_side": "Where the paper puts it", "dimensions": "Dimensions", "rank": "Rank",
+    "accuracy": "Accuracy (95 % CI)", "r2": "Held-out R²", "name": "Dimension", "dimension": "Dimension no.",
+    "category": "Most enriched THINGS category", "in_top": "Of its top 10 objects", "enrichment": "Enrichment",
+    "top_objects": "Top objects", "n": "n", "value": "Value (95 % CI)", "kind": "Kind", "target": "Compared with",
+    "measure": "Measure", "finding": "Reading of the interval", "imagenet_top1": "ImageNet top-1",
+    "gain": "Gain (95 % CI)", "share_all": "Share of all objects",
+}
+#: The columns an unlabelled ``ci_low`` / ``ci_high`` pair belongs to, in order of preference.
+_INTERVAL_OWNERS = ("difference", "estimate", "value", "accuracy", "zero_shot", "gain")
+
+
+def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: str | None = None,
+                 csv_name: str | None = None, headers: dict[str, str] | None = None,
+                 digits: int | dict[str, int] = 3) -> JournalTable:
+    """:func:`journal_table` with headers from :data:`HEADERS` and intervals found by name.
+
+    ``ci_low``/``ci_high`` go with the first of ``difference, estimate, value, accuracy,
+    zero_shot, gain`` shown; ``X_low``/``X_high`` go with ``X``. The bounds are not shown as
+    columns of their own (they stay in the CSV download).
+
+    Args:
+        df: The table.
+        columns: The columns to show, in order (default: all but interval bounds).
+        headers: Headers that replace or extend :data:`HEADERS` for this table.
+    """
+    names = {**HEADERS, **(headers or {})}
+    bounds = {c for c in df.columns if c in ("ci_low", "ci_high") or c.endswith(("_low", "_high"))}
+    shown = [c for c in (columns or df.columns) if c not in bounds]
+    intervals = {}
+    owner = next((c for c in _INTERVAL_OWNERS if c in shown), None)
+    if owner and {"ci_low", "ci_high"} <= set(df.columns):
+        intervals[owner] = ("ci_low", "ci_high")
+    for c in shown:
+        if {f"{c}_low", f"{c}_high"} <= set(df.columns):
+            intervals[c] = (f"{c}_low", f"{c}_high")
+    labels = {c: names.get(c, c.replace("_", " ").capitalize()) for c in shown}
+    for c in intervals:
+        if "CI" not in labels[c]:
+            labels[c] += " (95 % CI)"
+    plain = df.copy()
+    for c in shown:  # lists (e.g. dimensions) as text
+        if plain[c].map(lambda v: isinstance(v, (list, tuple))).any():
+            plain[c] = plain[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return journal_table(plain, labels, intervals=intervals, digits=digits, caption=caption, csv_name=csv_name)

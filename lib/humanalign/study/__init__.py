@@ -46,6 +46,7 @@ from .brain_analysis import (
     rsa_rows,
     top_model,
 )
+from .claims import CLAIMS, claims_markdown, claims_table, verdict_box
 from .concepts import (
     concept_correctness,
     concept_triplets,
@@ -117,4 +118,4 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "concepts", "data", "glue", "real_trials", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "real_trials", "rsa", "runs", "scores", "tables", "verdicts"}]

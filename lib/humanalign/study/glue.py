@@ -6,7 +6,9 @@ from typing import Any
 
 from .. import plots
 from ..config import Settings
+from ..pages import rerun_box
 from ..profiles import Profile, notebook_profile
+from .claims import verdict_box
 from .verdicts.rules import Verdict
 
 __all__ = ["data_note", "glue_values", "glue_verdict", "open_chapter"]
@@ -46,17 +48,21 @@ def glue_values(prefix: str, values: dict) -> None:
         glue(f"{prefix}_{key}", Markdown(value) if isinstance(value, str) else value, display=False)
 
 
-def glue_verdict(prefix: str, verdict: Verdict) -> None:
+def glue_verdict(prefix: str, verdict: Verdict, profile: Profile | None = None) -> None:
     """Glue a verdict for the prose: ``<prefix>_verdict`` (bold Markdown), ``<prefix>_reason``
-    (Markdown) and every number and label as ``<prefix>_<name>``."""
+    (Markdown), ``<prefix>_box`` (the verdict's admonition, :func:`~.claims.verdict_box`),
+    ``<prefix>_deciding`` (its deciding effect and interval) and every number and label as
+    ``<prefix>_<name>``."""
     glue_values(prefix, {"verdict": f"**{verdict.status}**", "reason": verdict.reason,
-                         **verdict.numbers, **verdict.labels})
+                         "box": verdict_box(verdict, profile), **verdict.numbers, **verdict.labels})
 
 
-def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, **checks: Any) -> Profile:
+def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, chapter: str | None = None,
+                 **checks: Any) -> Profile:
     """What every chapter does first: read its profile (:func:`~humanalign.study.notebook_profile`
     with the notebook's ``globals()``), render charts without network access, and glue the
-    note on where the triplets come from as ``data_note``.
+    note on where the triplets come from as ``data_note`` (and, given the ``chapter``'s
+    file name, the box that tells how to rerun it as ``page_rerun``).
 
     Returns:
         The validated profile.
@@ -64,4 +70,6 @@ def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, **check
     profile = notebook_profile(namespace, cfg, **checks)
     plots.enable_offline()
     glue_values("data", {"note": data_note(profile)})
+    if chapter:
+        glue_values("page", {"rerun": rerun_box(chapter, namespace.get("profile") or profile.name)})
     return profile

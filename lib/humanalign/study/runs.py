@@ -69,18 +69,30 @@ def _top1_rows(spec: ModelSpec, profile: Profile, stimuli) -> list[dict]:
     return [row(spec.id, profile.dataset, "logits", "top1_demo", top1, n=len(stimuli))]
 
 
-def _accuracy_rows(spec: ModelSpec, layer: str, profile: Profile, cfg: Settings | None) -> list[dict]:
+def _accuracy_rows(spec: ModelSpec, layer: str, profile: Profile, cfg: Settings | None,
+                   ci: tuple[float, float]) -> list[dict]:
     scores = things_scores(profile, spec, layer, cfg)
-    ci = measures.bootstrap_ci(scores.zero_shot, n_boot=profile.n_boot, seed=profile.seed)
     out = [row(spec.id, profile.dataset, layer, "zero_shot", scores.zero_shot.mean(), ci, len(scores.zero_shot))]
     return out + [row(spec.id, profile.dataset, layer, measure, value) for measure, value in scores.summary.items()]
+
+
+def _concept_intervals(profile: Profile, pairs: list[tuple[ModelSpec, str]], objects: np.ndarray,
+                       cfg: Settings | None) -> list[tuple[float, float]]:
+    """The zero-shot accuracy interval of every model x layer, the concepts (with their
+    triplets) resampled: one bootstrap for all, so the draws are shared."""
+    if not pairs:
+        return []
+    correct = np.stack([things_scores(profile, spec, layer, cfg).zero_shot for spec, layer in pairs], axis=1)
+    boot = measures.concept_bootstrap(correct, objects, n_boot=profile.n_boot, seed=profile.seed)
+    return [measures.interval(boot[:, j]) for j in range(len(pairs))]
 
 
 def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     """Zero-shot and probed odd-one-out accuracy of every model x layer of a profile.
 
     Measures (one row each, per model and layer):
-        ``zero_shot``: cosine odd-one-out accuracy on all triplets, with a bootstrap CI;
+        ``zero_shot``: cosine odd-one-out accuracy on all triplets, with a bootstrap CI
+        that resamples the concepts with their triplets;
         ``probed``: mean held-out accuracy of the linear probe over the object folds;
         ``zero_shot_heldout``: zero-shot accuracy on the same held-out triplets;
         ``lambda``: the probe's chosen regularisation; ``probe_*``: its convergence report;
@@ -94,10 +106,12 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         data = load_study_data(profile, cfg)
+        pairs = [(spec, layer) for spec in specs_of(profile) for layer in layers_of(spec, profile)]
+        intervals = dict(zip(pairs, _concept_intervals(profile, pairs, data.triplets.indices, cfg)))
         rows = []
         for spec in specs_of(profile):
             for layer in layers_of(spec, profile):
-                rows += _accuracy_rows(spec, layer, profile, cfg)
+                rows += _accuracy_rows(spec, layer, profile, cfg, intervals[(spec, layer)])
             rows += _top1_rows(spec, profile, data.stimuli)
         return pd.DataFrame(rows)
 

@@ -1,0 +1,79 @@
+"""The five claims of the paper at a glance: the landing page's table and each chapter's box.
+
+One row per claim: what the paper says, this book's verdict, the number and interval that
+decide it, what was resampled, and what the human side rests on (real people, or choices
+simulated from a human embedding). The same words make each chapter's verdict box.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import pages
+from ..profiles import Profile
+from .verdicts import Verdict
+
+__all__ = ["CLAIMS", "claims_markdown", "claims_table", "verdict_box"]
+
+#: key -> (chapter, the paper's claim in a few words).
+CLAIMS = {
+    "scale": ("01_scale", "Model size and architecture have essentially no effect"),
+    "objective": ("02_objective", "Image/text contrastive models align better than softmax classifiers"),
+    "dataset": ("03_dataset", "Larger, more diverse training data align better"),
+    "transfer": ("04_transfer", "A probe learned from THINGS improves alignment on other human data"),
+    "concepts": ("05_concepts", "Food and animals are represented well; royal and sports objects are not"),
+}
+
+
+def _evidence(verdict: Verdict) -> str:
+    n = verdict.numbers
+    if not all(k in n for k in ("estimate", "ci_low", "ci_high")):
+        return "—"
+    return f"{n['estimate']:+.3f} [{n['ci_low']:+.3f}, {n['ci_high']:+.3f}]"
+
+
+def _data(verdict: Verdict, profile: Profile | None) -> str:
+    data = verdict.labels.get("data", "")
+    if data:
+        return data
+    if profile is None:
+        return "—"
+    return "simulated from VICE (THINGS)" if profile.simulated else "real people (THINGS)"
+
+
+def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -> pd.DataFrame:
+    """One row per claim: ``claim, chapter, verdict, deciding, resampled, data``.
+
+    Args:
+        verdicts: Claim key of :data:`CLAIMS` -> its verdict (missing claims are left out).
+    """
+    rows = []
+    for key, (chapter, claim) in CLAIMS.items():
+        if key not in verdicts:
+            continue
+        v = verdicts[key]
+        rows.append({"claim": claim, "chapter": chapter, "verdict": v.status, "deciding": _evidence(v),
+                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile)})
+    return pd.DataFrame(rows, columns=["claim", "chapter", "verdict", "deciding", "resampled", "data"])
+
+
+def claims_markdown(table: pd.DataFrame) -> str:
+    """The claims table as MyST: each claim links to its chapter, each verdict is a coloured label."""
+    lines = ["| The paper's claim | This book's verdict | Effect (95 % CI) | Resampled | Human data |",
+             "|:--|:--|--:|:--|:--|"]
+    for row in table.itertuples():
+        label = f"**{row.verdict}**"
+        lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | {row.resampled} | {row.data} |")
+    return "\n".join(lines) + "\n"
+
+
+def verdict_box(verdict: Verdict, profile: Profile | None = None) -> str:
+    """A chapter's verdict as one admonition: the verdict and its deciding number shown, the
+    full reasoning folded below (:func:`humanalign.pages.verdict_admonition`)."""
+    deciding = _evidence(verdict)
+    unit = verdict.labels.get("unit", "")
+    summary = (f"Deciding effect {deciding} (95 % interval"
+               + (f", {unit} resampled" if unit else "") + f"). Human data: {_data(verdict, profile)}."
+               if deciding != "—" else verdict.reason[:1].upper() + verdict.reason[1:] + ".")
+    details = verdict.reason[:1].upper() + verdict.reason[1:] if deciding != "—" else ""
+    return pages.verdict_admonition(verdict.status, summary, details)
