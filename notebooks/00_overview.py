@@ -35,7 +35,7 @@ seed = None  # seed of every random choice
 n_boot = None  # bootstrap resamples of the intervals
 device = None  # torch device ("cpu", "cuda", ...)
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
 from humanalign import plots, results, study, tables
 
@@ -119,7 +119,7 @@ plots.headline_chart(table, refs)
 tables.reader_table(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
                     caption="Every model's odd-one-out accuracy, zero-shot and probed", csv_name="overview_models")
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 real, real_summary = study.real_trials(run)
 study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
                            "note": ("enough to compare models" if real_summary["decidable"] else

@@ -41,7 +41,7 @@ seed = None  # seed of every random choice
 n_boot = None  # bootstrap resamples of the intervals
 device = None  # torch device ("cpu", "cuda", ...)
 
-# %% tags=["hide-cell"]
+# %% tags=["remove-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
 from humanalign import plots, study, tables
 

@@ -29,7 +29,8 @@ def test_claims_table_has_one_row_per_claim_given_in_the_papers_order():
     assert table.loc[0, "data"] == "simulated from VICE (THINGS)"
     text = study.claims_markdown(table)
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
-    assert "**undecided**" in text and text.count("\n") == 2 + len(table)
+    assert "{bdg-warning}`undecided`" in text and "{bdg-success}`reproduced`" in text
+    assert text.count("\n") == 2 + len(table)
 
 
 def test_verdict_box_shows_the_deciding_effect_and_folds_the_reason():

@@ -36,7 +36,7 @@ def _hardware() -> dict[str, str]:
         import torch
 
         info["torch threads"] = str(torch.get_num_threads())
-        info["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+        info["gpu"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
     except ImportError:  # pragma: no cover - torch is a core dependency
         info["gpu"] = "unknown"
     return info
@@ -129,6 +129,9 @@ def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
 def _md_table(rows: dict, left: str, right: str) -> str:
     lines = [f"| {left} | {right} |", "|---|---|"]
     for key, value in rows.items():
+        if value is None:  # a setting left to its default (device: chosen at run time)
+            lines.append(f"| {key} | default |")
+            continue
         text = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
         lines.append(f"| {key} | `{text}` |")
     return "\n".join(lines)

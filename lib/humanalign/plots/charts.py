@@ -224,10 +224,11 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         tooltip=["model:N", "family:N", "training_data:N", alt.Tooltip("params:Q", format=",d"),
                  "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
-    # One panel under the other: two side by side would not fit a phone's screen.
+    # One panel under the other, and the two legends in one column each: side by side they
+    # would not fit a phone's screen.
     return (lines + points).properties(width=_FACET_WIDTH, height=_CHART_HEIGHT).facet(
         facet=alt.Facet("measure:N", title=None), columns=1,
-    ).resolve_scale(y="independent")
+    ).resolve_scale(y="independent").configure_legend(columns=1, labelLimit=120)
 
 
 def group_chart(table: pd.DataFrame, by: str, measure: str = "zero_shot") -> alt.LayerChart:

@@ -25,6 +25,10 @@ CLAIMS = {
 }
 
 
+#: The coloured label of each verdict in the table (sphinx-design badges).
+_BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecided": "bdg-warning"}
+
+
 def _evidence(verdict: Verdict) -> str:
     n = verdict.numbers
     if not all(k in n for k in ("estimate", "ci_low", "ci_high")):
@@ -62,7 +66,7 @@ def claims_markdown(table: pd.DataFrame) -> str:
     lines = ["| The paper's claim | This book's verdict | Effect (95 % CI) | Resampled | Human data |",
              "|:--|:--|--:|:--|:--|"]
     for row in table.itertuples():
-        label = f"**{row.verdict}**"
+        label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{row.verdict}`"
         lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | {row.resampled} | {row.data} |")
     return "\n".join(lines) + "\n"
 
