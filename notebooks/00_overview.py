@@ -103,7 +103,7 @@ study.glue_values("rsa92", {
 # the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
 # real trials and {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. Compare the paper's Figure 1.", "name": "fig-headline"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. Compare the paper's Figure 1.", "name": "fig-headline"}}
 plots.headline_chart(table, refs)
 
 # %% [markdown]
@@ -115,7 +115,7 @@ plots.headline_chart(table, refs)
 # The same numbers as a table (zero-shot accuracy with its 95 % interval resampling the
 # concepts with their triplets):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
                     caption="Every model's odd-one-out accuracy, zero-shot and probed", csv_name="overview_models")
 
@@ -137,7 +137,7 @@ study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
 # the most frequent answer {glue:text}`real_ceiling:.3f` of the time. Each model's zero-shot
 # accuracy, with its 95 % interval resampling the distinct triplets:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(real, caption="Zero-shot accuracy on the real repeated triplets among this profile's concepts",
                      csv_name="overview_real_trials") if len(real) else "No real trial falls among this profile's concepts.")
 
@@ -161,14 +161,14 @@ study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
 # models (HMAX, a V1 model, silhouette, Radon transform). The chapter {doc}`06_brain`
 # compares all of them with human IT as well.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "RSA with the 16 people's similarity judgements of the 92 photos (real data): each model's mean Spearman correlation over people, with 95 % intervals resampling people and images; grey band: the noise ceiling; grey markers: classic reference models, not networks. Compare the paper's Figure 6 (other data sets).", "name": "fig-rsa92"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "RSA with the 16 people's similarity judgements of the 92 photos (real data): each model's mean Spearman correlation over people, with 95 % intervals resampling people and images; grey band: the noise ceiling; grey markers: classic reference models, not networks. Compare the paper's Figure 6 (other data sets).", "name": "fig-rsa92"}}
 plots.rsa_chart(rsa92, bounds, references=references)
 
 # %% [markdown]
 # The same numbers, with the Spearman correlation against the mean matrix of all people
 # (95 % interval over images) and with correlation distance instead of cosine distance:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(
     results.shown(rsa92, ["model", "training_data", "objective", "rsa_people_zero_shot", "rsa_people_zero_shot_low",
                           "rsa_people_zero_shot_high", "rsa_zero_shot", "rsa_zero_shot_low", "rsa_zero_shot_high",

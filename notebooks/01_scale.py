@@ -69,7 +69,7 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # How big is a difference that means nothing? Two copies of one network that differ only in
 # numeric precision (same architecture, objective and data):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(gaps, caption="The same network in two precisions: the gap between them", csv_name="scale_precision_gap")
  if len(gaps) else "This profile has no network in two precisions.")
 #
@@ -79,13 +79,13 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # coloured by training data (as in the paper's Figure 2). Untrained copies of the same
 # architectures are the controls: they show what the architecture alone gives.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. Compare the paper's Figure 2.", "name": "fig-scale"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. Compare the paper's Figure 2.", "name": "fig-scale"}}
 plots.scale_chart(wide)
 
 # %% [markdown]
 # The tested effects, with their 95 % intervals:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(comparisons, ["half", "comparison", "n_models", "estimate", "margin", "outcome"],
                      caption="The tested effects of size (per tenfold parameters) and architecture",
                      csv_name="scale_comparisons", headers={"outcome": "Reading against the margin"})
@@ -94,7 +94,7 @@ plots.scale_chart(wide)
 # %% [markdown]
 # Every model's accuracy:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(results.shown(wide, ["model", "family", "params", "precision", "training_data", "zero_shot",
                                          "ci_low", "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
                     caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "

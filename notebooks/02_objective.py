@@ -70,10 +70,10 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # both the task and the images change, not what the loss alone does, so they do not decide
 # the paper's claim.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Each objective's models minus the MobileNet v2 ImageNet-1k classifiers, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the group aligns better. Confounded with the training images.", "name": "fig-objective"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Each objective's models minus the MobileNet v2 ImageNet-1k classifiers, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the group aligns better. Confounded with the training images.", "name": "fig-objective"}}
 plots.comparison_chart(explore) if len(explore) else "no model with another objective in this profile"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(explore, caption="Each objective against the ImageNet-1k classifiers of the same backbone",
                      csv_name="objective_exploration") if len(explore) else "")
 
@@ -83,7 +83,7 @@ plots.comparison_chart(explore) if len(explore) else "no model with another obje
 # the quantisation-aware and post-training quantised ImageNet-1k MobileNet v2 are the same
 # objective on the same data):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(results.shown(wide, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low",
                                          "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
                     caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "

@@ -70,10 +70,10 @@ gaps = study.reference_gaps(run)
 # Each row is the difference (broader minus narrower) on the same resampled people and
 # images (92 real photos) or concepts (THINGS), with its 95 % interval.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Broader minus narrower training data at a fixed architecture, objective and precision, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the paper's direction.", "name": "fig-dataset"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Broader minus narrower training data at a fixed architecture, objective and precision, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the paper's direction.", "name": "fig-dataset"}}
 plots.comparison_chart(comparisons) if len(comparisons) else "no controlled pair of models in this profile"
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(comparisons, caption="The controlled comparisons of training data", csv_name="dataset_comparisons")
  if len(comparisons) else "")
 
@@ -82,7 +82,7 @@ plots.comparison_chart(comparisons) if len(comparisons) else "no controlled pair
 # (same architecture, objective and data), on the same resamples. A data effect no larger
 # than this is no larger than what storing the weights differently does.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 (tables.reader_table(gaps, caption="The same network in two precisions: the gap between them",
                      csv_name="dataset_precision_gap") if len(gaps) else "This profile has no network in two precisions.")
 
@@ -91,7 +91,7 @@ plots.comparison_chart(comparisons) if len(comparisons) else "no controlled pair
 # layer; the tick is the group mean). Groups other than the controlled pair differ in
 # architecture and objective as well, so they are shown, not tested.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy (penultimate layer) of every model, grouped by training data; the tick is the group mean. THINGS triplets simulated from VICE in the demo. Groups other than the controlled pair differ in architecture and objective too: shown, not tested.", "name": "fig-dataset-groups"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy (penultimate layer) of every model, grouped by training data; the tick is the group mean. THINGS triplets simulated from VICE in the demo. Groups other than the controlled pair differ in architecture and objective too: shown, not tested.", "name": "fig-dataset-groups"}}
 plots.group_chart(wide, by="training_data", measure="zero_shot")
 
 # %% [markdown]

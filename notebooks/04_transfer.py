@@ -83,10 +83,10 @@ heldout = study.transfer_wide(study.evaluate_transfer(run), run)
 # Each line joins a model's score before (circle) and after (triangle) the probe
 # (mean over people of each person's Spearman correlation).
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Each model's RSA with the 16 people's judgements of the 92 photos (mean over people of each person's Spearman correlation) before (circle) and after (triangle) the probe fitted on THINGS triplets (simulated from VICE in the demo); the judgements are real.", "name": "fig-transfer"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Each model's RSA with the 16 people's judgements of the 92 photos (mean over people of each person's Spearman correlation) before (circle) and after (triangle) the probe fitted on THINGS triplets (simulated from VICE in the demo); the judgements are real.", "name": "fig-transfer"}}
 plots.transfer_chart(rsa92.assign(rsa_zero_shot=rsa92["rsa_people_zero_shot"], rsa_transformed=rsa92["rsa_people_transformed"]))
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(
     results.shown(rsa92, ["model", "training_data", "rsa_people_zero_shot", "rsa_people_transformed", "rsa_people_gain",
                           "rsa_people_gain_low", "rsa_people_gain_high", "rsa_zero_shot", "rsa_transformed", "rsa_gain",
@@ -108,7 +108,7 @@ tables.reader_table(
 # against VICE, the embedding that simulated the triplets**, so it shows that the probe
 # generalises to new objects under the simulating model, not agreement with people.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(
     results.shown(heldout, ["model", "training_data", "rsa_zero_shot", "rsa_transformed", "heldout_zero_shot",
                             "heldout_probed"], digits=None),

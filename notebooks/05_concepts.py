@@ -78,7 +78,7 @@ study.glue_values("concepts", {"r2_order": "; ".join(f"{row.term} {row.r2:.2f}" 
 # (held-out concepts, dimensions with at least {glue:text}`concepts_rule_probed_min_n`
 # triplets): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
                     caption="Each term's dimensions against the others (accuracy relative to VICE's own; "
                             "zero-shot, penultimate layer)", csv_name="concepts_terms")
@@ -88,7 +88,7 @@ tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "d
 #
 # Mean over the models of each training-data group; dimensions sorted by accuracy.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy per VICE dimension (each triplet assigned to the dimension that dominates its similar pair), mean over the models of each training-data group, dimensions sorted by accuracy. Triplets simulated from VICE in the demo.", "name": "fig-concepts"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy per VICE dimension (each triplet assigned to the dimension that dominates its similar pair), mean over the models of each training-data group, dimensions sorted by accuracy. Triplets simulated from VICE in the demo.", "name": "fig-concepts"}}
 plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 
 # %% [markdown]
@@ -98,10 +98,10 @@ plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 # {glue:text}`concepts_train_share:.0%` of the concepts and scored on triplets among the
 # others, so fewer triplets fall in each dimension.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "As the figure above, after the probe: accuracy on the triplets among held-out concepts, with the probe fitted on the others.", "name": "fig-concepts-probed"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "As the figure above, after the probe: accuracy on the triplets among held-out concepts, with the probe fitted on the others.", "name": "fig-concepts-probed"}}
 plots.concepts_chart(by_group[by_group["kind"] == "probed"])
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 wide_groups = by_group.pivot_table(index="name", columns=["kind", "training_data"], values="accuracy")
 wide_groups.columns = [f"{kind.replace('_', '-')}, {data}" for kind, data in wide_groups.columns]
 tables.reader_table(wide_groups.reset_index(), headers={"name": "Dimension"},
@@ -118,7 +118,7 @@ tables.reader_table(wide_groups.reset_index(), headers={"name": "Dimension"},
 # interval, no verdict): a high R² says the dimension is linearly present in the features,
 # not that the model uses it in its similarity.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(study.term_r2(r2), headers={"r2": "Mean held-out R²", "dimensions": "Dimensions (count)"},
                     caption="How well the features predict the VICE dimensions of each term (mean over trained "
                             "models; descriptive)", csv_name="concepts_r2")
@@ -134,7 +134,7 @@ tables.reader_table(study.term_r2(r2), headers={"r2": "Mean held-out R²", "dime
 # a rule that names a dimension after its most enriched category misnames some (water
 # animals and ships share one dimension; crowns and thrones have no THINGS category).
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(dimensions, ["dimension", "name", "term", "category", "in_top", "enrichment", "top_objects"],
                     caption="The 42 VICE dimensions: reviewed names and terms beside the evidence",
                     csv_name="vice_dimensions", digits={"enrichment": 1})
@@ -143,7 +143,7 @@ tables.reader_table(dimensions, ["dimension", "name", "term", "category", "in_to
 # Every trained model's accuracy per dimension, with its 95 % interval resampling the
 # concepts with their triplets (and the number of triplets):
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.reader_table(study.interval_pivot(per_dim).reset_index(), headers={"name": "Dimension"},
                     caption="Accuracy (95 % CI) (number of triplets) per dimension and trained model",
                     csv_name="concepts_per_model")

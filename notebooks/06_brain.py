@@ -80,7 +80,7 @@ is_net = wide["kind"].isin(["network", "untrained network"])
 # On the judgements the highest is {glue:text}`brain_behaviour_top_value:.3f`, by
 # {glue:md}`brain_behaviour_top`; {glue:md}`brain_behaviour_top_separated`.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Spearman correlation with each person's IT matrix (mean over the 4 people), 95 % interval over people and images. Circles are networks before the probe; the other shapes are reference models and the group mean of people's judgements (see the legend). The grey band is the IT noise ceiling.", "name": "fig-brain-it"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Spearman correlation with each person's IT matrix (mean over the 4 people), 95 % interval over people and images. Circles are networks before the probe; the other shapes are reference models and the group mean of people's judgements (see the legend). The grey band is the IT noise ceiling.", "name": "fig-brain-it"}}
 plots.rsa_chart(wide[is_net], ceilings["IT"], measure="IT", references=wide[~is_net].dropna(subset=["IT"]),
                 x_title="Spearman rho with each person's IT matrix (mean over people)")
 
@@ -95,13 +95,13 @@ plots.rsa_chart(wide[is_net], ceilings["IT"], measure="IT", references=wide[~is_
 # the networks with replacement together with one two-way draw (people and images) of each
 # data set, so it includes how the networks were chosen.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Each model's alignment with people's judgements (x) and with human IT (y), with both 95 % intervals; the grey bands are the two noise ceilings.", "name": "fig-brain-scatter"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Each model's alignment with people's judgements (x) and with human IT (y), with both 95 % intervals; the grey bands are the two noise ceilings.", "name": "fig-brain-scatter"}}
 plots.alignment_scatter(wide.dropna(subset=["behaviour", "IT"]), ceilings)
 
 # %% [markdown]
 # The numbers of both figures:
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.journal_table(
     wide, {"label": "Model", "kind": "Kind", "training_data": "Training data",
            "behaviour": "Judgements, Spearman rho (95 % CI)", "IT": "Human IT, Spearman rho (95 % CI)"},
@@ -121,7 +121,7 @@ tables.journal_table(
 # (**{glue:md}`brain_probe_contrast_word`**). Each difference is paired: before and after
 # share every resample of people and images.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.journal_table(
     brain.probe[brain.probe["target"] != "behaviour minus IT"],
     {"label": "Model", "target": "Human data", "cosine": "Before the probe", "probed": "After the probe",
@@ -151,7 +151,7 @@ tables.journal_table(
 # mean fixed removes less than holding a clean IT matrix fixed would; a division "beyond
 # IT" is one that the *measured* IT does not account for.
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 tables.journal_table(
     brain.categories, {"division": "Category division", "target": "Human data", "measure": "Measure",
                        "value": "Spearman rho (95 % CI)", "finding": "Reading", "n": "People"},

@@ -219,7 +219,7 @@ HEADERS = {
     "category": "Most enriched THINGS category", "in_top": "Of its top 10 objects", "enrichment": "Enrichment",
     "top_objects": "Top objects", "n": "n", "value": "Value (95 % CI)", "kind": "Kind", "target": "Compared with",
     "measure": "Measure", "finding": "Reading of the interval", "imagenet_top1": "ImageNet top-1",
-    "gain": "Gain (95 % CI)", "share_all": "Share of all objects",
+    "gain": "Gain (95 % CI)", "share_all": "Share of all objects", "held_fixed": "Held fixed",
 }
 #: The columns an unlabelled ``ci_low`` / ``ci_high`` pair belongs to, in order of preference.
 _INTERVAL_OWNERS = ("difference", "estimate", "value", "accuracy", "zero_shot", "gain")

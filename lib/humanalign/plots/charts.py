@@ -83,19 +83,19 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=domain + extra, range=colours)
 
 
-def _below(**kwargs: Any) -> alt.Legend:
+def _below(columns: int = 2, **kwargs: Any) -> alt.Legend:
     """A legend under the chart, so that the chart and its labels keep the column's width."""
-    return alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=_LEGEND_LABEL, **kwargs)
+    return alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=_LEGEND_LABEL, **kwargs)
 
 
-def _colour(df: pd.DataFrame) -> alt.Color:
+def _colour(df: pd.DataFrame, columns: int = 2) -> alt.Color:
     present = df["training_data"].dropna().unique()
     scale = colour_scale(present)
     # The colours stay fixed for every group; the legend lists only the groups drawn.
     shown = [v for v in scale.domain if v in set(map(str, present))]
     return alt.Color(
         "training_data:N", title="training data", scale=scale,
-        legend=_below(values=shown),
+        legend=_below(columns, values=shown),
     )
 
 
@@ -215,12 +215,12 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
         x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters",
                 axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
-        color=_colour(long),
+        color=_colour(long, columns=1),
         detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(
-        shape=alt.Shape("family:N", title="family", legend=_below()),
+        shape=alt.Shape("family:N", title="family", legend=_below(1)),
         tooltip=["model:N", "family:N", "training_data:N", alt.Tooltip("params:Q", format=",d"),
                  "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
@@ -228,7 +228,7 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
     # would not fit a phone's screen.
     return (lines + points).properties(width=_FACET_WIDTH, height=_CHART_HEIGHT).facet(
         facet=alt.Facet("measure:N", title=None), columns=1,
-    ).resolve_scale(y="independent").configure_legend(columns=1, labelLimit=120)
+    ).resolve_scale(y="independent")
 
 
 def group_chart(table: pd.DataFrame, by: str, measure: str = "zero_shot") -> alt.LayerChart:

@@ -22,7 +22,7 @@ from .units import evidence
 __all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "controlled_data_pairs", "outcomes_text", "things_label",
            "verdict_training_data"]
 
-COMPARISON_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome"]
+COMPARISON_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome", "held_fixed"]
 
 #: How large and diverse a training set is, as the paper orders them: single-domain sets
 #: below ImageNet-1k (Ecoset, of similar size and breadth, beside it), ImageNet-21k above
@@ -88,8 +88,9 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
             ev = evidence(profile, specs, on, cfg)
             for broad, broad_specs, narrow, narrow_specs in pairs:
                 (pa, ba), (pb, bb) = ev.group([s.id for s in broad_specs]), ev.group([s.id for s in narrow_specs])
-                label = f"{broad} - {narrow} ({broad_specs[0].arch}, {broad_specs[0].precision})"
-                rows.append({"human_data": human, **comparison_row(label, pa - pb, ba - bb)})
+                fixed = f"{broad_specs[0].arch}, {broad_specs[0].objective}, {broad_specs[0].precision}"
+                rows.append({"human_data": human, **comparison_row(f"{broad} - {narrow}", pa - pb, ba - bb),
+                             "held_fixed": fixed})
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     real = table[table["human_data"].str.startswith("92")]
     claim = "larger, more diverse training data align better"
@@ -104,8 +105,10 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     numbers = {"n_comparisons": float(len(real)), "n_agree": float((real["outcome"] == "as the paper says").sum()),
                "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),
                "ci_high": float(decisive["ci_high"]), "mean_difference": float(real["difference"].mean())}
-    reason = (f"{int(numbers['n_agree'])} of {len(real)} controlled comparisons on the 92 images lie on the "
-              f"paper's side ({claim}) at 95 % confidence, people and images resampled: {'; '.join(parts)}")
+    fixed = "; ".join(dict.fromkeys(real["held_fixed"]))
+    reason = (f"{int(numbers['n_agree'])} of {len(real)} controlled comparisons on the 92 images ({fixed} held "
+              f"fixed) lie on the paper's side ({claim}) at 95 % confidence, people and images resampled: "
+              f"{'; '.join(parts)}")
     return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"}), table
 
 

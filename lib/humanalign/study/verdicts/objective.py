@@ -92,5 +92,6 @@ def objective_exploration(profile: Profile, cfg: Settings | None = None, family:
                 f"precision differs: {', '.join(sorted(precisions))} vs {', '.join(sorted({s.precision for s in ref}))}")
             (pa, ba), (pb, bb) = ev.group([s.id for s in group]), ev.group([s.id for s in (matched or ref)])
             rows.append({"human_data": human, **comparison_row(
-                f"{objective} ({data}) - {SOFTMAX} ({reference}); {note}", pa - pb, ba - bb)})
+                f"{objective} ({data}) - {SOFTMAX} ({reference})", pa - pb, ba - bb),
+                "held_fixed": f"{family} backbone; {note}"})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)

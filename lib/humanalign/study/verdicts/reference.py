@@ -23,7 +23,7 @@ from .units import evidence
 
 __all__ = ["REFERENCE_COLUMNS", "precision_pairs", "reference_gap", "reference_gaps"]
 
-REFERENCE_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome"]
+REFERENCE_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome", "held_fixed"]
 
 
 def precision_pairs(specs) -> list[tuple[ModelSpec, ModelSpec]]:
@@ -52,9 +52,8 @@ def reference_gaps(profile: Profile, cfg: Settings | None = None) -> pd.DataFram
             ev = evidence(profile, specs, on, cfg)
             for a, b in pairs:
                 (pa, ba), (pb, bb) = ev.group([a.id]), ev.group([b.id])
-                rows.append({"human_data": human,
-                             **comparison_row(f"{a.precision} - {b.precision} ({a.arch}, {a.training_data})",
-                                              pa - pb, ba - bb)})
+                rows.append({"human_data": human, **comparison_row(f"{a.precision} - {b.precision}", pa - pb, ba - bb),
+                             "held_fixed": f"{a.arch}, {a.objective}, {a.training_data}"})
     return pd.DataFrame(rows, columns=REFERENCE_COLUMNS)
 
 
