@@ -63,10 +63,11 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -
 
 def claims_markdown(table: pd.DataFrame) -> str:
     """The claims table as MyST: each claim links to its chapter, each verdict is a coloured label."""
-    lines = ["| The paper's claim | This book's verdict | Effect (95 % CI) | Resampled | Human data |",
+    lines = ["| The paper's claim | Verdict | Effect (95 % CI) | Resampled | Human data |",
              "|:--|:--|--:|:--|:--|"]
     for row in table.itertuples():
-        label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{row.verdict}`"
+        short = "not testable" if row.verdict.startswith("not testable") else row.verdict
+        label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{short}`"
         lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | {row.resampled} | {row.data} |")
     return "\n".join(lines) + "\n"
 
