@@ -103,7 +103,7 @@ study.glue_values("rsa92", {
 # the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
 # real trials and {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. Compare the paper's Figure 1.", "name": "fig-headline"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. The paper's headline plot shows the same for its models.", "name": "fig-headline"}}
 plots.headline_chart(table, refs)
 
 # %% [markdown]
@@ -161,7 +161,7 @@ study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
 # models (HMAX, a V1 model, silhouette, Radon transform). The chapter {doc}`06_brain`
 # compares all of them with human IT as well.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "RSA with the 16 people's similarity judgements of the 92 photos (real data): each model's mean Spearman correlation over people, with 95 % intervals resampling people and images; grey band: the noise ceiling; grey markers: classic reference models, not networks. Compare the paper's Figure 6 (other data sets).", "name": "fig-rsa92"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "RSA with the 16 people's similarity judgements of the 92 photos (real data): each model's mean Spearman correlation over people, with 95 % intervals resampling people and images; grey band: the noise ceiling; grey markers: classic reference models, not networks.", "name": "fig-rsa92"}}
 plots.rsa_chart(rsa92, bounds, references=references)
 
 # %% [markdown]

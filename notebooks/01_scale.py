@@ -79,7 +79,7 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # coloured by training data (as in the paper's Figure 2). Untrained copies of the same
 # architectures are the controls: they show what the architecture alone gives.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. Compare the paper's Figure 2.", "name": "fig-scale"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. The paper plots the same against size for its models.", "name": "fig-scale"}}
 plots.scale_chart(wide)
 
 # %% [markdown]
