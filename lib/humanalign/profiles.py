@@ -54,7 +54,7 @@ DATASETS = dataset_names("triplets")
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
-_CACHE_VERSION = 3  # bumped when the meaning of a cached table changes
+_CACHE_VERSION = 4  # bumped when the meaning of a cached table changes
 
 # Upper bounds of the settings, far above any sensible run: a slip of the keyboard (three
 # zeros too many) is refused at once, not hours later on an allocation.

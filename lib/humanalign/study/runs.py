@@ -142,7 +142,10 @@ def human_baselines(profile: Profile, cfg: Settings | None = None) -> pd.DataFra
         for name_ in datasets.dataset_names("embedding"):
             emb = datasets.load_dataset("embedding", name_, cfg)
             rows.append(scored(f"human/{name_}", "things-20k", emb, trials.triplets.indices, trials.triplet_id))
-            rows.append(scored(f"human/{name_}", profile.dataset, emb[data.concept_index], data.triplets.indices))
+            # On the profile's triplets the concepts are resampled (objects bootstrap); on the
+            # 20k set, the distinct triplets that many people answered.
+            rows.append(scored(f"human/{name_}", profile.dataset, emb[data.concept_index], data.triplets.indices,
+                               data.triplets.indices))
         return pd.DataFrame(rows)
 
     return cached(name, compute)
