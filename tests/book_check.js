@@ -94,6 +94,42 @@
     });
   }
 
+  // What a reader of a journal page expects of its tables and text.
+  function readerProblems(problems) {
+    var width = column();
+    var number = /^[\u2212+-]?\d[\d,]*(\.\d+)?(\s*\[[^\]]*\])?(\s*\(\d[\d,]*\))?$/;
+    document.querySelectorAll("article table, .bd-article table").forEach(function (table, i) {
+      var label = "table " + (i + 1) + (table.className ? " (" + table.className + ")" : "");
+      // (A table wider than the text column scrolls inside its own box: checked with the page's width.)
+      var left = 0;
+      table.querySelectorAll("tbody td").forEach(function (cell) {
+        var align = getComputedStyle(cell).textAlign;
+        // A literal value in code (a setting, a version) is not a figure of the table.
+        var codes = cell.querySelectorAll("code");
+        var literal = codes.length === 1 && codes[0].textContent.trim() === cell.textContent.trim();
+        if (!literal && number.test(cell.textContent.trim()) && !/right|end/.test(align)) left += 1;
+      });
+      if (left) problems.push(label + " has " + left + " number cell(s) not aligned right");
+    });
+    var seen = {};
+    document.querySelectorAll(".bd-article p, article p").forEach(function (el) {
+      if (el.closest(".cell_input, .highlight, pre, figcaption, nav, footer")) return;
+      var text = el.innerText.replace(/\s+/g, " ").trim();
+      if (/\+-\s?\d|\+\/-/.test(text)) problems.push("the text writes +- instead of \u00b1: " + JSON.stringify(text.slice(0, 80)));
+      if (text.length < 80) return;
+      if (seen[text]) problems.push("a paragraph is repeated: " + JSON.stringify(text.slice(0, 80)));
+      seen[text] = true;
+    });
+    // A claim's chapter opens with its verdict and ends with how to rerun it.
+    var page = (location.pathname.split("/").pop() || "");
+    if (/^0[1-5]_\w+\.html$/.test(page) && !document.querySelector(".admonition.ha-verdict")) {
+      problems.push("the chapter has no verdict box");
+    }
+    if (/^\d\d_\w+\.html$/.test(page) && !document.querySelector(".admonition.ha-rerun")) {
+      problems.push("the chapter has no rerun box");
+    }
+  }
+
   function mathProblems(problems) {
     var maths = document.querySelectorAll(".math");
     if (!maths.length) return;
@@ -129,6 +165,7 @@
     }
     chartProblems(problems);
     tableProblems(problems);
+    readerProblems(problems);
     mathProblems(problems);
     outputProblems(problems);
     return JSON.stringify({problems: problems, viewport: viewport, column: column()});

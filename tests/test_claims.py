@@ -55,3 +55,10 @@ def test_reader_table_names_headers_and_merges_intervals():
     assert "ci_low" in out.data.columns  # the bounds stay in the download
     with pytest.raises(KeyError):
         tables.reader_table(df, ["nope"])
+
+
+def test_reader_table_aligns_text_that_holds_only_figures_as_numbers():
+    df = pd.DataFrame({"name": ["food", "sports"], "cell": ["0.512 [0.489, 0.534] (120)", "—"],
+                       "dimensions": [[41], [36, 2]]})
+    out = tables.reader_table(df)
+    assert {"Cell", "Dimensions"} <= out.numeric and "Dimension" not in out.numeric

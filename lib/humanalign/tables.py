@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ __all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"
 
 #: What a cell without a value shows.
 MISSING = "—"
+_FIGURES = re.compile(r"^[\u2212+-]?\d[\d,. ]*(\s*\[[^\]]*\])?(\s*\(\d[\d,]*\))?$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Where a text cell may break: after "/" or "_", before ".".
 _BREAKS = re.compile(r"[/_.]")
@@ -257,4 +258,9 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
     for c in shown:  # lists (e.g. dimensions) as text
         if plain[c].map(lambda v: isinstance(v, (list, tuple))).any():
             plain[c] = plain[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return journal_table(plain, labels, intervals=intervals, digits=digits, caption=caption, csv_name=csv_name)
+    table = journal_table(plain, labels, intervals=intervals, digits=digits, caption=caption, csv_name=csv_name)
+    # Text columns that hold only figures (a list of dimensions, "0.512 [0.489, 0.534] (120)")
+    # are aligned as numbers.
+    figures = [h for h in table.cells.columns if h not in table.numeric and len(table.cells) and
+               table.cells[h].map(lambda v: v == MISSING or bool(_FIGURES.match(str(v)))).all()]
+    return replace(table, numeric=table.numeric | frozenset(figures)) if figures else table
