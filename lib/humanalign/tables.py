@@ -262,5 +262,5 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
     # Text columns that hold only figures (a list of dimensions, "0.512 [0.489, 0.534] (120)")
     # are aligned as numbers.
     figures = [h for h in table.cells.columns if h not in table.numeric and len(table.cells) and
-               table.cells[h].map(lambda v: v == MISSING or bool(_FIGURES.match(str(v)))).all()]
+               table.cells[h].map(lambda v: v in (MISSING, "-") or bool(_FIGURES.match(str(v)))).all()]
     return replace(table, numeric=table.numeric | frozenset(figures)) if figures else table
