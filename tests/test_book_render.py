@@ -230,7 +230,7 @@ GOOD_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <body><article class="bd-article"><p>Text that wraps within any window, however narrow it is.</p>
 <figure id="fig-y"><svg width="100" height="50"></svg>
 <figcaption><p><span class="caption-number">Figure 1: </span>A chart.</p></figcaption></figure>
-<table><thead><tr><th>Model</th><th>Value</th></tr></thead><tbody><tr><td>a/b.c</td><td>0.500</td></tr></tbody></table>
+<table><thead><tr><th>Model</th><th>Value</th></tr></thead><tbody><tr><td>a/b.c</td><td style="text-align: right">0.500</td></tr></tbody></table>
 </article></body></html>"""
 
 
