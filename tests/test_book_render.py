@@ -345,10 +345,11 @@ def test_built_book_is_readable_on_a_desktop_and_a_phone(tmp_path):
         # Glued values are pasted into the prose by myst-nb; none may be left unresolved.
         assert "Glue reference" not in dom, page.name
         # A glued number (glue:text) or a glued verdict (glue:md, bold) in the prose.
-        glued = 'class="pasted-text"' in dom or re.search(r"<strong>(reproduced|not reproduced|not testable)", dom)
+        glued = 'class="pasted-text"' in dom or re.search(r"<strong>(reproduced|not reproduced|undecided|not testable)", dom)
         assert glued, f"{page.name}: no glued value in the text"
         if "id=\"verdict\"" in dom:
             verdict = dom.split('id="verdict"', 1)[1]
-            assert re.search(r"<strong>(reproduced|not reproduced|not testable with this profile)", verdict)
+            assert re.search(r"<strong>(reproduced|not reproduced|undecided|too few to decide|not testable with this profile)",
+                             verdict), page.name
     problems = check_book(target) if target.is_dir() else [p for width in WIDTHS for p in check_page(target, width)]
     assert not problems, "\n".join(problems)
