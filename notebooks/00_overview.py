@@ -46,16 +46,23 @@ baselines = study.human_baselines(run)
 table, refs = study.headline_table(evaluated, baselines, run)
 table = results.shown(table, values=["zero_shot", "probed"], digits=None)  # layers this profile scores
 best = table.sort_values("probed", ascending=False).iloc[0]
+counts = study.real_trial_counts(run)
+humans = study.human_references(baselines, run)
+study.glue_values("real", {**counts, "min_distinct": study.MIN_DISTINCT,
+                           "note": "" if counts["decidable"] else (
+                               f" **That is fewer than the {study.MIN_DISTINCT} distinct triplets needed to compare "
+                               "models: the intervals below span most of the range, and no verdict rests on them.**")})
 study.glue_values("intro", {
     "n_models": len(run.models),
     "ceiling": refs["noise_ceiling"],
+    "ceiling_all": refs["noise_ceiling_all"],
     "chance": refs["chance"],
-    "vice_real": refs["vice_real"],
-    "vice_profile": refs.get("vice_profile", float("nan")),
+    "vice": refs["vice"],
     "best_probed": float(best["probed"]),
     "best_model": f"`{best['model']}` ({best['layer']})",
     "best_zero_shot": float(table["zero_shot"].max()),
     "probe_note": study.probe_warning(evaluated, run.probe_max_iter),
+    "probe_how": study.probe_description(run),
 })
 
 # The five claims at a glance (each chapter computes its own verdict the same way).
@@ -91,55 +98,55 @@ study.glue_values("rsa92", {
 # :format: myst
 # ```
 #
+# ## Real people on THINGS
+#
+# People saw three objects and picked the odd one out. The THINGS release holds
+# {glue:text}`real_n_all:,.0f` such answers to 1,000 triplets that about 20 people each
+# answered; {glue:text}`real_n_answers:,.0f` of them, by {glue:text}`real_n_people:.0f`
+# people to {glue:text}`real_n_triplets:.0f` distinct triplets over
+# {glue:text}`real_n_concepts:,.0f` concepts, fall among this profile's concepts and are
+# scored here.{glue:md}`real_note` People agree with the most frequent answer to a triplet
+# {glue:text}`intro_ceiling:.3f` of the time on these answers (the noise ceiling;
+# {glue:text}`intro_ceiling_all:.4f` on all 20,000, where the paper reports 0.6722), and the
+# human embeddings fitted to other people's choices come close to it:
+
+# %% tags=["remove-input"]
+tables.reader_table(humans, headers={"reference": "Human reference", "value": "Accuracy on the real answers",
+                                    "n": "Answers"},
+                    caption="Human references on the same real answers (95 % intervals resampling triplets and "
+                            "people)", csv_name="overview_human_references")
+
+# %% [markdown]
 # ## The headline
 #
 # Every model of this profile ({glue:text}`intro_n_models` models) on one chart: its
-# zero-shot odd-one-out accuracy against its accuracy after a linear probe. The highest
-# zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the highest probed one is
-# {glue:text}`intro_best_probed:.3f`, reached by {glue:md}`intro_best_model` (the table below
-# gives each model's interval; these are the highest values, not separated winners). The
-# dashed lines are chance ({glue:text}`intro_chance:.3f`), the human noise ceiling of
-# the real 20k-trial set ({glue:text}`intro_ceiling:.4f`; the paper reports 0.6722) and
-# the VICE human embedding, which predicts {glue:text}`intro_vice_real:.3f` of those
-# real trials and {glue:text}`intro_vice_profile:.3f` of this profile's triplets.
+# zero-shot odd-one-out accuracy on people's real answers against its accuracy after a
+# linear probe. The highest zero-shot accuracy is {glue:text}`intro_best_zero_shot:.3f`; the
+# highest probed one is {glue:text}`intro_best_probed:.3f`, reached by
+# {glue:md}`intro_best_model` (the table below gives each model's intervals; these are the
+# highest values, not separated winners). The dashed lines are chance
+# ({glue:text}`intro_chance:.3f`), the noise ceiling ({glue:text}`intro_ceiling:.3f`) and
+# the VICE human embedding ({glue:text}`intro_vice:.3f`), all on the same answers.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy against its accuracy after a linear probe, on this profile's THINGS triplets (simulated from VICE in the demo). Dashed lines: chance (1/3), the human noise ceiling of the real 20k-trial set and the VICE embedding's accuracy. The paper's headline plot shows the same for its models.", "name": "fig-headline"}}
-plots.headline_chart(table, refs)
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Every model's zero-shot odd-one-out accuracy on people's real answers against its accuracy after a linear probe (each answer scored by a probe fitted without its objects). Dashed lines: chance (1/3), the human noise ceiling and the VICE embedding's accuracy on the same answers. The paper's headline plot shows the same for its models.", "name": "fig-headline"}}
+plots.headline_chart(table, {k: refs[k] for k in ("chance", "noise_ceiling", "vice")})
 
 # %% [markdown]
+# {glue:md}`intro_probe_how`
+#
 # ```{glue:md} intro_probe_note
 # :format: myst
 # ```
 
 # %% [markdown]
-# The same numbers as a table (zero-shot accuracy with its 95 % interval resampling the
-# concepts with their triplets):
+# The same numbers as a table (95 % intervals resampling the distinct triplets and the
+# people together, the same draws for every model):
 
 # %% tags=["remove-input"]
-tables.reader_table(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed"],
-                    caption="Every model's odd-one-out accuracy, zero-shot and probed", csv_name="overview_models")
-
-# %% tags=["remove-cell"]
-real, real_summary = study.real_trials(run)
-study.glue_values("real", {**real_summary, "min_distinct": study.MIN_DISTINCT,
-                           "note": ("enough to compare models" if real_summary["decidable"] else
-                                    "**too few to decide anything**: the intervals below span most of "
-                                    "the range, and the page draws no conclusion from them")})
-
-# %% [markdown]
-# ## Real choices on these concepts
-#
-# The THINGS release also holds trials that many people answered: 20,000 answers to 1,000
-# distinct triplets (the noise-ceiling set). Only the triplets whose three concepts all have
-# an image in this profile can be scored: {glue:text}`real_n_trials:.0f` answers to
-# {glue:text}`real_n_distinct:.0f` distinct triplets remain, {glue:md}`real_note` (at least
-# {glue:text}`real_min_distinct` distinct triplets are needed). On them, people agree with
-# the most frequent answer {glue:text}`real_ceiling:.3f` of the time. Each model's zero-shot
-# accuracy, with its 95 % interval resampling the distinct triplets:
-
-# %% tags=["remove-input"]
-(tables.reader_table(real, caption="Zero-shot accuracy on the real repeated triplets among this profile's concepts",
-                     csv_name="overview_real_trials") if len(real) else "No real trial falls among this profile's concepts.")
+tables.reader_table(table, ["model", "layer", "training_data", "zero_shot", "ci_low", "ci_high", "probed", "probed_low",
+                            "probed_high"],
+                    caption="Every model's odd-one-out accuracy on people's real answers, zero-shot and probed",
+                    csv_name="overview_models")
 
 # %% [markdown]
 # ## Real people, 92 photos
@@ -190,10 +197,11 @@ tables.reader_table(
 # :::
 #
 # :::{grid-item-card} This book finds
-# With this profile's {glue:text}`intro_n_models` models, the highest zero-shot accuracy is
-# {glue:text}`intro_best_zero_shot:.3f` and the highest probed one
+# On {glue:text}`real_n_answers:,.0f` real answers by {glue:text}`real_n_people:.0f`
+# people, the highest zero-shot accuracy of this profile's {glue:text}`intro_n_models`
+# models is {glue:text}`intro_best_zero_shot:.3f` and the highest probed one
 # {glue:text}`intro_best_probed:.3f`, against a noise ceiling of
-# {glue:text}`intro_ceiling:.3f`. On the real 92-image judgements the highest score is
+# {glue:text}`intro_ceiling:.3f` and {glue:text}`intro_vice:.3f` for the VICE embedding. On the real 92-image judgements the highest score is
 # {glue:text}`rsa92_share_of_ceiling:.0%` of the lower noise ceiling.
 # :::
 # ::::

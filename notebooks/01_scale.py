@@ -62,8 +62,9 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # accuracy on log10(parameters), per tenfold increase. **Architecture:** within each
 # objective x data x precision with two or more families, the mean absolute difference
 # between two families' means (the typical gap between two families, which does not grow
-# as families are added). The intervals resample the concepts with their triplets, shared
-# by all models (and the models of a family for the architecture half). Size:
+# as families are added). Accuracy is measured on people's real answers to THINGS
+# triplets; the intervals resample the distinct triplets and the people, shared by all
+# models (and the models of a family for the architecture half). Size:
 # {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
 #
 # How big is a difference that means nothing? Two copies of one network that differ only in
@@ -79,7 +80,7 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # coloured by training data (as in the paper's Figure 2). Untrained copies of the same
 # architectures are the controls: they show what the architecture alone gives.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on this profile's THINGS triplets (simulated from VICE in the demo); chance is 1/3. The paper plots the same against size for its models.", "name": "fig-scale"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot and probed odd-one-out accuracy (penultimate layer) against the number of parameters, one line per architecture family, coloured by training data; grey: untrained controls. Accuracy is on people's real answers to THINGS triplets (the probed accuracy scores each answer with a probe that never saw its objects); chance is 1/3. The paper plots the same against size for its models.", "name": "fig-scale"}}
 plots.scale_chart(wide)
 
 # %% [markdown]
@@ -96,9 +97,10 @@ plots.scale_chart(wide)
 
 # %% tags=["remove-input"]
 tables.reader_table(results.shown(wide, ["model", "family", "params", "precision", "training_data", "zero_shot",
-                                         "ci_low", "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
-                    caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "
-                            "the concepts with their triplets)", csv_name="scale_models")
+                                         "ci_low", "ci_high", "probed", "probed_low", "probed_high"],
+                                  values=["zero_shot", "probed"], digits=None),
+                    caption="Every model's odd-one-out accuracy on people's real answers (penultimate layer; 95 % "
+                            "intervals resampling triplets and people)", csv_name="scale_models")
 
 # %% [markdown]
 # ## ImageNet accuracy

@@ -54,7 +54,8 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 #
 # The paper's comparison is directional: image/text contrastive models against supervised
 # softmax classifiers, with several models on each side, compared at one numeric precision;
-# each resample draws the concepts (with their triplets) and the models of each group.
+# accuracy is measured on people's real answers to THINGS triplets, and each resample draws
+# the distinct triplets, the people and the models of each group.
 #
 # ## What this profile can show: one backbone, several objectives
 #
@@ -62,15 +63,16 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # MobileNet-family backbones: ImageNet-1k classification, semantic segmentation (DeepLab
 # on PASCAL VOC and on Cityscapes) and human pose estimation (MoveNet). Each row below is
 # a group of models with one objective, compared with the MobileNet v2 ImageNet-1k
-# classifiers on the same resampled people (92 real photos) or triplets (THINGS,
-# simulated in the demo); positive means the group aligns better. **These comparisons are
+# classifiers on the same resampled people and images (92 photos) or triplets and people
+# (THINGS odd-one-out); both human data sets are real. Positive means the group aligns
+# better. **These comparisons are
 # confounded**: the segmentation and pose models were also trained on other images
 # (PASCAL VOC, Cityscapes street scenes, COCO people) than the classifiers, and the
 # Cityscapes model has another backbone (MobileNet-EdgeTPU). They say what changes when
 # both the task and the images change, not what the loss alone does, so they do not decide
 # the paper's claim.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Each objective's models minus the MobileNet v2 ImageNet-1k classifiers, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on the THINGS triplets (simulated from VICE in the demo; concepts resampled). Positive: the group aligns better. Confounded with the training images.", "name": "fig-objective"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Each objective's models minus the MobileNet v2 ImageNet-1k classifiers, with 95 % intervals: on the 92 photos judged by 16 real people (people and images resampled) and on people's real answers to THINGS triplets (triplets and people resampled). Positive: the group aligns better. Confounded with the training images.", "name": "fig-objective"}}
 plots.comparison_chart(explore) if len(explore) else "no model with another objective in this profile"
 
 # %% tags=["remove-input"]
@@ -85,9 +87,10 @@ plots.comparison_chart(explore) if len(explore) else "no model with another obje
 
 # %% tags=["remove-input"]
 tables.reader_table(results.shown(wide, ["model", "objective", "training_data", "precision", "zero_shot", "ci_low",
-                                         "ci_high", "probed"], values=["zero_shot", "probed"], digits=None),
-                    caption="Every model's odd-one-out accuracy (penultimate layer; 95 % interval resampling "
-                            "the concepts with their triplets)", csv_name="objective_models")
+                                         "ci_high", "probed", "probed_low", "probed_high"], values=["zero_shot", "probed"],
+                                  digits=None),
+                    caption="Every model's odd-one-out accuracy on people's real answers (penultimate layer; 95 % "
+                            "intervals resampling triplets and people)", csv_name="objective_models")
 
 # %% [markdown]
 # ## The paper and this book

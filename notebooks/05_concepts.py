@@ -16,10 +16,12 @@
 # **Claim of the paper:** some human concepts (food, animals) are well represented by
 # networks, others (royal, sports) are not.
 #
-# Each triplet is labelled with the VICE dimension that dominates the pair judged most
-# similar; accuracy is then computed per dimension. Each dimension is named by the THINGS
-# high-level category most enriched among its ten top-weighted objects (the table below
-# shows the count, the enrichment and the objects, so every name can be checked).
+# Each of the real triplets that many people answered is assigned to the VICE dimension
+# that decides it: the dimension on which the pair most people kept together is most
+# similar. Accuracy on people's answers is then computed per dimension. Each dimension's
+# name comes from a reviewed table beside the evidence it was written from: the THINGS
+# category most enriched among its ten top-weighted objects, the enrichment and the objects
+# (at the end of this page, so every name can be checked).
 
 # %% tags=["parameters", "hide-cell"]
 # profile: a name ("demo": offline, on a CPU; "full": the paper's study) or the path of a
@@ -37,14 +39,12 @@ from humanalign import plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="05_concepts.py")
 
-probed_min_n = 20  # the held-out concepts leave fewer triplets per dimension
 concepts = study.evaluate_concepts(run, layer="penultimate")
 verdict, terms, per_dim = study.verdict_concepts(run, kind="zero_shot")
-probed_verdict, probed_terms, _ = study.verdict_concepts(run, kind="probed", min_n=probed_min_n)
+probed_verdict, probed_terms, _ = study.verdict_concepts(run, kind="probed")
 study.glue_verdict("concepts", verdict, run)
 study.glue_verdict("concepts_probed", probed_verdict, run)
-study.glue_values("concepts_rule", {**study.rule_values(study.verdict_concepts, "min_n"), "probed_min_n": probed_min_n})
-study.glue_values("concepts", {"train_share": run.train_fraction})
+study.glue_values("concepts_rule", study.rule_values(study.verdict_concepts, "min_n"))
 dimensions = study.dimension_table()
 by_group = study.concepts_by_group(concepts, run)
 r2 = study.dimension_r2(run)
@@ -66,17 +66,16 @@ study.glue_values("concepts", {"r2_order": "; ".join(f"{row.term} {row.r2:.2f}" 
 # dimensions carry each term comes from the reviewed table of the 42 VICE dimensions at the
 # end of this page (written by hand from each dimension's top objects and enriched THINGS
 # categories, and committed with its derivation). A dimension's score is the trained
-# models' mean accuracy on the triplets it decides **divided by the accuracy of the VICE
-# embedding itself on the same triplets**: where the choices are simulated from VICE (the
-# demo), VICE's own accuracy differs by dimension, and the ratio removes that difficulty
-# of the simulation; on real choices it removes how predictable people are there. For
-# each term, the mean ratio of its dimensions minus that of all other dimensions with at
-# least {glue:text}`concepts_rule_min_n` triplets, signed so that a positive value is the
-# paper's side; the 95 % interval resamples the concepts with their triplets (all models
-# answer the same triplets). Reproduced when every term's interval lies on the paper's
-# side, not reproduced when one lies on the other side, otherwise undecided. After probing
-# (held-out concepts, dimensions with at least {glue:text}`concepts_rule_probed_min_n`
-# triplets): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
+# models' mean accuracy on people's answers to the triplets it decides **divided by the
+# accuracy of the VICE embedding itself on the same answers**: people are more predictable
+# on some dimensions than on others, and the ratio removes that. For each term, the mean
+# ratio of its dimensions minus that of all other dimensions with at least
+# {glue:text}`concepts_rule_min_n` distinct real triplets, signed so that a positive value
+# is the paper's side; the 95 % interval resamples the distinct triplets and the people
+# (all models answer the same triplets, so the draws are shared). Reproduced when every
+# term's interval lies on the paper's side, not reproduced when one lies on the other side,
+# otherwise undecided. After probing (each answer scored by a probe that never saw its
+# objects): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
 
 # %% tags=["remove-input"]
 tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
@@ -88,17 +87,17 @@ tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "d
 #
 # Mean over the models of each training-data group; dimensions sorted by accuracy.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy per VICE dimension (each triplet assigned to the dimension that dominates its similar pair), mean over the models of each training-data group, dimensions sorted by accuracy. Triplets simulated from VICE in the demo.", "name": "fig-concepts"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "Zero-shot odd-one-out accuracy on people's real answers per VICE dimension (each triplet assigned to the dimension that decides the pair most people kept together), mean over the models of each training-data group, dimensions sorted by accuracy.", "name": "fig-concepts"}}
 plots.concepts_chart(by_group[by_group["kind"] == "zero_shot"])
 
 # %% [markdown]
 # ## After probing
 #
-# The probe is the one of {doc}`04_transfer`: fitted on
-# {glue:text}`concepts_train_share:.0%` of the concepts and scored on triplets among the
-# others, so fewer triplets fall in each dimension.
+# The probe is the one of {doc}`04_transfer`: fitted on triplets simulated from VICE among
+# the concepts of its fold, and scored on the real answers to triplets whose three objects
+# it never saw.
 
-# %% tags=["remove-input"] mystnb={"figure": {"caption": "As the figure above, after the probe: accuracy on the triplets among held-out concepts, with the probe fitted on the others.", "name": "fig-concepts-probed"}}
+# %% tags=["remove-input"] mystnb={"figure": {"caption": "As the figure above, after the probe: each real answer scored by a probe fitted without any of its three objects.", "name": "fig-concepts-probed"}}
 plots.concepts_chart(by_group[by_group["kind"] == "probed"])
 
 # %% tags=["remove-input"]
@@ -141,11 +140,11 @@ tables.reader_table(dimensions, ["dimension", "name", "term", "category", "in_to
 
 # %% [markdown]
 # Every trained model's accuracy per dimension, with its 95 % interval resampling the
-# concepts with their triplets (and the number of triplets):
+# distinct triplets and the people (and the number of answers):
 
 # %% tags=["remove-input"]
 tables.reader_table(study.interval_pivot(per_dim).reset_index(), headers={"name": "Dimension"},
-                    caption="Accuracy (95 % CI) (number of triplets) per dimension and trained model",
+                    caption="Accuracy (95 % CI) (number of answers) per dimension and trained model",
                     csv_name="concepts_per_model")
 
 # %% [markdown]
@@ -160,8 +159,9 @@ tables.reader_table(study.interval_pivot(per_dim).reset_index(), headers={"name"
 # :::
 #
 # :::{grid-item-card} This book finds
-# Zero-shot the claim is {glue:md}`concepts_verdict` (the verdict box above gives the
-# numbers); after the probe: {glue:md}`concepts_probed_verdict`. Without triplets, the
+# On people's real answers, zero-shot the claim is {glue:md}`concepts_verdict` (the
+# verdict box above gives the numbers); after the probe: {glue:md}`concepts_probed_verdict`.
+# Without triplets, the
 # mean held-out R² of each term's dimensions, from the highest (descriptive, above):
 # {glue:md}`concepts_r2_order`.
 # :::

@@ -41,7 +41,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_accuracy(args: argparse.Namespace) -> int:
     ids = args.model or [s.id for s in load_profile("demo", check_data=False).specs if s.has_logits]
     stimuli = load_demo_stimuli()
-    print(f"top-1 of each model's own logits on the {len(stimuli)} demo photos")
+    labelled = sum(int(c) >= 0 for c in stimuli.labels["imagenet_index"])
+    print(f"top-1 of each model's own logits on the {labelled} demo photos of concepts that are ImageNet-1k classes")
     print(f"{'model':45s} {'demo top-1':>10s} {'published':>10s}")
     for model_id in ids:
         spec = get_spec(model_id)

@@ -23,6 +23,7 @@ results table can name them and be recomputed when they change.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import shutil
@@ -202,10 +203,34 @@ def _resume(job: _Job) -> None:
                 job.done[i] = values
 
 
+def _prefetched(job: _Job, loaded) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """``(indices, batch)`` for the batches still to do, in order, each decoded in a background
+    thread while the model runs the one before (the decoders release the interpreter lock),
+    so decoding overlaps the forward pass without a worker process of its own."""
+    dataset = ImageDataset(job.stimuli.paths, loaded.preprocess)
+
+    def load(rows: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
+        items = [dataset[i] for i in rows]
+        return torch.tensor([i for i, _ in items]), torch.stack([x for _, x in items])
+
+    todo = [job.chunks[i] for i in job.todo]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(load, todo[0]) if todo else None
+        for k in range(len(todo)):
+            current = ahead.result()
+            ahead = pool.submit(load, todo[k + 1]) if k + 1 < len(todo) else None
+            yield current
+
+
 def _data_loader(job: _Job, loaded, num_workers: int | None, pin_memory: bool):
-    """Decoding workers that yield ``(indices, batch)`` for the batches still to do, in order."""
+    """``(indices, batch)`` for the batches still to do, in order: decoded in a background
+    thread on the CPU (:func:`_prefetched`; decoding is cheap next to a forward pass there,
+    and a decoding process would take a core from the model), by ``num_workers`` decoding
+    processes on a GPU (default: one fewer than the CPU cores, at most 8)."""
     if num_workers is None:
-        num_workers = max(0, min(8, (os.cpu_count() or 1) - 1))
+        num_workers = max(0, min(8, (os.cpu_count() or 1) - 1)) if pin_memory else 0
+    if num_workers == 0:
+        return _prefetched(job, loaded)
     return torch.utils.data.DataLoader(
         ImageDataset(job.stimuli.paths, loaded.preprocess),
         batch_sampler=[job.chunks[i] for i in job.todo],
@@ -306,7 +331,8 @@ def extract_features(
         layer: ``"penultimate"`` or ``"logits"``.
         batch_size: Images per forward pass.
         device: Torch device; default from ``HUMANALIGN_DEVICE``.
-        num_workers: Decoding processes; default one fewer than the CPU cores (at most 8).
+        num_workers: Decoding processes; default none on the CPU (a background thread decodes
+            the next batch), one fewer than the CPU cores (at most 8) on a GPU.
         cache: Read and write the feature cache.
         progress: Show a progress bar.
         precision: ``"auto"`` (half precision on CUDA when the first-batch check passes),

@@ -54,7 +54,7 @@ DATASETS = dataset_names("triplets")
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
-_CACHE_VERSION = 4  # bumped when the meaning of a cached table changes
+_CACHE_VERSION = 5  # bumped when the meaning of a cached table changes
 
 # Upper bounds of the settings, far above any sensible run: a slip of the keyboard (three
 # zeros too many) is refused at once, not hours later on an allocation.
@@ -73,6 +73,9 @@ _MAX_SEED = 2**31 - 1
 _MAX_FOLDS = 100
 _MAX_ITER = 1_000_000
 _MAX_LAMBDAS = 100
+# Wider than any model's features (ViT-G/14: 1664 dimensions); a rank at or above the width
+# is the full probe.
+_MAX_RANK = 100_000
 _MAX_MODELS = 10_000
 _MAX_WORD = 200  # model ids, layer names, devices and profile names are short words
 _MAX_NAME = 100
@@ -90,25 +93,27 @@ class Profile:
         models: Canonical model ids, e.g. ``pypi/efficientnet_lite0.in1k``.
         dataset: A key of :data:`DATASETS`.
         layers: Representations to score, a subset of :data:`LAYERS`.
-        n_triplets: Triplets to use (simulated for the demo; a seeded subsample of the real
-            ones otherwise); ``None`` for all real triplets.
+        n_triplets: Triplets the probe is fitted on (simulated for the demo; a seeded
+            subsample of the real ones otherwise); ``None`` for all real triplets.
         seed: Seed of every random choice (triplet simulation, folds, bootstrap, splits).
         device: Torch device, or ``None`` for the configured default.
         batch_size: Images per forward pass.
         n_boot: Bootstrap resamples for confidence intervals.
         lambdas: Probe regularisation grid.
         n_folds: Folds of the probe's cross-validation over objects.
-        transfer: ``heldout-concepts`` (fit the probe on part of the concepts, test by RSA
-            on the rest against VICE similarity) or ``arrangements`` (the paper's transfer
-            to the multi- and free-arrangement data sets).
-        train_fraction: Share of concepts the transfer probe is fitted on.
+        transfer: ``heldout-concepts`` (the probe's transfer to concepts it never saw, on
+            people's real answers, and to the 92 images) or ``arrangements`` (also the
+            paper's multi- and free-arrangement data sets).
         images: The image of each concept (:data:`IMAGE_SETS`). For ``things``: ``things``
             (the images people saw) or ``cc0`` (THINGSplus public-domain photos, a deviation
-            that every page states). For ``things-demo``: ``imagenet`` (334 ImageNet photos)
-            or ``photos`` (732 concepts: the THINGSplus CC0 photo where one exists, else the
-            ImageNet one). Unset: the data set's first choice.
+            that every page states). For ``things-demo``: ``things`` (a THINGS database
+            photo for 1849 concepts). Unset: the data set's first choice.
         probe_max_iter: L-BFGS iterations per probe fit; a fit that stops on this cap is
             reported as such (``probe_*`` rows of :func:`~humanalign.study.evaluate`).
+        probe_rank: Let the probe act freely on this many leading principal directions of
+            the features and scale the rest by one number (a cheaper, more strongly
+            regularised probe, stated on every page that shows it); ``None``: the paper's
+            full p x p probe.
         specs: The models' registry rows, resolved once when the profile is made (empty when
             it was made with ``check_models=False``); every study function reads these.
     """
@@ -125,14 +130,15 @@ class Profile:
     lambdas: tuple[float, ...] = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
     n_folds: int = 3
     transfer: str = "heldout-concepts"
-    train_fraction: float = 2 / 3
-    images: str = "imagenet"
+    images: str = "things"
     probe_max_iter: int = 100
+    probe_rank: int | None = None
     specs: tuple[ModelSpec, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def simulated(self) -> bool:
-        """True when the profile's triplets are simulated rather than made by people."""
+        """True when the triplets the probe is fitted on are simulated rather than made by
+        people (the demo). Every THINGS verdict rests on people's real answers either way."""
         return self.dataset == "things-demo"
 
     def key(self, *fields_: str) -> str:
@@ -286,9 +292,9 @@ def make_profile(
     lambdas: Iterable[float] = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5),
     n_folds: int = 3,
     transfer: str = "heldout-concepts",
-    train_fraction: float = 2 / 3,
     images: str | None = None,
     probe_max_iter: int = 100,
+    probe_rank: int | None = None,
     check_models: bool = True,
     check_data: bool = True,
     cfg: Settings | None = None,
@@ -315,9 +321,8 @@ def make_profile(
         raise check.fail(f"unknown data set {_shown(dataset)}; choose one of {sorted(DATASETS)}.")
     if n_triplets is not None:
         n_triplets = check.whole("n_triplets", n_triplets, 100, _MAX_TRIPLETS)
-    train_fraction = check.real("train_fraction", train_fraction)
-    if not 0.2 <= train_fraction <= 0.9:
-        raise check.fail(f"train_fraction must lie in [0.2, 0.9], got {train_fraction!r}.")
+    if probe_rank is not None:
+        probe_rank = check.whole("probe_rank", probe_rank, 2, _MAX_RANK)
     device = check.device(device)
     transfer = check.choice("transfer", transfer, TRANSFER_MODES)
     _check_combination(check, dataset, n_triplets, transfer)
@@ -327,8 +332,8 @@ def make_profile(
         batch_size=check.whole("batch_size", batch_size, 1, _MAX_BATCH),
         n_boot=check.whole("n_boot", n_boot, 2, _MAX_BOOT),
         lambdas=check.lambdas(lambdas), n_folds=check.whole("n_folds", n_folds, 2, _MAX_FOLDS), transfer=transfer,
-        train_fraction=train_fraction, images=_images(check, dataset, images),
-        probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1, _MAX_ITER),
+        images=_images(check, dataset, images),
+        probe_max_iter=check.whole("probe_max_iter", probe_max_iter, 1, _MAX_ITER), probe_rank=probe_rank,
         specs=tuple(get_spec(model_id) for model_id in models) if check_models else (),
     )
     if check_data:

@@ -8,11 +8,14 @@ build book/`` from the book folder Sphinx was given.
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,8 @@ from .._atomic import probe_writable
 from ..config import absolute_env
 from ..errors import DataError
 from ..profiles import load_profile, read_profile_params
+from ..study.prepare import default_workers, prepare
+from ..study.verdicts.rules import rules_markdown
 from .chapters import (
     PROFILE_ENV,
     book_profile,
@@ -32,10 +37,16 @@ from .chapters import (
     profile_ref,
 )
 from .gallery import write_gallery
-from .record import previous_runtimes, reproducibility_record, write_reproducibility
+from .record import (
+    previous_html_seconds,
+    previous_runtimes,
+    record_html_seconds,
+    reproducibility_record,
+    write_reproducibility,
+)
 
 __all__ = ["GPU_CHECK", "Layout", "build_book", "check_book_dir", "check_book_writable", "copy_book_sources",
-           "prepare_book", "setup"]
+           "prepare_book", "run_chapters", "setup", "write_rules"]
 
 #: Where a checkout keeps the last GPU check's results (``benchmarks/gpu_check.py --out``).
 GPU_CHECK = Path("benchmarks", "results", "gpu_check.json")
@@ -157,9 +168,80 @@ def build_book(book: Path, profile: str | None = None) -> None:
     command = [str(exe) if exe.exists() else "jupyter-book", "build", str(book), "-W", "-n", "--keep-going"]
     print("$", " ".join(command), flush=True)
     env = dict(os.environ, **absolute_env(), **({PROFILE_ENV: str(profile)} if profile else {}))
+    start = time.perf_counter()
     done = subprocess.run(command, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}); see the warnings above.")
+    record_html_seconds(book, time.perf_counter() - start)
+
+
+def write_rules(book: Path) -> Path:
+    """The methods page's table of verdict rules, ``_generated/rules.md``, from the code's own
+    :data:`~humanalign.study.verdicts.rules.RULES` (so the page cannot say other than the code)."""
+    from .._atomic import write_text_atomic
+
+    path = Path(book) / "_generated" / "rules.md"
+    write_text_atomic(path, rules_markdown())
+    return path
+
+
+def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=print,
+                 workers: int | None = None) -> tuple[dict[str, float], dict]:
+    """Execute chapters: first every model's features and scores in parallel
+    (:func:`humanalign.study.prepare`), then the chapters themselves side by side, each in a
+    process of its own (they only read what the first step cached).
+
+    Args:
+        chapters: Chapter stem -> ``(source, output, stamp)``.
+        ref: The profile as the notebooks are given it (:func:`~.chapters.profile_ref`).
+        workers: Processes for both steps (default
+            :func:`humanalign.study.prepare.default_workers`).
+
+    Returns:
+        ``(runtimes, phases)``: seconds per chapter (its own run), and the phases' seconds
+        (``prepare``: per model and phase; ``chapters``: wall time of the chapter step).
+
+    Raises:
+        RuntimeError: a chapter failed (named, with its error).
+    """
+    workers = workers or default_workers()
+    with _chapter_environment():
+        start = time.perf_counter()
+        prepared = prepare(load_profile(ref), workers=workers, log=log)
+        log(f"humanalign: features, probes and shared tables ready in {prepared.wall:.0f} s "
+            f"({prepared.workers} worker processes)")
+        runtimes: dict[str, float] = {}
+        chapter_start = time.perf_counter()
+        if workers == 1 or len(chapters) == 1:
+            for stem, (source, output, stamp) in chapters.items():
+                runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
+                log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+        else:
+            context = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(min(workers, len(chapters)), mp_context=context) as pool:
+                futures = {pool.submit(execute_chapter, source, output, {"profile": ref}, None, stamp): stem
+                           for stem, (source, output, stamp) in chapters.items()}
+                for future in concurrent.futures.as_completed(futures):
+                    stem = futures[future]
+                    runtimes[stem] = future.result()
+                    log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+        phases = {"prepare": prepared.as_dict(), "chapters": time.perf_counter() - chapter_start,
+                  "total": time.perf_counter() - start}
+    return runtimes, phases
+
+
+#: Thread counts of the numerical libraries in the worker processes and kernels of a build:
+#: the processes share the cores, so each uses one.
+_ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _chapter_environment():
+    """The data and cache folders as absolute paths in the environment, for the worker
+    processes and the kernels they start (set once, before any of them), and one thread
+    per numerical library in each of them."""
+    from .chapters import _environment
+
+    return _environment({**absolute_env(), **_ONE_THREAD})
 
 
 def _stale_chapters(book: Path, notebooks: Path, ref: str, log=print) -> dict[str, tuple[Path, Path, dict]]:
@@ -209,19 +291,20 @@ def prepare_book(book: Path, notebooks: Path, profile: str | None = None, log=pr
     stale = _stale_chapters(book, notebooks, ref, log)
     n_chapters = len(chapter_notebooks(notebooks))
     runtimes: dict[str, float] = {}
+    phases: dict = {}
     if stale:
         load_profile(ref)  # fail now on an unknown model or missing data
         log(f"humanalign: executing {len(stale)} of {n_chapters} chapters with the profile {ref!r} "
             f"(missing or changed: {sorted(stale)})")
+        runtimes, phases = run_chapters(stale, ref, log)
     else:
         log(f"humanalign: all {n_chapters} chapters are up to date for the profile {ref!r}")
-    for stem, (source, output, stamp) in stale.items():
-        runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
-        log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
     if not (book / "_generated" / "gallery.md").is_file():
         write_gallery(book)
+    write_rules(book)
     if runtimes or not (book / "_generated" / "reproducibility.md").is_file():
-        record = reproducibility_record(read_profile_params(ref), {**previous_runtimes(book), **runtimes}, gpu_check)
+        record = reproducibility_record(read_profile_params(ref), {**previous_runtimes(book), **runtimes}, gpu_check,
+                                        phases=phases, html_seconds=previous_html_seconds(book))
         write_reproducibility(record, book)
     return runtimes
 

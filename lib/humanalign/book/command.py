@@ -27,10 +27,10 @@ from typing import Sequence
 from .. import plots
 from ..errors import user_message
 from ..profiles import load_profile, read_profile_params
-from .build import Layout, build_book, check_book_dir, check_book_writable, copy_book_sources
-from .chapters import chapter_notebooks, chapter_stamp, execute_chapter, library_fingerprint, pick_chapter, profile_ref
+from .build import Layout, build_book, check_book_dir, check_book_writable, copy_book_sources, run_chapters, write_rules
+from .chapters import chapter_notebooks, chapter_stamp, library_fingerprint, pick_chapter, profile_ref
 from .gallery import write_gallery
-from .record import previous_runtimes, reproducibility_record, write_reproducibility
+from .record import previous_html_seconds, previous_runtimes, reproducibility_record, write_reproducibility
 
 __all__ = ["main"]
 
@@ -78,20 +78,18 @@ def _plan(args: argparse.Namespace) -> _Plan:
     return _Plan(layout, book, params, profile_ref(args.profile), chapters)
 
 
-def _execute(plan: _Plan, keep_runtimes: bool) -> dict[str, float]:
-    """Execute the planned chapters; raises RuntimeError naming the first that fails."""
+def _execute(plan: _Plan, keep_runtimes: bool) -> tuple[dict[str, float], dict]:
+    """Execute the planned chapters (:func:`~.build.run_chapters`); raises RuntimeError naming
+    the first that fails. Returns seconds per chapter and per phase."""
     plots.write_vega_bundle(plan.book / "_static" / plots.BUNDLE_NAME)
     runtimes = previous_runtimes(plan.book) if keep_runtimes else {}
     library = library_fingerprint()
-    for source in plan.chapters.values():
-        output = plan.book / "chapters" / (source.stem + ".ipynb")
-        shown = output.relative_to(plan.book.parent) if plan.book.parent in output.parents else output
-        print(f"executing {source.name} -> {shown}", flush=True)
-        # The notebooks take the profile alone; its file holds every value.
-        runtimes[source.stem] = execute_chapter(source, output, {"profile": plan.ref},
-                                                stamp=chapter_stamp(source, plan.ref, library))
-        print(f"  done in {runtimes[source.stem]:.1f} s", flush=True)
-    return runtimes
+    chapters = {source.stem: (source, plan.book / "chapters" / (source.stem + ".ipynb"),
+                              chapter_stamp(source, plan.ref, library)) for source in plan.chapters.values()}
+    print(f"executing {len(chapters)} chapters into {plan.book.name}/chapters", flush=True)
+    # The notebooks take the profile alone; its file holds every value.
+    done, phases = run_chapters(chapters, plan.ref, log=lambda line: print(line, flush=True))
+    return {**runtimes, **done}, phases
 
 
 def _unexecuted(plan: _Plan) -> list[str]:
@@ -109,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
         return 2
     try:
-        runtimes = _execute(plan, keep_runtimes=args.chapter is not None)
-        write_reproducibility(reproducibility_record(plan.params, runtimes, plan.layout.gpu_check), plan.book)
+        runtimes, phases = _execute(plan, keep_runtimes=args.chapter is not None)
+        write_reproducibility(reproducibility_record(plan.params, runtimes, plan.layout.gpu_check, phases=phases,
+                                                     html_seconds=previous_html_seconds(plan.book)), plan.book)
         if args.no_build:
             return 0
         missing = _unexecuted(plan)
@@ -118,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"not building the book: chapters {missing} have not been executed yet (run without --chapter).")
             return 0
         write_gallery(plan.book)
+        write_rules(plan.book)
         build_book(plan.book, profile=plan.ref)
     except (ValueError, RuntimeError, OSError) as err:  # a failed chapter, a broken GPU result file or hash record
         print(f"humanalign: error: {user_message(err)}", file=sys.stderr)

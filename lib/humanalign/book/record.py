@@ -16,7 +16,8 @@ from ..errors import DataError
 from ..fetch import cached_sha256, fetch, hash_record
 from ..sources import demo_resources
 
-__all__ = ["gpu_check_record", "previous_runtimes", "reproducibility_record", "write_reproducibility"]
+__all__ = ["gpu_check_record", "previous_html_seconds", "previous_runtimes", "record_html_seconds",
+           "reproducibility_record", "write_reproducibility"]
 
 # Packages whose versions the reproducibility page lists.
 _PACKAGES = (
@@ -50,14 +51,16 @@ def _data_hashes(dataset: str) -> dict[str, str]:
     """
     hashes = {}
     for key, res in sorted(demo_resources().items()):
-        if key.startswith(("imagenet/images/", "things/images_cc0_484/", "litert/")):
+        if key.startswith(("imagenet/images/", "things/images_cc0_484/", "things/images_things/", "litert/")):
             continue  # the photos are summed up per folder below; each is checked against the manifest
         try:
             hashes[key] = cached_sha256(fetch(res))  # fetch has just hashed it
         except DataError as err:
             hashes[key] = f"missing ({type(err).__name__})"
     if dataset != "things":
-        hashes["imagenet/images/ (334 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
+        count = sum(k.startswith("things/images_things/") for k in demo_resources())
+        hashes[f"things/images_things/ ({count} THINGS photos)"] = ("sha256 of each checked against "
+                                                                    "resources/demo_manifest.tsv")
         hashes["things/images_cc0_484/ (484 photos)"] = "sha256 of each checked against resources/demo_manifest.tsv"
     else:
         record = hash_record()  # validated: a malformed record is named, not half-read
@@ -105,13 +108,17 @@ def gpu_check_record(path: str | os.PathLike) -> dict | None:
 
 
 def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
-                           gpu_check: str | os.PathLike | None = None) -> dict:
+                           gpu_check: str | os.PathLike | None = None, phases: dict | None = None,
+                           html_seconds: float | None = None) -> dict:
     """Everything the reproducibility page shows, as plain JSON-able values.
 
     Args:
         profile_params: The profile's parameters as injected into the notebooks.
         runtimes: Seconds per executed notebook.
         gpu_check: The GPU check's result file (absent or ``None``: the page says no GPU run yet).
+        phases: Where the build's time went (:func:`humanalign.book.run_chapters`), or
+            ``None`` when no chapter ran.
+        html_seconds: How long the last HTML build took (``None``: not known yet).
     """
     cfg = settings()
     return {
@@ -122,6 +129,8 @@ def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
         "device": cfg.resolve_device(),
         "data_hashes": _data_hashes(str(profile_params.get("dataset", ""))),
         "runtimes_s": {k: round(v, 1) for k, v in runtimes.items()},
+        "phases": phases or {},
+        "html_s": None if html_seconds is None else round(float(html_seconds), 1),
         "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
 
@@ -150,6 +159,7 @@ def write_reproducibility(record: dict, book: Path) -> Path:
         "", "## Versions", "", _md_table(record["versions"], "package", "version"),
         "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
         "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
+        "", "## Where the build's time goes", "", _phases_section(record.get("phases") or {}, record.get("html_s")),
         "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),
         "", "## GPU check", "", _gpu_section(record.get("gpu_check")),
         "",
@@ -157,6 +167,44 @@ def write_reproducibility(record: dict, book: Path) -> Path:
     path = folder / "reproducibility.md"
     write_text_atomic(path, "\n".join(parts))
     return path
+
+
+def _phases_section(phases: dict, html_s: float | None) -> str:
+    """Markdown of where the build's time went: per model, features and probe; then the
+    shared tables, the chapters and the HTML build."""
+    prepared = phases.get("prepare") or {}
+    if not prepared:
+        return ("No chapter was executed by the last build (everything was up to date), so it measured no "
+                "phase." + (f" The HTML build took {html_s:.0f} s." if html_s is not None else ""))
+    extraction, probe = prepared.get("extraction", {}), prepared.get("probe", {})
+    lines = [
+        f"The models' features and probes were computed in {prepared.get('workers', 1)} worker processes, "
+        f"{float(prepared.get('wall', 0)):.0f} s of wall time in all (the sum over models below is larger when "
+        "several ran at once); the tables shared by the chapters took "
+        f"{float(prepared.get('tables', 0)):.1f} s, and the chapters, run side by side, "
+        f"{float(phases.get('chapters', 0)):.0f} s (each one's own time is in the next table: verdicts, "
+        "resampling and charts)."
+        + (f" The HTML build of the previous run took {html_s:.0f} s." if html_s is not None else ""),
+        "", "| model | features (s) | probe and scores (s) |", "|---|--:|--:|",
+    ]
+    for model in sorted(extraction, key=lambda m: -(extraction[m] + probe.get(m, 0))):
+        lines.append(f"| `{model}` | {extraction[model]:.1f} | {probe.get(model, 0):.1f} |")
+    lines.append(f"| all models | {sum(extraction.values()):.1f} | {sum(probe.values()):.1f} |")
+    return "\n".join(lines)
+
+
+def previous_html_seconds(book: Path) -> float | None:
+    """How long the last HTML build took (``_generated/html_build.json``), or ``None``."""
+    path = Path(book) / "_generated" / "html_build.json"
+    try:
+        return float(json.loads(path.read_text())["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record_html_seconds(book: Path, seconds: float) -> None:
+    """Keep how long this HTML build took, for the next build's reproducibility page."""
+    write_text_atomic(Path(book) / "_generated" / "html_build.json", json.dumps({"seconds": round(seconds, 1)}))
 
 
 def _cell(value) -> str:

@@ -5,7 +5,7 @@ embedding) with its loader; the other modules hold one data set's files each.
 """
 
 from .arrangements import KING_SETS, dissimilarity_from_pairs, load_cichy118, load_king, read_mat
-from .demo import load_demo_stimuli, load_demo_triplets, simulate_choices, simulate_triplets
+from .demo import load_demo_stimuli, load_demo_triplets, missing_demo_concepts, simulate_choices, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
 from .registry import (
     DATASETS,
@@ -22,7 +22,7 @@ from .registry import (
 from .rsa92 import N_RSA92, RSA92_FLAGS, Rsa92, load_rsa92, read_rsa92_images, read_rsa92_rdms
 from .rsa92_brain import BrainRdms, load_rsa92_brain, read_rsa92_brain
 from .rsa92_models import MODEL_INFO, Rsa92Models, load_rsa92_models, read_rsa92_models
-from .photos import load_photo_stimuli
+from .photos import CC0_PREFIX, THINGS_PREFIX, cc0_photos, original_name, things_photos
 from .things import (
     NoiseCeilingTrials,
     load_category_matrix,
@@ -89,7 +89,12 @@ __all__ = [
     "BrainRdms",
     "MODEL_INFO",
     "Rsa92Models",
-    "load_photo_stimuli",
+    "CC0_PREFIX",
+    "THINGS_PREFIX",
+    "cc0_photos",
+    "missing_demo_concepts",
+    "original_name",
+    "things_photos",
     "load_rsa92_brain",
     "load_rsa92_models",
     "noise_ceiling_subset",

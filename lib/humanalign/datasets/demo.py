@@ -1,71 +1,88 @@
-"""The offline demo study: THINGS concepts that are also ImageNet-1k classes.
+"""The offline demo study: THINGS photos, the real choices people made on them, and
+simulated triplets for fitting the probe.
 
-334 of the 1854 THINGS concepts have a WordNet ID that is an ImageNet-1k class; each comes
-with one real ImageNet photo. Human similarity for them comes from the VICE embedding
-(fitted on 1.46 M real triplets). The demo's triplets are **simulated**: the objects are
-drawn at random and the odd one out is sampled from the VICE choice model, in which the
-probability that a pair is judged most similar is the softmax of the three pairwise dot
-products.
+The demo's images are one THINGS database photo for each of 1849 of the 1854 THINGS
+concepts (:mod:`.photos`; five concepts have none in the public copies, and they are left
+out, never replaced by another photo). People's real odd-one-out choices on these concepts
+(the noise-ceiling set of the THINGS release) decide every THINGS claim. Fitting a linear
+probe needs many more triplets than those, and no other real triplets reach an offline
+machine, so the probe is fitted on triplets whose choices are **simulated** from the VICE
+embedding (fitted on 1.46 M real triplets): the objects are drawn at random and the odd one
+out is sampled from the VICE choice model, in which the probability that a pair is judged
+most similar is the softmax of the three pairwise dot products.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 from ..config import Settings
-from ..fetch import fetch
 from ..errors import DataError
+from ..fetch import fetch
 from ..sources import demo_resources
+from .photos import original_name, things_photos
 from .things import load_concepts, load_vice
 from .types import Stimuli, Triplets
 
-__all__ = ["N_DEMO", "imagenet_wnids", "load_demo_stimuli", "load_demo_triplets", "simulate_choices", "simulate_triplets"]
-
-N_DEMO = 334
-IMAGE_PREFIX = "imagenet/images/"
+__all__ = ["imagenet_wnids", "load_demo_stimuli", "load_demo_triplets", "missing_demo_concepts",
+           "simulate_choices", "simulate_triplets"]
 
 
-def imagenet_wnids() -> list[str]:
-    """The 1000 ImageNet-1k WordNet IDs in the standard class-index order."""
-    from timm.data import ImageNetInfo
+@functools.cache
+def imagenet_wnids() -> tuple[str, ...]:
+    """The 1000 ImageNet-1k WordNet IDs in the standard class-index order.
 
-    return list(ImageNetInfo().label_names())
+    Read from the list timm ships (``timm/data/_info/imagenet_synsets.txt``) without
+    importing timm, whose import (it loads torch) would cost seconds in every chapter.
+    """
+    spec = importlib.util.find_spec("timm")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError("The ImageNet-1k class list comes with timm, which is not installed; pip install timm.")
+    path = Path(spec.submodule_search_locations[0]) / "data" / "_info" / "imagenet_synsets.txt"
+    wnids = tuple(line.strip() for line in path.read_text().splitlines() if line.strip())
+    if len(wnids) != 1000:
+        raise DataError(f"{path} lists {len(wnids)} ImageNet classes, not 1000; reinstall timm.")
+    return wnids
+
+
+def missing_demo_concepts(cfg: Settings | None = None) -> list[str]:
+    """The uniqueIDs of the THINGS concepts that have no photo in the demo (THINGS order)."""
+    ids = load_concepts(cfg)["uniqueID"].tolist()
+    photos = things_photos(demo_resources(), ids)
+    return [uid for uid in ids if uid not in photos]
 
 
 def load_demo_stimuli(cfg: Settings | None = None) -> Stimuli:
-    """The demo concepts and their photos, in THINGS concept order.
+    """The demo's THINGS photos, one per concept that has one, in THINGS concept order.
 
     Returns:
-        Stimuli named ``"things-demo"`` with labels ``concept_index`` (row in the 1854
-        THINGS concepts), ``wnid`` and ``imagenet_index`` (ImageNet-1k class index).
+        Stimuli named ``"things-demo"`` (ids: THINGS ``uniqueID``) with labels
+        ``concept_index`` (row in the 1854 THINGS concepts), ``things_file`` (the photo's
+        name in the THINGS database), ``wnid`` (the concept's WordNet ID) and
+        ``imagenet_index`` (its ImageNet-1k class, -1 for a concept that is none).
+
+    Raises:
+        DataError: a photo is missing or altered, or the manifest names a photo after no
+            THINGS concept.
     """
     concepts = load_concepts(cfg)
-    photos = {
-        key[len(IMAGE_PREFIX):].split("_", 1)[0]: res
-        for key, res in demo_resources().items()
-        if key.startswith(IMAGE_PREFIX)
-    }
+    ids = concepts["uniqueID"].tolist()
+    photos = things_photos(demo_resources(), ids)
     class_index = {wnid: i for i, wnid in enumerate(imagenet_wnids())}
-    rows = [
-        (i, uid, wnid)
-        for i, (uid, wnid) in enumerate(zip(concepts["uniqueID"], concepts["WordNet ID"]))
-        if wnid in class_index
-    ]
-    without_photo = [wnid for _, _, wnid in rows if wnid not in photos]
-    if without_photo:
-        raise DataError(
-            f"The demo manifest has no photo for ImageNet classes {without_photo[:5]}; "
-            "the package's resources/demo_manifest.tsv is incomplete."
-        )
-    paths = tuple(fetch(photos[wnid], cfg) for _, _, wnid in rows)
+    rows = [(i, uid, wnid) for i, (uid, wnid) in enumerate(zip(ids, concepts["WordNet ID"])) if uid in photos]
     return Stimuli(
         name="things-demo",
         ids=tuple(uid for _, uid, _ in rows),
-        paths=paths,
+        paths=tuple(fetch(photos[uid], cfg) for _, uid, _ in rows),
         labels={
             "concept_index": tuple(i for i, _, _ in rows),
+            "things_file": tuple(original_name(photos[uid]) for _, uid, _ in rows),
             "wnid": tuple(w for _, _, w in rows),
-            "imagenet_index": tuple(class_index[w] for _, _, w in rows),
+            "imagenet_index": tuple(class_index.get(w, -1) for _, _, w in rows),
         },
     )
 
@@ -136,11 +153,12 @@ def load_demo_triplets(
 ) -> Triplets:
     """Simulated triplets over the demo concepts (indices are rows of the stimuli).
 
-    The choices are sampled from the VICE choice model, not made by people.
+    The choices are sampled from the VICE choice model, not made by people: they train the
+    probe, and no verdict rests on them.
 
     Args:
-        stimuli: Photos of THINGS concepts with a ``concept_index`` label (default: the 334
-            ImageNet photos of :func:`load_demo_stimuli`).
+        stimuli: Photos of THINGS concepts with a ``concept_index`` label (default: the
+            demo's photos, :func:`load_demo_stimuli`).
     """
     stimuli = stimuli if stimuli is not None else load_demo_stimuli(cfg)
     vice = load_vice(cfg)[list(stimuli.labels["concept_index"])]

@@ -33,7 +33,6 @@ from ..config import Settings
 from .arrangements import load_cichy118, load_king
 from .demo import load_demo_stimuli, load_demo_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
-from .photos import load_photo_stimuli
 from .rsa92 import load_rsa92
 from .rsa92_brain import load_rsa92_brain
 from .things import load_images, load_spose, load_vice
@@ -55,13 +54,12 @@ __all__ = [
 KINDS = ("stimuli", "triplets", "matrices", "embedding")
 #: The image choices of each ``triplets`` data set, the first the default. ``things``: the
 #: THINGS database image each concept was shown with in the odd-one-out task, or the
-#: THINGSplus public-domain photo (a deviation). ``things-demo``: one ImageNet-1k photo of
-#: each of the 334 concepts that are ImageNet classes, or every concept with a real photo
-#: (732: the THINGSplus CC0 photo where one exists, the ImageNet one otherwise).
-IMAGE_SETS = {"things": ("things", "cc0"), "things-demo": ("imagenet", "photos")}
+#: THINGSplus public-domain photo (a deviation). ``things-demo``: the THINGS database photo
+#: of each of the 1849 concepts the demo has one for.
+IMAGE_SETS = {"things": ("things", "cc0"), "things-demo": ("things",)}
 #: The stimulus set of each (triplets data set, image choice).
 _IMAGE_STIMULI = {("things", "things"): "things", ("things", "cc0"): "things-cc0",
-                  ("things-demo", "imagenet"): "things-demo", ("things-demo", "photos"): "things-photos"}
+                  ("things-demo", "things"): "things-demo"}
 #: When a profile scores a ``matrices`` data set: ``always`` (real data in every profile),
 #: ``arrangements`` (the paper's hand-placed sets, with ``transfer: arrangements``) or
 #: ``brain`` (brain measurements, compared with behaviour in their own chapter only).
@@ -135,17 +133,16 @@ def _arrangement(name: str, loader: Callable, description: str) -> DataSet:
 
 _ROWS = [
     DataSet("things-demo", "stimuli", load_demo_stimuli,
-            "the 334 demo photos, one per THINGS concept that is an ImageNet-1k class"),
+            "one THINGS database photo for each of 1849 of the 1854 THINGS concepts (the demo's images)"),
     DataSet("things", "stimuli", lambda cfg: load_images("things", cfg),
             "the THINGS database image of each of the 1854 concepts that people saw"),
     DataSet("things-cc0", "stimuli", lambda cfg: load_images("cc0", cfg),
             "the THINGSplus public-domain photo of each of the 1854 concepts"),
-    DataSet("things-photos", "stimuli", load_photo_stimuli,
-            "every THINGS concept with a real photo: the 484 THINGSplus CC0 photos and the ImageNet ones"),
     DataSet("rsa92", "stimuli", lambda cfg: load_rsa92(cfg).stimuli,
             "the 92 object photos of Kriegeskorte et al. (2008)"),
     DataSet("things-demo", "triplets", lambda cfg: load_demo_triplets(cfg=cfg),
-            "334 THINGS concepts that are ImageNet-1k classes; triplets simulated from VICE", stimuli="things-demo"),
+            "1849 THINGS concepts: people's real choices on them decide, triplets simulated from VICE train "
+            "the probe", stimuli="things-demo"),
     DataSet("things", "triplets", None,  # read by the study with the profile's subsample (see study.data)
             "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets",
             stimuli="things"),

@@ -4,7 +4,8 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 :mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe; its
 transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
 start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts`
-and :mod:`.reliability` (brain data with repeated sessions).
+and :mod:`.reliability` (brain data with repeated sessions); :mod:`.trials` resamples
+repeated real choices (triplets and people) and folds a probe around them.
 """
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
@@ -16,11 +17,12 @@ from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_ch
 from .probe_checks import StartCheck, check_start_points
 from .probe_solver import ProbeConvergence, probe_loss
 from .probe_transform import ProbeTransform, standardise
-from .probing import LAMBDAS, ProbeResult, convergence_summary, fit_probe, object_folds
+from .probing import LAMBDAS, ProbeResult, convergence_summary, fit_probe, object_folds, test_masks
 from .reliability import brain_noise_ceiling, category_model_fit, partial_spearman, session_reliability
 from .rsa import rsa, similarity_matrix, upper_triangle
 from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
+from .trials import crossed_bootstrap, crossed_weights, modal_agreement, modal_triplets, trial_folds, trial_units
 
 __all__ = [
     "LAMBDAS",
@@ -69,4 +71,12 @@ __all__ = [
     "category_model_fit",
     "partial_spearman",
     "session_reliability",
+    # repeated real choices: crossed triplets x people
+    "crossed_bootstrap",
+    "modal_agreement",
+    "crossed_weights",
+    "modal_triplets",
+    "test_masks",
+    "trial_folds",
+    "trial_units",
 ]

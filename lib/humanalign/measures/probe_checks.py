@@ -114,7 +114,7 @@ def check_start_points(
 
 def _starts(fp: FoldProblem, lambda_, seeds, path_lambdas, max_iter, tol) -> list[tuple[str, object]]:
     """``(name, start)`` pairs: the identity start (``None``), the path start, the random starts."""
-    scale = initial_scale(fp.space.xr, fp.pairs_tr, lambda_, fp.space.p)
+    scale = initial_scale(fp.space, fp.pairs_tr, lambda_, fp.space.p)
     starts: list[tuple[str, object]] = [("identity", None)]
     weaker = sorted(v for v in path_lambdas if v < lambda_)
     if weaker:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,7 @@ from .probe_device import as_tensor, choose_device, cpu_threads, loss_flops
 from .probe_solver import ProbeConvergence, Space, evaluate, fit, flat_pairs, full_weights, project, reduced_space
 from .probe_transform import ProbeTransform, standardise
 
-__all__ = ["LAMBDAS", "ProbeResult", "convergence_summary", "fit_probe", "object_folds"]
+__all__ = ["LAMBDAS", "ProbeResult", "convergence_summary", "fit_probe", "object_folds", "test_masks"]
 
 LAMBDAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)
 
@@ -47,6 +47,8 @@ class ProbeResult:
         zero_shot_correct: (N,) bool, zero-shot choice correct (all triplets).
         convergence: How the final refit on all objects ended (``None`` only for results
             built by hand).
+        scored: For each set of ``score`` triplets given to :func:`fit_probe`, (N_f,) bool:
+            the choice of that fold's probe at ``lambda_`` is right (ties wrong).
     """
 
     accuracy: float
@@ -58,6 +60,7 @@ class ProbeResult:
     test_correct: np.ndarray = field(repr=False)
     zero_shot_correct: np.ndarray = field(repr=False)
     convergence: ProbeConvergence | None = None
+    scored: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
 
 def object_folds(n_objects: int, n_folds: int = 3, seed: int = 0) -> np.ndarray:
@@ -91,20 +94,34 @@ class FoldProblem:
     pairs_te: object  # (3, N_test) flat indices into the test similarity matrix
     train_sel: np.ndarray  # rows of the triplets used for training
     test_sel: np.ndarray  # rows used for testing
+    test_obj: np.ndarray  # the held-out objects, in the row order of x_te
 
 
-def fold_problem(x_raw, idx, folds, f, device, reduce) -> FoldProblem:
-    """Split triplets by fold ``f`` (mixed ones dropped) and standardise with its training objects."""
+def test_masks(folds: np.ndarray) -> np.ndarray:
+    """(k, n) bool: which objects each fold holds out, from a fold id per object (a
+    partition, :func:`object_folds`) or from masks already (returned as they are)."""
+    folds = np.asarray(folds)
+    if folds.ndim == 2:
+        return folds.astype(bool)
+    return np.stack([folds == f for f in range(int(folds.max()) + 1)])
+
+
+def fold_problem(x_raw, idx, folds, f, device, reduce, rank: int | None = None) -> FoldProblem:
+    """Split triplets by fold ``f`` (mixed ones dropped) and standardise with its training objects.
+
+    ``folds`` is a fold id per object or (k, n) held-out masks (:func:`test_masks`).
+    """
     n = x_raw.shape[0]
-    tri_fold = folds[idx]
-    train_obj = np.flatnonzero(folds != f)
-    test_obj = np.flatnonzero(folds == f)
-    train_sel = np.flatnonzero((tri_fold != f).all(axis=1))
-    test_sel = np.flatnonzero((tri_fold == f).all(axis=1))
+    held = test_masks(folds)[f]
+    train_obj = np.flatnonzero(~held)
+    test_obj = np.flatnonzero(held)
+    inside = held[idx]
+    train_sel = np.flatnonzero((~inside).all(axis=1))
+    test_sel = np.flatnonzero(inside.all(axis=1))
     if len(train_sel) == 0 or len(test_sel) == 0:
         raise ValueError(
             f"fold {f} has {len(train_sel)} training and {len(test_sel)} test triplets once mixed "
-            f"triplets are dropped ({len(idx)} triplets over {n} objects, {folds.max() + 1} folds); "
+            f"triplets are dropped ({len(idx)} triplets over {n} objects, {len(test_masks(folds))} folds); "
             "more triplets or fewer folds are needed."
         )
     mean, std = float(x_raw[train_obj].mean()), float(x_raw[train_obj].std())
@@ -112,12 +129,13 @@ def fold_problem(x_raw, idx, folds, f, device, reduce) -> FoldProblem:
         raise ValueError(f"fold {f}: training features are constant; nothing to probe.")
     x_tr = as_tensor((x_raw[train_obj] - mean) / std, device)
     return FoldProblem(
-        space=reduced_space(x_tr, reduce),
+        space=reduced_space(x_tr, reduce, rank),
         x_te=as_tensor((x_raw[test_obj] - mean) / std, device),
         pairs_tr=flat_pairs(restrict_triplets(idx[train_sel], train_obj, n), len(train_obj), device),
         pairs_te=flat_pairs(restrict_triplets(idx[test_sel], test_obj, n), len(test_obj), device),
         train_sel=train_sel,
         test_sel=test_sel,
+        test_obj=test_obj,
     )
 
 
@@ -138,6 +156,9 @@ def fit_probe(
     max_iter: int = 100,
     tol: float = 1e-6,
     reduce: bool = True,
+    rank: int | None = None,
+    folds: np.ndarray | None = None,
+    score: Sequence[np.ndarray] | None = None,
 ) -> ProbeResult:
     """Fit a linear probe with object-wise k-fold cross-validation over a lambda grid.
 
@@ -159,13 +180,23 @@ def fit_probe(
             :class:`.probe_solver.Space`): the
             same objective, far cheaper. ``False`` optimises the full
             (p, p) matrix (the reference the tests compare against).
+        rank: Let W act freely only on the ``rank`` leading principal directions of each
+            fold's training features and scale the rest by one number (a rank-limited probe,
+            see :class:`.probe_solver.Space`); ``None``: the full probe.
+        folds: (k, n) bool, the objects each fold holds out (they may overlap), instead of
+            the seeded partition into ``n_folds``.
+        score: One (N_f, 3) array per fold of further triplets (similar pair first, odd one
+            out last) whose objects that fold holds out, scored by that fold's probe at the
+            chosen lambda (:attr:`ProbeResult.scored`): e.g. real choices, when the probe is
+            fitted on simulated ones.
 
     Returns:
         A :class:`ProbeResult`.
 
     Raises:
-        ValueError: invalid features or triplets, an empty or non-positive lambda grid, or
-            too few objects / triplets for the folds.
+        ValueError: invalid features or triplets, an empty or non-positive lambda grid, too
+            few objects / triplets for the folds, or ``score`` triplets on objects their
+            fold trains on.
     """
     x_raw = as_features(features)
     idx = as_triplets(triplets, x_raw.shape[0])
@@ -174,23 +205,52 @@ def fit_probe(
         raise ValueError(f"lambdas must be a non-empty sequence of finite values >= 0, got {lambdas}.")
     if identity_weight < 0:
         raise ValueError(f"identity_weight must be >= 0, got {identity_weight}.")
-    if isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)):
-        raise ValueError(f"n_folds must be a whole number >= 2, got {n_folds!r}.")
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) or rank < 1):
+        raise ValueError(f"rank must be a whole number >= 1 or None, got {rank!r}.")
+    if folds is None:
+        if isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)):
+            raise ValueError(f"n_folds must be a whole number >= 2, got {n_folds!r}.")
+        masks = test_masks(object_folds(x_raw.shape[0], int(n_folds), seed))
+    else:
+        masks = np.asarray(folds)
+        if masks.ndim != 2 or masks.shape[1] != x_raw.shape[0] or masks.dtype != bool or len(masks) < 2:
+            raise ValueError(f"folds must be a (k >= 2, {x_raw.shape[0]}) bool array of held-out objects, "
+                             f"got shape {masks.shape} and dtype {masks.dtype}.")
     # Object-wise folds keep only triplets inside one fold for testing; an accuracy from a
     # handful of them is noise, so too few is refused rather than reported.
-    tri_fold = object_folds(x_raw.shape[0], int(n_folds), seed)[idx]
-    held_out = [int((tri_fold == f).all(axis=1).sum()) for f in range(int(n_folds))]
+    held_out = [int(m[idx].all(axis=1).sum()) for m in masks]
     if min(held_out) < MIN_HELD_OUT:
         raise ValueError(
             f"{len(idx)} triplets over {x_raw.shape[0]} objects leave {min(held_out)} test triplets "
-            f"in the smallest of {n_folds} object-wise folds (held out per fold: {held_out}); at least "
+            f"in the smallest of {len(masks)} object-wise folds (held out per fold: {held_out}); at least "
             f"{MIN_HELD_OUT} are needed for a held-out accuracy. Use more triplets or fewer folds."
         )
+    extra = _score_sets(score, masks, x_raw.shape[0])
     device = choose_device(device)
     solve = functools.partial(fit, identity_weight=identity_weight, use_bias=bias, max_iter=max_iter, tol=tol)
-    with cpu_threads(device, loss_flops(*x_raw.shape, reduce)):
-        folds = object_folds(x_raw.shape[0], n_folds, seed)
-        return _cross_validate(x_raw, idx, folds, lambdas, solve, device, zero_shot_similarity, reduce)
+    width = min(rank or x_raw.shape[1], x_raw.shape[1])
+    with cpu_threads(device, loss_flops(x_raw.shape[0], width, reduce)):
+        return _cross_validate(x_raw, idx, masks, lambdas, solve, device, zero_shot_similarity, reduce, rank, extra)
+
+
+def _score_sets(score, masks: np.ndarray, n: int) -> list[np.ndarray] | None:
+    """The ``score`` triplets of :func:`fit_probe`, checked: one set per fold, each on
+    objects that fold holds out."""
+    if score is None:
+        return None
+    sets = list(score)
+    if len(sets) != len(masks):
+        raise ValueError(f"score has {len(sets)} sets of triplets for {len(masks)} folds; give one per fold.")
+    out = []
+    for f, trip in enumerate(sets):
+        trip = np.asarray(trip, dtype=np.int64).reshape(-1, 3)
+        if trip.size and (trip.min() < 0 or trip.max() >= n):
+            raise ValueError(f"score set {f} holds object indices outside 0 .. {n - 1}.")
+        if trip.size and not masks[f][trip].all():
+            raise ValueError(f"score set {f} has triplets on objects that fold {f} trains on; a probe must "
+                             "not be scored on objects it was fitted with.")
+        out.append(trip)
+    return out
 
 
 class _Fit(NamedTuple):
@@ -211,12 +271,11 @@ class _FoldPath:
     fits: dict[float, _Fit]
 
 
-def _cross_validate(x_raw, idx, folds, lambdas, solve, device, zero_shot_similarity, reduce) -> ProbeResult:
+def _cross_validate(x_raw, idx, folds, lambdas, solve, device, zero_shot_similarity, reduce, rank=None,
+                    extra=None) -> ProbeResult:
     zero_correct = odd_one_out_correct(x_raw, idx, zero_shot_similarity)
-    paths = [
-        _fold_path(fold_problem(x_raw, idx, folds, f, device, reduce), f, lambdas, solve, zero_correct)
-        for f in range(folds.max() + 1)
-    ]
+    problems = [fold_problem(x_raw, idx, folds, f, device, reduce, rank) for f in range(len(test_masks(folds)))]
+    paths = [_fold_path(fp, f, lambdas, solve, zero_correct) for f, fp in enumerate(problems)]
     cv = pd.DataFrame([row for path in paths for row in path.rows])
     by_lambda = cv.groupby("lambda_", sort=False)["test_loss"].mean()
     chosen = float(by_lambda.idxmin())
@@ -226,10 +285,18 @@ def _cross_validate(x_raw, idx, folds, lambdas, solve, device, zero_shot_similar
     for path in paths:
         test_mask[path.test_sel] = True
         test_correct[path.test_sel] = path.fits[chosen].correct
+    scored = ()
+    if extra is not None:
+        n = x_raw.shape[0]
+        scored = tuple(
+            evaluate(fp.space, path.fits[chosen].solution, fp.x_te,
+                     flat_pairs(restrict_triplets(trip, fp.test_obj, n), len(fp.test_obj), device))[1].astype(bool)
+            if len(trip) else np.zeros(0, dtype=bool)
+            for fp, path, trip in zip(problems, paths, extra))
     # Warm-start the refit from the fold solution with the lowest held-out loss.
     best = min(paths, key=lambda path: path.fits[chosen].test_loss)
     fold_fit = best.fits[chosen]
-    transform, refit_report = _refit(x_raw, idx, best.space, fold_fit.solution, chosen, solve, device, reduce)
+    transform, refit_report = _refit(x_raw, idx, best.space, fold_fit.solution, chosen, solve, device, reduce, rank)
     return ProbeResult(
         accuracy=float(at["test_accuracy"].mean()),
         zero_shot=float(at["zero_shot_accuracy"].mean()),
@@ -240,6 +307,7 @@ def _cross_validate(x_raw, idx, folds, lambdas, solve, device, zero_shot_similar
         test_correct=test_correct,
         zero_shot_correct=zero_correct,
         convergence=refit_report,
+        scored=scored,
     )
 
 
@@ -267,14 +335,14 @@ def _fold_path(fp: FoldProblem, f: int, lambdas, solve, zero_correct) -> _FoldPa
     return _FoldPath(space=fp.space, test_sel=fp.test_sel, rows=rows, fits=fits)
 
 
-def _refit(x_raw, idx, fold_space, fold_solution, chosen, solve, device, reduce):
+def _refit(x_raw, idx, fold_space, fold_solution, chosen, solve, device, reduce, rank=None):
     """Refit on all objects and all triplets with the chosen lambda, warm-started from a fold.
 
     W acts on features, so a fold's solution carries over to the full set. Returns
     ``(ProbeTransform, ProbeConvergence)``.
     """
     x_all, mean, std = standardise(x_raw)
-    space = reduced_space(as_tensor(x_all, device), reduce)
+    space = reduced_space(as_tensor(x_all, device), reduce, rank)
     w_fold, b_fold = full_weights(fold_space, *fold_solution)
     solution, _, report = solve(
         space, flat_pairs(idx, x_raw.shape[0], device), chosen, init=project(space, w_fold, b_fold)

@@ -1,6 +1,7 @@
 """The ``litert`` source: TF-Lite models run with ``ai-edge-litert``.
 
-They name tensors instead of modules; their uint8 outputs are dequantised and the
+They name tensors instead of modules (each read from a copy of the model that outputs it,
+:func:`read_tensor_model`); their uint8 outputs are dequantised and the
 background class of the 1001-way classifiers is dropped, so logit ``k`` is ImageNet-1k
 class ``k`` for every model. The ``.tflite`` file is a registered data file (the spec's
 ``builder``), fetched like any other.
@@ -8,7 +9,6 @@ class ``k`` for every model. The ``.tflite`` file is a registered data file (the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,66 +22,102 @@ from ..sources import get_resource
 from .preprocess import uint8_transform
 from .source import Loader
 
-__all__ = ["LiteRT", "LiteRTModel"]
+__all__ = ["LiteRT", "LiteRTModel", "read_tensor_model"]
+
+
+def read_tensor_model(path: Path, tensor: str, rank: int) -> tuple[bytes, str]:
+    """A copy of a TF-Lite model whose only output is one of its inner tensors.
+
+    The tensor is found by its exact name, else as the one tensor of that rank whose name
+    starts with ``tensor``. The copy keeps the operators that tensor depends on, in their
+    order, and drops the rest (a segmentation model's decoder, a classifier's head), so the
+    interpreter runs only what the features need and keeps no intermediate tensors; the
+    weights are untouched, so the tensor's values are those of the full model.
+
+    Returns:
+        ``(model bytes, the tensor's full name)``.
+
+    Raises:
+        DataError: no single tensor of that name and rank.
+    """
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    graph = model.subgraphs[0]
+    names = [t.name.decode() if isinstance(t.name, bytes) else str(t.name) for t in graph.tensors]
+    found = None
+    for match in (lambda i: names[i] == tensor, lambda i: names[i].startswith(tensor)):
+        hits = [i for i in range(len(names)) if match(i) and len(graph.tensors[i].shape) == rank]
+        if len(hits) == 1:
+            found = hits[0]
+            break
+    if found is None:
+        raise DataError(
+            f"TF-Lite model {Path(path).name} has no single rank-{rank} tensor named {tensor!r}; the registry's "
+            "tensor name does not fit this file."
+        )
+    needed, keep = {found}, []
+    for k in range(len(graph.operators) - 1, -1, -1):
+        op = graph.operators[k]
+        if any(int(o) in needed for o in op.outputs):
+            keep.append(k)
+            needed.update(int(i) for i in op.inputs if int(i) >= 0)
+    graph.operators = [graph.operators[k] for k in sorted(keep)]
+    graph.outputs = np.array([found], dtype=np.int32)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model)), names[found]
 
 
 class LiteRTModel:
     """A TF-Lite model run with ``ai-edge-litert``; reads the spec's tensors per image.
 
-    The interpreter keeps all intermediate tensors so that the penultimate layer (the
-    average-pool output) can be read after each call.
+    Each layer is read from a copy of the model whose output is that layer's tensor
+    (:func:`read_tensor_model`), made in memory when the layer is first asked for: the
+    interpreter then runs only the operators the tensor depends on and keeps no
+    intermediate tensors.
+
+    Args:
+        num_threads: Threads of the interpreter; default torch's thread count (which a
+            worker process of :func:`humanalign.study.prepare` sets to one).
     """
 
     def __init__(self, path: Path, spec: ModelSpec, num_threads: int | None = None):
-        import warnings
-
-        from ai_edge_litert.interpreter import Interpreter
-
         self.path = Path(path)
         self.spec = spec
-        with warnings.catch_warnings():
-            # Keeping intermediates is what we want here, not a debugging accident.
-            warnings.simplefilter("ignore", UserWarning)
-            try:
-                self.interpreter = Interpreter(
-                    model_path=str(self.path),
-                    experimental_preserve_all_tensors=True,
-                    num_threads=num_threads or os.cpu_count() or 1,
-                )
-            except ValueError as err:
-                raise DataError(
-                    f"{self.path} is not a valid TF-Lite model for {spec.id!r} ({err}); "
-                    "delete it and fetch it again."
-                ) from err
-        self.interpreter.allocate_tensors()
-        self.input = self.interpreter.get_input_details()[0]
-        self.tensors = {
-            "penultimate": self._find(spec.penultimate, rank=4),
-            **({"logits": self._find(spec.logits, rank=2)} if spec.logits else {}),
-        }
+        self.num_threads = num_threads or torch.get_num_threads() or 1
+        self._layers: dict[str, tuple] = {}
+        # The full model: its input size and a check that the file is a model at all.
+        self.input = self._interpreter(None)[1]
 
-    def _find(self, name: str, rank: int) -> dict:
-        """The tensor called ``name`` (exactly, else by prefix) with the given rank."""
-        details = self.interpreter.get_tensor_details()
-        for match in (lambda d: d["name"] == name, lambda d: d["name"].startswith(name)):
-            hits = [d for d in details if match(d) and len(d["shape"]) == rank]
-            if len(hits) == 1:
-                return hits[0]
-        raise DataError(
-            f"TF-Lite model {self.path.name} ({self.spec.id!r}) has no single rank-{rank} tensor "
-            f"named {name!r}; the registry's tensor name does not fit this file."
-        )
+    def _interpreter(self, content: bytes | None):
+        from ai_edge_litert.interpreter import Interpreter
+
+        try:
+            interpreter = (Interpreter(model_content=content, num_threads=self.num_threads) if content is not None
+                           else Interpreter(model_path=str(self.path), num_threads=self.num_threads))
+            interpreter.allocate_tensors()
+        except (ValueError, RuntimeError) as err:
+            raise DataError(
+                f"{self.path} is not a valid TF-Lite model for {self.spec.id!r} ({err}); "
+                "delete it and fetch it again."
+            ) from err
+        return interpreter, interpreter.get_input_details()[0]
+
+    def _layer(self, layer: str) -> tuple:
+        """(interpreter, input detail, output detail) of the copy that outputs ``layer``."""
+        if layer not in self._layers:
+            tensor = self.spec.layer_module(layer)  # raises the clear error for a missing layer
+            content, _name = read_tensor_model(self.path, tensor, rank=4 if layer == "penultimate" else 2)
+            interpreter, detail = self._interpreter(content)
+            self._layers[layer] = (interpreter, detail, interpreter.get_output_details()[0])
+        return self._layers[layer]
 
     @property
     def input_size(self) -> int:
         return int(self.input["shape"][1])
 
-    def _read(self, layer: str) -> np.ndarray:
-        """The current value of ``layer``'s tensor as a float32 vector."""
-        if layer not in self.tensors:
-            self.spec.layer_module(layer)  # raises the clear error
-        detail = self.tensors[layer]
-        raw = self.interpreter.get_tensor(detail["index"])
+    @staticmethod
+    def _value(raw: np.ndarray, detail: dict, layer: str) -> np.ndarray:
+        """A tensor's value as a float32 vector (dequantised, averaged over space)."""
         scale, zero = detail["quantization"]
         value = (raw.astype(np.float32) - zero) * scale if scale else raw.astype(np.float32)
         # A feature map (1, H, W, C) is averaged over space: the embedding of the
@@ -97,12 +133,13 @@ class LiteRTModel:
             raise ValueError(f"{self.spec.id!r} expects uint8 images, got {batch.dtype}.")
         images = batch.permute(0, 2, 3, 1).contiguous().numpy()
         out: dict[str, list[np.ndarray]] = {layer: [] for layer in layers}
-        for image in images:
-            # The files have a fixed batch of one.
-            self.interpreter.set_tensor(self.input["index"], image[None].astype(self.input["dtype"]))
-            self.interpreter.invoke()
-            for layer in layers:
-                out[layer].append(self._read(layer))
+        for layer in layers:
+            interpreter, source, target = self._layer(layer)
+            for image in images:
+                # The files have a fixed batch of one.
+                interpreter.set_tensor(source["index"], image[None].astype(source["dtype"]))
+                interpreter.invoke()
+                out[layer].append(self._value(interpreter.get_tensor(target["index"]), target, layer))
         return {layer: torch.from_numpy(np.stack(rows)) for layer, rows in out.items()}
 
 

@@ -126,7 +126,7 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
     Args:
         table: One row per model x layer with ``model, layer, zero_shot, probed,
             training_data`` (:func:`humanalign.study.wide_accuracy` with ``layer=None``).
-        refs: Reference accuracies, e.g. ``noise_ceiling``, ``vice_profile``, ``chance``.
+        refs: Reference accuracies, e.g. ``noise_ceiling``, ``vice``, ``chance``.
     """
     _require(table, ["model", "layer", "zero_shot", "probed", "training_data"], "headline_chart")
     data = table[["model", "layer", "zero_shot", "probed", "training_data"]]
@@ -180,7 +180,8 @@ def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06)
         Rows ``reference, accuracy, side`` (``above`` / ``below`` the line), sorted by
         accuracy; missing values are dropped.
     """
-    names = {"chance": "chance", "noise_ceiling": "noise ceiling (real 20k set)",
+    names = {"chance": "chance", "noise_ceiling": "noise ceiling (real answers)", "vice": "VICE embedding",
+             "noise_ceiling_all": "noise ceiling (real 20k set)",
              "vice_real": "VICE, real 20k set", "vice_profile": "VICE, this profile's triplets"}
     ref = pd.DataFrame({"reference": [names.get(k, k.replace("_", " ")) for k in refs],
                         "accuracy": [float(v) for v in refs.values()]})

@@ -48,35 +48,41 @@ from .brain_analysis import (
 )
 from .claims import CLAIMS, claims_markdown, claims_table, verdict_box
 from .concepts import (
+    answer_labels,
+    concept_answers,
     concept_correctness,
-    concept_triplets,
     concepts_by_group,
     dimension_names,
     dimension_r2,
     dimension_table,
     evaluate_concepts,
-    heldout_labels,
     term_r2,
 )
-from .data import StudyData, concept_split, load_study_data
+from .data import StudyData, load_study_data
 from .glue import data_note, glue_values, glue_verdict, open_chapter
 from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
-from .runs import cached, evaluate, evaluate_transfer, human_baselines, imagenet_top1, transfer_wide
+from .runs import MIN_DISTINCT, cached, evaluate, human_baselines, imagenet_top1, real_trial_counts, trial_intervals
 from .scores import (
-    HeldOutScores,
     MatrixScores,
     ThingsScores,
     features_for,
-    heldout_scores,
-    heldout_split,
     layers_of,
     matrix_scores,
     specs_of,
     things_scores,
     trained,
+    trial_split,
 )
-from .real_trials import MIN_DISTINCT, real_trials
-from .tables import attach_metadata, headline_table, model_table, probe_convergence, probe_warning, wide_accuracy
+from .tables import (
+    attach_metadata,
+    headline_table,
+    human_references,
+    model_table,
+    probe_convergence,
+    probe_description,
+    probe_warning,
+    wide_accuracy,
+)
 from .verdicts import (
     CONCEPT_TERMS,
     DATA_BREADTH,
@@ -84,6 +90,7 @@ from .verdicts import (
     RULES,
     UNITS,
     Evidence,
+    REAL_THINGS,
     Verdict,
     combine,
     compare,
@@ -92,9 +99,11 @@ from .verdicts import (
     concept_dimension_accuracy,
     concepts_verdict_from,
     controlled_data_pairs,
+    distinct_per_dimension,
     direction_verdict,
     equivalence,
     evidence,
+    heldout_gain,
     imagenet_correlation,
     interval_pivot,
     leader,
@@ -118,4 +127,4 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "real_trials", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]

@@ -42,7 +42,7 @@ def _data(verdict: Verdict, profile: Profile | None) -> str:
         return data
     if profile is None:
         return "—"
-    return "simulated from VICE (THINGS)" if profile.simulated else "real people (THINGS)"
+    return "real people (THINGS)"
 
 
 def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Odd-one-out accuracy per VICE concept dimension, and the dimensions' names."""
+"""Odd-one-out accuracy per VICE concept dimension on people's real answers, and the
+dimensions' names."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from ..config import Settings
 from ..profiles import LAYERS, Profile
 from .data import load_study_data
 from .runs import cached
-from .scores import features_for, heldout_scores, heldout_split, layers_of, specs_of, things_scores, trained
+from .scores import features_for, layers_of, specs_of, things_scores, trained
 from .tables import attach_metadata
 
-__all__ = ["concept_correctness", "concept_triplets", "concepts_by_group", "dimension_r2", "term_r2", "dimension_names", "dimension_table", "evaluate_concepts",
-           "heldout_labels"]
+__all__ = ["answer_labels", "concept_answers", "concept_correctness", "concepts_by_group", "dimension_names",
+           "dimension_r2", "dimension_table", "evaluate_concepts", "term_r2"]
 
 
 def dimension_table(top: int = 10, cfg: Settings | None = None) -> pd.DataFrame:
@@ -34,52 +35,51 @@ def dimension_names(top: int = 10, cfg: Settings | None = None) -> list[str]:
     return list(dimension_table(top, cfg)["name"])
 
 
-def concept_triplets(profile: Profile, kind: str = "zero_shot",
-                     cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The triplets that :func:`concept_correctness` scores, as concept indices, and whether
-    the VICE embedding itself (dot-product choice) gets each right.
+def answer_labels(profile: Profile, cfg: Settings | None = None) -> np.ndarray:
+    """(N,) the VICE dimension of each real answer: the dimension that decides its triplet.
 
-    Returns:
-        ``(objects, vice_correct)``: (N, 3) int64 and (N,) bool.
+    A distinct triplet is labelled by the pair most people kept together
+    (:func:`humanalign.measures.modal_triplets`): ``argmax_d (e_a + e_b)_d / 2`` over that
+    pair's VICE rows (:func:`humanalign.measures.concept_labels`); every answer to it,
+    agreeing or not, carries that label.
     """
     data = load_study_data(profile, cfg)
-    if kind == "zero_shot":
-        objects, emb = data.triplets.indices, data.vice
-    else:
-        _train, test, _trip_train, objects = heldout_split(profile, data)
-        emb = data.vice[test]
-    return np.asarray(objects), measures.odd_one_out_correct(emb, objects, similarity="dot")
+    trials = data.trials
+    modal = measures.modal_triplets(trials.triplets.indices, trials.triplet_id)
+    return measures.concept_labels(data.vice, modal)[trials.triplet_id]
 
 
-def heldout_labels(profile: Profile, cfg: Settings | None = None) -> np.ndarray:
-    """(N_test,) the VICE dimension of each held-out triplet of the transfer split."""
+def concept_answers(profile: Profile, cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The real answers :func:`concept_correctness` scores: each answer's distinct triplet and
+    person, and whether the VICE embedding itself (dot-product choice) agrees with it.
+
+    Returns:
+        ``(triplet_id, people, vice_correct)``: (N,) int64, (N,) and (N,) bool.
+    """
     data = load_study_data(profile, cfg)
-    _train, test, _trip_train, trip_test = heldout_split(profile, data)
-    return measures.concept_labels(data.vice[test], trip_test)
+    trials = data.trials
+    vice_correct = measures.odd_one_out_correct(data.vice, trials.triplets.indices, similarity="dot")
+    return trials.triplet_id, trials.triplets.participants, vice_correct
 
 
 def concept_correctness(profile: Profile, kind: str = "zero_shot",
                         cfg: Settings | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Per-triplet correctness of every trained model, with each triplet's VICE dimension.
+    """Per-answer correctness of every trained model on people's real answers, with each
+    answer's VICE dimension (:func:`answer_labels`).
 
-    ``zero_shot`` scores all triplets of the profile (cosine); ``probed`` the held-out
-    triplets of the transfer split with the probe fitted on the other concepts, as
-    :func:`evaluate_concepts` does. Every model is scored on the same triplets, so
-    comparisons between dimensions and models can be paired.
+    ``zero_shot`` scores the cosine choice; ``probed`` the choice of a probe that never saw
+    the answer's three objects. Every model is scored on the same answers, so comparisons
+    between dimensions and models are paired.
 
     Returns:
         ``(correct, labels, models)``: (N, M) bool, (N,) int64 dimensions, the M model ids.
     """
     if kind not in ("zero_shot", "probed"):
         raise ValueError(f"kind must be 'zero_shot' or 'probed', not {kind!r}.")
-    data = load_study_data(profile, cfg)
     specs = trained(specs_of(profile))
-    if kind == "zero_shot":
-        labels = measures.concept_labels(data.vice, data.triplets.indices)
-        columns = [things_scores(profile, s, "penultimate", cfg).zero_shot for s in specs]
-    else:
-        labels = heldout_labels(profile, cfg)
-        columns = [heldout_scores(profile, s, "penultimate", cfg).probed for s in specs]
+    labels = answer_labels(profile, cfg)
+    scores = [things_scores(profile, s, "penultimate", cfg) for s in specs]
+    columns = [sc.zero_shot if kind == "zero_shot" else sc.probed for sc in scores]
     correct = np.stack(columns, axis=1) if columns else np.zeros((len(labels), 0), dtype=bool)
     return correct, labels, [s.id for s in specs]
 
@@ -93,32 +93,28 @@ def _by_concept(model: str, layer: str, kind: str, correct: np.ndarray, labels: 
 
 
 def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Settings | None = None) -> pd.DataFrame:
-    """Odd-one-out accuracy per VICE concept dimension, for every model of a profile.
-
-    Each triplet is labelled with the VICE dimension that dominates its similar pair.
-    ``zero_shot`` uses all triplets; ``probed`` uses the held-out triplets of the transfer
-    split (among concepts the probe never saw), so its ``n`` per dimension is smaller.
+    """Odd-one-out accuracy per VICE concept dimension on people's real answers, for every
+    model of a profile, zero-shot and probed (:func:`answer_labels` labels the answers).
 
     Returns:
-        DataFrame with columns ``model, layer, kind, dimension, name, n, accuracy``.
+        DataFrame with columns ``model, layer, kind, dimension, name, n, accuracy`` (``n``:
+        answers on that dimension).
     """
     if layer not in LAYERS:
         raise ValueError(f"Unknown layer {layer!r}; choose from {list(LAYERS)}.")
-    name = f"concepts-{profile.name}-{layer}-{profile.key('models', 'dataset', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'probe_max_iter', 'train_fraction')}"
+    name = f"concepts-{profile.name}-{layer}-{profile.key('models', 'dataset', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'probe_max_iter', 'probe_rank')}"
 
     def compute() -> pd.DataFrame:
         data = load_study_data(profile, cfg)
         n_dims = data.vice.shape[1]
-        labels_all = measures.concept_labels(data.vice, data.triplets.indices)
+        labels = answer_labels(profile, cfg)
         frames = []
         for spec in specs_of(profile):
             if layer not in layers_of(spec, profile):
                 continue
-            held = heldout_scores(profile, spec, layer, cfg)
-            held_labels = measures.concept_labels(data.vice[held.test], held.triplets)
-            frames.append(_by_concept(spec.id, layer, "zero_shot", things_scores(profile, spec, layer, cfg).zero_shot,
-                                      labels_all, n_dims))
-            frames.append(_by_concept(spec.id, layer, "probed", held.probed, held_labels, n_dims))
+            scores = things_scores(profile, spec, layer, cfg)
+            frames.append(_by_concept(spec.id, layer, "zero_shot", scores.zero_shot, labels, n_dims))
+            frames.append(_by_concept(spec.id, layer, "probed", scores.probed, labels, n_dims))
         out = pd.concat(frames, ignore_index=True)
         # Stored in the tidy layout of the results cache; the extra columns are kept.
         out["dataset"] = profile.dataset
@@ -147,7 +143,7 @@ def dimension_r2(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     (:func:`humanalign.measures.ridge_r2`, folds over concepts).
 
     VICE was fitted to real people's choices, so this complements the accuracy per
-    dimension without resting on the triplets (in the demo, simulated from VICE).
+    dimension without resting on the few real answers each dimension has.
 
     Returns:
         One row per model and dimension: ``model, dimension, name, term, r2``.

@@ -1,4 +1,5 @@
-"""What a profile's run scores models against: stimuli, triplets and the human embedding."""
+"""What a profile's run scores models against: stimuli, the triplets the probe is fitted
+on, people's real repeated answers, and the human embedding."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .. import datasets
 from ..config import Settings
 from ..profiles import Profile
 
-__all__ = ["StudyData", "concept_split", "load_study_data"]
+__all__ = ["StudyData", "load_study_data"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,15 +21,26 @@ class StudyData:
 
     Attributes:
         stimuli: The images, one per concept (row order of every feature matrix).
-        triplets: Odd-one-out triplets over the stimuli (simulated for the demo).
+        triplets: Odd-one-out triplets over the stimuli that the probe is fitted and
+            cross-validated on (simulated from VICE in the demo; real ones otherwise).
         vice: (n, 42) VICE embedding rows of the stimuli (human similarity).
         concept_index: (n,) row of each stimulus in the 1854 THINGS concepts.
+        trials: People's real answers to the repeated triplets of the THINGS noise-ceiling
+            set whose three concepts are all among the stimuli (indices are rows of the
+            stimuli; odd one out last; with each answer's person and distinct triplet).
+            Every THINGS verdict is decided on these.
     """
 
     stimuli: Any
     triplets: Any
     vice: np.ndarray
     concept_index: np.ndarray
+    trials: Any = None
+
+    @property
+    def simulated(self) -> bool:
+        """True when the probe's triplets are simulated rather than made by people."""
+        return bool(self.triplets.simulated)
 
 
 _DATA_CACHE: dict[tuple, StudyData] = {}
@@ -56,21 +68,7 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
         concept_index = np.arange(len(stimuli), dtype=np.int64)
         triplets = _subsample(datasets.load_triplets("all", cfg), profile.n_triplets, profile.seed)
     vice = datasets.load_vice(cfg)[concept_index]
-    data = StudyData(stimuli=stimuli, triplets=triplets, vice=vice, concept_index=concept_index)
+    trials = datasets.noise_ceiling_subset(datasets.load_noise_ceiling_trials(cfg), concept_index)
+    data = StudyData(stimuli=stimuli, triplets=triplets, vice=vice, concept_index=concept_index, trials=trials)
     _DATA_CACHE[key] = data
     return data
-
-
-def concept_split(n_objects: int, train_fraction: float = 2 / 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Split object indices into a probe-fitting part and a held-out part.
-
-    Returns:
-        ``(train, test)``: sorted int64 arrays that partition ``range(n_objects)``.
-    """
-    if n_objects < 6:
-        raise ValueError(f"Need at least 6 objects to split, got {n_objects}.")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(n_objects)
-    cut = int(round(train_fraction * n_objects))
-    cut = min(max(cut, 3), n_objects - 3)
-    return np.sort(order[:cut]), np.sort(order[cut:])

@@ -9,34 +9,45 @@ from ..config import Settings
 from ..pages import rerun_box
 from ..profiles import Profile, notebook_profile
 from .claims import verdict_box
+from .runs import real_trial_counts
 from .verdicts.rules import Verdict
 
 __all__ = ["data_note", "glue_values", "glue_verdict", "open_chapter"]
 
 
-def data_note(profile: Profile) -> str:
-    """One Markdown sentence on where the profile's triplets come from (for every page)."""
-    if profile.simulated:
-        photos = ("the 732 THINGS concepts with a real photo (the THINGSplus public-domain photo "
-                  "where one exists, an ImageNet-1k photo otherwise)" if profile.images == "photos" else
-                  "the 334 demo concepts (one ImageNet-1k photo each)")
-        return (
-            f"**The triplets on this page are simulated.** The {profile.n_triplets:,} odd-one-out "
-            f"choices over {photos} were sampled from the VICE human embedding "
-            "(itself fitted on 1.46 million real human triplets); they are not choices made by "
-            "people. The noise ceiling and the human baselines on the real 20k-trial set are real."
+def data_note(profile: Profile, counts: dict[str, float] | None = None) -> str:
+    """A Markdown paragraph on what the page's THINGS numbers rest on (for every page).
+
+    Args:
+        counts: The real answers the profile scores (:func:`~.runs.real_trial_counts`).
+    """
+    parts = []
+    if counts is not None:
+        parts.append(
+            f"**Every THINGS verdict rests on real choices:** {counts['n_answers']:,.0f} odd-one-out answers "
+            f"by {counts['n_people']:,.0f} people to {counts['n_triplets']:,.0f} distinct triplets (the "
+            "triplets of the THINGS release that many people answered, among this profile's concepts)."
         )
-    text = (
-        "The triplets on this page are real human odd-one-out choices from the THINGS release"
-        + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else " (all of them).")
-    )
+    if profile.simulated:
+        parts.append(
+            f"The linear probe is fitted on {profile.n_triplets:,} triplets whose choices are **simulated** "
+            "from the VICE human embedding (itself fitted on 1.46 million real human triplets), since no "
+            "other real triplets reach an offline machine; it is scored on the real answers, each by a "
+            "probe that never saw any of its three objects."
+        )
+    else:
+        parts.append("The linear probe is fitted on real human odd-one-out choices from the THINGS release"
+                     + (f" (a seeded subsample of {profile.n_triplets:,})." if profile.n_triplets else " (all of them)."))
     if profile.images == "cc0":
-        text += (
-            " **The images are not the ones people saw:** each concept is shown to the models as "
+        parts.append(
+            "**The images are not the ones people saw:** each concept is shown to the models as "
             "its THINGSplus public-domain photo, while people judged the THINGS database image of "
             "the odd-one-out task (a deviation from the paper)."
         )
-    return text
+    elif profile.simulated:
+        parts.append("The models see one THINGS database photo per concept, for most concepts the one people "
+                     "saw in the odd-one-out task.")
+    return " ".join(parts)
 
 
 def glue_values(prefix: str, values: dict) -> None:
@@ -69,7 +80,7 @@ def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, chapter
     """
     profile = notebook_profile(namespace, cfg, **checks)
     plots.enable_offline()
-    glue_values("data", {"note": data_note(profile)})
+    glue_values("data", {"note": data_note(profile, real_trial_counts(profile, cfg))})
     if chapter:
         glue_values("page", {"rerun": rerun_box(chapter, namespace.get("profile") or profile.name)})
     return profile

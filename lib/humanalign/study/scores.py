@@ -1,15 +1,15 @@
 """Per-unit scores of one model x layer, computed once and cached by their content.
 
-Every table and every verdict of the book derives from three kinds of per-unit result,
+Every table and every verdict of the book derives from two kinds of per-unit result,
 each computed here and nowhere else:
 
 :func:`things_scores`
-    On the profile's THINGS triplets: each triplet's zero-shot correctness, each triplet's
-    held-out correctness under the probe's object-wise cross-validation, and the probe
-    refitted on all objects (the transform every transfer applies).
-:func:`heldout_scores`
-    The transfer split: a probe fitted on the triplets among a share of the concepts, and
-    each held-out triplet's zero-shot and probed correctness.
+    On people's real answers to THINGS triplets (:attr:`StudyData.trials`): each answer's
+    zero-shot correctness, and its correctness under a probe that never saw any of the
+    answer's three objects (object-wise cross-validation whose folds keep each real triplet
+    whole, :func:`humanalign.measures.trial_folds`); the probe is fitted on the profile's
+    triplets (simulated from VICE in the demo), and refitted on all objects for the
+    transforms every transfer applies.
 :func:`matrix_scores`
     On a data set of human matrices: the model's dissimilarities (condensed upper triangle)
     before and after the THINGS probe, from which per-person and per-image RSA follow.
@@ -31,24 +31,22 @@ import numpy as np
 
 from .. import cache, measures
 from ..config import Settings, settings as current_settings
-from ..datasets import MatrixSet, Stimuli, restrict_triplets
+from ..datasets import MatrixSet, Stimuli
 from ..features import extract_features
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
-from .data import StudyData, concept_split, load_study_data
+from .data import StudyData, load_study_data
 
 __all__ = [
-    "HeldOutScores",
     "MatrixScores",
     "ThingsScores",
     "features_for",
-    "heldout_scores",
-    "heldout_split",
     "layers_of",
     "matrix_scores",
     "specs_of",
     "things_scores",
     "trained",
+    "trial_split",
 ]
 
 #: Bump when the meaning of a stored score changes, so that old files are not reused.
@@ -95,7 +93,7 @@ def _digest(*arrays: np.ndarray) -> str:
 
 def _probe_settings(profile: Profile) -> dict:
     return {"lambdas": list(profile.lambdas), "n_folds": profile.n_folds, "seed": profile.seed,
-            "max_iter": profile.probe_max_iter}
+            "max_iter": profile.probe_max_iter, "rank": profile.probe_rank}
 
 
 def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Callable[[], dict],
@@ -129,104 +127,69 @@ def _transform_of(arrays: dict[str, np.ndarray], prefix: str = "probe_") -> meas
                                    mean=float(arrays[f"{prefix}mean"]), std=float(arrays[f"{prefix}std"]))
 
 
-def _fit(profile: Profile, feats: np.ndarray, triplets: np.ndarray) -> measures.ProbeResult:
-    return measures.fit_probe(feats, triplets, lambdas=profile.lambdas, n_folds=profile.n_folds,
-                              seed=profile.seed, device=profile.device, max_iter=profile.probe_max_iter)
-
-
 @dataclass(frozen=True, eq=False)
 class ThingsScores:
-    """One model x layer on the profile's THINGS triplets.
+    """One model x layer on people's real answers to THINGS triplets.
 
     Attributes:
-        zero_shot: (N,) bool, the cosine odd-one-out choice is the human's (simulated for the demo).
-        probed: (N,) bool, the probe's held-out choice is right (False where ``test_mask`` is False).
-        test_mask: (N,) bool, the triplet was a test triplet of one object-wise fold.
+        zero_shot: (N,) bool per real answer: the cosine odd-one-out choice is the person's.
+        probed: (N,) bool per real answer: the choice of the probe of the answer's fold (a
+            probe that never saw any of its three objects) is the person's.
+        fold: (N,) the fold of each answer.
         probe: The probe refitted on all objects at the chosen lambda.
-        summary: ``probed`` (mean of the folds' held-out accuracies), ``zero_shot_heldout``,
-            ``lambda`` and the probe's convergence report (see
-            :func:`humanalign.measures.convergence_summary`).
+        summary: ``probed_simulated`` and ``zero_shot_simulated`` (held-out accuracy on the
+            profile's own triplets, simulated in the demo), ``lambda`` and the probe's
+            convergence report (see :func:`humanalign.measures.convergence_summary`).
     """
 
     zero_shot: np.ndarray
     probed: np.ndarray
-    test_mask: np.ndarray
+    fold: np.ndarray
     probe: measures.ProbeTransform
     summary: dict[str, float]
 
 
-_SUMMARY = ("probed", "zero_shot_heldout", "lambda", "probe_refit_n_iter", "probe_refit_grad_norm",
+_SUMMARY = ("probed_simulated", "zero_shot_simulated", "lambda", "probe_refit_n_iter", "probe_refit_grad_norm",
             "probe_refit_rel_change", "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap",
             "probe_grid_max_grad_norm")
 
 
+def trial_split(profile: Profile, data: StudyData) -> tuple[np.ndarray, np.ndarray]:
+    """The probe's folds around the real answers: ``(masks, fold)`` of
+    :func:`humanalign.measures.trial_folds` (held-out objects per fold, fold per answer)."""
+    trials = data.trials
+    return measures.trial_folds(len(data.stimuli), trials.triplets.indices, trials.triplet_id,
+                                profile.n_folds, profile.seed)
+
+
 def things_scores(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings | None = None) -> ThingsScores:
-    """Zero-shot and probed per-triplet correctness of one model x layer, and its THINGS probe."""
+    """Zero-shot and probed correctness of one model x layer on every real answer, and its
+    THINGS probe."""
     data = load_study_data(profile, cfg)
     feats = features_for(spec, layer, profile, data.stimuli)
     idx = data.triplets.indices
+    answers = data.trials.triplets.indices
+    masks, fold = trial_split(profile, data)
 
     def compute() -> dict:
-        probe = _fit(profile, feats, idx)
-        summary = {"probed": probe.accuracy, "zero_shot_heldout": probe.zero_shot, "lambda": probe.lambda_,
-                   **measures.convergence_summary(probe)}
-        return {"zero_shot": measures.odd_one_out_correct(feats, idx, similarity="cosine"),
-                "probed": probe.test_correct, "test_mask": probe.test_mask,
+        sets = [answers[fold == f] for f in range(len(masks))]
+        probe = measures.fit_probe(feats, idx, lambdas=profile.lambdas, seed=profile.seed, device=profile.device,
+                                   max_iter=profile.probe_max_iter, rank=profile.probe_rank, folds=masks, score=sets)
+        probed = np.zeros(len(answers), dtype=bool)
+        for f, correct in enumerate(probe.scored):
+            probed[fold == f] = correct
+        summary = {"probed_simulated": probe.accuracy, "zero_shot_simulated": probe.zero_shot,
+                   "lambda": probe.lambda_, **measures.convergence_summary(probe)}
+        return {"zero_shot": measures.odd_one_out_correct(feats, answers, similarity="cosine"), "probed": probed,
                 "summary": np.array([summary[k] for k in _SUMMARY], dtype=np.float64),
                 **_transform_arrays(probe.transform)}
 
-    payload = {"features": _digest(feats), "triplets": _digest(idx), **_probe_settings(profile)}
+    payload = {"features": _digest(feats), "triplets": _digest(idx),
+               "trials": _digest(answers, data.trials.triplet_id), "folds": _digest(masks), **_probe_settings(profile)}
     arrays = _stored("things", spec, layer, payload, compute, cfg)
     return ThingsScores(zero_shot=arrays["zero_shot"].astype(bool), probed=arrays["probed"].astype(bool),
-                        test_mask=arrays["test_mask"].astype(bool), probe=_transform_of(arrays),
+                        fold=fold, probe=_transform_of(arrays),
                         summary=dict(zip(_SUMMARY, (float(v) for v in arrays["summary"]))))
-
-
-@dataclass(frozen=True, eq=False)
-class HeldOutScores:
-    """One model x layer on the transfer split: a probe fitted on the training concepts.
-
-    Attributes:
-        train: (n_train,) rows of the training concepts; ``test``: (n_test,) the held-out ones.
-        triplets: (N_test, 3) the triplets among held-out concepts, re-indexed into ``test``.
-        zero_shot: (N_test,) bool, cosine zero-shot correctness on them.
-        probed: (N_test,) bool, correctness of the probe fitted on the training concepts.
-        probe: That probe.
-    """
-
-    train: np.ndarray
-    test: np.ndarray
-    triplets: np.ndarray
-    zero_shot: np.ndarray
-    probed: np.ndarray
-    probe: measures.ProbeTransform
-
-
-def heldout_split(profile: Profile, data: StudyData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(train, test, train_triplets, test_triplets)`` of the profile's transfer split."""
-    train, test = concept_split(len(data.stimuli), profile.train_fraction, profile.seed)
-    n = len(data.stimuli)
-    return (train, test, restrict_triplets(data.triplets.indices, train, n),
-            restrict_triplets(data.triplets.indices, test, n))
-
-
-def heldout_scores(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings | None = None) -> HeldOutScores:
-    """Zero-shot and probed correctness on the held-out concepts' triplets (the transfer split)."""
-    data = load_study_data(profile, cfg)
-    feats = features_for(spec, layer, profile, data.stimuli)
-    train, test, trip_train, trip_test = heldout_split(profile, data)
-
-    def compute() -> dict:
-        probe = _fit(profile, feats[train], trip_train).transform
-        return {"zero_shot": measures.odd_one_out_correct(feats[test], trip_test, similarity="cosine"),
-                "probed": measures.odd_one_out_correct(probe.apply(feats[test]), trip_test, similarity="dot"),
-                **_transform_arrays(probe)}
-
-    payload = {"features": _digest(feats), "triplets": _digest(data.triplets.indices), "train": _digest(train),
-               **_probe_settings(profile)}
-    arrays = _stored("heldout", spec, layer, payload, compute, cfg)
-    return HeldOutScores(train=train, test=test, triplets=trip_test, zero_shot=arrays["zero_shot"].astype(bool),
-                         probed=arrays["probed"].astype(bool), probe=_transform_of(arrays))
 
 
 @dataclass(frozen=True, eq=False)

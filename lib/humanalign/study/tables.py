@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import datasets
 from ..profiles import Profile
 from ..registry import spec_table
 
-__all__ = ["attach_metadata", "headline_table", "model_table", "probe_convergence", "probe_warning", "wide_accuracy"]
+__all__ = ["attach_metadata", "headline_table", "human_references", "model_table", "probe_convergence",
+           "probe_description", "probe_warning", "wide_accuracy"]
 
 _META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "training_data", "precision", "source")
 
@@ -36,7 +38,8 @@ def attach_metadata(results: pd.DataFrame, profile: Profile) -> pd.DataFrame:
 
 
 def wide_accuracy(results: pd.DataFrame, profile: Profile, layer: str | None = "penultimate") -> pd.DataFrame:
-    """One row per model (x layer): columns ``zero_shot``, ``probed``, CI and metadata.
+    """One row per model (x layer): columns ``zero_shot`` with ``ci_low``/``ci_high``,
+    ``probed`` with ``probed_low``/``probed_high``, the other measures and metadata.
 
     Args:
         results: Output of :func:`~humanalign.study.evaluate`.
@@ -47,7 +50,9 @@ def wide_accuracy(results: pd.DataFrame, profile: Profile, layer: str | None = "
         raise ValueError(f"No results for layer {layer!r}; layers present: {sorted(results['layer'].unique())}.")
     value = res.pivot_table(index=["model", "layer"], columns="measure", values="value", aggfunc="first")
     ci = res[res["measure"] == "zero_shot"].set_index(["model", "layer"])[["ci_low", "ci_high"]]
-    wide = value.join(ci).reset_index()
+    probed = (res[res["measure"] == "probed"].set_index(["model", "layer"])[["ci_low", "ci_high"]]
+              .rename(columns={"ci_low": "probed_low", "ci_high": "probed_high"}))
+    wide = value.join(ci).join(probed).reset_index()
     order = {m: i for i, m in enumerate(dict.fromkeys(results["model"]))}
     wide = wide.sort_values(["model", "layer"], key=lambda s: s.map(order) if s.name == "model" else s)
     return attach_metadata(wide, profile).reset_index(drop=True)
@@ -59,19 +64,18 @@ def headline_table(results: pd.DataFrame, baselines: pd.DataFrame,
 
     Returns:
         ``(table, refs)``: the wide table of :func:`wide_accuracy` over all layers, and the
-        reference accuracies ``noise_ceiling`` (real 20k set), ``vice_real`` (VICE on the
-        real 20k set), ``vice_profile`` (VICE on the profile's triplets) and ``chance``.
+        reference accuracies on the profile's real answers: ``noise_ceiling``, ``vice`` (the
+        VICE embedding), ``chance``, and ``noise_ceiling_all`` (the whole 20k-trial set, the
+        figure the literature reports).
     """
     table = wide_accuracy(results, profile, layer=None)
     b = baselines.set_index(["model", "dataset", "measure"])["value"]
-    profile_ds = [d for d in baselines["dataset"].unique() if d != "things-20k"]
     refs = {
         "chance": 1 / 3,
-        "noise_ceiling": float(b[("human/noise_ceiling", "things-20k", "noise_ceiling")]),
-        "vice_real": float(b[("human/vice_42d", "things-20k", "zero_shot")]),
+        "noise_ceiling": float(b[("human/noise_ceiling", profile.dataset, "noise_ceiling")]),
+        "noise_ceiling_all": float(b[("human/noise_ceiling", "things-20k", "noise_ceiling")]),
+        "vice": float(b[("human/vice_42d", profile.dataset, "zero_shot")]),
     }
-    if profile_ds:
-        refs["vice_profile"] = float(b[("human/vice_42d", profile_ds[0], "zero_shot")])
     return table, refs
 
 
@@ -99,3 +103,34 @@ def probe_warning(results: pd.DataFrame, max_iter: int) -> str:
         f"model x layer pairs, and {grid_capped} of {grid} cross-validation fits did: those probes "
         "may not be fully converged. The cap is the profile's `probe_max_iter`.\n```"
     )
+
+
+def human_references(baselines: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """The human reference points on the profile's real answers, named for a reader: the noise
+    ceiling first, then each human embedding by its registry label.
+
+    Returns:
+        ``reference, value, ci_low, ci_high, n`` (one row each).
+    """
+    rows = baselines[baselines["dataset"] == profile.dataset]
+    names = {f"human/{name}": datasets.dataset("embedding", name).label or name
+             for name in datasets.dataset_names("embedding")}
+    names["human/noise_ceiling"] = "Noise ceiling (the most frequent answer)"
+    out = rows.assign(reference=[names.get(m, m) for m in rows["model"]])
+    order = ["human/noise_ceiling", *names]
+    out = out.assign(_order=[order.index(m) if m in order else len(order) for m in out["model"]])
+    return out.sort_values("_order")[["reference", "value", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+
+
+def probe_description(profile: Profile) -> str:
+    """One sentence on how the profile's probe is fitted (for the prose, Markdown)."""
+    how_many = f"{profile.n_triplets:,}" if profile.n_triplets else "all"
+    data = ("triplets whose choices are **simulated** from the VICE embedding (no other triplets reach an "
+            "offline machine)" if profile.simulated else "people's triplets from the THINGS release")
+    shape = ("the paper's full linear transform of the features" if profile.probe_rank is None else
+             f"a linear transform that acts freely on the {profile.probe_rank} leading principal directions of the "
+             "features and scales the rest by one number (a cheaper, more strongly regularised form of the "
+             "paper's full transform)")
+    return (f"The probe is {shape}, fitted on {how_many} {data}, with its penalty chosen from "
+            f"{len(profile.lambdas)} values by {profile.n_folds}-fold cross-validation over objects; each real "
+            "answer is scored by the fold's probe that never saw its three objects.")

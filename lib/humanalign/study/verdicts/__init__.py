@@ -11,6 +11,7 @@ from .concepts import (
     concept_comparisons,
     concept_dimension_accuracy,
     concepts_verdict_from,
+    distinct_per_dimension,
     interval_pivot,
     term_dimensions,
     verdict_concepts,
@@ -20,14 +21,15 @@ from .objective import objective_exploration, verdict_objective
 from .reference import precision_pairs, reference_gap, reference_gaps
 from .rules import RULES, Verdict, combine, compare, comparison_row, direction_verdict, equivalence, outcome, rule_values, rules_table
 from .scale import FALLBACK_MARGIN, imagenet_correlation, scale_comparisons, scale_verdict_from, verdict_scale
-from .transfer import verdict_transfer_people
-from .units import UNITS, Evidence, evidence, leader, unit_scores
+from .transfer import heldout_gain, verdict_transfer_people
+from .units import REAL_THINGS, UNITS, Evidence, evidence, leader, unit_scores
 
 __all__ = [
     "CONCEPT_TERMS",
     "DATA_BREADTH",
     "Evidence",
     "FALLBACK_MARGIN",
+    "REAL_THINGS",
     "RULES",
     "UNITS",
     "Verdict",
@@ -39,8 +41,10 @@ __all__ = [
     "concepts_verdict_from",
     "controlled_data_pairs",
     "direction_verdict",
+    "distinct_per_dimension",
     "equivalence",
     "evidence",
+    "heldout_gain",
     "imagenet_correlation",
     "interval_pivot",
     "leader",

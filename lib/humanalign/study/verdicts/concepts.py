@@ -2,13 +2,13 @@
 sports and royal ones among the worst?
 
 The dimensions that carry each term come from the package's reviewed table of the 42 VICE
-dimensions (:func:`humanalign.datasets.load_vice_dimensions`), not from a naming rule. A
-dimension's score is the models' accuracy on the triplets it decides divided by the
-accuracy of the VICE embedding itself on the same triplets: where people's choices are
-simulated from VICE (the demo) this removes the simulation's own difficulty per dimension,
-and on real choices it removes how predictable people are on that dimension. Intervals
-resample the concepts with their triplets; a term's comparison is signed so that positive
-is the paper's side.
+dimensions (:func:`humanalign.datasets.load_vice_dimensions`), not from a naming rule. Each
+real triplet is assigned to the dimension that decides it (the pair most people kept
+together, :func:`humanalign.study.answer_labels`). A dimension's score is the models'
+accuracy on people's answers to its triplets divided by the accuracy of the VICE embedding
+itself on the same answers: this removes how predictable people are on that dimension.
+Intervals resample the distinct triplets and the people; a term's comparison is signed so
+that positive is the paper's side.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from ... import measures
 from ...config import Settings
 from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
-from ..concepts import concept_correctness, concept_triplets, dimension_table
+from ..concepts import concept_answers, concept_correctness, dimension_table
 from .rules import Verdict, combine, outcome
+from .units import REAL_THINGS
 
 __all__ = [
     "CONCEPT_TERMS",
     "concept_comparisons",
     "concept_dimension_accuracy",
+    "distinct_per_dimension",
     "concepts_verdict_from",
     "interval_pivot",
     "term_dimensions",
@@ -49,17 +51,19 @@ def term_dimensions(dimensions: pd.DataFrame, terms: dict = CONCEPT_TERMS) -> di
 
 
 def concept_dimension_accuracy(correct: np.ndarray, labels: np.ndarray, models: list[str], n_dims: int,
-                               n_boot: int = 1000, seed: int = 0, objects: np.ndarray | None = None) -> pd.DataFrame:
+                               n_boot: int = 1000, seed: int = 0, triplet_id: np.ndarray | None = None,
+                               people: np.ndarray | None = None) -> pd.DataFrame:
     """Accuracy of every model on every dimension, with a bootstrap interval that resamples
-    the concepts with their triplets (``objects``), or the dimension's triplets when no
-    concept indices are given.
+    the distinct triplets and the people of the answers (``triplet_id``, ``people``), or the
+    dimension's answers when they are not given.
 
     Returns:
-        One row per model and dimension: ``model, dimension, n, accuracy, ci_low, ci_high``.
+        One row per model and dimension: ``model, dimension, n, accuracy, ci_low, ci_high``
+        (``n``: answers).
     """
     c = np.asarray(correct, dtype=np.float64)
-    boot = (measures.concept_bootstrap(c, objects, n_boot, seed, labels=labels, n_labels=n_dims)
-            if objects is not None and c.shape[1] else None)
+    boot = (measures.crossed_bootstrap(c, triplet_id, people, n_boot, seed, labels=labels, n_labels=n_dims)
+            if triplet_id is not None and people is not None and c.shape[1] else None)
     rows = []
     for m, model in enumerate(models):
         for d in range(n_dims):
@@ -83,22 +87,23 @@ def interval_pivot(per_dim: pd.DataFrame) -> pd.DataFrame:
     return wide[list(dict.fromkeys(per_dim["model"]))]
 
 
-def concept_comparisons(correct: np.ndarray, vice_correct: np.ndarray, objects: np.ndarray, labels: np.ndarray,
-                        dimensions: pd.DataFrame, terms: dict = CONCEPT_TERMS, min_n: int = 100,
+def concept_comparisons(correct: np.ndarray, vice_correct: np.ndarray, triplet_id: np.ndarray, people: np.ndarray,
+                        labels: np.ndarray, dimensions: pd.DataFrame, terms: dict = CONCEPT_TERMS, min_n: int = 10,
                         n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """The concept claim by its content: are the term's dimensions better (or worse)
     represented than the other dimensions, relative to VICE's own accuracy on them?
 
-    Per dimension with at least ``min_n`` triplets, the models' mean accuracy divided by
-    VICE's; for each term, the mean of that ratio over its dimensions minus the mean over all
-    other such dimensions, signed so that positive is the paper's side. Intervals resample
-    the concepts with their triplets (:func:`humanalign.measures.concept_bootstrap`).
+    Per dimension with at least ``min_n`` distinct triplets, the models' mean accuracy
+    divided by VICE's; for each term, the mean of that ratio over its dimensions minus the
+    mean over all other such dimensions, signed so that positive is the paper's side.
+    Intervals resample the distinct triplets and the people
+    (:func:`humanalign.measures.crossed_bootstrap`).
 
     Args:
-        correct: (N, M) 0/1 per-triplet correctness of M trained models.
-        vice_correct: (N,) the embedding's own correctness on the same triplets.
-        objects: (N, 3) the triplets' concept indices.
-        labels: (N,) dimension of each triplet.
+        correct: (N, M) 0/1 per-answer correctness of M trained models.
+        vice_correct: (N,) the embedding's own correctness on the same answers.
+        triplet_id: (N,) the distinct triplet of each answer; ``people``: (N,) who gave it.
+        labels: (N,) dimension of each answer (the same for all answers to one triplet).
         dimensions: Table with ``dimension`` and ``term`` (:func:`term_dimensions`).
 
     Returns:
@@ -112,12 +117,12 @@ def concept_comparisons(correct: np.ndarray, vice_correct: np.ndarray, objects: 
     columns = ["term", "paper_side", "dimensions", "comparison", "difference", "ci_low", "ci_high", "outcome", "rank"]
     if c.ndim != 2 or c.shape[0] != len(lab) or len(vice_correct) != len(lab):
         raise ValueError(f"correct has shape {c.shape}, vice_correct {np.shape(vice_correct)}, labels {lab.shape}; "
-                         "expected one row per triplet.")
+                         "expected one row per answer.")
     if c.shape[1] == 0:
         return pd.DataFrame(columns=columns)
     values = np.stack([c.mean(axis=1), np.asarray(vice_correct, dtype=np.float64)], axis=1)
-    eligible = np.bincount(lab, minlength=n_dims) >= min_n
-    boot = measures.concept_bootstrap(values, objects, n_boot, seed, labels=lab, n_labels=n_dims)
+    eligible = distinct_per_dimension(lab, triplet_id, n_dims) >= min_n
+    boot = measures.crossed_bootstrap(values, triplet_id, people, n_boot, seed, labels=lab, n_labels=n_dims)
     point = np.stack([np.bincount(lab, weights=values[:, j], minlength=n_dims) /
                       np.maximum(np.bincount(lab, minlength=n_dims), 1) for j in range(2)])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -146,10 +151,19 @@ def concept_comparisons(correct: np.ndarray, vice_correct: np.ndarray, objects: 
     return pd.DataFrame(rows, columns=columns)
 
 
+def distinct_per_dimension(labels: np.ndarray, triplet_id: np.ndarray, n_dims: int) -> np.ndarray:
+    """(n_dims,) how many distinct triplets each dimension has (answers are counted once per
+    triplet)."""
+    lab = np.asarray(labels, dtype=np.int64)
+    tid = np.asarray(triplet_id).reshape(-1)
+    pairs = np.unique(np.stack([lab, tid], axis=1), axis=0) if len(lab) else np.zeros((0, 2), dtype=np.int64)
+    return np.bincount(pairs[:, 0], minlength=n_dims)
+
+
 def _why_missing(term: str, dims: list[int]) -> str:
     if not dims:
         return f"{term} (no dimension of the reviewed table carries it)"
-    return f"{term} (too few triplets on its dimensions)"
+    return f"{term} (too few real triplets on its dimensions)"
 
 
 def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) -> Verdict:
@@ -159,11 +173,11 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     testable = table.dropna(subset=["difference"]) if len(table) else table
     missing = [_why_missing(t, list(d)) for t, d, v in zip(table["term"], table["dimensions"], table["difference"])
                if pd.isna(v)] if len(table) else []
-    labels = {"unit": "concepts (with their triplets)",
+    labels = {"unit": "triplets and people", "data": REAL_THINGS,
               "unidentified": ", ".join(m.split(" (")[0] for m in missing) or "none"}
     if testable.empty:
         why = ("the profile has no trained model" if table.empty else
-               "no dimension of enough triplets carries food, animals, sports or royal objects")
+               "no dimension with enough real triplets carries food, animals, sports or royal objects")
         return Verdict("not testable with this profile's models", why, {"n_comparisons": 0.0}, labels)
     status = combine(list(testable["outcome"]))
     parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in zip(
@@ -182,11 +196,11 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     note = f" Not tested: {'; '.join(missing)}." if missing else ""
     reason = (f"{int(numbers['n_agree'])} of {len(testable)} terms lie on the paper's side (food and animal "
               f"dimensions among the best represented, sports and royal ones among the worst, each relative to "
-              f"VICE's own accuracy) at 95 % confidence, concepts resampled: {'; '.join(parts)}.{note}")
+              f"VICE's own accuracy) at 95 % confidence, triplets and people resampled: {'; '.join(parts)}.{note}")
     return Verdict(status, reason, numbers, labels)
 
 
-def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100,
+def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 10,
                      cfg: Settings | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
     """Concepts: are food and animal dimensions among the best represented and sports and
     royal ones among the worst, over the profile's trained models?
@@ -197,13 +211,14 @@ def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 100
     """
     dimensions = dimension_table(cfg=cfg)
     correct, labels, models = concept_correctness(profile, kind, cfg)
-    objects, vice_correct = concept_triplets(profile, kind, cfg)
-    table = concept_comparisons(correct, vice_correct, objects, labels, dimensions, min_n=min_n,
+    triplet_id, people, vice_correct = concept_answers(profile, cfg)
+    table = concept_comparisons(correct, vice_correct, triplet_id, people, labels, dimensions, min_n=min_n,
                                 n_boot=profile.n_boot, seed=profile.seed)
     per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed,
-                                         objects=objects)
+                                         triplet_id=triplet_id, people=people)
     per_dim = per_dim.merge(dimensions[["dimension", "name", "term", "category", "enrichment"]], on="dimension")
-    n_eligible = int((np.bincount(labels, minlength=len(dimensions)) >= min_n).sum())
-    verdict = concepts_verdict_from(table, n_eligible)
-    data = "simulated from VICE" if profile.simulated else "real people"
-    return Verdict(verdict.status, verdict.reason, verdict.numbers, {**verdict.labels, "data": data}), table, per_dim
+    per_dim = per_dim.merge(pd.DataFrame({"dimension": np.arange(len(dimensions)),
+                                          "n_triplets": distinct_per_dimension(labels, triplet_id, len(dimensions))}),
+                            on="dimension")
+    n_eligible = int((distinct_per_dimension(labels, triplet_id, len(dimensions)) >= min_n).sum())
+    return concepts_verdict_from(table, n_eligible), table, per_dim

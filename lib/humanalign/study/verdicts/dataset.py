@@ -4,8 +4,8 @@ A controlled comparison holds everything but the factor fixed: the same architec
 objective and numeric precision (a quantised copy of a model differs from its float or
 otherwise quantised twin by as much as a data effect; :mod:`.reference`). One model per
 condition is then a real test (the paper's own controlled data comparison used one ViT per
-data set); the interval resamples people and images (92 images) or concepts (THINGS), not
-training runs, and the pages say so.
+data set); the interval resamples people and images (92 images) or triplets and people
+(THINGS), not training runs, and the pages say so.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ from ..scores import specs_of, trained
 from .rules import Verdict, combine, comparison_row
 from .units import evidence
 
-__all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "controlled_data_pairs", "outcomes_text", "things_label",
+__all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "RSA92_LABEL", "controlled_data_pairs", "outcomes_text", "things_label",
            "verdict_training_data"]
 
 COMPARISON_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome", "held_fixed"]
+#: How the 92-image rows of a comparison table are labelled.
+RSA92_LABEL = "92 images (real people)"
 
 #: How large and diverse a training set is, as the paper orders them: single-domain sets
 #: below ImageNet-1k (Ecoset, of similar size and breadth, beside it), ImageNet-21k above
@@ -72,9 +74,11 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     """Training data: at a fixed architecture, objective and precision, does broader data
     align better?
 
-    The decision rests on the real human judgements (the 92-image RSA, people and images
-    resampled together); the THINGS odd-one-out comparison (concepts resampled) is reported
-    beside it and, in the demo, uses simulated choices.
+    Both human data sets are real and both are measures the paper used, so the decision
+    rests on both: people's answers to THINGS triplets (odd-one-out accuracy, triplets and
+    people resampled) and the 92-image judgements (RSA, people and images resampled).
+    Reproduced when every comparison on both lies on the paper's side, not reproduced when
+    one lies on the other side, undecided otherwise; each data set's own reading is given.
 
     Returns:
         The verdict and a table with one row per comparison and human data set
@@ -84,7 +88,7 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     rows = []
     if pairs:
         specs = list(dict.fromkeys(s for _, a, _, b in pairs for s in (*a, *b)))
-        for on, human in (("rsa92", "92 images (real people)"), ("things", things_label(profile))):
+        for on, human in (("things", things_label(profile)), ("rsa92", RSA92_LABEL)):
             ev = evidence(profile, specs, on, cfg)
             for broad, broad_specs, narrow, narrow_specs in pairs:
                 (pa, ba), (pb, bb) = ev.group([s.id for s in broad_specs]), ev.group([s.id for s in narrow_specs])
@@ -92,28 +96,36 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
                 rows.append({"human_data": human, **comparison_row(f"{broad} - {narrow}", pa - pb, ba - bb),
                              "held_fixed": fixed})
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    real = table[table["human_data"].str.startswith("92")]
     claim = "larger, more diverse training data align better"
-    if real.empty:
+    if table.empty:
         return Verdict("not testable with this profile's models",
                        "no two models share architecture, objective and precision but differ in training data",
                        {"n_comparisons": 0.0}), table
-    status = combine(list(real["outcome"]))
-    decisive = real.loc[real["ci_low"].idxmin()]
-    parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in
-             zip(real["comparison"], real["difference"], real["ci_low"], real["ci_high"], real["outcome"])]
-    numbers = {"n_comparisons": float(len(real)), "n_agree": float((real["outcome"] == "as the paper says").sum()),
+    status = combine(list(table["outcome"]))
+    decisive = table.loc[table["ci_low"].idxmin()]
+    halves = {}
+    for key, prefix in (("things", "THINGS"), ("rsa92", "92")):
+        part = table[table["human_data"].str.startswith(prefix)]
+        halves[f"{key}_status"] = combine(list(part["outcome"])) if len(part) else "not testable"
+    parts = [f"{h.split(' (')[0]}, {c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for h, c, d, lo, hi, o in
+             zip(table["human_data"], table["comparison"], table["difference"], table["ci_low"], table["ci_high"],
+                 table["outcome"])]
+    numbers = {"n_comparisons": float(len(table)),
+               "n_agree": float((table["outcome"] == "as the paper says").sum()),
                "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),
-               "ci_high": float(decisive["ci_high"]), "mean_difference": float(real["difference"].mean())}
-    fixed = "; ".join(dict.fromkeys(real["held_fixed"]))
-    reason = (f"{int(numbers['n_agree'])} of {len(real)} controlled comparisons on the 92 images ({fixed} held "
-              f"fixed) lie on the paper's side ({claim}) at 95 % confidence, people and images resampled: "
-              f"{'; '.join(parts)}")
-    return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"}), table
+               "ci_high": float(decisive["ci_high"]), "mean_difference": float(table["difference"].mean())}
+    fixed = "; ".join(dict.fromkeys(table["held_fixed"]))
+    reason = (f"{int(numbers['n_agree'])} of {len(table)} controlled comparisons ({fixed} held fixed) lie on the "
+              f"paper's side ({claim}) at 95 % confidence: on THINGS odd-one-out {halves['things_status']}, on the "
+              f"92 images {halves['rsa92_status']} ({'; '.join(parts)})")
+    labels = {"unit": "triplets and people (THINGS); people and images (92 photos)",
+              "data": "real people (THINGS odd-one-out; 92 images)", **halves}
+    return Verdict(status, reason, numbers, labels), table
 
 
 def things_label(profile: Profile) -> str:
-    return "THINGS triplets (simulated)" if profile.simulated else "THINGS triplets"
+    """How the THINGS rows of a comparison table are labelled: people's real answers."""
+    return "THINGS odd-one-out (real people)"
 
 
 

@@ -9,9 +9,9 @@ from ...config import Settings
 from ...profiles import Profile
 from ...registry import UNTRAINED, ModelSpec
 from ..scores import specs_of, trained
-from .dataset import COMPARISON_COLUMNS, things_label
+from .dataset import COMPARISON_COLUMNS, RSA92_LABEL, things_label
 from .rules import Verdict, comparison_row, direction_verdict
-from .units import evidence
+from .units import REAL_THINGS, evidence
 
 __all__ = ["CONTRASTIVE", "SOFTMAX", "objective_exploration", "verdict_objective"]
 
@@ -24,8 +24,8 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
     trained on ImageNet-1k (the paper's comparison)?
 
     The groups differ in more than the objective, so the variation between models enters the
-    interval: each resample draws the concepts (with their triplets) and, within each group,
-    the models with replacement. Only models of one precision are compared (the precision
+    interval: each resample draws the distinct triplets and the people of the real answers
+    and, within each group, the models with replacement. Only models of one precision are compared (the precision
     both groups share most models in). Needs ``min_models`` trained models in each group.
     """
     specs = trained(specs_of(profile))
@@ -42,7 +42,7 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
             f"the paper's comparison needs at least {min_models} image/text contrastive and {min_models} supervised "
             f"softmax ImageNet-1k models of one precision; this profile has {len(contrastive)} and {len(softmax)}",
             {"n_contrastive": float(len(contrastive)), "n_softmax": float(len(softmax))},
-            {"unit": "concepts and models"},
+            {"unit": "triplets, people and models", "data": REAL_THINGS},
         )
     ev = evidence(profile, [*contrastive, *softmax], "things", cfg)
     rng = np.random.default_rng(profile.seed + 2)
@@ -58,7 +58,7 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
     verdict = direction_verdict(pd.DataFrame([row]), "image/text contrastive models align better than softmax "
                                 "classifiers", "")
     numbers = dict(verdict.numbers, n_contrastive=float(len(contrastive)), n_softmax=float(len(softmax)))
-    return Verdict(verdict.status, verdict.reason, numbers, {"unit": "concepts and models", "data": things_label(profile)})
+    return Verdict(verdict.status, verdict.reason, numbers, {"unit": "triplets, people and models", "data": REAL_THINGS})
 
 
 def objective_exploration(profile: Profile, cfg: Settings | None = None, family: str = "MobileNet v2",
@@ -83,7 +83,7 @@ def objective_exploration(profile: Profile, cfg: Settings | None = None, family:
     rows = []
     if not ref or not others:
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for on, human in (("rsa92", "92 images (real people)"), ("things", things_label(profile))):
+    for on, human in (("rsa92", RSA92_LABEL), ("things", things_label(profile))):
         ev = evidence(profile, specs, on, cfg)
         for (objective, data), group in sorted(others.items()):
             precisions = {s.precision for s in group}

@@ -19,6 +19,7 @@ from ...profiles import Profile
 from ...registry import ModelSpec
 from ..scores import specs_of, trained
 from .rules import comparison_row
+from .dataset import RSA92_LABEL, things_label
 from .units import evidence
 
 __all__ = ["REFERENCE_COLUMNS", "precision_pairs", "reference_gap", "reference_gaps"]
@@ -48,7 +49,7 @@ def reference_gaps(profile: Profile, cfg: Settings | None = None) -> pd.DataFram
     rows = []
     if pairs:
         specs = list(dict.fromkeys(s for pair in pairs for s in pair))
-        for on, human in (("things", "THINGS triplets"), ("rsa92", "92 images (real people)")):
+        for on, human in (("things", things_label(profile)), ("rsa92", RSA92_LABEL)):
             ev = evidence(profile, specs, on, cfg)
             for a, b in pairs:
                 (pa, ba), (pb, bb) = ev.group([a.id]), ev.group([b.id])

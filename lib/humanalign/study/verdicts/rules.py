@@ -19,8 +19,8 @@ import pandas as pd
 
 from ... import measures
 
-__all__ = ["Verdict", "combine", "compare", "comparison_row", "direction_verdict", "equivalence", "outcome",
-           "rule_values"]
+__all__ = ["RULES", "Verdict", "combine", "compare", "comparison_row", "direction_verdict", "equivalence", "outcome",
+           "rule_values", "rules_markdown", "rules_table"]
 
 
 @dataclass(frozen=True)
@@ -144,23 +144,35 @@ def rule_values(func, *names: str) -> dict[str, float]:
 #: The rule of each claim, as the methods page prints it: what is resampled, how the
 #: interval is read, the margin and why.
 RULES = (
-    ("Scale: size and architecture have essentially no effect", "concepts with their triplets; the models within "
-     "each family", "equivalence: reproduced when every interval lies within the margin, not reproduced when one "
-     "lies wholly beyond it, otherwise undecided", "the gap between two precisions of one network (same architecture, "
-     "objective and data): a difference that says nothing about size or architecture, and one that does not shrink "
-     "as more families are compared"),
-    ("Objective: image/text contrastive models align better than softmax classifiers", "concepts with their "
-     "triplets; the models within each group", "direction: reproduced when the interval of the difference lies above "
-     "0, not reproduced when below, otherwise undecided", "none (0), at matched precision"),
-    ("Training data: broader data align better", "people and images together (92 images)", "direction, for every "
-     "controlled pair (same architecture, objective and precision)", "none (0); the precision gap is shown beside it"),
+    ("Scale: size and architecture have essentially no effect", "the distinct triplets and the people of the real "
+     "THINGS answers; the models within each family", "equivalence: reproduced when every interval lies within the "
+     "margin, not reproduced when one lies wholly beyond it, otherwise undecided", "the gap between two precisions of "
+     "one network (same architecture, objective and data): a difference that says nothing about size or "
+     "architecture, and one that does not shrink as more families are compared"),
+    ("Objective: image/text contrastive models align better than softmax classifiers", "the distinct triplets and "
+     "the people of the real THINGS answers; the models within each group", "direction: reproduced when the "
+     "interval of the difference lies above 0, not reproduced when below, otherwise undecided",
+     "none (0), at matched precision"),
+    ("Training data: broader data align better", "triplets and people (THINGS answers); people and images together "
+     "(92 images)", "direction, for every controlled pair (same architecture, objective and precision) on both real "
+     "data sets", "none (0); the precision gap is shown beside it"),
     ("Transfer: the THINGS probe improves alignment with other human data", "people and images together, the same "
      "draws before and after the probe", "direction, on the gain averaged over trained models", "none (0); the gain "
      "is also given as a share of the distance to the noise ceiling"),
-    ("Concepts: food and animals among the best represented, sports and royal among the worst", "concepts with "
-     "their triplets", "direction, per term, on accuracy relative to VICE's own accuracy on the same triplets",
-     "none (0); dimensions assigned to terms in a reviewed table"),
+    ("Concepts: food and animals among the best represented, sports and royal among the worst", "the distinct "
+     "triplets and the people of the real THINGS answers", "direction, per term, on accuracy relative to VICE's own "
+     "accuracy on the same answers", "none (0); dimensions assigned to terms in a reviewed table"),
 )
+
+
+def rules_markdown() -> str:
+    """The rules of :data:`RULES` as a Markdown table, for the methods page (written at build
+    time, so that the page cannot say other than the code)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+    lines = ["| claim | what is resampled | rule | margin, and why |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in RULES]
+    return "\n".join(lines) + "\n"
 
 
 def rules_table() -> pd.DataFrame:

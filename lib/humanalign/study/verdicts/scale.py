@@ -8,8 +8,9 @@ effect" when its whole interval lies within that gap, an effect when its whole i
 beyond it, and undecided otherwise. The architecture effect is the mean absolute difference
 between two families' mean accuracies (an estimate of the typical gap between two families,
 which does not grow as families are added, unlike the range). Models are compared only at
-matched precision, objective and training data. Intervals resample concepts with their
-triplets (and the models within each family), shared by all models, so they are paired.
+matched precision, objective and training data. Accuracy is measured on people's real
+answers to repeated THINGS triplets; intervals resample the distinct triplets and the people
+(and the models within each family), shared by all models, so they are paired.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ...registry import UNTRAINED, ModelSpec
 from ..scores import specs_of, trained
 from .reference import reference_gap, reference_gaps
 from .rules import Verdict, equivalence
-from .units import evidence
+from .units import REAL_THINGS, evidence
 
 __all__ = ["FALLBACK_MARGIN", "imagenet_correlation", "scale_comparisons", "scale_verdict_from", "verdict_scale"]
 
@@ -112,7 +113,7 @@ def scale_verdict_from(table: pd.DataFrame, margin: float, margin_source: str = 
     within the margin, not reproduced when one lies wholly beyond it, undecided otherwise."""
     claim = (f"size and architecture have essentially no effect: within ±{margin:.3f} accuracy per tenfold "
              "parameters, and between architecture families at matched objective, data and precision")
-    labels = {"unit": "concepts (with their triplets)", "margin_source": margin_source or "the margin"}
+    labels = {"unit": "triplets and people", "data": REAL_THINGS, "margin_source": margin_source or "the margin"}
     if table.empty:
         return Verdict("not testable with this profile's models",
                        "no group of trained models shares family, objective, data and precision over a range of "

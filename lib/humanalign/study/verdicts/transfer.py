@@ -11,7 +11,7 @@ from ..scores import specs_of, trained
 from .rules import Verdict, outcome
 from .units import evidence
 
-__all__ = ["verdict_transfer_people"]
+__all__ = ["heldout_gain", "verdict_transfer_people"]
 
 
 def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Verdict:
@@ -45,3 +45,24 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Ve
                "share_improved": float(np.mean([evidence(profile, [s], "rsa92", cfg, True).point[0] >
                                                 evidence(profile, [s], "rsa92", cfg).point[0] for s in specs]))}
     return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"})
+
+
+def heldout_gain(profile: Profile, cfg: Settings | None = None) -> dict[str, float]:
+    """How much the probe raises the trained models' mean accuracy on people's real answers
+    to THINGS triplets whose objects it never saw (each answer scored by its fold's probe).
+
+    Returns:
+        ``n_models, before, after, gain, gain_low, gain_high`` (the interval resamples the
+        distinct triplets and the people, the same draws before and after); NaN without a
+        trained model.
+    """
+    specs = trained(specs_of(profile))
+    if not specs:
+        nan = float("nan")
+        return {"n_models": 0.0, "before": nan, "after": nan, "gain": nan, "gain_low": nan, "gain_high": nan}
+    ids = [s.id for s in specs]
+    before, before_boot = evidence(profile, specs, "things", cfg).group(ids)
+    after, after_boot = evidence(profile, specs, "things", cfg, transformed=True).group(ids)
+    low, high = measures.interval(after_boot - before_boot)
+    return {"n_models": float(len(specs)), "before": before, "after": after, "gain": after - before,
+            "gain_low": low, "gain_high": high}

@@ -3,8 +3,9 @@
 A verdict compares groups of models on human data. Its interval must resample every unit
 that was sampled:
 
-* on **THINGS** (odd-one-out accuracy), the concepts, each with its triplets
-  (:func:`humanalign.measures.concept_bootstrap`);
+* on **THINGS** (odd-one-out accuracy on people's real answers to repeated triplets), the
+  distinct triplets and the people together, crossed
+  (:func:`humanalign.measures.crossed_bootstrap`);
 * on the **92 images** (RSA with 16 people's judgements), the people and the images
   together (:func:`humanalign.measures.rsa_two_way_bootstrap`).
 
@@ -28,10 +29,12 @@ from ...registry import ModelSpec
 from ..data import load_study_data
 from ..scores import matrix_scores, things_scores
 
-__all__ = ["UNITS", "Evidence", "evidence", "leader", "unit_scores"]
+__all__ = ["REAL_THINGS", "UNITS", "Evidence", "evidence", "leader", "unit_scores"]
 
 #: What :func:`evidence` can score on, and the units its resamples draw.
-UNITS = {"things": "concepts (with their triplets)", "rsa92": "people and images"}
+UNITS = {"things": "triplets and people", "rsa92": "people and images"}
+#: What the THINGS side of a verdict rests on, for the pages.
+REAL_THINGS = "real people (THINGS odd-one-out)"
 _BOOT_VERSION = 1
 
 
@@ -61,10 +64,13 @@ class Evidence:
         return float(self.point[where].mean()), self.boot[:, where].mean(axis=1)
 
 
-def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None) -> tuple[np.ndarray, np.ndarray]:
-    correct = np.stack([things_scores(profile, s, "penultimate", cfg).zero_shot for s in specs], axis=1)
-    objects = load_study_data(profile, cfg).triplets.indices
-    boot = measures.concept_bootstrap(correct, objects, n_boot=profile.n_boot, seed=profile.seed)
+def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
+            probed: bool) -> tuple[np.ndarray, np.ndarray]:
+    scores = [things_scores(profile, s, "penultimate", cfg) for s in specs]
+    correct = np.stack([sc.probed if probed else sc.zero_shot for sc in scores], axis=1)
+    trials = load_study_data(profile, cfg).trials
+    boot = measures.crossed_bootstrap(correct, trials.triplet_id, trials.triplets.participants,
+                                      n_boot=profile.n_boot, seed=profile.seed)
     return correct.mean(axis=0), boot
 
 
@@ -112,9 +118,11 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
 
     Args:
         specs: The models (registry rows).
-        on: ``"things"`` (zero-shot odd-one-out accuracy, concepts resampled) or ``"rsa92"``
-            (mean Spearman RSA over the 16 people, people and images resampled).
-        transformed: Score the features after the THINGS probe (``rsa92`` only).
+        on: ``"things"`` (odd-one-out accuracy on people's real answers, triplets and people
+            resampled) or ``"rsa92"`` (mean Spearman RSA over the 16 people, people and
+            images resampled).
+        transformed: Score the features after the THINGS probe (on THINGS: each answer
+            scored by a probe that never saw its objects).
     """
     if on not in UNITS:
         raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
@@ -122,9 +130,7 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
     if not specs:
         raise ValueError("No models to score: pass at least one spec.")
     if on == "things":
-        if transformed:
-            raise ValueError("transformed scores exist for the 92 images only (the probe is fitted on THINGS).")
-        point, boot = _things(profile, specs, cfg)
+        point, boot = _things(profile, specs, cfg, transformed)
     else:
         point, boot = _rsa92(profile, specs, cfg, transformed)
     return Evidence(on, UNITS[on], tuple(s.id for s in specs), np.asarray(point, float), np.asarray(boot, float))
@@ -133,12 +139,13 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
 def unit_scores(profile: Profile, specs, on: str, cfg: Settings | None = None,
                 transformed: bool = False) -> np.ndarray:
     """Per-unit scores of a group of models averaged over the group (the units of the data as
-    sampled: one 0/1 correctness per triplet, or one Spearman per person)."""
+    sampled: one 0/1 correctness per real answer, or one Spearman per person)."""
     if on not in UNITS:
         raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
     rows = []
     if on == "things":
-        rows = [things_scores(profile, spec, "penultimate", cfg).zero_shot for spec in specs]
+        scores = [things_scores(profile, spec, "penultimate", cfg) for spec in specs]
+        rows = [sc.probed if transformed else sc.zero_shot for sc in scores]
     else:
         data = datasets.load_dataset("matrices", on, cfg)
         for spec in specs:

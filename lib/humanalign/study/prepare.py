@@ -1,0 +1,178 @@
+"""Compute, before any chapter runs, what the chapters read: every model's features and
+per-unit scores, with the CPU cores kept busy.
+
+A book build spends most of its time in per-model work that does not depend on other
+models: extracting features (on the THINGS photos and on every human data set's images),
+fitting the THINGS probe and scoring the model on each data set. :func:`prepare` runs that
+work for the models of a profile in parallel worker processes, one model per job, each
+worker on one thread (two single-threaded processes keep two cores busier than one process
+with two threads: small convolutions, the probe's matrices and the Python between them do
+not split well over threads). Every result goes into the content-keyed caches, so the
+chapters, and a second build, only read it. The shared tables (:func:`~.runs.evaluate`,
+:func:`~.runs.human_baselines`) are then computed once, in this process, before the chapters
+run side by side.
+
+The longest jobs are started first (largest input images, then most parameters), so that the
+last job to finish is a short one.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import datasets
+from ..config import Settings
+from ..profiles import Profile
+from ..registry import ModelSpec
+from .data import load_study_data
+from .rsa import available_sets
+from .runs import evaluate, human_baselines
+from .scores import features_for, layers_of, matrix_scores, specs_of, things_scores
+
+__all__ = ["PreparedTimes", "default_workers", "prepare", "prepare_model"]
+
+#: Environment variable that sets how many worker processes :func:`prepare` uses.
+WORKERS_ENV = "HUMANALIGN_WORKERS"
+
+
+@dataclass
+class PreparedTimes:
+    """Where the time of :func:`prepare` went.
+
+    Attributes:
+        extraction: Seconds of feature extraction per model (all its image sets and layers).
+        probe: Seconds of probe fitting and scoring per model.
+        tables: Seconds spent on the shared tables after the models.
+        wall: Seconds from start to end.
+        workers: Worker processes used.
+    """
+
+    extraction: dict[str, float] = field(default_factory=dict)
+    probe: dict[str, float] = field(default_factory=dict)
+    tables: float = 0.0
+    wall: float = 0.0
+    workers: int = 1
+
+    def as_dict(self) -> dict:
+        return {"extraction": self.extraction, "probe": self.probe, "tables": self.tables, "wall": self.wall,
+                "workers": self.workers}
+
+
+def default_workers() -> int:
+    """Worker processes for :func:`prepare`: ``HUMANALIGN_WORKERS`` or the number of CPU cores
+    this process may use (at most 8)."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if value:
+        try:
+            chosen = int(value)
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV}={value!r} is not a whole number; set it to 1 or more.") from None
+        if chosen < 1:
+            raise ValueError(f"{WORKERS_ENV}={value!r}: set it to 1 or more.")
+        return chosen
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(8, cores))
+
+
+def _cost(spec: ModelSpec) -> float:
+    """A rough relative cost of one model's job, to start the long ones first."""
+    size = (spec.input_size or 224) / 224
+    return size * size * (1.0 + (spec.params or 5e6) / 5e6)
+
+
+def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None) -> tuple[str, float, float]:
+    """Everything per-model that the chapters read, computed into the caches.
+
+    Returns:
+        ``(model id, extraction seconds, probe and scoring seconds)``.
+    """
+    data = load_study_data(profile, cfg)
+    matrix_sets, _missing = available_sets(profile, cfg)
+    brain = [datasets.load_dataset("matrices", name, cfg) for name in datasets.dataset_names("matrices", role="brain")]
+    start = time.perf_counter()
+    for layer in layers_of(spec, profile):
+        features_for(spec, layer, profile, data.stimuli)
+        for matrices in (*matrix_sets, *brain):
+            features_for(spec, layer, profile, matrices.stimuli)
+    extracted = time.perf_counter()
+    for layer in layers_of(spec, profile):
+        things_scores(profile, spec, layer, cfg)
+    for matrices in (*matrix_sets, *brain):
+        if "penultimate" in layers_of(spec, profile):
+            matrix_scores(profile, spec, "penultimate", matrices, cfg)
+    return spec.id, extracted - start, time.perf_counter() - extracted
+
+
+def _init_worker() -> None:
+    # One thread per worker process: the workers share the cores between them (the TF-Lite
+    # interpreters follow torch's thread count).
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def prepare(profile: Profile, cfg: Settings | None = None, workers: int | None = None,
+            log: Callable[[str], None] | None = print) -> PreparedTimes:
+    """Compute every model's features and scores in parallel, then the shared tables.
+
+    Args:
+        profile: The profile whose chapters will run.
+        cfg: Settings (data and cache folders); the current ones when ``None``. Worker
+            processes read the same settings from the environment.
+        workers: Worker processes (default :func:`default_workers`); 1 runs everything in
+            this process.
+        log: Where one line per finished model goes (with the time left, estimated from the
+            models done so far); ``None`` for silence.
+
+    Returns:
+        The seconds spent per model and phase (:class:`PreparedTimes`).
+
+    Raises:
+        The first error of any model's job (a missing file, a damaged image, ...), named.
+    """
+    say = log or (lambda _line: None)
+    start = time.perf_counter()
+    specs = sorted(specs_of(profile), key=_cost, reverse=True)
+    workers = max(1, min(workers or default_workers(), len(specs) or 1))
+    times = PreparedTimes(workers=workers)
+    load_study_data(profile, cfg)  # fail here, once, on missing data
+    done = 0
+
+    def record(result: tuple[str, float, float]) -> None:
+        nonlocal done
+        model, extract_s, probe_s = result
+        times.extraction[model], times.probe[model] = extract_s, probe_s
+        done += 1
+        elapsed = time.perf_counter() - start
+        left = elapsed / done * (len(specs) - done)
+        say(f"humanalign: [{done}/{len(specs)}] {model}: features {extract_s:.1f} s, probe and scores "
+            f"{probe_s:.1f} s (about {left:.0f} s left)")
+
+    if workers == 1:
+        for spec in specs:
+            record(prepare_model(profile, spec, cfg))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+            futures = [pool.submit(prepare_model, profile, spec, cfg) for spec in specs]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    record(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    tables = time.perf_counter()
+    evaluate(profile, cfg)
+    human_baselines(profile, cfg)
+    times.tables = time.perf_counter() - tables
+    times.wall = time.perf_counter() - start
+    return times
