@@ -57,6 +57,9 @@ def _refused_at_command_line(code: int, out: str, err: str, *named: str) -> None
 TINY_CHAPTER = '''# %% tags=["parameters"]
 profile = "demo"
 
+# %% tags=["remove-cell"]
+hidden = "a cell that the page leaves out"
+
 # %%
 print(6 * 7)
 
@@ -95,7 +98,28 @@ def _drop_cell(cells, i):
     del cells[i]
 
 
-@pytest.mark.parametrize("edit", [_edit_output, _edit_source, _edit_markdown, _drop_cell])
+def _edit_caption(cells, i):
+    # A figure caption lives in the cell's metadata; the page prints it.
+    cells[i].setdefault("metadata", {})["mystnb"] = {"figure": {"caption": "<img src=x onerror=alert(1)>"}}
+
+
+def _drop_hiding_tag(cells, i):
+    # The parameter cells are folded by a tag; without it the page shows them open.
+    folded = next(cell for cell in cells if "hide-cell" in cell.get("metadata", {}).get("tags", []))
+    folded["metadata"]["tags"].remove("hide-cell")
+
+
+def _drop_remove_cell_tag(cells, i):
+    removed = next(cell for cell in cells if "remove-cell" in cell.get("metadata", {}).get("tags", []))
+    removed["metadata"]["tags"].remove("remove-cell")
+
+
+def _tag_cell_to_remove(cells, i):
+    cells[i].setdefault("metadata", {}).setdefault("tags", []).append("remove-cell")
+
+
+@pytest.mark.parametrize("edit", [_edit_output, _edit_source, _edit_markdown, _drop_cell, _edit_caption,
+                                  _drop_hiding_tag, _drop_remove_cell_tag, _tag_cell_to_remove])
 def test_1_hand_edited_executed_chapter_is_executed_again_not_published(edit, executed_chapter, tmp_path, monkeypatch):
     source, executed = executed_chapter
     notebooks, site = tmp_path / "notebooks", tmp_path / "book"
@@ -144,6 +168,27 @@ def test_1_chapter_state_tells_missing_outdated_edited_and_current(executed_chap
     content["cells"] = ["not a cell"]
     copy.write_text(json.dumps(content))
     assert book.chapter_state(copy, stamp) == "edited"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta.update(myst={"substitutions": {"x": "<script>alert(1)</script>"}}),
+    lambda meta: meta["kernelspec"].update(display_name="edited"),
+    lambda meta: meta.pop("language_info"),
+    lambda meta: meta.update(metadata=["not", "a", "mapping"]),
+])
+def test_1_an_edit_of_the_notebook_metadata_is_an_edit(edit, executed_chapter, tmp_path):
+    source, executed = executed_chapter
+    stamp = book.chapter_stamp(source, "demo")
+    content = json.loads(executed.read_text())
+    edit(content["metadata"])
+    copy = tmp_path / "copy.ipynb"
+    copy.write_text(json.dumps(content))
+    assert book.chapter_state(copy, stamp) == "edited"
+    # The stamp itself is not part of what it vouches for: rewritten as it was, still current.
+    content = json.loads(executed.read_text())
+    content["metadata"] = {"humanalign": content["metadata"].pop("humanalign"), **content["metadata"]}
+    copy.write_text(json.dumps(content))
+    assert book.chapter_state(copy, stamp) == "current"
 
 
 # --------------------------------------------------------------------------- 2. relative folders

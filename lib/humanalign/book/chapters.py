@@ -166,13 +166,17 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
 
 
 def outputs_digest(notebook: dict) -> str:
-    """sha256 of what a reader of an executed chapter sees: each cell's type, source and outputs.
+    """sha256 of what makes an executed chapter's page: each cell's type, source, outputs and
+    metadata (tags such as ``remove-cell``, a figure's caption), and the notebook's metadata
+    but for the stamp that records this digest.
 
     Args:
         notebook: The notebook file's JSON (``json.loads`` of the ``.ipynb``).
     """
-    cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs")] for cell in notebook.get("cells", [])]
-    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+    cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs"), cell.get("metadata")]
+             for cell in notebook.get("cells", [])]
+    metadata = {k: v for k, v in (notebook.get("metadata") or {}).items() if k != STAMP_KEY}
+    return hashlib.sha256(json.dumps([cells, metadata], sort_keys=True).encode()).hexdigest()
 
 
 def without_build_paths(source: str) -> str:
@@ -243,7 +247,8 @@ def chapter_state(notebook: Path, stamp: dict) -> str:
     Returns:
         ``"current"``; ``"missing"`` (absent or unreadable); ``"outdated"`` (executed from
         another source, profile or library, or before outputs were recorded); or
-        ``"edited"``: its cells' sources or outputs differ from those it was executed with.
+        ``"edited"``: its cells (sources, outputs, metadata) or its metadata differ from
+        those it was executed with.
     """
     try:
         content = json.loads(notebook.read_text())
