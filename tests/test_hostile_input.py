@@ -539,12 +539,14 @@ def _read_only(site: Path) -> Path:
 
 def _chapters_blocked(site: Path) -> Path:
     site.mkdir()
+    (site / build.BOOK_MARK).write_text("an earlier copy of the book")
     (site / "chapters").write_text("a file where the executed chapters go")
     return site / "chapters"
 
 
 def _static_blocked(site: Path) -> Path:
     site.mkdir()
+    (site / build.BOOK_MARK).write_text("an earlier copy of the book")
     (site / "_static").write_text("a file where the chart script goes")
     return site / "_static"
 
@@ -593,3 +595,34 @@ def test_command_line_joins_a_message_of_several_lines(monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "load_profile", missing)
     _refused_at_command_line(*_cli(capsys, "profile", "demo"), "is in no mirror and downloads are off")
+
+
+# --------------------------------------------------------------------------- 13. --book-dir DIR with a user's files
+
+
+def test_13_a_folder_of_the_users_own_is_never_written_into(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(command, "load_profile", lambda *a, **k: pytest.fail("the profile was checked first"))
+    site = tmp_path / "my thesis"
+    site.mkdir()
+    (site / "references.bib").write_text("@book{mine, title={My own}}\n")
+    (site / "methods.md").write_text("# My methods\n")
+    before = sorted(p.name for p in site.iterdir())
+    _refused_at_command_line(*_cli(capsys, "book", "--root", str(ROOT), "--book-dir", str(site), "--no-build"),
+                             str(site), "already holds files", "methods.md, references.bib", "new or empty folder")
+    assert sorted(p.name for p in site.iterdir()) == before
+    assert (site / "references.bib").read_text() == "@book{mine, title={My own}}\n"
+    with pytest.raises(ValueError, match="already holds files"):
+        build.copy_book_sources(site, ROOT / "book")
+    assert (site / "methods.md").read_text() == "# My methods\n"
+
+
+def test_13_a_new_or_empty_folder_or_an_earlier_copy_is_written(tmp_path):
+    fresh, empty = tmp_path / "new" / "site", tmp_path / "empty"
+    empty.mkdir()
+    for folder in (fresh, empty):
+        build.copy_book_sources(folder, ROOT / "book")
+        assert (folder / build.BOOK_MARK).is_file() and (folder / "_config.yml").is_file()
+    # A second build into the same copy starts from the current sources.
+    (fresh / "methods.md").write_text("stale")
+    build.copy_book_sources(fresh, ROOT / "book")
+    assert (fresh / "methods.md").read_text() == (ROOT / "book" / "methods.md").read_text()
