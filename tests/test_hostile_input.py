@@ -411,10 +411,12 @@ def test_8_duplicate_layers_are_refused_up_front(layers, tmp_path, monkeypatch):
     ("日本語.yml", "profile"),
     ("my.profile v2 (final).yml", "my.profile-v2-final"),
 ])
-def test_9_a_profile_file_name_with_spaces_or_accents_is_accepted(name, plain, tmp_path, capsys):
+def test_9_a_profile_file_name_with_spaces_or_accents_is_accepted(name, plain, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "Ordner mit Leerzeichen é"
     folder.mkdir()
-    path = _profile_file(folder, "models: [x/y.z]\nn_boot: 10\n", name)
+    # `humanalign profile` checks the model ids as a chapter does; the data files are not the point here.
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    path = _profile_file(folder, "models: [pypi/efficientnet_lite0.in1k]\nn_boot: 10\n", name)
     profile = study.load_profile(str(path), **NO_CHECKS)
     assert profile.name == plain
     # The name labels the cached tables: a table of this profile is saved and read back.
@@ -626,3 +628,43 @@ def test_13_a_new_or_empty_folder_or_an_earlier_copy_is_written(tmp_path):
     (fresh / "methods.md").write_text("stale")
     build.copy_book_sources(fresh, ROOT / "book")
     assert (fresh / "methods.md").read_text() == (ROOT / "book" / "methods.md").read_text()
+
+
+# --------------------------------------------------------------------------- 14. checks that check
+
+
+def test_14_humanalign_profile_checks_the_model_ids_as_a_chapter_does(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    path = _profile_file(tmp_path, "models: [pypi/efficientnet_lite0.in1k, timm/no_such_model.x]\n")
+    _refused_at_command_line(*_cli(capsys, "profile", str(path)), "timm/no_such_model.x", "Unknown model id")
+
+
+def test_14_humanalign_profile_checks_the_data_files_as_a_chapter_does(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
+    code, out, err = _cli(capsys, "profile", "demo")
+    # (the message lists every folder looked in, so it may be longer than most)
+    assert code == 2 and not out and err.count("\n") == 1 and "Could not find 'things/things_concepts.tsv'" in err
+
+
+def test_14_a_profile_name_never_reaches_a_file_outside_the_shipped_profiles(tmp_path, monkeypatch, capsys):
+    from humanalign import profile_files
+
+    package = tmp_path / "site-packages" / "humanalign"
+    (package / "resources" / "profiles").mkdir(parents=True)
+    (package / "resources" / "profiles" / "demo.yml").write_text("models: [x/y.z]\n")
+    (package / "x").mkdir()
+    (package / "x" / "evil.yml").write_text("models: [x/y.z]\nn_boot: 99999\n")
+    monkeypatch.setattr(profile_files.resources, "files", lambda name: package)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert study.profile_path("demo") == package / "resources" / "profiles" / "demo.yml"
+    for name in ("../../x/evil", "../../x/evil.yml", "x/evil", "demo/../../../x/evil"):
+        with pytest.raises(FileNotFoundError) as err:
+            study.profile_path(name)
+        _one_line_refusal(str(err.value), name, "does not exist")
+    # A path is a path: where it points from here, it is read.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "evil.yml").write_text("models: [x/y.z]\n")
+    assert study.profile_path("../x/evil.yml").resolve() == (tmp_path / "x" / "evil.yml").resolve()

@@ -64,8 +64,9 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    # Checked first (size, text, YAML, keys, values), so that only a profile is printed.
-    load_profile(args.name, check_models=False, check_data=False)
+    # Checked first as a chapter checks it (size, text, YAML, keys, values, every model id in
+    # the registry, the data set's files at hand), so that only a usable profile is printed.
+    load_profile(args.name)
     sys.stdout.write(profile_path(args.name).read_text(encoding="utf-8"))
     return 0
 
