@@ -668,3 +668,76 @@ def test_14_a_profile_name_never_reaches_a_file_outside_the_shipped_profiles(tmp
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "evil.yml").write_text("models: [x/y.z]\n")
     assert study.profile_path("../x/evil.yml").resolve() == (tmp_path / "x" / "evil.yml").resolve()
+
+
+# --------------------------------------------------------------------------- 15. one clear line
+
+
+@needs_mirror
+def test_15_a_data_folder_that_is_a_file_is_named_when_the_92_images_are_written(tmp_path, monkeypatch):
+    from humanalign import datasets
+    from humanalign.errors import NotWritableError
+
+    blocker = tmp_path / "data.txt"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("HUMANALIGN_DATA", str(blocker))
+    with pytest.raises(NotWritableError) as err:
+        datasets.load_rsa92()
+    _one_line_refusal(str(err.value), f"{blocker} is a file, not a folder", "HUMANALIGN_DATA")
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Caught RuntimeError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n  ...\n"
+     "RuntimeError: unable to write to file </torch_412_1871_0>: File too large (27)", "ulimit -f"),
+    ("unable to write to file </torch_12_3_0>: No space left on device (28)", "/dev/shm"),
+])
+def test_15_the_image_loaders_shared_memory_failures_are_one_line(text, named, monkeypatch, capsys):
+    def fail(*_, **__):
+        raise RuntimeError(text)
+
+    monkeypatch.setattr(cli, "extract_features", fail)
+    monkeypatch.setattr(cli, "load_stimuli", lambda *a, **k: None)
+    _refused_at_command_line(*_cli(capsys, "extract", "--model", "untrained/mobilenetv2_100.seed0"), named,
+                             "--num-workers 0")
+    monkeypatch.setattr(cli, "extract_features", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("a bug")))
+    with pytest.raises(RuntimeError, match="a bug"):  # anything else is not dressed up as a resource problem
+        cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0"])
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_15_a_non_ascii_profile_prints_on_a_terminal_that_is_not_utf8(tty, tmp_path, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    text = "# Profil für Überprüfung — 日本語\nmodels: [pypi/efficientnet_lite0.in1k]\n"
+    path = _profile_file(tmp_path, text, "prüfung.yml")
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self):
+            return tty
+
+    raw = io.BytesIO()
+    out = Terminal(raw, encoding="ascii", errors="strict")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["profile", str(path)]) == 0
+    out.flush()
+    written = raw.getvalue()
+    if tty:  # what the terminal cannot show comes as escapes
+        assert written.decode("ascii") == text.encode("ascii", "backslashreplace").decode("ascii")
+    else:  # redirected to a file: the profile as it is, in UTF-8
+        assert written.decode("utf-8") == text
+
+
+def test_15_a_chapter_that_fails_on_shared_memory_says_what_to_do(tmp_path, monkeypatch):
+    import papermill
+
+    def fail(*_, **__):
+        raise papermill.PapermillExecutionError(3, 4, "run = ...", "RuntimeError",
+                                                "unable to write to file </torch_9_9_0>: File too large (27)", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", fail)
+    source = tmp_path / "01_tiny.py"
+    source.write_text(TINY_CHAPTER)
+    with pytest.raises(RuntimeError) as err:
+        book.execute_chapter(source, tmp_path / "out" / "01_tiny.ipynb", {"profile": "demo"})
+    _one_line_refusal(str(err.value), "01_tiny.py failed in cell 4", "ulimit -f")

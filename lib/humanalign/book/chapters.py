@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import absolute_env
+from ..errors import resource_hint
 from ..profiles import profile_path, profile_names
 
 __all__ = [
@@ -116,8 +117,10 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
                     cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
                 )
         except papermill.PapermillExecutionError as err:
+            hint = resource_hint(err.evalue)
             raise RuntimeError(
-                f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
+                f"{source.name} failed in cell {err.exec_count}: "
+                + (hint if hint else f"{err.ename}: {err.evalue}")
             ) from err
         seconds = time.perf_counter() - start
         _collapse_parameter_cells(executed, stamp)
