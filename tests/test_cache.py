@@ -4,6 +4,7 @@ folder, temporaries left by a killed write, and scores computed by code that has
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -78,13 +79,38 @@ def test_a_swapped_score_file_is_recomputed_not_used(rng, capsys):
     assert "names another cache entry" in capsys.readouterr().err
 
 
-def test_a_record_of_an_older_version_without_its_entry_is_recomputed(rng):
-    path = _entry("timm__a.x", "3" * 24)
-    cache.save_array(path, rng.normal(size=(2, 2)).astype(np.float32))
+def _older_version(path) -> None:
+    """Rewrite an entry's record as versions before this one wrote it (no entry named)."""
     record = cache.record_path(path)
-    record.write_text(record.read_text().replace('"entry"', '"old_field"'))
-    array, problem = cache.load_array(path, 2)
-    assert array is None and "does not name its entry" in problem
+    text = json.loads(record.read_text())
+    del text["entry"]
+    record.write_text(json.dumps(text))
+
+
+def test_a_record_of_an_older_version_is_accepted_only_where_it_fits(rng):
+    features = settings().cache_dir / "features" / "timm"
+    a = features / "a.x" / "things-demo.penultimate.1111.npy"
+    b = features / "b.x" / "things-demo.penultimate.2222.npy"
+    for path, model in ((a, "timm/a.x"), (b, "timm/b.x")):
+        cache.save_array(path, rng.normal(size=(2, 2)).astype(np.float32),
+                         {"model": model, "layer": "penultimate", "dataset": "things-demo"})
+        _older_version(path)
+    assert cache.load_array(a, 2)[0] is not None  # an existing cache is not recomputed
+    _swap(a, b)
+    for path in (a, b):
+        array, problem = cache.load_array(path, 2)
+        assert array is None and "older version" in problem and "another model" in problem
+    # Moved within the model's folder to another layer's name: refused as well.
+    c = features / "a.x" / "things-demo.logits.3333.npy"
+    cache.save_array(c, rng.normal(size=(2, 2)).astype(np.float32),
+                     {"model": "timm/a.x", "layer": "penultimate", "dataset": "things-demo"})
+    _older_version(c)
+    assert cache.load_array(c, 2)[0] is None
+    # An older record without a model is not vouched for.
+    d = _entry("timm__a.x", "3" * 24)
+    cache.save_array(d, rng.normal(size=(2, 2)).astype(np.float32))
+    _older_version(d)
+    assert cache.load_array(d, 2)[0] is None
 
 
 @pytest.mark.parametrize("which", ["record", "entry"])

@@ -7,7 +7,9 @@ folder and file name, which hold the model and the content key) and shape, dtype
 whatever the writer adds is written the same way. A file is read back (:func:`load_array`,
 :func:`load_arrays`) only when it matches its record and the record names this very entry;
 otherwise the reader gets the reason and recomputes, so an edited, truncated, half-written
-or swapped file is never used. Temporaries that an interrupted write left behind are
+or swapped file is never used. (A record written before records named their entry is
+accepted while the model, layer and data set it names are those of the entry's folder and
+file name, so that an existing cache is not recomputed.) Temporaries that an interrupted write left behind are
 removed by the next write into their folder once they are :data:`STALE_AFTER_S` old.
 
 The records are integrity checks, not signatures: whoever can write the cache folder can
@@ -204,11 +206,24 @@ def _read_record(path: Path, own: bool = True) -> tuple[dict | None, str | None]
         return None, "it has no record of its hash beside it"
     except (ValueError, TypeError, UnicodeDecodeError, OSError):
         return None, f"its record {record_path(path).name} is unreadable"
-    if own and record.get("entry") != _entry(path):
-        named = record.get("entry")
-        return None, ("its record names another cache entry (" + str(named)[:200] + "): it was moved or copied there"
-                      if isinstance(named, str) else "its record does not name its entry (written by an older version)")
+    named = record.get("entry")
+    if own and named is None and not _older_record_fits(path, record):
+        return None, "its record (written by an older version) names no entry and another model, layer or data set"
+    if own and named is not None and named != _entry(path):
+        return None, f"its record names another cache entry ({str(named)[:200]}): it was moved or copied there"
     return record, None
+
+
+def _older_record_fits(path: Path, record: dict) -> bool:
+    """Whether a record written before records named their entry still fits ``path``: its
+    model is the one of the entry's folder and its layer and data set are in the file name
+    (so that a file moved from another model's folder is not taken for this one's)."""
+    model = record.get("model")
+    if not isinstance(model, str) or "/" not in model:
+        return False
+    if path.parent.name not in (model.split("/", 1)[1], model.replace("/", "__")):
+        return False
+    return all(str(record[key]) in path.name for key in ("layer", "dataset") if key in record)
 
 
 def _matches(path: Path, record: dict) -> str | None:
