@@ -74,3 +74,85 @@ def test_raise_if_disk_full_passes_other_errors_on(tmp_path):
     raise_if_disk_full(ValueError("not an OSError"), tmp_path)
     with pytest.raises(DiskFullError, match=str(tmp_path)):
         raise_if_disk_full(OSError(errno.ENOSPC, "No space left on device"), tmp_path)
+
+
+# Attacks of the fourth reliability round: every failure to write is one line naming the file.
+
+
+def test_a_short_write_without_an_errno_is_the_disk_full_message(tmp_path, monkeypatch):
+    import numpy as np
+
+    from humanalign import cache
+    from humanalign.errors import DiskFullError
+
+    def short(handle, array, *a, **k):
+        handle.write(b"\x93NUMPY")  # what numpy's tofile leaves before it gives up
+        raise OSError("4096 requested and 1024 written")
+
+    monkeypatch.setattr(np, "save", short)
+    target = tmp_path / "cache" / "features" / "a.npy"
+    with pytest.raises(DiskFullError) as err:
+        cache.save_array(target, np.zeros((32, 32), np.float32))
+    message = str(err.value)
+    assert "\n" not in message and f"No space left to write {target}" in message and "cut short" in message
+    assert list(target.parent.iterdir()) == []
+
+
+def test_a_file_size_limit_is_named_as_such(tmp_path):
+    import errno
+
+    from humanalign.errors import FileSizeLimitError
+
+    target = tmp_path / "big.bin"
+    with pytest.raises(FileSizeLimitError) as err:
+        with atomic_path(target):
+            raise OSError(errno.EFBIG, "File too large")
+    assert "\n" not in str(err.value) and str(target) in str(err.value) and "ulimit -f" in str(err.value)
+    assert isinstance(err.value, OSError) and not target.exists()
+
+
+def test_a_read_only_folder_is_named_with_what_to_do(tmp_path, monkeypatch):
+    import errno
+
+    from humanalign.errors import NotWritableError
+
+    monkeypatch.setattr("tempfile.mkstemp", lambda **kw: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")))
+    target = tmp_path / "data" / "rsa92" / "images" / "01.png"
+    with pytest.raises(NotWritableError) as err:
+        write_text_atomic(target, "x")
+    message = str(err.value)
+    assert "\n" not in message and str(target) in message and "Read-only file system" in message
+    assert "HUMANALIGN_DATA" in message and isinstance(err.value, OSError)
+
+
+def test_a_data_folder_that_is_a_file_is_named(tmp_path):
+    from humanalign.errors import NotWritableError
+
+    blocker = tmp_path / "data"
+    blocker.write_text("HUMANALIGN_DATA points here by mistake")
+    with pytest.raises(NotWritableError) as err:
+        write_text_atomic(blocker / "rsa92" / "images" / "01.png", "x")
+    assert f"{blocker} is a file, not a folder" in str(err.value) and "\n" not in str(err.value)
+    assert blocker.read_text() == "HUMANALIGN_DATA points here by mistake"
+
+
+def test_an_error_of_the_block_itself_is_not_blamed_on_the_folder(tmp_path):
+    import errno
+
+    source = tmp_path / "elsewhere.txt"
+    with pytest.raises(PermissionError):
+        with atomic_path(tmp_path / "out.txt"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(source))
+
+
+@pytest.mark.parametrize("text, words", [
+    ("unable to write to file </torch_1_2_0>: File too large (27)", "ulimit -f"),
+    ("RuntimeError: unable to write to file </torch_1_2_0>: No space left on device (28)", "/dev/shm"),
+    ("OSError: 8192 requested and 0 written", "cut short"),
+    ("a bug of ours", None),
+])
+def test_resource_hint_reads_other_libraries_texts(text, words):
+    from humanalign.errors import resource_hint
+
+    hint = resource_hint(text)
+    assert (hint is None) if words is None else (words in hint)

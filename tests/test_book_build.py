@@ -84,7 +84,7 @@ def test_copy_book_sources_copies_pages_not_build_output(tmp_path):
     (src / "chapters" / "01_x.ipynb").write_text("{}")
     dest = book.copy_book_sources(tmp_path / "out" / "site", src)
     copied = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    assert copied == ["_config.yml", "_toc.yml", "img/a.svg", "intro.md"]
+    assert copied == [book.BOOK_MARK, "_config.yml", "_toc.yml", "img/a.svg", "intro.md"]
     # A second copy into the same folder brings in changed sources.
     (src / "intro.md").write_text("# Intro, edited\n")
     book.copy_book_sources(dest, src)

@@ -57,6 +57,9 @@ def _refused_at_command_line(code: int, out: str, err: str, *named: str) -> None
 TINY_CHAPTER = '''# %% tags=["parameters"]
 profile = "demo"
 
+# %% tags=["remove-cell"]
+hidden = "a cell that the page leaves out"
+
 # %%
 print(6 * 7)
 
@@ -95,7 +98,28 @@ def _drop_cell(cells, i):
     del cells[i]
 
 
-@pytest.mark.parametrize("edit", [_edit_output, _edit_source, _edit_markdown, _drop_cell])
+def _edit_caption(cells, i):
+    # A figure caption lives in the cell's metadata; the page prints it.
+    cells[i].setdefault("metadata", {})["mystnb"] = {"figure": {"caption": "<img src=x onerror=alert(1)>"}}
+
+
+def _drop_hiding_tag(cells, i):
+    # The parameter cells are folded by a tag; without it the page shows them open.
+    folded = next(cell for cell in cells if "hide-cell" in cell.get("metadata", {}).get("tags", []))
+    folded["metadata"]["tags"].remove("hide-cell")
+
+
+def _drop_remove_cell_tag(cells, i):
+    removed = next(cell for cell in cells if "remove-cell" in cell.get("metadata", {}).get("tags", []))
+    removed["metadata"]["tags"].remove("remove-cell")
+
+
+def _tag_cell_to_remove(cells, i):
+    cells[i].setdefault("metadata", {}).setdefault("tags", []).append("remove-cell")
+
+
+@pytest.mark.parametrize("edit", [_edit_output, _edit_source, _edit_markdown, _drop_cell, _edit_caption,
+                                  _drop_hiding_tag, _drop_remove_cell_tag, _tag_cell_to_remove])
 def test_1_hand_edited_executed_chapter_is_executed_again_not_published(edit, executed_chapter, tmp_path, monkeypatch):
     source, executed = executed_chapter
     notebooks, site = tmp_path / "notebooks", tmp_path / "book"
@@ -144,6 +168,27 @@ def test_1_chapter_state_tells_missing_outdated_edited_and_current(executed_chap
     content["cells"] = ["not a cell"]
     copy.write_text(json.dumps(content))
     assert book.chapter_state(copy, stamp) == "edited"
+
+
+@pytest.mark.parametrize("edit", [
+    lambda meta: meta.update(myst={"substitutions": {"x": "<script>alert(1)</script>"}}),
+    lambda meta: meta["kernelspec"].update(display_name="edited"),
+    lambda meta: meta.pop("language_info"),
+    lambda meta: meta.update(metadata=["not", "a", "mapping"]),
+])
+def test_1_an_edit_of_the_notebook_metadata_is_an_edit(edit, executed_chapter, tmp_path):
+    source, executed = executed_chapter
+    stamp = book.chapter_stamp(source, "demo")
+    content = json.loads(executed.read_text())
+    edit(content["metadata"])
+    copy = tmp_path / "copy.ipynb"
+    copy.write_text(json.dumps(content))
+    assert book.chapter_state(copy, stamp) == "edited"
+    # The stamp itself is not part of what it vouches for: rewritten as it was, still current.
+    content = json.loads(executed.read_text())
+    content["metadata"] = {"humanalign": content["metadata"].pop("humanalign"), **content["metadata"]}
+    copy.write_text(json.dumps(content))
+    assert book.chapter_state(copy, stamp) == "current"
 
 
 # --------------------------------------------------------------------------- 2. relative folders
@@ -366,10 +411,12 @@ def test_8_duplicate_layers_are_refused_up_front(layers, tmp_path, monkeypatch):
     ("日本語.yml", "profile"),
     ("my.profile v2 (final).yml", "my.profile-v2-final"),
 ])
-def test_9_a_profile_file_name_with_spaces_or_accents_is_accepted(name, plain, tmp_path, capsys):
+def test_9_a_profile_file_name_with_spaces_or_accents_is_accepted(name, plain, tmp_path, monkeypatch, capsys):
     folder = tmp_path / "Ordner mit Leerzeichen é"
     folder.mkdir()
-    path = _profile_file(folder, "models: [x/y.z]\nn_boot: 10\n", name)
+    # `humanalign profile` checks the model ids as a chapter does; the data files are not the point here.
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    path = _profile_file(folder, "models: [pypi/efficientnet_lite0.in1k]\nn_boot: 10\n", name)
     profile = study.load_profile(str(path), **NO_CHECKS)
     assert profile.name == plain
     # The name labels the cached tables: a table of this profile is saved and read back.
@@ -494,12 +541,14 @@ def _read_only(site: Path) -> Path:
 
 def _chapters_blocked(site: Path) -> Path:
     site.mkdir()
+    (site / build.BOOK_MARK).write_text("an earlier copy of the book")
     (site / "chapters").write_text("a file where the executed chapters go")
     return site / "chapters"
 
 
 def _static_blocked(site: Path) -> Path:
     site.mkdir()
+    (site / build.BOOK_MARK).write_text("an earlier copy of the book")
     (site / "_static").write_text("a file where the chart script goes")
     return site / "_static"
 
@@ -548,3 +597,147 @@ def test_command_line_joins_a_message_of_several_lines(monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "load_profile", missing)
     _refused_at_command_line(*_cli(capsys, "profile", "demo"), "is in no mirror and downloads are off")
+
+
+# --------------------------------------------------------------------------- 13. --book-dir DIR with a user's files
+
+
+def test_13_a_folder_of_the_users_own_is_never_written_into(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(command, "load_profile", lambda *a, **k: pytest.fail("the profile was checked first"))
+    site = tmp_path / "my thesis"
+    site.mkdir()
+    (site / "references.bib").write_text("@book{mine, title={My own}}\n")
+    (site / "methods.md").write_text("# My methods\n")
+    before = sorted(p.name for p in site.iterdir())
+    _refused_at_command_line(*_cli(capsys, "book", "--root", str(ROOT), "--book-dir", str(site), "--no-build"),
+                             str(site), "already holds files", "methods.md, references.bib", "new or empty folder")
+    assert sorted(p.name for p in site.iterdir()) == before
+    assert (site / "references.bib").read_text() == "@book{mine, title={My own}}\n"
+    with pytest.raises(ValueError, match="already holds files"):
+        build.copy_book_sources(site, ROOT / "book")
+    assert (site / "methods.md").read_text() == "# My methods\n"
+
+
+def test_13_a_new_or_empty_folder_or_an_earlier_copy_is_written(tmp_path):
+    fresh, empty = tmp_path / "new" / "site", tmp_path / "empty"
+    empty.mkdir()
+    for folder in (fresh, empty):
+        build.copy_book_sources(folder, ROOT / "book")
+        assert (folder / build.BOOK_MARK).is_file() and (folder / "_config.yml").is_file()
+    # A second build into the same copy starts from the current sources.
+    (fresh / "methods.md").write_text("stale")
+    build.copy_book_sources(fresh, ROOT / "book")
+    assert (fresh / "methods.md").read_text() == (ROOT / "book" / "methods.md").read_text()
+
+
+# --------------------------------------------------------------------------- 14. checks that check
+
+
+def test_14_humanalign_profile_checks_the_model_ids_as_a_chapter_does(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    path = _profile_file(tmp_path, "models: [pypi/efficientnet_lite0.in1k, timm/no_such_model.x]\n")
+    _refused_at_command_line(*_cli(capsys, "profile", str(path)), "timm/no_such_model.x", "Unknown model id")
+
+
+def test_14_humanalign_profile_checks_the_data_files_as_a_chapter_does(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HUMANALIGN_MIRRORS", "")
+    monkeypatch.setenv("HUMANALIGN_OFFLINE", "1")
+    code, out, err = _cli(capsys, "profile", "demo")
+    # (the message lists every folder looked in, so it may be longer than most)
+    assert code == 2 and not out and err.count("\n") == 1 and "Could not find 'things/things_concepts.tsv'" in err
+
+
+def test_14_a_profile_name_never_reaches_a_file_outside_the_shipped_profiles(tmp_path, monkeypatch, capsys):
+    from humanalign import profile_files
+
+    package = tmp_path / "site-packages" / "humanalign"
+    (package / "resources" / "profiles").mkdir(parents=True)
+    (package / "resources" / "profiles" / "demo.yml").write_text("models: [x/y.z]\n")
+    (package / "x").mkdir()
+    (package / "x" / "evil.yml").write_text("models: [x/y.z]\nn_boot: 99999\n")
+    monkeypatch.setattr(profile_files.resources, "files", lambda name: package)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert study.profile_path("demo") == package / "resources" / "profiles" / "demo.yml"
+    for name in ("../../x/evil", "../../x/evil.yml", "x/evil", "demo/../../../x/evil"):
+        with pytest.raises(FileNotFoundError) as err:
+            study.profile_path(name)
+        _one_line_refusal(str(err.value), name, "does not exist")
+    # A path is a path: where it points from here, it is read.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "evil.yml").write_text("models: [x/y.z]\n")
+    assert study.profile_path("../x/evil.yml").resolve() == (tmp_path / "x" / "evil.yml").resolve()
+
+
+# --------------------------------------------------------------------------- 15. one clear line
+
+
+@needs_mirror
+def test_15_a_data_folder_that_is_a_file_is_named_when_the_92_images_are_written(tmp_path, monkeypatch):
+    from humanalign import datasets
+    from humanalign.errors import NotWritableError
+
+    blocker = tmp_path / "data.txt"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("HUMANALIGN_DATA", str(blocker))
+    with pytest.raises(NotWritableError) as err:
+        datasets.load_rsa92()
+    _one_line_refusal(str(err.value), f"{blocker} is a file, not a folder", "HUMANALIGN_DATA")
+
+
+@pytest.mark.parametrize("text, named", [
+    ("Caught RuntimeError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n  ...\n"
+     "RuntimeError: unable to write to file </torch_412_1871_0>: File too large (27)", "ulimit -f"),
+    ("unable to write to file </torch_12_3_0>: No space left on device (28)", "/dev/shm"),
+])
+def test_15_the_image_loaders_shared_memory_failures_are_one_line(text, named, monkeypatch, capsys):
+    def fail(*_, **__):
+        raise RuntimeError(text)
+
+    monkeypatch.setattr(cli, "extract_features", fail)
+    monkeypatch.setattr(cli, "load_stimuli", lambda *a, **k: None)
+    _refused_at_command_line(*_cli(capsys, "extract", "--model", "untrained/mobilenetv2_100.seed0"), named,
+                             "--num-workers 0")
+    monkeypatch.setattr(cli, "extract_features", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("a bug")))
+    with pytest.raises(RuntimeError, match="a bug"):  # anything else is not dressed up as a resource problem
+        cli.main(["extract", "--model", "untrained/mobilenetv2_100.seed0"])
+
+
+@pytest.mark.parametrize("tty", [False, True])
+def test_15_a_non_ascii_profile_prints_on_a_terminal_that_is_not_utf8(tty, tmp_path, monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("humanalign.profiles.fetch", lambda *a, **k: None)
+    text = "# Profil für Überprüfung — 日本語\nmodels: [pypi/efficientnet_lite0.in1k]\n"
+    path = _profile_file(tmp_path, text, "prüfung.yml")
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self):
+            return tty
+
+    raw = io.BytesIO()
+    out = Terminal(raw, encoding="ascii", errors="strict")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert cli.main(["profile", str(path)]) == 0
+    out.flush()
+    written = raw.getvalue()
+    if tty:  # what the terminal cannot show comes as escapes
+        assert written.decode("ascii") == text.encode("ascii", "backslashreplace").decode("ascii")
+    else:  # redirected to a file: the profile as it is, in UTF-8
+        assert written.decode("utf-8") == text
+
+
+def test_15_a_chapter_that_fails_on_shared_memory_says_what_to_do(tmp_path, monkeypatch):
+    import papermill
+
+    def fail(*_, **__):
+        raise papermill.PapermillExecutionError(3, 4, "run = ...", "RuntimeError",
+                                                "unable to write to file </torch_9_9_0>: File too large (27)", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", fail)
+    source = tmp_path / "01_tiny.py"
+    source.write_text(TINY_CHAPTER)
+    with pytest.raises(RuntimeError) as err:
+        book.execute_chapter(source, tmp_path / "out" / "01_tiny.ipynb", {"profile": "demo"})
+    _one_line_refusal(str(err.value), "01_tiny.py failed in cell 4", "ulimit -f")

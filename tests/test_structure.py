@@ -19,12 +19,13 @@ PACKAGE = ROOT / "lib" / "humanalign"
 # The floors of the house, lowest first: a module may import its own floor's package
 # (inside it) and anything below, never above.
 FLOORS = (
-    ("errors",),
+    ("errors", "escape"),
     ("config", "_atomic", "_yaml"),
     ("fetch",),
     ("sources", "registry"),
     ("cache",),
     ("datasets",),
+    ("profile_files",),
     ("profiles",),
     ("models",),
     ("features",),

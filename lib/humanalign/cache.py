@@ -2,10 +2,18 @@
 
 Every cache file of the package (features, probes, per-unit scores) is written through
 :func:`save_array` or :func:`save_arrays`: the data go to a temporary name that is renamed
-into place, then a ``.json`` record with the file's sha256 (and shape, dtype and whatever the
-writer adds) is written the same way. A file is read back (:func:`load_array`,
-:func:`load_arrays`) only when it matches its record; otherwise the reader gets the reason
-and recomputes, so an edited, truncated or half-written file is never used.
+into place, then a ``.json`` record with the file's sha256, the entry it belongs to (its
+folder and file name, which hold the model and the content key) and shape, dtype and
+whatever the writer adds is written the same way. A file is read back (:func:`load_array`,
+:func:`load_arrays`) only when it matches its record and the record names this very entry;
+otherwise the reader gets the reason and recomputes, so an edited, truncated, half-written
+or swapped file is never used. (A record written before records named their entry is
+accepted while the model, layer and data set it names are those of the entry's folder and
+file name, so that an existing cache is not recomputed.) Temporaries that an interrupted write left behind are
+removed by the next write into their folder once they are :data:`STALE_AFTER_S` old.
+
+The records are integrity checks, not signatures: whoever can write the cache folder can
+also write a matching record.
 
 :func:`record_use` collects which feature files a computation read, so that a results table
 can name them and be recomputed when they change (:func:`check_recorded`).
@@ -15,10 +23,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
+import os
+import re
+import time
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import Iterator
 
 import numpy as np
@@ -32,6 +45,7 @@ from .registry import ModelSpec, as_spec
 __all__ = [
     "LIBRARIES",
     "PREPROCESS_VERSION",
+    "STALE_AFTER_S",
     "check_recorded",
     "check_writable",
     "content_key",
@@ -44,6 +58,7 @@ __all__ = [
     "record_use",
     "save_array",
     "save_arrays",
+    "source_digest",
     "spec_digest",
 ]
 
@@ -52,6 +67,13 @@ __all__ = [
 PREPROCESS_VERSION = 1
 #: The libraries whose versions enter every content key (they compute the numbers).
 LIBRARIES = ("torch", "torchvision", "timm", "open_clip_torch", "ai-edge-litert", "numpy", "pillow", "humanalign")
+#: A temporary file of an atomic write older than this (seconds) belongs to a write that was
+#: killed: the next write into its folder removes it. A live write touches its file far more
+#: often than this.
+STALE_AFTER_S = 30 * 60
+# The temporaries of :func:`humanalign._atomic.atomic_path`: "<name>.<8 random characters>.tmp"
+# and the same with an extension that the writer appends (".tmp.npz").
+_TEMPORARY = re.compile(r"^.+\.[a-z0-9_]{8}\.tmp(\.[a-z0-9]{1,5})?$")
 
 
 def library_versions(names: tuple[str, ...] = LIBRARIES, missing: str = "absent") -> dict[str, str]:
@@ -70,6 +92,20 @@ def content_key(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def source_digest(*modules: ModuleType) -> str:
+    """sha256 of the source text of ``modules``, in the order given: what a cached result that
+    these modules computed is keyed on, so that any change of their code recomputes it.
+
+    Raises:
+        TypeError: a module without source text (a compiled extension).
+    """
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(module.__name__.encode() + b"\0")
+        digest.update(hashlib.sha256(inspect.getsource(module).encode()).digest())
+    return digest.hexdigest()
+
+
 def spec_digest(model: ModelSpec | str) -> str:
     """sha256 of a model's registry row (a changed row changes every key built on it)."""
     return content_key(asdict(as_spec(model)))
@@ -83,12 +119,61 @@ def record_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
+def _entry(path: Path) -> str:
+    """What a record names as its entry: the file's folder and name (the model and the key)."""
+    path = Path(path)
+    return f"{path.parent.name}/{path.name}"
+
+
 def _write_record(path: Path, digest: str, meta: dict) -> None:
-    write_text_atomic(record_path(path), json.dumps({**meta, "sha256": digest}, indent=1, default=str))
+    write_text_atomic(record_path(path), json.dumps({**meta, "entry": _entry(path), "sha256": digest},
+                                                    indent=1, default=str))
+
+
+def _before_write(path: Path) -> None:
+    """Refuse a cache entry or record that is a folder (in one line), and drop the temporaries
+    of killed writes in the entry's folder."""
+    _refuse_folders(Path(path))
+    sweep_temporaries(Path(path).parent)
+
+
+def sweep_temporaries(folder: Path, older_than_s: float = STALE_AFTER_S) -> list[Path]:
+    """Remove the temporaries of atomic writes in ``folder`` that are older than
+    ``older_than_s`` (left by a write that was killed); returns those removed."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMPORARY.match(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > older_than_s:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    return removed
+
+
+def _refuse_folders(path: Path) -> None:
+    for part in (path, record_path(path)):
+        if part.is_dir():
+            raise DataError(
+                f"The cache entry {part} is a folder where a file belongs; remove that folder (or point "
+                "HUMANALIGN_CACHE at another folder) and run again."
+            )
 
 
 def save_array(path: Path, array: np.ndarray, meta: dict | None = None) -> None:
-    """Write ``array`` as ``.npy`` and then its record (sha256, shape, dtype, ``meta``), each atomically."""
+    """Write ``array`` as ``.npy`` and then its record (sha256, entry, shape, dtype, ``meta``), each atomically.
+
+    Raises:
+        DataError: the entry or its record is a folder.
+    """
+    _before_write(path)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as handle:
             np.save(handle, array)
@@ -97,23 +182,48 @@ def save_array(path: Path, array: np.ndarray, meta: dict | None = None) -> None:
 
 
 def save_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict | None = None) -> None:
-    """Write named arrays as one ``.npz`` file and then its record, each atomically."""
+    """Write named arrays as one ``.npz`` file and then its record, each atomically.
+
+    Raises:
+        DataError: the entry or its record is a folder.
+    """
+    _before_write(path)
     with atomic_path(path, suffix=".tmp.npz") as tmp:
         np.savez(tmp, **{k: np.asarray(v) for k, v in arrays.items()})
         digest = cached_sha256(tmp)
     _write_record(path, digest, {**(meta or {}), "arrays": sorted(arrays)})
 
 
-def _read_record(path: Path) -> tuple[dict | None, str | None]:
+def _read_record(path: Path, own: bool = True) -> tuple[dict | None, str | None]:
+    """The record beside ``path``, or ``None`` and why; with ``own``, only a record that names
+    this entry (a file and record moved or copied from another entry are refused)."""
+    _refuse_folders(Path(path))
     try:
         record = json.loads(record_path(path).read_text())
         if not isinstance(record, dict) or not isinstance(record.get("sha256"), str):
             raise ValueError("no sha256")
-        return record, None
     except FileNotFoundError:
         return None, "it has no record of its hash beside it"
     except (ValueError, TypeError, UnicodeDecodeError, OSError):
         return None, f"its record {record_path(path).name} is unreadable"
+    named = record.get("entry")
+    if own and named is None and not _older_record_fits(path, record):
+        return None, "its record (written by an older version) names no entry and another model, layer or data set"
+    if own and named is not None and named != _entry(path):
+        return None, f"its record names another cache entry ({str(named)[:200]}): it was moved or copied there"
+    return record, None
+
+
+def _older_record_fits(path: Path, record: dict) -> bool:
+    """Whether a record written before records named their entry still fits ``path``: its
+    model is the one of the entry's folder and its layer and data set are in the file name
+    (so that a file moved from another model's folder is not taken for this one's)."""
+    model = record.get("model")
+    if not isinstance(model, str) or "/" not in model:
+        return False
+    if path.parent.name not in (model.split("/", 1)[1], model.replace("/", "__")):
+        return False
+    return all(str(record[key]) in path.name for key in ("layer", "dataset") if key in record)
 
 
 def _matches(path: Path, record: dict) -> str | None:
@@ -134,7 +244,8 @@ def load_array(path: Path, rows: int | None = None, width: int | None = None,
     shape, kind = record.get("shape"), record.get("dtype")
     if (not isinstance(shape, list) or len(shape) != 2 or kind != dtype
             or (rows is not None and shape[0] != rows) or (width is not None and shape[1] != width)):
-        return None, f"its record says {kind} {shape}, expected {dtype} with {rows} rows"
+        return None, (f"its record says {kind} {shape}, expected {dtype} with {rows} rows"
+                      + (f" of width {width}" if width is not None else ""))
     problem = _matches(path, record)
     if problem:
         return None, problem
@@ -170,7 +281,12 @@ def load_arrays(path: Path) -> tuple[dict[str, np.ndarray] | None, str | None]:
 
 
 def discard(path: Path, reason: str) -> None:
-    """Remove a cache file that cannot be trusted, and its record, with a one-line notice."""
+    """Remove a cache file that cannot be trusted, and its record, with a one-line notice.
+
+    Raises:
+        DataError: the entry or its record is a folder (not removed: it may hold anything).
+    """
+    _refuse_folders(Path(path))
     notice(f"recomputing {path}: {reason}.")
     Path(path).unlink(missing_ok=True)
     record_path(path).unlink(missing_ok=True)

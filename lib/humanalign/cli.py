@@ -16,7 +16,7 @@ import pandas as pd
 from . import book
 from .config import check_device, settings
 from .datasets import dataset_names, load_demo_stimuli, load_stimuli
-from .errors import DataError, user_message
+from .errors import DataError, resource_hint, user_message
 from .features import cache_path, extract_features
 from .profiles import load_profile, profile_path
 from .registry import get_spec, list_models
@@ -65,10 +65,41 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    # Checked first (size, text, YAML, keys, values), so that only a profile is printed.
-    load_profile(args.name, check_models=False, check_data=False)
-    sys.stdout.write(profile_path(args.name).read_text(encoding="utf-8"))
+    # Checked first as a chapter checks it (size, text, YAML, keys, values, every model id in
+    # the registry, the data set's files at hand), so that only a usable profile is printed.
+    load_profile(args.name)
+    _write_out(profile_path(args.name).read_text(encoding="utf-8"))
     return 0
+
+
+def _write_out(text: str) -> None:
+    """Write ``text`` to standard output as UTF-8 when it goes to a file or pipe (``humanalign
+    profile demo > mine.yml``), and in the terminal's own encoding, with escapes for what it
+    cannot show, otherwise."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None and not stream.isatty():
+            stream.flush()
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+            return
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    stream.write(text)
+
+
+def _printable(stream) -> None:
+    """Let ``stream`` (stdout or stderr) write what its encoding cannot show as escapes
+    rather than fail: a model id or a file name with non-ASCII letters on an ASCII terminal."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a stream that cannot be reconfigured
+            pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(book.main(argv[1:]) or 0)
     parser = build_parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        _printable(stream)
     try:
         settings()  # the environment variables, checked before any work
         if getattr(args, "device", None) is not None:
@@ -124,4 +157,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Every documented failure (unknown id, bad value, missing or corrupt data file,
         # unwritable folder) is one line for the user, not a traceback.
         print(f"humanalign: error: {user_message(err)}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:
+        # A full shared memory or a file-size limit, as the image loader's workers report it.
+        hint = resource_hint(str(err))
+        if hint is None:
+            raise
+        print(f"humanalign: error: {hint[:1].upper() + hint[1:]}.", file=sys.stderr)
         return 2

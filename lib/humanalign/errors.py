@@ -6,7 +6,10 @@ only let a caller tell the kinds apart.
 
 from __future__ import annotations
 
-__all__ = ["DataError", "DataNotFoundError", "DiskFullError", "HashMismatchError", "WeightsUnavailableError", "user_message"]
+import re
+
+__all__ = ["DataError", "DataNotFoundError", "DiskFullError", "FileSizeLimitError", "HashMismatchError",
+           "NotWritableError", "WeightsUnavailableError", "resource_hint", "user_message"]
 
 
 class DataError(RuntimeError):
@@ -51,3 +54,39 @@ class DiskFullError(OSError):
     The message names the file being written and says how to make room; nothing half
     written is left under that name.
     """
+
+
+class FileSizeLimitError(OSError):
+    """A file could not be written because it reached the session's file-size limit
+    (``ulimit -f``); the message names the file and says how to lift the limit."""
+
+
+class NotWritableError(OSError):
+    """A file could not be written because its folder is read-only, not a folder, or not the
+    user's to write; the message names the file, the cause and which setting to change."""
+
+
+# Failures of the image loader's worker processes, which reach us as the text of another
+# library's error: the pattern and what to do.
+_RESOURCE_HINTS = (
+    (re.compile(r"unable to (write to|allocate shared memory|open shared memory).*(File too large|\(27\))", re.I | re.S),
+     "the image loader could not pass a batch to the model through shared memory: a file-size limit "
+     "(ulimit -f) is set; lift it (ulimit -f unlimited), or run `humanalign extract --num-workers 0`, "
+     "which passes no batch through shared memory, and run again"),
+    (re.compile(r"unable to (write to|allocate shared memory|open shared memory).*(No space left|\(28\))", re.I | re.S),
+     "the image loader could not pass a batch to the model through shared memory (/dev/shm is full); "
+     "free space there or give the container more shared memory (docker --shm-size), or run "
+     "`humanalign extract --num-workers 0`, and run again"),
+    (re.compile(r"\d+ requested and \d+ written", re.S),
+     "a file was cut short while it was written: its disk or your quota is full, or a file-size limit "
+     "(ulimit -f) is set; free some space or lift the limit, then run again"),
+)
+
+
+def resource_hint(text: str) -> str | None:
+    """What to do about a failure that another library reports only as text (a full shared
+    memory, a file-size limit, a short write), or ``None`` when ``text`` is none of them."""
+    for pattern, hint in _RESOURCE_HINTS:
+        if pattern.search(str(text)):
+            return hint
+    return None

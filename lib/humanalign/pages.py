@@ -19,9 +19,11 @@ The colours and the compact layout come from the book's style sheet
 
 from __future__ import annotations
 
+import os
 import re
-import shlex
 from pathlib import PurePath
+
+from . import escape
 
 __all__ = ["VERDICT_CLASSES", "rerun_box", "verdict_admonition"]
 
@@ -83,14 +85,16 @@ def verdict_admonition(status: str, summary: str, details: str, details_title: s
     return "\n".join(lines + ["`````", ""])
 
 
-def rerun_box(chapter_file: str, profile: str = "demo") -> str:
+def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str | os.PathLike | None = None) -> str:
     """The "Rerun this chapter" box: the two commands that execute the chapter as the book did.
 
     Args:
         chapter_file: The chapter's source, e.g. ``"01_scale.py"`` or
             ``"notebooks/01_scale.py"`` (only its file name counts).
         profile: The profile the page was built with (``demo``, ``full`` or a profile
-            file), passed to papermill.
+            file), passed to papermill. A file given by its full path is named relative to
+            ``root`` when it lies there, else by its name (:func:`humanalign.escape.page_path`).
+        root: The project's root folder, from which the commands run.
 
     Returns:
         MyST text: a ``tip`` admonition with a ``bash`` block, from the repository's root
@@ -109,15 +113,18 @@ def rerun_box(chapter_file: str, profile: str = "demo") -> str:
                          "NN_name.py (e.g. 01_scale.py).")
     if not str(profile).strip():
         raise ValueError("rerun_box: the profile is empty; give the one the page was built with, e.g. 'demo'.")
+    # The profile is data (a file name anyone may choose): shown by a relative path or its name,
+    # quoted for the shell in the command and set as code in the sentence.
+    shown = escape.page_path(profile, root)
     convert = f"mkdir -p build && .venv/bin/jupytext --to ipynb notebooks/{stem}.py -o build/{stem}.ipynb"
-    execute = (f".venv/bin/papermill -k python3 -p profile {shlex.quote(str(profile))} "
+    execute = (f".venv/bin/papermill -k python3 -p profile {escape.shell_word(shown)} "
                f"build/{stem}.ipynb build/{stem}.out.ipynb")
     return "\n".join([
         "````{admonition} Rerun this chapter", ":class: tip ha-rerun", "",
         "In the repository's root folder, with the environment installed as the README says, "
         "convert the chapter to a notebook and execute it with papermill:", "",
         "```bash", convert, execute, "```", "",
-        f"The profile is the one this page was built with (`{profile}`), so `build/{stem}.out.ipynb` "
+        f"The profile is the one this page was built with ({escape.code(shown)}), so `build/{stem}.out.ipynb` "
         "holds this page's numbers; the README lists the other parameters.",
         "````", "",
     ])

@@ -16,17 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field, fields
-from importlib import resources
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 import yaml
 
 from ._yaml import read_yaml, shown as _shown
+from .escape import file_name, refused
+from .profile_files import MAX_FILE_BYTES as _MAX_FILE_BYTES, profile_names, profile_path
 from .config import Settings, check_device
 from .datasets import IMAGE_SETS, dataset_names
 from .fetch import fetch
@@ -79,8 +77,6 @@ _MAX_RANK = 100_000
 _MAX_MODELS = 10_000
 _MAX_WORD = 200  # model ids, layer names, devices and profile names are short words
 _MAX_NAME = 100
-# A profile is a page of YAML (the shipped ones are about 2 KB).
-_MAX_FILE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -161,13 +157,10 @@ PROFILE_KEYS = ("profile", *(f.name for f in fields(Profile) if f.name not in ("
 
 
 def _plain_name(name: str) -> str:
-    """``name`` as a plain file name (it labels cached tables): ``mein Profil é`` -> ``mein-Profil-e``.
-
+    """``name`` as a plain file name (it labels cached tables; :func:`humanalign.escape.file_name`).
     Two names that map to the same plain one share a label only: every cached table also
-    carries the key of the settings it came from (:meth:`Profile.key`).
-    """
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_).strip("-._") or "profile"
+    carries the key of the settings it came from (:meth:`Profile.key`)."""
+    return file_name(name, "profile")
 
 
 class _Checker:
@@ -203,6 +196,9 @@ class _Checker:
             raise self.fail(f"the profile name must be text, got {_shown(value)} ({type(value).__name__}); quote it.")
         if len(str(value)) > _MAX_NAME:
             raise self.fail(f"the profile name is {len(str(value)):,} characters long; keep it under {_MAX_NAME}.")
+        bad = refused(str(value))  # pages show the name
+        if bad is not None:
+            raise self.fail(f"the profile name {_shown(value)} holds {bad!r}; use letters, digits, spaces and '-_.,()'.")
         return _plain_name(str(value))
 
     def device(self, value: object) -> str | None:
@@ -345,60 +341,6 @@ def make_profile(
 # --------------------------------------------------------------------------- profile files
 
 
-def _shipped(name: str) -> Path:
-    return Path(str(resources.files("humanalign") / "resources" / "profiles" / f"{name}.yml"))
-
-
-def profile_names() -> list[str]:
-    """The names of the profiles shipped with the package (``demo``, ``full``)."""
-    folder = resources.files("humanalign") / "resources" / "profiles"
-    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".yml"))
-
-
-def profile_path(name_or_path: str | os.PathLike) -> Path:
-    """The YAML file of a profile: the name of a shipped profile or the path of a file.
-
-    Raises:
-        FileNotFoundError: a ``.yml`` path that does not exist.
-        ValueError: an unknown name, a folder or other non-file, or a file too large to be a
-            profile (over 1 MiB).
-    """
-    text = os.fspath(name_or_path) if isinstance(name_or_path, os.PathLike) else str(name_or_path)
-    if "\0" in text or len(text) > 4096:
-        raise ValueError(f"Profile {_shown(text)} is neither a profile name nor a file path.")
-    candidate = Path(text).expanduser()
-    try:
-        if candidate.is_dir():
-            raise ValueError(f"Profile {candidate} is a folder; pass the path of a profile .yml file.")
-        if candidate.suffix in {".yml", ".yaml"} or candidate.exists():
-            return _checked_file(candidate)
-    except OSError as err:  # a name too long for the file system, say
-        if isinstance(err, FileNotFoundError):
-            raise
-        raise ValueError(f"Profile {_shown(text)} cannot be looked up as a file ({err.strerror or err}).") from None
-    named = _shipped(text)
-    if not named.is_file():
-        raise ValueError(
-            f"Unknown profile {_shown(text)}. Shipped profiles: {profile_names()}; or pass the path of a "
-            ".yml file (copy a shipped one with `humanalign profile demo > mine.yml`)."
-        )
-    return named
-
-
-def _checked_file(candidate: Path) -> Path:
-    if not candidate.exists():
-        raise FileNotFoundError(f"Profile file {candidate} does not exist.")
-    if not candidate.is_file():
-        raise ValueError(f"Profile {candidate} is not a regular file; pass the path of a profile .yml file.")
-    size = candidate.stat().st_size
-    if size > _MAX_FILE_BYTES:
-        raise ValueError(
-            f"Profile file {candidate} holds {size:,} bytes, more than a profile's limit of "
-            f"{_MAX_FILE_BYTES:,}; a profile is a short YAML file (see `humanalign profile demo`)."
-        )
-    return candidate
-
-
 def read_profile_params(name_or_path: str | os.PathLike) -> dict[str, Any]:
     """The raw parameters of a profile file, with ``profile`` set to its name.
 
@@ -415,7 +357,7 @@ def read_profile_params(name_or_path: str | os.PathLike) -> dict[str, Any]:
             f"Profile file {path} must hold a mapping of parameter names to values (such as 'models: [...]'), "
             f"not a {type(params).__name__}."
         )
-    params.setdefault("profile", path.stem)
+    params.setdefault("profile", path.stem if refused(path.stem) is None else _plain_name(path.stem))
     return params
 
 

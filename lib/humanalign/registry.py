@@ -50,6 +50,8 @@ from typing import Iterable
 
 import pandas as pd
 
+from .escape import NOT_IN_NAMES, refused
+
 __all__ = [
     "as_spec",
     "UNTRAINED",
@@ -107,8 +109,14 @@ TRAINING_DATA = (
 )
 SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrained", "internal")
 
-# source: lower-case word; arch: no '/', no whitespace; tag: after the last '.'.
-_ID = re.compile(r"^(?P<source>[a-z_]+)/(?P<arch>[^/\s]+)\.(?P<tag>[^./\s]+)$")
+# source: lower-case word; arch: letters, digits and "_.+-"; tag: after the last '.'. An id is
+# printed in code, file names and prose, so it holds nothing that starts markup or a path.
+_ID = re.compile(r"^(?P<source>[a-z_]+)/(?P<arch>[A-Za-z0-9][A-Za-z0-9_.+-]*)\.(?P<tag>[A-Za-z0-9_+-]+)$")
+# What the text fields of a row may not hold: names (family, precision, layer names) nothing
+# that starts markup on a page; free text (notes, sources, addresses) no tag, role or code.
+_NAME_FIELDS = ("family", "precision", "builder", "penultimate", "logits")
+_FREE_FIELDS = ("top1_source", "objective_detail", "note", "weights_url")
+_NOT_IN_TEXT = "`<>{}"
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,7 @@ def parse_id(model_id: str) -> tuple[str, str, str]:
     match = _ID.match(model_id or "")
     if not match:
         raise ValueError(
-            f"Model id {model_id!r} is not of the form 'source/arch.tag' "
+            f"Model id {model_id!r} is not of the form 'source/arch.tag' with letters, digits and '_.+-' "
             "(e.g. 'torchvision/resnet50.IMAGENET1K_V1')."
         )
     return match["source"], match["arch"], match["tag"]
@@ -258,6 +266,7 @@ def spec_from_row(row: dict, origin: str = "models.csv") -> ModelSpec:
         )
     if source not in SOURCES:
         raise ValueError(f"{where}: unknown source {source!r}; known: {SOURCES}.")
+    _check_text(row, where)
     top1, zero_shot = (_fraction(row, key, where) for key in ("imagenet_top1", "imagenet_zero_shot"))
     counts = {key: _count(row, key, where) for key in _COUNT_LIMITS}
     for key, vocabulary in (("objective", OBJECTIVES), ("training_data", TRAINING_DATA)):
@@ -295,6 +304,18 @@ def spec_from_row(row: dict, origin: str = "models.csv") -> ModelSpec:
         objective_detail=(row.get("objective_detail") or "").strip(),
         imagenet_zero_shot=zero_shot,
     )
+
+
+def _check_text(row: dict, where: str) -> None:
+    """Refuse a text field that holds characters it has no use for (they would start markup
+    where the value is shown), naming the field, the value and the character."""
+    for keys, characters, line_breaks in ((_NAME_FIELDS, NOT_IN_NAMES, False), (_FREE_FIELDS, _NOT_IN_TEXT, True)):
+        for key in keys:
+            value = str(row.get(key) or "")
+            bad = refused(value, characters, line_breaks)
+            if bad is not None:
+                raise ValueError(f"{where}: {key} {value[:80]!r} holds {bad!r}, which this field has no use for; "
+                                 f"write it without {' '.join(characters)}" + ("." if line_breaks else " or control characters."))
 
 
 def _fraction(row: dict, key: str, where: str) -> float | None:

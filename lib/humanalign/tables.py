@@ -19,11 +19,14 @@ Example::
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import re
 from dataclasses import dataclass, replace
 
 import pandas as pd
+
+from . import escape
 
 __all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"]
 
@@ -54,9 +57,21 @@ class JournalTable:
     caption: str | None = None
     csv_name: str = "table.csv"
 
+    def csv_text(self) -> str:
+        """:attr:`data` as CSV, every text cell safe to open in a spreadsheet: one that would
+        start a formula (``=``, ``+``, ``-``, ``@``, a tab or a line break) is written with a
+        leading apostrophe (:func:`humanalign.escape.csv_cell`), and every text cell is quoted,
+        so that no separator or line break in it starts a cell of its own; numbers stay numbers."""
+        data = self.data.copy()
+        for column in data.columns:
+            if not pd.api.types.is_numeric_dtype(data[column]) or pd.api.types.is_bool_dtype(data[column]):
+                data[column] = data[column].map(escape.csv_cell)
+        data.columns = [escape.csv_cell(str(c)) for c in data.columns]
+        return data.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+
     def csv_link(self) -> str:
-        """A ``data:text/csv;base64`` link that downloads :attr:`data` as ``csv_name``."""
-        payload = base64.b64encode(self.data.to_csv(index=False).encode("utf-8")).decode("ascii")
+        """A ``data:text/csv;base64`` link that downloads :attr:`data` as ``csv_name`` (:meth:`csv_text`)."""
+        payload = base64.b64encode(self.csv_text().encode("utf-8")).decode("ascii")
         return (f'<a class="ha-table-download" download="{html.escape(self.csv_name)}" '
                 f'href="data:text/csv;base64,{payload}">Download the full-precision table (CSV)</a>')
 
@@ -87,14 +102,18 @@ class JournalTable:
         )
 
     def to_markdown(self) -> str:
-        """The table as Markdown (a pipe table, numbers right-aligned)."""
-        def line(values):
-            return "| " + " | ".join(str(v).replace("|", "\\|") for v in values) + " |"
+        """The table as Markdown (a pipe table, numbers right-aligned); text is escaped, so
+        that a cell shows what it holds (:func:`humanalign.escape.markdown`)."""
+        def line(values, kinds):
+            return "| " + " | ".join(str(v).replace("|", "\\|") if numeric else escape.markdown(v)
+                                     for v, numeric in zip(values, kinds)) + " |"
 
         headers = list(self.cells.columns)
+        figures = [h in self.numeric for h in headers]
         rule = ["---:" if h in self.numeric else ":---" for h in headers]
-        body = [line(row) for row in self.cells.itertuples(index=False)]
-        return "\n".join(([f"**{self.caption}**", ""] if self.caption else []) + [line(headers), line(rule), *body])
+        body = [line(row, figures) for row in self.cells.itertuples(index=False)]
+        caption = [f"**{escape.markdown(self.caption)}**", ""] if self.caption else []
+        return "\n".join(caption + [line(headers, [False] * len(headers)), line(rule, [True] * len(rule)), *body])
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -226,6 +245,29 @@ HEADERS = {
 _INTERVAL_OWNERS = ("difference", "estimate", "value", "accuracy", "zero_shot", "gain")
 
 
+def _interval_bounds(df: pd.DataFrame, wanted: list[str]) -> set[str]:
+    """The columns that bound a shown column's interval: ``X_low`` and ``X_high`` of a shown
+    ``X`` with both present and numeric, and ``ci_low``/``ci_high`` when a column of
+    :data:`_INTERVAL_OWNERS` is shown."""
+    present = set(df.columns)
+
+    def pair(low: str, high: str) -> set[str]:
+        both = {low, high} <= present and all(pd.api.types.is_numeric_dtype(df[c]) for c in (low, high))
+        return {low, high} if both else set()
+
+    def numeric(c: str) -> bool:
+        return c in present and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+
+    found = set()
+    owner = next((c for c in _INTERVAL_OWNERS if c in wanted), None)
+    if owner is not None and numeric(owner):
+        found |= pair("ci_low", "ci_high")
+    for c in wanted:
+        if c not in ("ci_low", "ci_high") and numeric(c):
+            found |= pair(f"{c}_low", f"{c}_high")
+    return found
+
+
 def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: str | None = None,
                  csv_name: str | None = None, headers: dict[str, str] | None = None,
                  digits: int | dict[str, int] = 3) -> JournalTable:
@@ -233,7 +275,8 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
 
     ``ci_low``/``ci_high`` go with the first of ``difference, estimate, value, accuracy,
     zero_shot, gain`` shown; ``X_low``/``X_high`` go with ``X``. The bounds are not shown as
-    columns of their own (they stay in the CSV download).
+    columns of their own (they stay in the CSV download); a column that ends in ``_low`` or
+    ``_high`` but bounds nothing shown (no ``X``, or only one of the pair) is shown as it is.
 
     Args:
         df: The table.
@@ -241,14 +284,15 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
         headers: Headers that replace or extend :data:`HEADERS` for this table.
     """
     names = {**HEADERS, **(headers or {})}
-    bounds = {c for c in df.columns if c in ("ci_low", "ci_high") or c.endswith(("_low", "_high"))}
-    shown = [c for c in (columns or df.columns) if c not in bounds]
+    wanted = list(columns or df.columns)
+    bounds = _interval_bounds(df, wanted)
+    shown = [c for c in wanted if c not in bounds]
     intervals = {}
     owner = next((c for c in _INTERVAL_OWNERS if c in shown), None)
-    if owner and {"ci_low", "ci_high"} <= set(df.columns):
+    if owner and {"ci_low", "ci_high"} <= bounds:
         intervals[owner] = ("ci_low", "ci_high")
     for c in shown:
-        if {f"{c}_low", f"{c}_high"} <= set(df.columns):
+        if {f"{c}_low", f"{c}_high"} <= bounds:
             intervals[c] = (f"{c}_low", f"{c}_high")
     labels = {c: names.get(c, c.replace("_", " ").capitalize()) for c in shown}
     for c in intervals:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import plots
-from .._atomic import probe_writable
+from .._atomic import probe_writable, write_text_atomic
 from ..config import absolute_env
 from ..errors import DataError
 from ..profiles import load_profile, read_profile_params
@@ -45,8 +45,8 @@ from .record import (
     write_reproducibility,
 )
 
-__all__ = ["GPU_CHECK", "Layout", "build_book", "check_book_dir", "check_book_writable", "copy_book_sources",
-           "prepare_book", "run_chapters", "setup", "write_rules"]
+__all__ = ["BOOK_MARK", "GPU_CHECK", "Layout", "build_book", "check_book_dir", "check_book_writable", "claim_book_dir",
+           "copy_book_sources", "prepare_book", "run_chapters", "setup", "write_rules"]
 
 #: Where a checkout keeps the last GPU check's results (``benchmarks/gpu_check.py --out``).
 GPU_CHECK = Path("benchmarks", "results", "gpu_check.json")
@@ -54,6 +54,9 @@ GPU_CHECK = Path("benchmarks", "results", "gpu_check.json")
 _NOT_SOURCES = ("_build", "_generated", "chapters", ".ipynb_checkpoints", "__pycache__")
 # The folders of a book that a build writes into (jupyter-book adds _build to the book itself).
 _WRITTEN = (".", "chapters", "_static", "_generated")
+#: The file that marks a folder as a copy of the book made by ``humanalign book --book-dir``:
+#: only such a folder, an empty one or a new one is written into.
+BOOK_MARK = ".humanalign-book"
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,9 @@ class Layout:
 
 
 def check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
-    """``dest`` as a path, refused when it is the book's source folder or lies inside it, or
-    when it (or a folder above it) is a file."""
+    """``dest`` as a path, refused when it is the book's source folder or lies inside it, when
+    it (or a folder above it) is a file, or when it holds files and is no copy of the book that
+    this command made (:data:`BOOK_MARK`): a user's files are never overwritten."""
     dest = Path(dest).expanduser()
     src, target = source.resolve(), dest.resolve()
     if target == src or src in target.parents:
@@ -108,6 +112,40 @@ def check_book_dir(dest: str | os.PathLike, source: Path) -> Path:
         raise ValueError(
             f"--book-dir {dest} cannot be a folder: {blocker} is a file. Name a folder (it is created when missing)."
         )
+    if target.is_dir() and not (target / BOOK_MARK).is_file():
+        try:
+            present = sorted(item.name for item in target.iterdir())
+        except OSError as err:
+            raise ValueError(f"--book-dir {dest} cannot be read ({err.strerror or err}); name another folder.") from None
+        if present:
+            raise ValueError(
+                f"--book-dir {dest} already holds files ({', '.join(present[:3])}{', ...' if len(present) > 3 else ''}) "
+                "and is not a folder that `humanalign book --book-dir` made, so nothing is written there: name a "
+                "new or empty folder."
+            )
+    return dest
+
+
+def claim_book_dir(dest: str | os.PathLike, source: Path) -> Path:
+    """:func:`check_book_dir`, then create ``dest`` when missing and mark it as a copy of the
+    book (:data:`BOOK_MARK`), so that later builds may write into it again.
+
+    Raises:
+        ValueError: as :func:`check_book_dir`.
+        DataError: ``dest`` cannot be created or written.
+    """
+    dest = check_book_dir(dest, source)
+    mark = dest / BOOK_MARK
+    if not mark.is_file():
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(mark, "A copy of the book's sources made by `humanalign book --book-dir`; the "
+                              "command writes into this folder again.\n")
+        except OSError as err:
+            raise DataError(
+                f"The book folder {dest.resolve()} cannot be written ({err.strerror or err}); make it writable, "
+                "or build elsewhere with --book-dir DIR."
+            ) from None
     return dest
 
 
@@ -135,18 +173,18 @@ def copy_book_sources(dest: str | os.PathLike, source: Path) -> Path:
     """Copy the book's sources (pages, ``_config.yml``, ``_toc.yml``, bibliography) to ``dest``.
 
     Build output (``_build``), executed chapters and generated files are not copied: the
-    runner writes them anew. Files already in ``dest`` from an earlier copy are overwritten,
-    so a second build into the same folder starts from the current sources.
+    runner writes them anew. ``dest`` must be new, empty or an earlier copy (it carries
+    :data:`BOOK_MARK`); the files of an earlier copy are overwritten, so a second build into
+    the same folder starts from the current sources.
 
     Raises:
         ValueError: ``dest`` is the source folder or lies inside it (jupyter-book would read
-            the copy as part of the book).
+            the copy as part of the book), or holds files of its own.
         FileNotFoundError: ``source`` has no ``_config.yml``.
     """
-    dest = check_book_dir(dest, source)
     if not (source / "_config.yml").is_file():
         raise FileNotFoundError(f"{source} has no _config.yml; it is not a Jupyter Book source folder.")
-    dest.mkdir(parents=True, exist_ok=True)
+    dest = claim_book_dir(dest, source)
     for item in source.iterdir():
         if item.name in _NOT_SOURCES:
             continue

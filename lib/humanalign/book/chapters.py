@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..config import absolute_env
+from ..errors import resource_hint
 from ..profiles import profile_path, profile_names
 
 __all__ = [
@@ -116,8 +117,10 @@ def execute_chapter(source: Path, output: Path, parameters: dict, cwd: Path | No
                     cwd=str(cwd or source.parent), progress_bar=False, log_output=False,
                 )
         except papermill.PapermillExecutionError as err:
+            hint = resource_hint(err.evalue)
             raise RuntimeError(
-                f"{source.name} failed in cell {err.exec_count}: {err.ename}: {err.evalue}"
+                f"{source.name} failed in cell {err.exec_count}: "
+                + (hint if hint else f"{err.ename}: {err.evalue}")
             ) from err
         seconds = time.perf_counter() - start
         _collapse_parameter_cells(executed, stamp)
@@ -166,13 +169,17 @@ def _collapse_parameter_cells(path: Path, stamp: dict | None = None) -> None:
 
 
 def outputs_digest(notebook: dict) -> str:
-    """sha256 of what a reader of an executed chapter sees: each cell's type, source and outputs.
+    """sha256 of what makes an executed chapter's page: each cell's type, source, outputs and
+    metadata (tags such as ``remove-cell``, a figure's caption), and the notebook's metadata
+    but for the stamp that records this digest.
 
     Args:
         notebook: The notebook file's JSON (``json.loads`` of the ``.ipynb``).
     """
-    cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs")] for cell in notebook.get("cells", [])]
-    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+    cells = [[cell.get("cell_type"), cell.get("source"), cell.get("outputs"), cell.get("metadata")]
+             for cell in notebook.get("cells", [])]
+    metadata = {k: v for k, v in (notebook.get("metadata") or {}).items() if k != STAMP_KEY}
+    return hashlib.sha256(json.dumps([cells, metadata], sort_keys=True).encode()).hexdigest()
 
 
 def without_build_paths(source: str) -> str:
@@ -243,7 +250,8 @@ def chapter_state(notebook: Path, stamp: dict) -> str:
     Returns:
         ``"current"``; ``"missing"`` (absent or unreadable); ``"outdated"`` (executed from
         another source, profile or library, or before outputs were recorded); or
-        ``"edited"``: its cells' sources or outputs differ from those it was executed with.
+        ``"edited"``: its cells (sources, outputs, metadata) or its metadata differ from
+        those it was executed with.
     """
     try:
         content = json.loads(notebook.read_text())

@@ -27,7 +27,7 @@ from typing import Sequence
 from .. import plots
 from ..errors import user_message
 from ..profiles import load_profile, read_profile_params
-from .build import Layout, build_book, check_book_dir, check_book_writable, copy_book_sources, run_chapters, write_rules
+from .build import Layout, build_book, check_book_writable, claim_book_dir, copy_book_sources, run_chapters, write_rules
 from .chapters import chapter_notebooks, chapter_stamp, library_fingerprint, pick_chapter, profile_ref
 from .gallery import write_gallery
 from .record import previous_html_seconds, previous_runtimes, reproducibility_record, write_reproducibility
@@ -65,7 +65,8 @@ def _plan(args: argparse.Namespace) -> _Plan:
     """Every check that can fail before a notebook runs."""
     layout = Layout.of(args.root, args.book, args.notebooks)
     if args.book_dir is not None:
-        check_book_dir(args.book_dir, layout.book)  # before the profile's (slower) checks
+        # Before the profile's (slower) checks; a folder of the user's own is refused, a new one marked as ours.
+        claim_book_dir(args.book_dir, layout.book)
     check_book_writable(args.book_dir if args.book_dir is not None else layout.book)
     params = read_profile_params(args.profile)
     load_profile(args.profile)  # fail now on an unknown model or missing data

@@ -8,8 +8,8 @@ script from the network. :func:`to_svg` gives a static SVG for places without sc
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -17,9 +17,12 @@ from typing import Any
 
 import altair as alt
 
+from .. import escape
+
 __all__ = ["BUNDLE_NAME", "enable_offline", "offline_html", "to_svg", "write_vega_bundle"]
 
 BUNDLE_NAME = "vega-bundle.js"
+_ELEMENT_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 
@@ -34,8 +37,11 @@ def offline_html(spec: dict[str, Any] | alt.TopLevelMixin, element_id: str | Non
     if not isinstance(spec, dict):
         spec = spec.to_dict()
     element_id = element_id or f"ha-chart-{uuid.uuid4().hex[:12]}"
-    # "</" inside a JSON string would end the script element early.
-    payload = json.dumps(spec).replace("</", "<\\/")
+    if not _ELEMENT_ID.match(element_id):
+        raise ValueError(f"offline_html: element_id {element_id!r} must be letters, digits, '-' or '_', "
+                         "starting with a letter.")
+    # Labels are data: no "</script>", "<!--" or "<script" in them may change how the page is read.
+    payload = escape.script_json(spec)
     return (
         f'<div id="{element_id}" class="humanalign-chart" style="width: 100%"></div>\n'
         "<script type=\"text/javascript\">\n(function () {\n"

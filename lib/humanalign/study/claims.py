@@ -3,13 +3,16 @@
 One row per claim: what the paper says, this book's verdict, the number and interval that
 decide it, what was resampled, and what the human side rests on (real people, or choices
 simulated from a human embedding). The same words make each chapter's verdict box.
+
+A verdict's reason and labels are plain text that may quote data (a family, a precision, a
+model id); they are escaped (:mod:`humanalign.escape`) where they enter MyST.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import pages
+from .. import escape, pages
 from ..profiles import Profile
 from .verdicts import Verdict
 
@@ -68,7 +71,9 @@ def claims_markdown(table: pd.DataFrame) -> str:
     for row in table.itertuples():
         short = "not testable" if row.verdict.startswith("not testable") else row.verdict
         label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{short}`"
-        lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | {row.resampled} | {row.data} |")
+        # The deciding effect is our own formatting of numbers; the labels may quote data.
+        lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | "
+                     f"{escape.markdown(row.resampled)} | {escape.markdown(row.data)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -76,9 +81,10 @@ def verdict_box(verdict: Verdict, profile: Profile | None = None) -> str:
     """A chapter's verdict as one admonition: the verdict and its deciding number shown, the
     full reasoning folded below (:func:`humanalign.pages.verdict_admonition`)."""
     deciding = _evidence(verdict)
-    unit = verdict.labels.get("unit", "")
+    unit = escape.markdown(verdict.labels.get("unit", ""))
+    reason = escape.markdown(verdict.reason[:1].upper() + verdict.reason[1:])
     summary = (f"Deciding effect {deciding} (95 % interval"
-               + (f", {unit} resampled" if unit else "") + f"). Human data: {_data(verdict, profile)}."
-               if deciding != "—" else verdict.reason[:1].upper() + verdict.reason[1:] + ".")
-    details = verdict.reason[:1].upper() + verdict.reason[1:] if deciding != "—" else ""
+               + (f", {unit} resampled" if unit else "") + f"). Human data: {escape.markdown(_data(verdict, profile))}."
+               if deciding != "—" else reason + ".")
+    details = reason if deciding != "—" else ""
     return pages.verdict_admonition(verdict.status, summary, details)

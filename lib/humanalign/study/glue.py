@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .. import plots
+from .. import escape, plots
 from ..config import Settings
 from ..pages import rerun_box
 from ..profiles import Profile, notebook_profile
@@ -51,7 +52,12 @@ def data_note(profile: Profile, counts: dict[str, float] | None = None) -> str:
 
 
 def glue_values(prefix: str, values: dict) -> None:
-    """Glue plain numbers (``<prefix>_<name>``) and strings (as Markdown) for the prose."""
+    """Glue plain numbers (``<prefix>_<name>``) and strings (as Markdown) for the prose.
+
+    A string is glued as the MyST it is: any text in it that came from data (a model id, a
+    family, a file name) must have gone through :mod:`humanalign.escape` first, as the
+    library's own sentences do.
+    """
     from IPython.display import Markdown
     from myst_nb import glue
 
@@ -63,9 +69,11 @@ def glue_verdict(prefix: str, verdict: Verdict, profile: Profile | None = None) 
     """Glue a verdict for the prose: ``<prefix>_verdict`` (bold Markdown), ``<prefix>_reason``
     (Markdown), ``<prefix>_box`` (the verdict's admonition, :func:`~.claims.verdict_box`),
     ``<prefix>_deciding`` (its deciding effect and interval) and every number and label as
-    ``<prefix>_<name>``."""
-    glue_values(prefix, {"verdict": f"**{verdict.status}**", "reason": verdict.reason,
-                         "box": verdict_box(verdict, profile), **verdict.numbers, **verdict.labels})
+    ``<prefix>_<name>``. The reason and the labels are plain text that may quote data (a
+    family, a precision), so they are escaped for Markdown."""
+    labels = {key: escape.markdown(text) for key, text in verdict.labels.items()}
+    glue_values(prefix, {"verdict": f"**{verdict.status}**", "reason": escape.markdown(verdict.reason),
+                         "box": verdict_box(verdict, profile), **verdict.numbers, **labels})
 
 
 def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, chapter: str | None = None,
@@ -82,5 +90,13 @@ def open_chapter(namespace: dict[str, Any], cfg: Settings | None = None, chapter
     plots.enable_offline()
     glue_values("data", {"note": data_note(profile, real_trial_counts(profile, cfg))})
     if chapter:
-        glue_values("page", {"rerun": rerun_box(chapter, namespace.get("profile") or profile.name)})
+        glue_values("page", {"rerun": rerun_box(chapter, namespace.get("profile") or profile.name, _project_root())})
     return profile
+
+
+def _project_root() -> Path:
+    """The checkout a chapter runs in: the kernel's folder (``notebooks/`` when the book
+    runs it) or the first folder above it that holds ``notebooks/`` and ``book/``."""
+    here = Path.cwd()
+    return next((folder for folder in (here, *here.parents)
+                 if (folder / "notebooks").is_dir() and (folder / "book").is_dir()), here)

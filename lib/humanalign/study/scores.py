@@ -15,14 +15,15 @@ each computed here and nowhere else:
     before and after the THINGS probe, from which per-person and per-image RSA follow.
 
 Each result is keyed by what it depends on: the sha256 of the features themselves (so any
-change of weights, preprocessing or library changes it), of the triplets, and the probe
-settings. It is stored as one ``.npz`` file with a record of its hash
+change of weights, preprocessing or library changes it), of the triplets, the probe
+settings and the source of the code that computes it. It is stored as one ``.npz`` file with a record of its hash
 (:mod:`humanalign.cache`) and refitted when it does not verify.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -30,6 +31,17 @@ from typing import Callable
 import numpy as np
 
 from .. import cache, measures
+from ..measures import (
+    _checks,
+    odd_one_out,
+    probe_device,
+    probe_solver,
+    probe_transform,
+    probing,
+    rsa,
+    rsa_inference,
+    trials,
+)
 from ..config import Settings, settings as current_settings
 from ..datasets import MatrixSet, Stimuli
 from ..features import extract_features
@@ -48,10 +60,6 @@ __all__ = [
     "trained",
     "trial_split",
 ]
-
-#: Bump when the meaning of a stored score changes, so that old files are not reused.
-SCORES_VERSION = 1
-
 
 def specs_of(profile: Profile) -> list[ModelSpec]:
     """The profile's resolved model specs, in its order.
@@ -96,10 +104,16 @@ def _probe_settings(profile: Profile) -> dict:
             "max_iter": profile.probe_max_iter, "rank": profile.probe_rank}
 
 
+def _code_digest() -> str:
+    """The source of the code that computes a stored score: a change to it recomputes the score."""
+    return cache.source_digest(odd_one_out, probing, probe_solver, probe_transform, probe_device, rsa, rsa_inference,
+                               trials, _checks, sys.modules[__name__])
+
+
 def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Callable[[], dict],
             cfg: Settings | None) -> dict[str, np.ndarray]:
     """The arrays of one cached score, or compute and store them (atomically, with a record)."""
-    payload = {**payload, "kind": kind, "version": SCORES_VERSION,
+    payload = {**payload, "kind": kind, "code": _code_digest(),
                "libraries": cache.library_versions(("numpy", "torch", "scipy", "humanalign"))}
     key = cache.content_key(payload)
     folder = (cfg or current_settings()).cache_dir / "scores" / spec.id.replace("/", "__")
