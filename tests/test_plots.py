@@ -210,17 +210,31 @@ def test_charts_follow_the_text_column_and_the_facet_fits_a_phone(rng):
 
 
 def test_long_model_ids_wrap_on_the_axis_and_keep_the_full_id_in_the_tooltip():
-    ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k", "a/b.c"]
+    # Ids the registry does not know are shown as they are, wrapped.
+    ids = ["src/vit_base_patch16_224.augreg_in21k", "src/ViT-B-32.laion2b_s34b_b79k", "a/b.c"]
     table = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k"] * 3, "zero_shot": [0.50, 0.40, 0.45],
                           "ci_low": [0.3] * 3, "ci_high": [0.6] * 3})
     chart = plots.accuracy_chart(table)
     svg = plots.to_svg(chart)
     # Drawn as lines of at most 22 characters, best model first (not in alphabetical
     # order), nothing cut off.
-    assert _y_labels(svg) == ["timm/vit_base_patch16_224.augreg_in21k", "a/b.c", "open_clip/ViT-B-32.laion2b_s34b_b79k"]
-    assert "<tspan>timm/vit_base_patch16_</tspan>" in svg and "…" not in svg
+    assert _y_labels(svg) == ["src/vit_base_patch16_224.augreg_in21k", "a/b.c", "src/ViT-B-32.laion2b_s34b_b79k"]
+    assert "<tspan>src/vit_base_patch16_</tspan>" in svg and "…" not in svg
     assert "model" in _tooltip_fields(chart.to_dict())
     assert chart.to_dict()["height"]["step"] >= 30  # room for two lines per row
+
+
+def test_charts_name_registered_models_by_their_display_names():
+    ids = ["litert/mobilenet_v1_025_128.quant_in1k", "pypi/efficientnet_lite0.in1k"]
+    table = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k"] * 2, "zero_shot": [0.45, 0.40],
+                          "ci_low": [0.4, 0.35], "ci_high": [0.5, 0.45]})
+    svg = plots.to_svg(plots.accuracy_chart(table))
+    # (A name in words wraps at its spaces; the lines are joined without them here.)
+    assert [t.replace(" ", "") for t in _y_labels(svg)] == ["MobileNetv10.25(128px,uint8)", "EfficientNet-Lite0"]
+    assert "litert/" not in "".join(_y_labels(svg))
+    # The id stays in the tooltip's data.
+    data = next(iter(plots.accuracy_chart(table).to_dict()["datasets"].values()))
+    assert {row["model"] for row in data} == set(ids)
 
 
 def test_wrap_label_breaks_ids_between_parts_and_phrases_at_spaces():
