@@ -158,3 +158,37 @@ def test_an_image_needs_a_licence_line(browser, page):
     assert _problems(browser, page(licensed)) == ""
     beside = f'<div class="card">{IMAGE}<p>ImageNet photo, research use only: not shown in the book.</p></div>'
     assert _problems(browser, page(beside)) == ""
+
+
+def test_the_books_script_and_style_sheet_answer_the_check(browser, tmp_path):
+    """A journal table as the library writes it, on a page with the book's style sheet and
+    script and the light output panel that the theme's dark mode gives a cell's output:
+    numbered, told to scroll where it is too wide, readable in dark mode."""
+    import shutil
+
+    import pandas as pd
+
+    from book_check import dump_dom
+    from conftest import ROOT
+    from humanalign import tables
+
+    wide = pd.DataFrame({"model": ["pypi/efficientnet_lite0.in1k", "litert/mobilenet_v1_025_128.quant_in1k"],
+                         **{f"measure_{i}": [0.41, 0.52] for i in range(9)}})
+    html = tables.reader_table(wide, caption="Accuracy per model", csv_name="acc")._repr_html_()
+    for name in ("humanalign.css", "humanalign.js"):
+        shutil.copy(ROOT / "book" / "_static" / name, tmp_path / name)
+    panel = ('html[data-theme="dark"] .output.text_html { background: rgb(206, 214, 221); color: rgb(34, 40, 50) }'
+             'html[data-theme="dark"] a { color: rgb(100, 170, 255) }')
+    body = f'<div class="cell_output"><div class="output text_html">{html}</div></div>'
+    page = tmp_path / "table.html"
+    page.write_text(HEAD.replace("{style}", panel).replace(
+        "</head>", '<link rel="stylesheet" href="humanalign.css"><script src="humanalign.js"></script></head>')
+        + body + TAIL)
+    for width in (1280, 390):
+        assert _problems(browser, page, width) == ""
+    dom = dump_dom(page, tmp_path, width=1280)
+    assert '<span class="caption-number">Table 1: </span>Accuracy per model' in dom
+    # Without the script nothing says that the table scrolls.
+    bare = tmp_path / "bare.html"
+    bare.write_text(page.read_text().replace('<script src="humanalign.js"></script>', ""))
+    assert "more columns lie beyond the edge" in _problems(browser, bare, 390)
