@@ -432,8 +432,8 @@ def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Differences between groups of models with their 95 % intervals, one row per comparison.
 
     The x axis names its unit. Where the rows mix data sets scored in different units
-    (Spearman rho on the 92 images, accuracy on THINGS), the axis says so and each data
-    set's legend entry names its unit.
+    (Spearman rho on the 92 images, accuracy on THINGS), the axis title names each data
+    set's unit.
 
     Args:
         table: Rows ``human_data, comparison, difference, ci_low, ci_high`` (a verdict's
@@ -443,13 +443,16 @@ def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
     _require(table, ["human_data", "comparison", "difference", "ci_low", "ci_high"], "comparison_chart")
     data = table[["human_data", "comparison", "difference", "ci_low", "ci_high"]].copy()
     units = table["unit"] if "unit" in table else data["human_data"].map(score_unit)
-    distinct = sorted({u for u in units if isinstance(u, str) and u})
-    if len(distinct) == 1 and units.notna().all():
+    known = {str(h): u for h, u in zip(data["human_data"], units) if isinstance(u, str) and u}
+    distinct = sorted(set(known.values()))
+    if len(distinct) == 1 and len(known) == data["human_data"].nunique():
         title = f"difference in {distinct[0]}, first minus second (95 % interval)"
-        data["on"] = data["human_data"]
     else:
-        title = "difference, first minus second, in each data set's unit (95 % interval)"
-        data["on"] = [f"{h} ({u})" if isinstance(u, str) and u else str(h) for h, u in zip(data["human_data"], units)]
+        # Mixed units: the title names each data set's (its name up to a bracket), so that the
+        # legend keeps the data sets' short names.
+        each = "; ".join(f"{u} on {h.split(' (')[0]}" for h, u in known.items()) or "the data set's own units"
+        title = f"difference, first minus second (95 % interval), in {each}"
+    data["on"] = data["human_data"]
     data["label"] = data["comparison"].astype(str).map(wrap_label)
     offsets = max(1, data["on"].nunique())
     # Each comparison's row holds one line per data set and all the lines of its label.

@@ -33,9 +33,9 @@ _LINE = 12
 _ROW_PAD = 6
 #: Pixels kept free between the outermost marks and the plot's edges.
 PAD = 14
-# Roughly one tick label per this many pixels of an axis: labels such as "-0.10" and "0.0"
-# never run into each other, on a phone's column as on a desktop's.
-_PX_PER_TICK = 80
+# Roughly one tick label per this many pixels of an axis (with a gap kept between labels,
+# "-0.10" and "0.0" never run into each other), on a phone's column as on a desktop's.
+_PX_PER_TICK = 60
 # A model id breaks after "/", "_" or "-", or before a ".": between its parts.
 _BREAK = re.compile(r"(?<=[/_\-])|(?=\.)")
 
@@ -86,8 +86,8 @@ def label_axis(**kwargs) -> alt.Axis:
 def value_axis(title: str, format: str | None = None, length: str = "width", **kwargs) -> alt.Axis:
     """An axis of numbers whose tick labels never collide and whose title wraps.
 
-    The number of ticks follows the axis' length (one per about 80 px: four on a phone's
-    column, eight on a desktop's), labels keep a gap between them (one that would touch
+    The number of ticks follows the axis' length (one per about 60 px, at least four: four
+    on a phone's column, ten on a desktop's), labels keep a gap between them (one that would touch
     its neighbour is hidden) and the end labels stay within the plot.
 
     Args:
@@ -97,7 +97,7 @@ def value_axis(title: str, format: str | None = None, length: str = "width", **k
             axis, ``"height"`` for a y axis. A number instead gives a fixed tick count
             (a facet's panel, whose size no signal names).
     """
-    ticks = length if isinstance(length, (int, float)) else {"expr": f"max(3, floor({length} / {_PX_PER_TICK}))"}
+    ticks = length if isinstance(length, (int, float)) else {"expr": f"max(4, floor({length} / {_PX_PER_TICK}))"}
     extra = {"format": format} if format else {}
     return alt.Axis(title=axis_title(title), tickCount=ticks, labelOverlap=True, labelSeparation=6, labelFlush=True,
                     **extra, **kwargs)
