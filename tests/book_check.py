@@ -13,7 +13,16 @@ problems it finds (an empty list: none):
 * a table has a NaN cell or an index column (a raw data frame), or "NaN" stands in the text;
 * maths is left as TeX (MathJax did not render it);
 * a cell's output shows a stderr stream, a library notice (``humanalign: ...``) or a path
-  of the folder the book was built in.
+  of the folder the book was built in;
+* a table is wider than its column (it scrolls inside its box) and nothing visible says
+  so (an element of class ``ha-scroll-cue``, or a line about scrolling, beside it);
+* a chart's text is cut at the chart's edge, the labels of one of its axes run into each
+  other, or a mark crosses the edge of its plot;
+* a chart draws kinds of marks (shapes, colours) that no legend shows, or its legend is
+  cut at the chart's edge or shortens an entry with "…" (at 390 px above all);
+* text can hardly be read in the theme's dark mode (``data-theme="dark"`` on ``<html>``,
+  as pydata-sphinx-theme sets it): contrast below 3 against what lies behind it;
+* an image has no licence line beside it (in its figure's caption or the text next to it).
 
 Chromium is driven through the DevTools protocol over a pipe (``--remote-debugging-pipe``):
 the window size is emulated exactly (a headless window is at least 500 px wide), every

@@ -128,7 +128,8 @@ def build_tiny_book(tmp: Path) -> Path:
     """Build the small book into ``tmp/book`` (strict: a warning fails it); its HTML folder."""
     site = tmp / "book"
     (site / "chapters").mkdir(parents=True)
-    for name in ("_config.yml", "references.bib", "references.md", "cite.md", "_static/humanalign.css"):
+    for name in ("_config.yml", "references.bib", "references.md", "cite.md", "_static/humanalign.css",
+                 "_static/humanalign.js"):
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "book" / name, site / name)
     (site / "reproducibility.md").write_text("# Reproducibility\n\nThis small book records nothing.\n")

@@ -69,6 +69,50 @@ def test_rerun_box_gives_the_readme_commands_for_the_chapter():
     assert "-p profile 'my profile.yml'" in pages.rerun_box("03_dataset.py", profile="my profile.yml")
 
 
+def test_rerun_box_links_the_repository_at_the_commit_that_computed_the_page():
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    url = "https://github.com/someone/humanalign"
+    text = pages.rerun_box("02_objective.py", repository=url, commit=commit)
+    assert f"[`0123456789ab`]({url}/tree/{commit})" in text
+    assert f"({url}/blob/{commit}/notebooks/02_objective.py)" in text
+    assert "not yet committed" not in text
+    assert "not yet committed" in pages.rerun_box("02_objective.py", repository=url, commit=commit, modified=True)
+    # Without an address the hash is still printed; without a commit the box says so.
+    bare = pages.rerun_box("02_objective.py", repository=None, commit=commit)
+    assert f"commit `{commit}` of the repository the README names" in bare and "](" not in bare.split("```")[-1]
+    unknown = pages.rerun_box("02_objective.py", repository=url, commit=None)
+    assert "commit is not known" in unknown and f"[{url}]({url})" in unknown
+    # Text that could break out of a Markdown link is never linked.
+    odd = pages.rerun_box("02_objective.py", repository="https://x.org/a)[b](javascript:x", commit=commit)
+    assert "javascript" not in odd
+    with pytest.raises(ValueError, match="not a hexadecimal git hash"):
+        pages.rerun_box("02_objective.py", repository=url, commit="HEAD; rm -rf /")
+
+
+def test_checkout_source_reads_the_commit_from_git_and_the_address_from_the_book(tmp_path):
+    import subprocess
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True)
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "_config.yml").write_text("repository:\n  url: https://example.org/owner/repo/\n")
+    (tmp_path / "a.txt").write_text("one")
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "first")
+    found = pages.checkout_source(tmp_path)
+    assert found["repository"] == "https://example.org/owner/repo" and re.fullmatch(r"[0-9a-f]{40}", found["commit"])
+    assert found["modified"] is False
+    (tmp_path / "a.txt").write_text("two")
+    assert pages.checkout_source(tmp_path)["modified"] is True
+    # Not a checkout, no configuration: nothing is claimed.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert pages.checkout_source(elsewhere)["repository"] is None
+
+
 def test_rerun_box_refuses_what_is_not_a_chapter():
     with pytest.raises(ValueError, match="'scale.py' is not a chapter file"):
         pages.rerun_box("scale.py")
@@ -107,6 +151,15 @@ def test_citation_file_and_cite_page_agree_with_the_book():
     cite = (ROOT / "book" / "cite.md").read_text()
     assert CONFIG["repository"]["url"] in cite and "muttenthaler2023human" in cite
     assert "@inproceedings{muttenthaler2023human" in (ROOT / "book" / "references.bib").read_text()
+    # The replication itself: authors, year and release date, the same entry on both pages,
+    # and the citation file linked where the page names it.
+    assert cff["authors"] and str(cff["date-released"]) == "2026-11-28"
+    assert cff["preferred-citation"]["year"] == int(str(cff["date-released"])[:4])
+    bib = (ROOT / "book" / "references.bib").read_text()
+    entry = re.search(r"@misc\{humanalign2026,.*?\n\}", bib, re.S).group(0)
+    assert "author       = {{The humanalign authors}}" in entry and "year         = {2026}" in entry
+    assert entry in cite and "released 2026-11-28" in entry
+    assert f"[`CITATION.cff`]({CONFIG['repository']['url']}/blob/main/CITATION.cff)" in cite.replace("\n", " ")
     toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
     about = next(part for part in toc["parts"] if part["caption"] == "About this book")
     assert {"file": "cite"} in about["chapters"]

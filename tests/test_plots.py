@@ -210,17 +210,31 @@ def test_charts_follow_the_text_column_and_the_facet_fits_a_phone(rng):
 
 
 def test_long_model_ids_wrap_on_the_axis_and_keep_the_full_id_in_the_tooltip():
-    ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k", "a/b.c"]
+    # Ids the registry does not know are shown as they are, wrapped.
+    ids = ["src/vit_base_patch16_224.augreg_in21k", "src/ViT-B-32.laion2b_s34b_b79k", "a/b.c"]
     table = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k"] * 3, "zero_shot": [0.50, 0.40, 0.45],
                           "ci_low": [0.3] * 3, "ci_high": [0.6] * 3})
     chart = plots.accuracy_chart(table)
     svg = plots.to_svg(chart)
     # Drawn as lines of at most 22 characters, best model first (not in alphabetical
     # order), nothing cut off.
-    assert _y_labels(svg) == ["timm/vit_base_patch16_224.augreg_in21k", "a/b.c", "open_clip/ViT-B-32.laion2b_s34b_b79k"]
-    assert "<tspan>timm/vit_base_patch16_</tspan>" in svg and "…" not in svg
+    assert _y_labels(svg) == ["src/vit_base_patch16_224.augreg_in21k", "a/b.c", "src/ViT-B-32.laion2b_s34b_b79k"]
+    assert "<tspan>src/vit_base_patch16_</tspan>" in svg and "…" not in svg
     assert "model" in _tooltip_fields(chart.to_dict())
     assert chart.to_dict()["height"]["step"] >= 30  # room for two lines per row
+
+
+def test_charts_name_registered_models_by_their_display_names():
+    ids = ["litert/mobilenet_v1_025_128.quant_in1k", "pypi/efficientnet_lite0.in1k"]
+    table = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k"] * 2, "zero_shot": [0.45, 0.40],
+                          "ci_low": [0.4, 0.35], "ci_high": [0.5, 0.45]})
+    svg = plots.to_svg(plots.accuracy_chart(table))
+    # (A name in words wraps at its spaces; the lines are joined without them here.)
+    assert [t.replace(" ", "") for t in _y_labels(svg)] == ["MobileNetv10.25(128px,uint8)", "EfficientNet-Lite0"]
+    assert "litert/" not in "".join(_y_labels(svg))
+    # The id stays in the tooltip's data.
+    data = next(iter(plots.accuracy_chart(table).to_dict()["datasets"].values()))
+    assert {row["model"] for row in data} == set(ids)
 
 
 def test_wrap_label_breaks_ids_between_parts_and_phrases_at_spaces():
@@ -264,3 +278,64 @@ def test_scale_chart_joins_models_of_one_size_series_only(rng):
     assert "series" in json.dumps(spec["spec"]["layer"][0]["encoding"]["detail"])
     series = {row["series"] for row in next(iter(spec["datasets"].values()))}
     assert all(s.count(" | ") == 2 for s in series)  # family | objective | training data
+
+
+def _walk(node, found):
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            _walk(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, found)
+    return found
+
+
+def _axes(spec: dict) -> list[dict]:
+    return [n["axis"] for n in _walk(spec, []) if isinstance(n.get("axis"), dict)]
+
+
+def test_every_value_axis_names_its_unit_and_spaces_its_labels(rng):
+    wide = _wide(rng)
+    transfer = wide.assign(rsa_zero_shot=rng.uniform(0, 0.5, 6), rsa_transformed=rng.uniform(0.3, 0.7, 6))
+    for chart in (plots.headline_chart(wide, {"chance": 1 / 3}), plots.group_chart(wide, "objective"),
+                  plots.accuracy_chart(wide), plots.transfer_chart(transfer), plots.scale_chart(wide)):
+        spec = chart.to_dict()
+        titled = [a for a in _axes(spec) if "title" in a and "labelSeparation" in a]
+        assert titled, spec.get("mark")
+        for axis in titled:
+            title = " ".join(axis["title"]) if isinstance(axis["title"], list) else axis["title"]
+            assert re.search(r"accuracy|Spearman rho|parameters", title), title
+            assert axis["labelOverlap"] is True and axis["labelSeparation"] >= 4
+        # Quantitative scales keep the marks off the plot's edges.
+        scales = [n["scale"] for n in _walk(spec, []) if isinstance(n.get("scale"), dict) and n.get("type") == "quantitative"]
+        assert any(s.get("padding", 0) >= plots.PAD or "domain" in s for s in scales)
+
+
+def test_scale_chart_titles_its_panels_in_words(rng):
+    spec = plots.scale_chart(_wide(rng)).to_dict()
+    measures = {row["measure"] for row in next(iter(spec["datasets"].values()))}
+    assert measures == {"zero-shot odd-one-out accuracy", "probed odd-one-out accuracy"}
+    assert "zero_shot" not in json.dumps(spec["facet"])
+
+
+def test_transfer_chart_has_a_shape_legend_over_the_chart(rng):
+    table = _wide(rng).assign(rsa_zero_shot=0.2, rsa_transformed=0.4)
+    shape = plots.transfer_chart(table).to_dict()["layer"][1]["encoding"]["shape"]
+    assert shape["legend"]["orient"] == "top" and shape["scale"]["domain"] == ["zero-shot", "transformed"]
+
+
+def test_comparison_chart_names_the_unit_of_each_data_set():
+    assert plots.score_unit("92 images (real people)") == "Spearman rho"
+    assert plots.score_unit("THINGS triplets (simulated)") == "odd-one-out accuracy"
+    assert plots.score_unit("something else") is None
+    mixed = pd.DataFrame({"human_data": ["92 images (real people)", "THINGS triplets"], "comparison": ["a - b"] * 2,
+                          "difference": [0.05, -0.01], "ci_low": [0.01, -0.02], "ci_high": [0.09, 0.0]})
+    spec = plots.comparison_chart(mixed).to_dict()
+    titles = [" ".join(a["title"]) if isinstance(a["title"], list) else a["title"] for a in _axes(spec) if "title" in a]
+    assert any("in Spearman rho on 92 images; odd-one-out accuracy on THINGS triplets" in t for t in titles), titles
+    shown = {row["on"] for row in next(iter(spec["datasets"].values()))}
+    assert shown == {"92 images (real people)", "THINGS triplets"}
+    one = plots.comparison_chart(mixed.iloc[[1]]).to_dict()
+    assert any("difference in odd-one-out accuracy" in (" ".join(a["title"]) if isinstance(a["title"], list)
+                                                         else a["title"]) for a in _axes(one) if "title" in a)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 import torch
 from conftest import needs_mirror
@@ -227,3 +230,65 @@ def test_as_spec_passes_a_spec_through_and_resolves_an_id_once():
     assert as_spec(spec) is spec and as_spec("pypi/efficientnet_lite0.in1k") == spec
     with pytest.raises(KeyError, match="Unknown model id 'pypi/efficientnet_lite9.in1k'"):
         as_spec("pypi/efficientnet_lite9.in1k")
+
+
+def test_every_builtin_row_has_a_short_unique_display_name():
+    from importlib import resources
+
+    text = (resources.files("humanalign") / "resources" / "models.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    names = [row["display"].strip() for row in rows]
+    assert all(names), [row["id"] for row in rows if not row["display"].strip()]
+    assert len(set(names)) == len(names), sorted(n for n in names if names.count(n) > 1)
+    for row, name in zip(rows, names):
+        # A name for readers: no id, no snake_case, short enough for a table column.
+        assert "_" not in name and row["id"] != name and len(name) <= 48, name
+    assert ALL.display.tolist() == names
+    assert get_spec("litert/mobilenet_v1_025_128.quant_in1k").display == "MobileNet v1 0.25 (128 px, uint8)"
+    assert get_spec("pypi/efficientnet_lite0.in1k").display == "EfficientNet-Lite0"
+    assert get_spec("litert/deeplabv3_mobilenet_v2_100_513.pascal_voc").display == "DeepLab v3 MobileNet v2 1.0 (PASCAL VOC)"
+
+
+def test_display_name_falls_back_to_words_from_the_id_and_keeps_other_labels():
+    from humanalign.registry import display_name, display_names, readable_id
+
+    # A row without a display name (an extra table may leave it out) gets one from its id.
+    spec = spec_from_row(_row(id="pypi/efficientnet_lite9.in1k", arch="efficientnet_lite9"))
+    assert spec.display == "efficientnet lite9 (in1k)" == readable_id(spec.id)
+    assert display_name(spec) == spec.display
+    assert display_name("torchvision/resnet50.IMAGENET1K_V1") == "ResNet-50"
+    # Labels that are not registered models stay as they are.
+    assert display_name("human/noise_ceiling") == "human/noise_ceiling" == readable_id("human/noise_ceiling")
+    assert display_name("src/unknown.tag") == "src/unknown.tag"
+    names = display_names(["pypi/efficientnet_lite0.in1k", "human/vice_42d", "pypi/efficientnet_lite0.in1k"])
+    assert names == {"pypi/efficientnet_lite0.in1k": "EfficientNet-Lite0", "human/vice_42d": "human/vice_42d"}
+    # The display name is no field: the cache keys built from the fields stay as they were.
+    from dataclasses import asdict
+
+    assert "display" not in asdict(get_spec("pypi/efficientnet_lite0.in1k"))
+
+
+def test_extra_tables_name_their_models_and_refuse_a_repeated_name(tmp_path, monkeypatch):
+    from humanalign.registry import EXTRA_MODELS_ENV, display_names
+
+    def write(path, rows):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(buffer.getvalue())
+
+    first = _row(id="pypi/extra_a.t", arch="extra_a", tag="t", display="Extra A")
+    second = _row(id="pypi/extra_b.t", arch="extra_b", tag="t", display="")
+    path = tmp_path / "extra.csv"
+    write(path, [first, second])
+    monkeypatch.setenv(EXTRA_MODELS_ENV, str(path))
+    assert get_spec("pypi/extra_a.t").display == "Extra A"
+    assert get_spec("pypi/extra_b.t").display == "extra b (t)"
+    assert display_names(["pypi/extra_a.t"]) == {"pypi/extra_a.t": "Extra A"}
+    clash = tmp_path / "clash.csv"
+    third = _row(id="pypi/extra_c.t", arch="extra_c", tag="t", display="Extra A")
+    write(clash, [first, third])
+    monkeypatch.setenv(EXTRA_MODELS_ENV, str(clash))
+    with pytest.raises(ValueError, match="display name 'Extra A' of 'pypi/extra_c.t' is already the name of"):
+        get_spec("pypi/extra_c.t")

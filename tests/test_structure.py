@@ -30,7 +30,7 @@ FLOORS = (
     ("models",),
     ("features",),
     ("measures",),
-    ("results", "plots", "tables", "pages"),
+    ("results", "plots", "tables", "pages", "paper"),
     ("study",),
     ("book",),
     ("cli", "__init__"),

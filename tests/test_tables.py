@@ -123,3 +123,42 @@ def test_bad_input_is_named():
         tables.journal_table(df, {"zero_shot": "Z"}, csv_name="../x.csv")
     with pytest.raises(KeyError, match="not shown columns"):
         tables.journal_table(df, {"zero_shot": "Z"}, values=["probed"])
+
+
+def _csv(table) -> pd.DataFrame:
+    payload = re.search(r'href="data:text/csv;base64,([^"]+)"', table.csv_link()).group(1)
+    return pd.read_csv(io.StringIO(base64.b64decode(payload).decode("utf-8")))
+
+
+def test_reader_table_shows_models_by_name_and_keeps_their_ids_in_the_csv():
+    ids = ["litert/mobilenet_v1_025_128.quant_in1k", "pypi/efficientnet_lite0.in1k", "human/vice_42d"]
+    df = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k", "ImageNet-1k", "human"],
+                       "zero_shot": [0.41, 0.43, 0.60], "ci_low": [0.40, 0.42, 0.58], "ci_high": [0.42, 0.44, 0.62]})
+    table = tables.reader_table(df, caption="Accuracy", csv_name="acc")
+    assert table.cells["Model"].tolist() == ["MobileNet v1 0.25 (128 px, uint8)", "EfficientNet-Lite0", "human/vice_42d"]
+    data = _csv(table)
+    assert data["model"].tolist() == ids and data["model_name"].tolist() == table.cells["Model"].tolist()
+    html = table._repr_html_()
+    # A name in words wraps at its spaces: no break points inside "0.25"; an id keeps them.
+    assert ">MobileNet v1 0.25 (128 px, uint8)</td>" in html
+    assert "human/<wbr>vice_<wbr>42d" in html
+
+
+def test_reader_table_names_pivoted_model_columns_and_writes_headers_in_words():
+    df = pd.DataFrame({"name": ["animal", "food"], "pypi/efficientnet_lite0.in1k": [0.5, 0.6],
+                       "src/unknown.tag": [0.1, 0.2], "probed, COCO + Active": [0.3, 0.4], "my_column": [1.0, 2.0]})
+    table = tables.reader_table(df, headers={"name": "Dimension"}, csv_name="pivot")
+    assert list(table.cells.columns) == ["Dimension", "EfficientNet-Lite0", "Src/unknown.tag",
+                                         "Probed, COCO + Active", "My column"]
+    assert list(_csv(table).columns) == list(df.columns)  # the CSV keeps the ids and names as computed
+    # A column of labels the registry does not know stays as it is, under its header.
+    plain = tables.reader_table(pd.DataFrame({"model": ["a/b.c"], "zero_shot": [0.5]}))
+    assert list(plain.cells.columns) == ["Model", "Zero-shot accuracy"] and "model_name" not in plain.data
+
+
+def test_journal_table_carries_extra_columns_into_the_csv_only():
+    df = _wide()
+    table = tables.journal_table(df, {"zero_shot": "Z"}, extra=["model"])
+    assert list(table.cells.columns) == ["Z"] and list(_csv(table).columns) == ["zero_shot", "model"]
+    with pytest.raises(KeyError, match="extra names columns \\['nope'\\]"):
+        tables.journal_table(df, {"zero_shot": "Z"}, extra=["nope"])

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import PurePath
+import subprocess
+from pathlib import Path, PurePath
 
 from . import escape
+from ._yaml import read_yaml
 
-__all__ = ["VERDICT_CLASSES", "rerun_box", "verdict_admonition"]
+__all__ = ["VERDICT_CLASSES", "checkout_source", "rerun_box", "verdict_admonition"]
 
 #: Verdict status (or the start of one, e.g. "undecided (the interval crosses the margin)")
 #: -> the CSS class of its label: green, red, amber, grey.
@@ -36,6 +38,10 @@ VERDICT_CLASSES = {
     "not testable with this profile's models": "ha-verdict-not-testable",
 }
 _CHAPTER = re.compile(r"^[0-9]{2}_[A-Za-z0-9_]+$")
+# What may stand in a link of the rerun box: a commit in hexadecimal, an https address of
+# plain path segments (nothing that could end a Markdown link or start markup).
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+_ADDRESS = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*/?$")
 
 
 def _verdict_class(status: str) -> str:
@@ -85,8 +91,77 @@ def verdict_admonition(status: str, summary: str, details: str, details_title: s
     return "\n".join(lines + ["`````", ""])
 
 
-def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str | os.PathLike | None = None) -> str:
-    """The "Rerun this chapter" box: the two commands that execute the chapter as the book did.
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _configured_repository(root: Path) -> str | None:
+    """The address in the book's configuration (``repository: url``), which the page's
+    repository button links to."""
+    path = root / "book" / "_config.yml"
+    if not path.is_file():
+        return None
+    try:
+        config = read_yaml(path, "Book configuration", 1 << 20)
+    except ValueError:
+        return None
+    url = str(((config or {}).get("repository") or {}).get("url") or "").strip().rstrip("/")
+    return url if _ADDRESS.match(url) else None
+
+
+def checkout_source(root: str | os.PathLike | None = None) -> dict:
+    """The repository and commit the running code comes from, for a page to link to.
+
+    Args:
+        root: The repository's root folder (default: the checkout this package is imported
+            from, else the working folder's).
+
+    Returns:
+        ``{"repository": address or None, "commit": full hash or None, "modified": bool}``:
+        the address from ``book/_config.yml`` (``repository: url``); the commit from git
+        (or ``GITHUB_SHA`` where git is missing); ``modified`` when tracked files differ
+        from that commit.
+    """
+    if root is None:
+        here = Path(__file__).resolve().parents[2]
+        root = here if (here / "book" / "_config.yml").is_file() else Path(_git(Path.cwd(), "rev-parse",
+                                                                                 "--show-toplevel") or Path.cwd())
+    root = Path(root)
+    commit = _git(root, "rev-parse", "HEAD") or os.environ.get("GITHUB_SHA", "").strip().lower()
+    commit = commit if commit and _COMMIT.match(commit) else None
+    modified = bool(commit and _git(root, "status", "--porcelain", "--untracked-files=no"))
+    return {"repository": _configured_repository(root), "commit": commit, "modified": modified}
+
+
+def _source_line(repository: str | None, commit: str | None, modified: bool, stem: str) -> str:
+    """The sentence of the rerun box that says which code computed the page."""
+    repository = repository.rstrip("/") if repository and _ADDRESS.match(repository) else None
+    if commit is not None and not _COMMIT.match(commit):
+        raise ValueError(f"rerun_box: the commit {commit!r} is not a hexadecimal git hash.")
+    if commit is None:
+        where = f"the repository [{repository}]({repository})" if repository else "the repository the README names"
+        return (f"This page was computed from code whose commit is not known here (it was not built in a git "
+                f"checkout); the chapter's source is `notebooks/{stem}.py` in {where}.")
+    if repository is None:
+        line = (f"This page was computed at commit `{commit}` of the repository the README names "
+                f"(`notebooks/{stem}.py` at that commit).")
+    else:
+        line = (f"This page was computed at commit [`{commit[:12]}`]({repository}/tree/{commit}) of "
+                f"[{repository}]({repository}); the chapter at that commit: "
+                f"[`notebooks/{stem}.py`]({repository}/blob/{commit}/notebooks/{stem}.py).")
+    if modified:
+        line += " The checkout had changes not yet committed, so that commit alone may not give these numbers."
+    return line
+
+
+def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str | os.PathLike | None = None,
+              repository: str | None = None, commit: str | None = None, modified: bool = False) -> str:
+    """The "Rerun this chapter" box: the two commands that execute the chapter as the book
+    did, and a link to the repository at the commit that computed the page.
 
     Args:
         chapter_file: The chapter's source, e.g. ``"01_scale.py"`` or
@@ -95,14 +170,20 @@ def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str 
             file), passed to papermill. A file given by its full path is named relative to
             ``root`` when it lies there, else by its name (:func:`humanalign.escape.page_path`).
         root: The project's root folder, from which the commands run.
+        repository: The repository's https address; with ``commit`` also ``None``, both
+            are found by :func:`checkout_source` (an address that is not a plain https
+            address is left out).
+        commit: The full git hash the page was computed at.
+        modified: Whether the checkout had uncommitted changes (said in the box).
 
     Returns:
         MyST text: a ``tip`` admonition with a ``bash`` block, from the repository's root
-        folder: ``jupytext`` converts the chapter to a notebook, ``papermill`` executes it.
+        folder: ``jupytext`` converts the chapter to a notebook, ``papermill`` executes it;
+        then the commit, linked when the repository's address is known.
 
     Raises:
-        ValueError: ``chapter_file`` is not a chapter's name (``NN_name.py``) or the
-            profile is empty.
+        ValueError: ``chapter_file`` is not a chapter's name (``NN_name.py``), the
+            profile is empty, or ``commit`` is not a hexadecimal hash.
 
     Example:
         >>> print(rerun_box("01_scale.py"))  # doctest: +SKIP
@@ -116,6 +197,10 @@ def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str 
     # The profile is data (a file name anyone may choose): shown by a relative path or its name,
     # quoted for the shell in the command and set as code in the sentence.
     shown = escape.page_path(profile, root)
+    if repository is None and commit is None:
+        found = checkout_source()
+        repository, commit, modified = found["repository"], found["commit"], found["modified"]
+    source = _source_line(repository, commit, modified, stem)
     convert = f"mkdir -p build && .venv/bin/jupytext --to ipynb notebooks/{stem}.py -o build/{stem}.ipynb"
     execute = (f".venv/bin/papermill -k python3 -p profile {escape.shell_word(shown)} "
                f"build/{stem}.ipynb build/{stem}.out.ipynb")
@@ -125,6 +210,7 @@ def rerun_box(chapter_file: str, profile: str | os.PathLike = "demo", root: str 
         "convert the chapter to a notebook and execute it with papermill:", "",
         "```bash", convert, execute, "```", "",
         f"The profile is the one this page was built with ({escape.code(shown)}), so `build/{stem}.out.ipynb` "
-        "holds this page's numbers; the README lists the other parameters.",
+        "holds this page's numbers; the README lists the other parameters.", "",
+        source,
         "````", "",
     ])

@@ -4,6 +4,9 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 :class:`ModelSpec` objects. Columns:
 
 ``id``            canonical id, ``source/arch.tag`` (e.g. ``torchvision/resnet50.IMAGENET1K_V1``)
+``display``       the model's name for readers, short and unique (``ResNet-50``, ``MobileNet v1
+                  0.25 (128 px, uint8)``): what tables and charts show in place of the id; an
+                  extra table may leave it empty (a name is then derived from the id)
 ``source``        the loader that builds it (``torchvision``, ``timm``, ``open_clip``, ``ssl``,
                   ``pypi``, ``litert``, ``untrained``; ``internal`` for models this library cannot run:
                   Google-internal ones, and published weights without a port or loader here)
@@ -54,6 +57,9 @@ from .escape import NOT_IN_NAMES, refused
 
 __all__ = [
     "as_spec",
+    "display_name",
+    "display_names",
+    "readable_id",
     "UNTRAINED",
     "OBJECTIVES",
     "TRAINING_DATA",
@@ -114,9 +120,11 @@ SOURCES = ("torchvision", "timm", "open_clip", "ssl", "pypi", "litert", "untrain
 _ID = re.compile(r"^(?P<source>[a-z_]+)/(?P<arch>[A-Za-z0-9][A-Za-z0-9_.+-]*)\.(?P<tag>[A-Za-z0-9_+-]+)$")
 # What the text fields of a row may not hold: names (family, precision, layer names) nothing
 # that starts markup on a page; free text (notes, sources, addresses) no tag, role or code.
-_NAME_FIELDS = ("family", "precision", "builder", "penultimate", "logits")
+_NAME_FIELDS = ("family", "precision", "builder", "penultimate", "logits", "display")
 _FREE_FIELDS = ("top1_source", "objective_detail", "note", "weights_url")
 _NOT_IN_TEXT = "`<>{}"
+# Model id -> the ``display`` column of its row, filled as the tables are read.
+_DISPLAY: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,18 @@ class ModelSpec:
     imagenet_zero_shot: float | None = None
 
     @property
+    def display(self) -> str:
+        """The model's name for readers (the table's ``display`` column, or one derived from
+        the id when the row leaves it empty).
+
+        Kept out of the dataclass fields on purpose: every cache key is built from the
+        fields, and renaming a model for readers must not invalidate its features.
+        """
+        if self.id not in _DISPLAY:
+            _builtin_table()  # a spec built by hand may come before the table was read
+        return _DISPLAY.get(self.id) or readable_id(self.id)
+
+    @property
     def has_logits(self) -> bool:
         """Whether the model has a classifier output."""
         return bool(self.logits)
@@ -197,6 +217,53 @@ class ModelSpec:
         """Documented width of ``layer``."""
         self.layer_module(layer)
         return self.penultimate_dim if layer == "penultimate" else self.logits_dim
+
+
+def readable_id(model_id: str) -> str:
+    """A name for readers derived from an id when its row gives none: the architecture and
+    the tag in words (``litert/mobilenet_v1_025_128.quant_in1k`` -> ``mobilenet v1 025 128
+    (quant in1k)``). Text that is not an id comes back unchanged."""
+    match = _ID.match(str(model_id))
+    if not match:
+        return str(model_id)
+    arch, tag = (match[part].replace("_", " ") for part in ("arch", "tag"))
+    return f"{arch} ({tag})"
+
+
+def display_name(model: ModelSpec | str) -> str:
+    """The name tables and charts show for a model.
+
+    Args:
+        model: A spec or a model id. An id the registry does not know (a human baseline
+            such as ``human/noise_ceiling``, a reference model) is returned unchanged.
+
+    Returns:
+        The row's ``display`` name, e.g. ``"MobileNet v1 0.25 (128 px, uint8)"``.
+    """
+    if isinstance(model, ModelSpec):
+        return model.display
+    try:
+        return get_spec(str(model)).display
+    except KeyError:
+        return str(model)
+
+
+def display_names(models: Iterable[str]) -> dict[str, str]:
+    """Each id's :func:`display_name`, made unique among ``models``: two ids that would
+    show the same name (possible only with extra tables) are told apart by their ids.
+
+    Args:
+        models: Model ids (or other labels, kept as they are); repeats are fine.
+
+    Returns:
+        A dict id -> name, in the order of first appearance.
+    """
+    ids = list(dict.fromkeys(str(m) for m in models))
+    names = {m: display_name(m) for m in ids}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {m: (f"{name} [{m}]" if counts[name] > 1 and name != m else name) for m, name in names.items()}
 
 
 def parse_id(model_id: str) -> tuple[str, str, str]:
@@ -280,6 +347,9 @@ def spec_from_row(row: dict, origin: str = "models.csv") -> ModelSpec:
     public = str(row["public"]).strip().lower()
     if public not in {"true", "false"}:
         raise ValueError(f"{where}: public must be true or false, not {public!r}.")
+    display = " ".join(str(row.get("display") or "").split())
+    if display:
+        _DISPLAY[model_id] = display
     return ModelSpec(
         id=model_id,
         source=source,
@@ -333,6 +403,7 @@ def _parse_table(text: str, origin: str) -> dict[str, ModelSpec]:
     if missing:
         raise ValueError(f"{origin}: the header (first line) lacks the columns {missing}; use the columns of models.csv.")
     specs: dict[str, ModelSpec] = {}
+    names: dict[str, str] = {}  # display name -> the id that has it
     for row in reader:
         where = f"{origin}, line {reader.line_num}"
         extra, short = row.get(None) or [], [key for key, value in row.items() if value is None]
@@ -346,6 +417,12 @@ def _parse_table(text: str, origin: str) -> dict[str, ModelSpec]:
         spec = spec_from_row(row, where)
         if spec.id in specs:
             raise ValueError(f"{where}: {spec.id!r} is listed a second time; keep one row per model.")
+        shown = " ".join(str(row.get("display") or "").split())
+        if shown in names:
+            raise ValueError(f"{where}: the display name {shown!r} of {spec.id!r} is already the name of "
+                             f"{names[shown]!r}; give each model a name of its own.")
+        if shown:
+            names[shown] = spec.id
         specs[spec.id] = spec
     return specs
 
@@ -416,7 +493,8 @@ def get_spec(model_id: str) -> ModelSpec:
 
 
 def list_models(public_only: bool = False) -> pd.DataFrame:
-    """The model table as a data frame, one row per model (columns = ModelSpec fields).
+    """The model table as a data frame, one row per model (columns = ModelSpec fields and
+    ``display``).
 
     Args:
         public_only: Drop the rows marked not public.
@@ -426,9 +504,12 @@ def list_models(public_only: bool = False) -> pd.DataFrame:
 
 
 def spec_table(specs: Iterable[ModelSpec]) -> pd.DataFrame:
-    """Specs as a data frame, one row each in the given order (columns = ModelSpec fields)."""
+    """Specs as a data frame, one row each in the given order (columns = ModelSpec fields,
+    then ``display``)."""
+    specs = list(specs)
     columns = [f.name for f in fields(ModelSpec)]
     frame = pd.DataFrame([asdict(s) for s in specs], columns=columns)
+    frame["display"] = [s.display for s in specs]
     # Nullable integers keep missing counts as <NA> instead of turning the column to float.
     for col in ("params", "penultimate_dim", "logits_dim", "input_size"):
         frame[col] = frame[col].astype("Int64")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from . import escape
+from .registry import display_names
 
 __all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"]
 
@@ -80,8 +81,9 @@ class JournalTable:
         scope = ' scope="col"' if tag == "th" else ""
         # "95 %" stays on one line.
         shown = html.escape(text).replace(" %", "&nbsp;%")
-        if kind == "ha-text" and tag == "td":
-            # A long model id may break between its parts on a narrow screen (nowhere else).
+        if kind == "ha-text" and tag == "td" and " " not in text:
+            # A long model id may break between its parts on a narrow screen (nowhere else;
+            # a name in words wraps at its spaces).
             shown = _BREAKS.sub(lambda m: "<wbr>" + m.group(0) if m.group(0) == "." else m.group(0) + "<wbr>", shown)
         return f'<{tag} class="{kind}"{scope}>{shown}</{tag}>'
 
@@ -179,7 +181,8 @@ def _decimals(df: pd.DataFrame, name: str, digits: int | dict[str, int]) -> int 
 
 def journal_table(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str, tuple[str, str]] | None = None,
                   digits: int | dict[str, int] = 3, caption: str | None = None, csv_name: str | None = None,
-                  missing: str = MISSING, values: list[str] | None = None) -> JournalTable:
+                  missing: str = MISSING, values: list[str] | None = None,
+                  extra: list[str] | None = None) -> JournalTable:
     """A table as a journal would print it (shown in a notebook or a page as HTML).
 
     Args:
@@ -198,17 +201,24 @@ def journal_table(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str
             (default: the numeric shown columns, or all shown columns when none is
             numeric). Say ``["zero_shot"]`` when a numeric column such as the parameter
             count is a label rather than a result.
+        extra: Columns of ``df`` carried into the CSV download without being shown (e.g.
+            the model id beside the name shown).
 
     Returns:
         A :class:`JournalTable` without the rows that have no value.
 
     Raises:
-        KeyError: a named column is not in ``df``, or ``values`` names one not shown.
+        KeyError: a named column is not in ``df`` (``extra`` included), or ``values`` names
+            one not shown.
         ValueError: an interval names a column that is not shown, or columns without
             numbers; two columns share a header; or ``csv_name`` is not a plain file name.
     """
     intervals = dict(intervals or {})
     _check(df, columns, intervals)
+    hidden = [c for c in (extra or []) if c not in columns]
+    if [c for c in hidden if c not in df.columns]:
+        raise KeyError(f"journal_table: extra names columns {[c for c in hidden if c not in df.columns]} "
+                       f"that the table lacks; it has {list(df.columns)}.")
     name = csv_name or "table.csv"
     if not _FILE_NAME.match(name):
         raise ValueError(f"journal_table: csv_name {name!r} must be a plain file name (letters, digits, '.', '_', '-').")
@@ -222,7 +232,7 @@ def journal_table(df: pd.DataFrame, columns: dict[str, str], intervals: dict[str
     cells = pd.DataFrame({header: _format_column(kept, source, _decimals(kept, source, digits), intervals.get(source),
                                                  missing)
                           for source, header in columns.items()})
-    sources = list(dict.fromkeys([*columns, *(c for bounds in intervals.values() for c in bounds)]))
+    sources = list(dict.fromkeys([*columns, *(c for bounds in intervals.values() for c in bounds), *hidden]))
     return JournalTable(cells=cells, numeric=frozenset(columns[c] for c in numbers), data=kept[sources],
                         caption=caption, csv_name=name)
 
@@ -268,15 +278,45 @@ def _interval_bounds(df: pd.DataFrame, wanted: list[str]) -> set[str]:
     return found
 
 
+def _words(column: str) -> str:
+    """A column name as a header: underscores to spaces, the first letter capital and the
+    rest as written (``"probed, COCO + Active"`` keeps its capitals)."""
+    text = " ".join(str(column).replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
+def _named_models(plain: pd.DataFrame, shown: list[str]) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Model ids shown as the registry's display names: a ``model`` (or ``label``) column of
+    ids becomes ``<column>_name`` in the table, the ids themselves stay in the CSV."""
+    carried = []
+    for column in ("model", "label"):
+        name = f"{column}_name"
+        if column not in shown or name in plain.columns:
+            continue
+        ids = plain[column].map(lambda v: v if isinstance(v, str) else None)
+        names = display_names(ids.dropna())
+        if all(names[i] == i for i in ids.dropna()):
+            continue  # nothing the registry knows: shown as it is
+        plain[name] = [names.get(i, v) if i is not None else v for i, v in zip(ids, plain[column])]
+        shown = [name if c == column else c for c in shown]
+        carried.append(column)
+    return plain, shown, carried
+
+
 def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: str | None = None,
                  csv_name: str | None = None, headers: dict[str, str] | None = None,
                  digits: int | dict[str, int] = 3) -> JournalTable:
-    """:func:`journal_table` with headers from :data:`HEADERS` and intervals found by name.
+    """:func:`journal_table` with headers from :data:`HEADERS`, models by name and intervals
+    found by name.
 
     ``ci_low``/``ci_high`` go with the first of ``difference, estimate, value, accuracy,
     zero_shot, gain`` shown; ``X_low``/``X_high`` go with ``X``. The bounds are not shown as
     columns of their own (they stay in the CSV download); a column that ends in ``_low`` or
     ``_high`` but bounds nothing shown (no ``X``, or only one of the pair) is shown as it is.
+    Model ids, in a ``model`` or ``label`` column or as column names (a table pivoted by
+    model), are shown as the registry's display names
+    (:func:`humanalign.registry.display_name`); the CSV keeps the ids. Other column names
+    become headers in words.
 
     Args:
         df: The table.
@@ -294,15 +334,26 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
     for c in shown:
         if {f"{c}_low", f"{c}_high"} <= bounds:
             intervals[c] = (f"{c}_low", f"{c}_high")
-    labels = {c: names.get(c, c.replace("_", " ").capitalize()) for c in shown}
-    for c in intervals:
-        if "CI" not in labels[c]:
-            labels[c] += " (95 % CI)"
     plain = df.copy()
     for c in shown:  # lists (e.g. dimensions) as text
         if plain[c].map(lambda v: isinstance(v, (list, tuple))).any():
             plain[c] = plain[c].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    table = journal_table(plain, labels, intervals=intervals, digits=digits, caption=caption, csv_name=csv_name)
+    plain, shown, carried = _named_models(plain, shown)
+    by_model = display_names(map(str, shown))  # a table pivoted by model has ids as column names
+
+    def header(c) -> str:
+        if str(c).removesuffix("_name") in carried:
+            return names[str(c).removesuffix("_name")]
+        if c in names:
+            return names[c]
+        return by_model[str(c)] if by_model[str(c)] != str(c) else _words(c)
+
+    labels = {c: header(c) for c in shown}
+    for c in intervals:
+        if "CI" not in labels[c]:
+            labels[c] += " (95 % CI)"
+    table = journal_table(plain, labels, intervals=intervals, digits=digits, caption=caption, csv_name=csv_name,
+                          extra=carried)
     # Text columns that hold only figures (a list of dimensions, "0.512 [0.489, 0.534] (120)")
     # are aligned as numbers.
     figures = [h for h in table.cells.columns if h not in table.numeric and len(table.cells) and

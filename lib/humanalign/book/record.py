@@ -1,5 +1,6 @@
 """The reproducibility record of a build: profile, versions, hardware, data hashes,
-runtimes, and the last GPU check; written as JSON and as the page's Markdown."""
+runtimes, and the last GPU check; written as JSON and as the page's Markdown, with the
+licences of the data (:mod:`.licences`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..config import settings
 from ..errors import DataError
 from ..fetch import cached_sha256, fetch, hash_record
 from ..sources import demo_resources
+from .licences import data_licence_table
 
 __all__ = ["gpu_check_record", "previous_html_seconds", "previous_runtimes", "record_html_seconds",
            "reproducibility_record", "write_reproducibility"]
@@ -135,14 +137,35 @@ def reproducibility_record(profile_params: dict, runtimes: dict[str, float],
     }
 
 
-def _md_table(rows: dict, left: str, right: str) -> str:
-    lines = [f"| {left} | {right} |", "|---|---|"]
+# The profile's parameters in words (the parameter's own name stays beside it, as passed).
+_SETTINGS = {
+    "profile": "Profile", "dataset": "Data set", "models": "Models", "layers": "Layers",
+    "n_triplets": "Triplets simulated", "seed": "Random seed", "device": "Device", "batch_size": "Batch size",
+    "n_boot": "Bootstrap resamples", "lambdas": "Probe penalties tried (λ)", "n_folds": "Folds over concepts",
+    "probe_max_iter": "Iterations per probe fit (at most)", "transfer": "Transfer test",
+    "train_fraction": "Share of concepts the probe is fitted on",
+}
+
+
+def _literal(value) -> str:
+    """A value as code; a list as its items, each as code, separated by commas."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_literal(v) for v in value) or "none"
+    text = json.dumps(value) if isinstance(value, dict) else str(value)
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _md_table(rows: dict, left: str, right: str, words: dict[str, str] | None = None) -> str:
+    """``rows`` as a Markdown table; with ``words``, a first column names each key in words."""
+    head = ([f"| Setting | {left} | {right} |", "|---|---|---|"] if words is not None
+            else [f"| {left} | {right} |", "|---|---|"])
+    lines = list(head)
     for key, value in rows.items():
-        if value is None:  # a setting left to its default (device: chosen at run time)
-            lines.append(f"| {key} | default |")
-            continue
-        text = json.dumps(value) if isinstance(value, (list, dict)) else str(value)
-        lines.append(f"| {key} | `{text}` |")
+        # A setting left to its default (device: chosen at run time).
+        shown = "default" if value is None else _literal(value)
+        name = f"`{key}`" if words is not None else str(key).replace("|", "\\|")
+        first = f"{words.get(key, str(key).replace('_', ' ').capitalize())} | " if words is not None else ""
+        lines.append(f"| {first}{name} | {shown} |")
     return "\n".join(lines)
 
 
@@ -155,9 +178,13 @@ def write_reproducibility(record: dict, book: Path) -> Path:
         f"Built on {record['built']} with the profile `{record['profile'].get('profile')}` "
         f"on device `{record['device']}`; executing the notebooks took {total:.0f} s in all.",
         "",
-        "## Profile", "", _md_table(record["profile"], "parameter", "value"),
+        "## Profile", "", _md_table(record["profile"], "Parameter", "Value", words=_SETTINGS),
         "", "## Versions", "", _md_table(record["versions"], "package", "version"),
         "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
+        "", "## Data licences", "",
+        "What each group of data files is, where the copy comes from and on what terms. Files that may "
+        "only be computed with are never shown on these pages.", "",
+        data_licence_table(),
         "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
         "", "## Where the build's time goes", "", _phases_section(record.get("phases") or {}, record.get("html_s")),
         "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),

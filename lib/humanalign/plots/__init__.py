@@ -35,13 +35,15 @@ from .charts import (
     reference_labels,
     rsa_chart,
     scale_chart,
+    score_unit,
     transfer_chart,
 )
-from .layout import RESPONSIVE, axis_title, ceiling_band, wrap_label
+from .layout import PAD, RESPONSIVE, axis_title, ceiling_band, padded, value_axis, wrap_label
 from .offline import BUNDLE_NAME, enable_offline, offline_html, to_svg, write_vega_bundle
 
 __all__ = [
     "BUNDLE_NAME",
+    "PAD",
     "REFERENCE_GROUP",
     "RESPONSIVE",
     "TRAINING_DATA_COLOURS",
@@ -56,11 +58,14 @@ __all__ = [
     "group_chart",
     "headline_chart",
     "offline_html",
+    "padded",
     "reference_labels",
     "rsa_chart",
     "scale_chart",
+    "score_unit",
     "to_svg",
     "transfer_chart",
+    "value_axis",
     "wrap_label",
     "write_vega_bundle",
 ]

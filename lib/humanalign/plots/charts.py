@@ -1,11 +1,15 @@
 """Altair charts of the book, one colour per training-data group.
 
 Every chart colours models by the data they were trained on (:func:`colour_scale`), as in
-the paper's figures, and carries tooltips with the model id and the plotted values. Every
-chart but the facetted :func:`scale_chart` takes the width of the text column
-(:data:`~humanalign.plots.layout.RESPONSIVE`), puts its legends below the plot and wraps
-long model ids on its axis (:func:`~humanalign.plots.layout.wrap_label`), so it fits a
-phone's screen as well as a desktop's.
+the paper's figures, names them by the registry's display names
+(:func:`humanalign.registry.display_name`) and carries tooltips with the model id and the
+plotted values. Every chart but the facetted :func:`scale_chart` takes the width of the
+text column (:data:`~humanalign.plots.layout.RESPONSIVE`), puts its colour legend below the
+plot and a second (shape) legend above it, wraps long labels on its axis
+(:func:`~humanalign.plots.layout.wrap_label`), names the unit of every axis, keeps its marks
+off the plot's edges (:func:`~humanalign.plots.layout.padded`) and spaces its tick labels
+(:func:`~humanalign.plots.layout.value_axis`), so it reads on a phone's screen as well as a
+desktop's.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import Any, Iterable
 import altair as alt
 import pandas as pd
 
-from .layout import RESPONSIVE, axis_title, ceiling_band, label_axis, row_step, wrap_label
+from ..registry import display_names
+from .layout import RESPONSIVE, axis_title, ceiling_band, label_axis, padded, row_step, value_axis, wrap_label
 
 __all__ = [
     "TRAINING_DATA_COLOURS",
@@ -31,6 +36,7 @@ __all__ = [
     "reference_labels",
     "rsa_chart",
     "scale_chart",
+    "score_unit",
     "transfer_chart",
 ]
 
@@ -62,6 +68,8 @@ _HEADLINE_HEIGHT = 380
 _FACET_WIDTH = 260
 # A legend's entries stay within half a phone's column each, in two columns.
 _LEGEND_LABEL = 140
+# The measures of the result tables in words, with their unit.
+_MEASURE_WORDS = {"zero_shot": "zero-shot odd-one-out accuracy", "probed": "probed odd-one-out accuracy"}
 
 
 def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
@@ -84,8 +92,16 @@ def colour_scale(values: Iterable[str] | None = None) -> alt.Scale:
 
 
 def _below(columns: int = 2, **kwargs: Any) -> alt.Legend:
-    """A legend under the chart, so that the chart and its labels keep the column's width."""
-    return alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=_LEGEND_LABEL, **kwargs)
+    """A legend under the chart, so that the chart and its labels keep the column's width
+    (a legend of one column may use twice the width per entry)."""
+    return alt.Legend(orient="bottom", direction="vertical", columns=columns,
+                      labelLimit=_LEGEND_LABEL * (2 if columns == 1 else 1), **kwargs)
+
+
+def _above(columns: int = 2, **kwargs: Any) -> alt.Legend:
+    """A second legend, over the chart: two legends side by side under it would run past a
+    phone's column (Vega lays legends of one side out in a row)."""
+    return alt.Legend(orient="top", direction="vertical", columns=columns, labelLimit=_LEGEND_LABEL, **kwargs)
 
 
 def _colour(df: pd.DataFrame, columns: int = 2) -> alt.Color:
@@ -99,10 +115,16 @@ def _colour(df: pd.DataFrame, columns: int = 2) -> alt.Color:
     )
 
 
+def _named(values: pd.Series) -> pd.Series:
+    """Model ids as the registry's display names (other labels as they are)."""
+    names = display_names(values.astype(str))
+    return values.astype(str).map(names)
+
+
 def _with_labels(data: pd.DataFrame) -> pd.DataFrame:
-    """``data`` with a ``label`` column: each model id wrapped to fit a phone's screen (the
-    full id stays in the tooltip)."""
-    return data.assign(label=data["model"].astype(str).map(wrap_label))
+    """``data`` with a ``label`` column: each model's display name, wrapped to fit a phone's
+    screen (the id stays in the tooltip)."""
+    return data.assign(label=_named(data["model"]).map(wrap_label))
 
 
 def _descending(data: pd.DataFrame, value: str) -> list[str]:
@@ -134,10 +156,10 @@ def headline_chart(table: pd.DataFrame, refs: dict[str, float]) -> alt.LayerChar
     hi = max(float(data[["zero_shot", "probed"]].max().max()), *refs.values()) + 0.03
     axis = alt.Scale(domain=[lo, hi], zero=False)
     points = alt.Chart(data).mark_point(filled=True, size=80).encode(
-        x=alt.X("zero_shot:Q", title="zero-shot odd-one-out accuracy", scale=axis),
-        y=alt.Y("probed:Q", title="probed odd-one-out accuracy", scale=axis),
+        x=alt.X("zero_shot:Q", scale=axis, axis=value_axis("zero-shot odd-one-out accuracy", ".2f")),
+        y=alt.Y("probed:Q", scale=axis, axis=value_axis("probed odd-one-out accuracy", ".2f", length="height")),
         color=_colour(data),
-        shape=alt.Shape("layer:N", title="layer", legend=_below()),
+        shape=alt.Shape("layer:N", title="layer", legend=_above()),
         tooltip=["model:N", "layer:N", "training_data:N",
                  alt.Tooltip("zero_shot:Q", format=".3f"), alt.Tooltip("probed:Q", format=".3f")],
     )
@@ -206,29 +228,32 @@ def scale_chart(table: pd.DataFrame, measures: tuple[str, ...] = ("zero_shot", "
             ``objective``, when known) and the ``measures`` columns.
     """
     _require(table, ["model", "family", "params", "training_data", *measures], "scale_chart")
-    table = table.assign(series=table["family"].astype(str) + " | " + (
+    table = table.assign(name=_named(table["model"]), series=table["family"].astype(str) + " | " + (
         table["objective"].astype(str) + " | " if "objective" in table else "") + table["training_data"].astype(str))
     long = table.melt(
-        id_vars=["model", "family", "series", "params", "training_data"], value_vars=list(measures),
+        id_vars=["model", "name", "family", "series", "params", "training_data"], value_vars=list(measures),
         var_name="measure", value_name="accuracy",
     )
+    # Panel titles in words: "zero-shot accuracy", not the column's name.
+    long["measure"] = long["measure"].map(lambda m: _MEASURE_WORDS.get(m, str(m).replace("_", " ")))
     base = alt.Chart(long).encode(
-        x=alt.X("params:Q", scale=alt.Scale(type="log"), title="parameters",
-                axis=alt.Axis(format="~s", tickCount=4, labelOverlap=True)),
-        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
+        x=alt.X("params:Q", scale=padded(type="log"),
+                axis=value_axis("parameters (log scale)", "~s", length=4)),
+        y=alt.Y("accuracy:Q", scale=padded(), axis=value_axis("odd-one-out accuracy", ".2f", length=5)),
         color=_colour(long, columns=1),
         detail="series:N",
     )
     lines = base.mark_line(opacity=0.5)
     points = base.mark_point(filled=True, size=70).encode(
         shape=alt.Shape("family:N", title="family", legend=_below(1)),
-        tooltip=["model:N", "family:N", "training_data:N", alt.Tooltip("params:Q", format=",d"),
-                 "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
+        tooltip=[alt.Tooltip("name:N", title="model"), "model:N", "family:N", "training_data:N",
+                 alt.Tooltip("params:Q", format=",d"), "measure:N", alt.Tooltip("accuracy:Q", format=".3f")],
     )
     # One panel under the other, and the two legends in one column each: side by side they
     # would not fit a phone's screen.
     return (lines + points).properties(width=_FACET_WIDTH, height=_CHART_HEIGHT).facet(
-        facet=alt.Facet("measure:N", title=None), columns=1,
+        facet=alt.Facet("measure:N", title=None, sort=[_MEASURE_WORDS.get(m, m) for m in measures],
+                        header=alt.Header(labelFontSize=12, labelFontWeight="bold")), columns=1,
     ).resolve_scale(y="independent")
 
 
@@ -241,19 +266,20 @@ def group_chart(table: pd.DataFrame, by: str, measure: str = "zero_shot") -> alt
     _require(table, ["model", "training_data", by, measure], "group_chart")
     data = table[["model", "training_data", by, measure] + (["ci_low", "ci_high"] if "ci_low" in table and by != "training_data" else [])]
     data = data.loc[:, ~data.columns.duplicated()]
-    data = data.assign(label=data[by].astype(str).map(wrap_label))
+    data = data.assign(label=data[by].astype(str).map(wrap_label), name=_named(data["model"]))
     y = alt.Y("label:N", title=by.replace("_", " "), axis=label_axis())
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X(f"{measure}:Q", scale=alt.Scale(zero=False), title=axis_title(measure.replace("_", " ") + " accuracy")),
+        x=alt.X(f"{measure}:Q", scale=padded(), axis=value_axis(_MEASURE_WORDS.get(measure, measure), ".2f")),
         y=y,
         color=_colour(data),
-        tooltip=["model:N", f"{by}:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f")],
+        tooltip=[alt.Tooltip("name:N", title="model"), "model:N", f"{by}:N", "training_data:N",
+                 alt.Tooltip(f"{measure}:Q", format=".3f")],
     )
     means = alt.Chart(data).mark_tick(thickness=2, size=24, color="#222222").encode(
         x=f"mean({measure}):Q", y=y,
         tooltip=[f"{by}:N", alt.Tooltip(f"mean({measure}):Q", format=".3f", title="group mean")],
     )
-    return (points + means).properties(width=RESPONSIVE, height=alt.Step(40))
+    return (points + means).properties(width=RESPONSIVE, height=alt.Step(max(40, row_step(data["label"]).step)))
 
 
 def accuracy_chart(table: pd.DataFrame, measure: str = "zero_shot") -> alt.LayerChart:
@@ -262,8 +288,8 @@ def accuracy_chart(table: pd.DataFrame, measure: str = "zero_shot") -> alt.Layer
     data = _with_labels(table[["model", "training_data", measure, "ci_low", "ci_high"]])
     y = alt.Y("label:N", sort=_descending(data, measure), title=None, axis=label_axis())
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X(f"{measure}:Q", title=axis_title(measure.replace("_", " ") + " accuracy"),
-                scale=alt.Scale(zero=False)),
+        x=alt.X(f"{measure}:Q", axis=value_axis(_MEASURE_WORDS.get(measure, measure), ".2f"),
+                scale=padded()),
         y=y, color=_colour(data),
         tooltip=["model:N", "training_data:N", alt.Tooltip(f"{measure}:Q", format=".3f"),
                  alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f")],
@@ -286,14 +312,15 @@ def transfer_chart(table: pd.DataFrame) -> alt.LayerChart:
     long["representation"] = long["representation"].map({"rsa_zero_shot": "zero-shot", "rsa_transformed": "transformed"})
     long = _with_labels(long)
     y = alt.Y("label:N", title=None, sort=_descending(long, "spearman_rho"), axis=label_axis())
-    link = alt.Chart(long).mark_line(color="#999999").encode(x="spearman_rho:Q", y=y, detail="model:N")
+    x = alt.X("spearman_rho:Q", scale=padded(), axis=value_axis("Spearman rho with human similarity", ".2f"))
+    link = alt.Chart(long).mark_line(color="#999999").encode(x=x, y=y, detail="model:N")
     points = alt.Chart(long).mark_point(filled=True, size=70).encode(
-        x=alt.X("spearman_rho:Q", title=axis_title("Spearman rho with human similarity")),
+        x=x,
         y=y,
         color=_colour(long),
-        # The text under the chart says circle = before, triangle = after; a second legend
-        # below would push the chart past the column.
-        shape=alt.Shape("representation:N", title="representation", legend=None,
+        # The shape legend goes over the chart: beside the colour legend below, it would
+        # push the chart past a phone's column.
+        shape=alt.Shape("representation:N", title="representation", legend=_above(),
                         scale=alt.Scale(domain=["zero-shot", "transformed"], range=["circle", "triangle-right"])),
         tooltip=["model:N", "training_data:N", "representation:N", alt.Tooltip("spearman_rho:Q", format=".3f")],
     )
@@ -337,8 +364,8 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
     data = data.rename(columns={measure: "rho", f"{measure}_low": "low", f"{measure}_high": "high"})
     hi = max(float(data["high"].max()), ceiling["upper"]) + 0.05
     lo = min(0.0, float(data["low"].min()) - 0.02)
-    x = alt.X("rho:Q", title=axis_title(x_title or "Spearman rho with each person's judgements (mean over people)"),
-              scale=alt.Scale(domain=[lo, hi]))
+    x = alt.X("rho:Q", scale=alt.Scale(domain=[lo, hi]),
+              axis=value_axis(x_title or "Spearman rho with each person's judgements (mean over people)", ".1f"))
     y = alt.Y("label:N", title=None, sort=_descending(data, "rho"), axis=label_axis())
     errors = alt.Chart(data).mark_rule(color="#222222").encode(x="low:Q", x2="high:Q", y=y)
     marks = {"x": x, "y": y, "color": _colour(data),
@@ -346,7 +373,7 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
                          alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")]}
     if references is not None:
         kinds = ["network"] + sorted(set(data["kind"]) - {"network"})
-        marks["shape"] = alt.Shape("kind:N", title="kind", legend=_below(),
+        marks["shape"] = alt.Shape("kind:N", title="kind", legend=_above(),
                                    scale=alt.Scale(domain=kinds, range=_SHAPES[:len(kinds)]))
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(**marks)
     chart = (errors + points).properties(width=RESPONSIVE, height=row_step(data["label"]))
@@ -370,14 +397,16 @@ def alignment_scatter(table: pd.DataFrame, ceilings: dict[str, dict[str, float]]
         raise KeyError(f"alignment_scatter: no noise ceiling for {missing}; pass ceilings for {x!r} and {y!r}.")
     data = table[cols].rename(columns={f"{v}{s}": f"{a}{s}" for v, a in ((x, "x"), (y, "y"))
                                        for s in ("", "_low", "_high")})
+    data = data.assign(label=_named(data["label"]))
     kinds = sorted(set(data["kind"]))
-    ax = alt.X("x:Q", title=axis_title(f"Spearman rho with {x} (mean over people)"))
-    ay = alt.Y("y:Q", title=axis_title(f"Spearman rho with {y} (mean over people)"))
+    ax = alt.X("x:Q", scale=padded(), axis=value_axis(f"Spearman rho with {x} (mean over people)", ".2f"))
+    ay = alt.Y("y:Q", scale=padded(), axis=value_axis(f"Spearman rho with {y} (mean over people)", ".2f",
+                                                        length="height"))
     xerr = alt.Chart(data).mark_rule(color="#BBBBBB").encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
     yerr = alt.Chart(data).mark_rule(color="#BBBBBB").encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
         x=ax, y=ay, color=_colour(data),
-        shape=alt.Shape("kind:N", title="kind", legend=_below(), scale=alt.Scale(domain=kinds,
+        shape=alt.Shape("kind:N", title="kind", legend=_above(), scale=alt.Scale(domain=kinds,
                                                                                  range=_SHAPES[:len(kinds)])),
         tooltip=["label:N", "training_data:N", alt.Tooltip("x:Q", format=".3f", title=x),
                  alt.Tooltip("y:Q", format=".3f", title=y)],
@@ -389,30 +418,61 @@ def alignment_scatter(table: pd.DataFrame, ceilings: dict[str, dict[str, float]]
                         label=f"{y} ceiling")
 
 
+def score_unit(human_data: str) -> str | None:
+    """The unit of a score on a human data set, from the data set's name: Spearman rho on
+    the 92 images (RSA), odd-one-out accuracy on THINGS triplets; ``None`` when unknown."""
+    text = str(human_data)
+    if text.startswith("92") or "IT" in text.split():
+        return "Spearman rho"
+    if "THINGS" in text:
+        return "odd-one-out accuracy"
+    return None
+
+
 def comparison_chart(table: pd.DataFrame) -> alt.LayerChart:
     """Differences between groups of models with their 95 % intervals, one row per comparison.
 
+    The x axis names its unit. Where the rows mix data sets scored in different units
+    (Spearman rho on the 92 images, accuracy on THINGS), the axis title names each data
+    set's unit.
+
     Args:
         table: Rows ``human_data, comparison, difference, ci_low, ci_high`` (a verdict's
-            comparison table); positive means the first named group aligns better.
+            comparison table), optionally ``unit`` (else from :func:`score_unit`);
+            positive means the first named group aligns better.
     """
     _require(table, ["human_data", "comparison", "difference", "ci_low", "ci_high"], "comparison_chart")
     data = table[["human_data", "comparison", "difference", "ci_low", "ci_high"]].copy()
+    units = table["unit"] if "unit" in table else data["human_data"].map(score_unit)
+    known = {str(h): u for h, u in zip(data["human_data"], units) if isinstance(u, str) and u}
+    distinct = sorted(set(known.values()))
+    if len(distinct) == 1 and len(known) == data["human_data"].nunique():
+        title = f"difference in {distinct[0]}, first minus second (95 % interval)"
+    else:
+        # Mixed units: the title names each data set's (its name up to a bracket), so that the
+        # legend keeps the data sets' short names.
+        each = "; ".join(f"{u} on {h.split(' (')[0]}" for h, u in known.items()) or "the data set's own units"
+        title = f"difference, first minus second (95 % interval), in {each}"
     data["on"] = data["human_data"]
     data["label"] = data["comparison"].astype(str).map(wrap_label)
+    offsets = max(1, data["on"].nunique())
+    # Each comparison's row holds one line per data set and all the lines of its label.
     y = alt.Y("label:N", title=None, axis=label_axis())
     base = alt.Chart(data)
+    x = alt.X("difference:Q", scale=padded(), axis=value_axis(title, "+.2f"))
     zero = base.mark_rule(color="#999999", strokeDash=[4, 3]).encode(x=alt.datum(0))
-    errors = base.mark_rule(color="#222222").encode(x="ci_low:Q", x2="ci_high:Q", y=y, yOffset="on:N")
+    errors = base.mark_rule(color="#222222").encode(x=alt.X("ci_low:Q", scale=padded()), x2="ci_high:Q", y=y,
+                                                    yOffset="on:N")
     points = base.mark_point(filled=True, size=70).encode(
-        x=alt.X("difference:Q", title=axis_title("difference, first minus second (95 % interval)")), y=y,
+        x=x, y=y,
         yOffset="on:N",
-        color=alt.Color("on:N", title="human data", legend=_below()),
+        color=alt.Color("on:N", title="human data", legend=_below(1)),
         shape=alt.Shape("on:N", title="human data"),
         tooltip=["human_data:N", "comparison:N", alt.Tooltip("difference:Q", format="+.3f"),
                  alt.Tooltip("ci_low:Q", format="+.3f"), alt.Tooltip("ci_high:Q", format="+.3f")],
     )
-    return (zero + errors + points).properties(width=RESPONSIVE, height=alt.Step(16))
+    step = max(16, -(-row_step(data["label"]).step // offsets))
+    return (zero + errors + points).properties(width=RESPONSIVE, height=alt.Step(step))
 
 
 def concepts_chart(table: pd.DataFrame) -> alt.Chart:
@@ -426,7 +486,7 @@ def concepts_chart(table: pd.DataFrame) -> alt.Chart:
     data = data.assign(label=data["name"].astype(str).map(wrap_label))
     order = data.groupby("label")["accuracy"].mean().sort_values(ascending=False).index.tolist()
     return alt.Chart(data).mark_point(filled=True, size=50).encode(
-        x=alt.X("accuracy:Q", scale=alt.Scale(zero=False), title="odd-one-out accuracy"),
+        x=alt.X("accuracy:Q", scale=padded(), axis=value_axis("odd-one-out accuracy", ".2f")),
         y=alt.Y("label:N", sort=order, title="VICE dimension", axis=label_axis()),
         color=_colour(data),
         tooltip=["name:N", "dimension:Q", "training_data:N", alt.Tooltip("accuracy:Q", format=".3f"), "n:Q"],

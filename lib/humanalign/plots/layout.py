@@ -17,7 +17,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-__all__ = ["BAND_COLOUR", "RESPONSIVE", "axis_title", "ceiling_band", "label_axis", "row_step", "wrap_label"]
+__all__ = ["BAND_COLOUR", "PAD", "RESPONSIVE", "axis_title", "ceiling_band", "label_axis", "padded", "row_step",
+           "value_axis", "wrap_label"]
 
 #: The width of a chart that follows its container (Vega-Lite's container sizing).
 RESPONSIVE = "container"
@@ -30,6 +31,11 @@ TITLE_CHARS = 34
 # Pixels per line of a wrapped label (10 px font) and the free space around a row.
 _LINE = 12
 _ROW_PAD = 6
+#: Pixels kept free between the outermost marks and the plot's edges.
+PAD = 14
+# Roughly one tick label per this many pixels of an axis (with a gap kept between labels,
+# "-0.10" and "0.0" never run into each other), on a phone's column as on a desktop's.
+_PX_PER_TICK = 60
 # A model id breaks after "/", "_" or "-", or before a ".": between its parts.
 _BREAK = re.compile(r"(?<=[/_\-])|(?=\.)")
 
@@ -75,6 +81,32 @@ def axis_title(text: str, width: int = TITLE_CHARS) -> str | list[str]:
 def label_axis(**kwargs) -> alt.Axis:
     """An axis that draws each line of a :func:`wrap_label` label on a line of its own."""
     return alt.Axis(labelExpr="split(datum.label, '\\n')", labelLimit=LABEL_CHARS * 8, **kwargs)
+
+
+def value_axis(title: str, format: str | None = None, length: str = "width", **kwargs) -> alt.Axis:
+    """An axis of numbers whose tick labels never collide and whose title wraps.
+
+    The number of ticks follows the axis' length (one per about 60 px, at least four: four
+    on a phone's column, ten on a desktop's), labels keep a gap between them (one that would touch
+    its neighbour is hidden) and the end labels stay within the plot.
+
+    Args:
+        title: The title, with the unit (``"zero-shot odd-one-out accuracy"``).
+        format: A d3 number format (``".2f"``, ``"+.2f"``, ``"~s"``); default Vega's.
+        length: The signal holding the axis' length in pixels: ``"width"`` for an x
+            axis, ``"height"`` for a y axis. A number instead gives a fixed tick count
+            (a facet's panel, whose size no signal names).
+    """
+    ticks = length if isinstance(length, (int, float)) else {"expr": f"max(4, floor({length} / {_PX_PER_TICK}))"}
+    extra = {"format": format} if format else {}
+    return alt.Axis(title=axis_title(title), tickCount=ticks, labelOverlap=True, labelSeparation=6, labelFlush=True,
+                    **extra, **kwargs)
+
+
+def padded(**kwargs) -> alt.Scale:
+    """A quantitative scale whose domain leaves :data:`PAD` pixels free at both ends, so
+    that no mark touches or crosses the plot's edge (``zero`` is off unless given)."""
+    return alt.Scale(**{"zero": False, "padding": PAD, **kwargs})
 
 
 def row_step(labels: pd.Series) -> alt.Step:
