@@ -90,6 +90,6 @@ def seed_features(profile: Profile, rsa: bool = True) -> None:
 def small_profile(**over) -> Profile:
     """A small demo profile of the fake models (install them first)."""
     values = dict(profile="test", models=[*TRAINED, UNTRAINED_ID], n_triplets=3000, n_boot=50,
-                  lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], check_data=False)
+                  lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], probe_rank=16, check_data=False)
     values.update(over)
     return make_profile(**values)

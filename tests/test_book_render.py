@@ -282,7 +282,7 @@ def _all_charts() -> list:
     concepts = pd.DataFrame({"training_data": groups[:3] * 2, "dimension": [0, 0, 0, 1, 1, 1],
                              "name": ["animal-related"] * 3 + ["food, plants and natural objects"] * 3,
                              "accuracy": rng.uniform(0.4, 0.7, 6), "n": 50})
-    return [plots.headline_chart(wide, {"chance": 1 / 3, "noise_ceiling": 0.6722, "vice_real": 0.64}),
+    return [plots.headline_chart(wide, {"chance": 1 / 3, "noise_ceiling": 0.6722, "vice": 0.64}),
             plots.scale_chart(wide), plots.group_chart(wide, "objective"), plots.accuracy_chart(wide),
             plots.transfer_chart(transfer), plots.rsa_chart(rsa, {"lower": 0.48, "upper": 0.58}),
             plots.comparison_chart(comparisons), plots.concepts_chart(concepts)]

@@ -15,6 +15,7 @@ folders are shared with the other book tests, which therefore start warm.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -56,7 +57,10 @@ def test_jupyter_book_build_on_a_fresh_clone_builds_every_chapter(book_clone):
         assert "The paper found" in page and "This book finds" in page, stem
     # The stimulus gallery on the methods page, generated at build time.
     methods = (html / "methods.html").read_text()
-    assert methods.count('src="_images/demo_') >= 3 and methods.count('src="_images/rsa92_') >= 3
+    # Only public-domain photos: THINGSplus thumbnails, each with its licence line.
+    shown = re.findall(r'src="(_images/[^"]+)"', methods)
+    assert shown and all(re.fullmatch(r"_images/things_\d+\.jpg", src) for src in shown), shown
+    assert methods.count("public domain (CC0)") == len(shown) and "rsa92_" not in methods
     assert f"humanalign: executing {len(CHAPTERS)} of {len(CHAPTERS)} chapters" in book_clone["output"]
 
     # Second run: nothing changed, nothing executed.
@@ -193,7 +197,7 @@ def test_rule_values_are_the_verdict_defaults():
         return data
 
     assert study.rule_values(rule, "threshold", "min_n") == {"threshold": 0.02, "min_n": 100}
-    assert study.rule_values(study.verdict_concepts, "min_n") == {"min_n": 100}
+    assert study.rule_values(study.verdict_concepts, "min_n") == {"min_n": 10}  # distinct real triplets
     with pytest.raises(KeyError, match="no parameters \\['nope'\\]"):
         study.rule_values(rule, "nope")
 
@@ -212,21 +216,37 @@ def test_gallery_names_a_stimulus_set_it_cannot_read(tmp_path, monkeypatch):
     from humanalign.errors import DataError
 
     def missing(*_, **__):
-        raise DataError("rsa92/92_images.mat is in no mirror\nand downloads are off")
+        raise DataError("/home/someone/data/rsa92/92_images.mat is in no mirror\nand downloads are off")
 
     monkeypatch.setattr(datasets, "load_rsa92", missing)
     monkeypatch.setattr(datasets, "load_demo_stimuli", missing)
-    monkeypatch.setattr(datasets, "load_stimuli", missing)
     text = book.write_gallery(tmp_path).read_text()
-    assert "The 92 images are not available here (DataError: rsa92/92_images.mat is in no mirror and downloads are off)" in text
-    assert "Demo photos not available here" in text and "{figure}" not in text
-    assert "The THINGS photos are not available here" in text
+    # Named by file name: a published page shows no folder of the machine that built it.
+    assert ("The 92 images** are not available here (DataError: 92_images.mat is in no mirror and downloads are "
+            "off)") in text
+    assert "/home/someone" not in text
+    assert "The demo's THINGS concepts** are not available here" in text and "{image}" not in text
 
 
 @needs_mirror
-def test_gallery_records_the_source_of_every_photo(tmp_path):
+def test_gallery_shows_public_domain_photos_only_and_lists_every_photo_computed_with(tmp_path, monkeypatch):
+    """The THINGS database photos (academic use) and the 92 images are computed with, never
+    shown: every picture the gallery makes is made from a THINGSplus CC0 photo and says so."""
+    from humanalign import datasets
+    from humanalign.book import gallery
+
+    opened = []
+    real_fetch = gallery.fetch
+    monkeypatch.setattr(gallery, "fetch", lambda resource, *a, **k: opened.append(resource.path) or
+                        real_fetch(resource, *a, **k))
     text = book.write_gallery(tmp_path).read_text()
+    images = sorted((tmp_path / "_generated" / "gallery").glob("*.jpg"))
+    assert images and len(opened) == len(images) and text.count("{image}") == len(images)
+    assert all(path.startswith(datasets.CC0_PREFIX) for path in opened)
+    assert text.count("(THINGSplus photo, public domain (CC0))") == len(images)
+    assert "name only" in text  # concepts without a public-domain photo are named, not shown
+    assert "baton3, file2, punch2, shell3, stove2" in text
     rows = (tmp_path / "_generated" / "gallery" / "photo_sources.csv").read_text().splitlines()
-    assert rows[0] == "uniqueID,source,file" and len(rows) == 1 + 732
-    assert {r.split(",")[1] for r in rows[1:]} == {"THINGSplus CC0", "ImageNet-1k"}
-    assert "732:" in text and "photo_sources.csv" in text
+    assert rows[0] == "uniqueID,things_file,source,licence,cc0_photo" and len(rows) == 1 + 1849
+    assert rows[1].startswith("aardvark,aardvark_01b.jpg,jobellet/psychophysics,")
+    assert "photo_sources.csv" in text and "human face" in text  # the 92 images by their categories

@@ -12,7 +12,7 @@ from humanalign.study import Verdict
 def _verdicts():
     return {
         "scale": Verdict("reproduced", "all within", {"estimate": -0.007, "ci_low": -0.022, "ci_high": 0.007},
-                         {"unit": "concepts (with their triplets)"}),
+                         {"unit": "triplets and people"}),
         "objective": Verdict("not testable with this profile's models", "no contrastive models", {}),
         "transfer": Verdict("undecided", "covers 0", {"estimate": 0.024, "ci_low": -0.017, "ci_high": 0.061},
                             {"unit": "people and images", "data": "real people (16, 92 images)"}),
@@ -24,9 +24,10 @@ def test_claims_table_has_one_row_per_claim_given_in_the_papers_order():
     table = study.claims_table(_verdicts(), profile)
     assert list(table["chapter"]) == ["01_scale", "02_objective", "04_transfer"]
     assert table.loc[0, "deciding"] == "-0.007 [-0.022, +0.007]" and table.loc[1, "deciding"] == "—"
-    # The data column says where the human side comes from: a label, or the profile's triplets.
+    # The data column says where the human side comes from: a label, or people's real
+    # answers to THINGS triplets (the same in every profile).
     assert table.loc[2, "data"] == "real people (16, 92 images)"
-    assert table.loc[0, "data"] == "simulated from VICE (THINGS)"
+    assert table.loc[0, "data"] == "real people (THINGS)"
     text = study.claims_markdown(table)
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
     assert "{bdg-warning}`undecided`" in text and "{bdg-success}`reproduced`" in text

@@ -1,4 +1,5 @@
-"""The offline demo study: 334 THINGS concepts that are ImageNet classes, simulated triplets."""
+"""The offline demo study: a THINGS photo for 1849 concepts, and triplets simulated from VICE
+for fitting the probe."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from conftest import needs_mirror
 from humanalign.fetch import fetch
 from humanalign.sources import get_resource
-from humanalign.datasets.demo import N_DEMO, imagenet_wnids, load_demo_stimuli, load_demo_triplets, simulate_triplets
+from humanalign.datasets.demo import imagenet_wnids, load_demo_stimuli, load_demo_triplets, missing_demo_concepts, simulate_triplets
 from humanalign.datasets.things import load_concepts, load_vice
 
 
@@ -60,26 +61,30 @@ def test_a_dominant_pair_is_always_kept_together():
 
 def test_imagenet_class_index_is_sorted_wnid_order():
     wnids = imagenet_wnids()
-    assert len(wnids) == 1000 and wnids == sorted(wnids) and wnids[1] == "n01443537"
+    assert len(wnids) == 1000 and list(wnids) == sorted(wnids) and wnids[1] == "n01443537"
 
 
 @needs_mirror
-def test_demo_has_334_concepts_with_photos():
+def test_demo_has_a_things_photo_for_1849_concepts_and_names_the_five_without():
     stim = load_demo_stimuli()
-    assert len(stim) == N_DEMO == 334 and stim.name == "things-demo"
+    assert len(stim) == 1849 and stim.name == "things-demo"
     concepts = load_concepts()
+    missing = missing_demo_concepts()
+    assert missing == ["baton3", "file2", "punch2", "shell3", "stove2"]
+    # Every other concept, in concept order, each with its own photo and its original name.
+    assert list(stim.ids) == [u for u in concepts["uniqueID"] if u not in missing]
+    assert list(stim.labels["concept_index"]) == [i for i, u in enumerate(concepts["uniqueID"]) if u not in missing]
+    for uid, path, name in zip(stim.ids, stim.paths, stim.labels["things_file"]):
+        assert path.name == f"{uid}.jpg" and name.endswith(".jpg")
+    assert sum(n.endswith("b.jpg") for n in stim.labels["things_file"]) == 1640
+    # The ImageNet class of a concept whose WordNet ID is one, -1 otherwise.
     wnids = imagenet_wnids()
     names = ast.literal_eval(fetch(get_resource("imagenet/imagenet1000_classes.txt")).read_text())
-    for uid, path, row, wnid, idx in zip(stim.ids, stim.paths, stim.labels["concept_index"],
-                                         stim.labels["wnid"], stim.labels["imagenet_index"]):
-        assert path.is_file() and path.name.startswith(wnid + "_")
-        assert concepts["uniqueID"][row] == uid and concepts["WordNet ID"][row] == wnid
-        assert wnids[idx] == wnid
-        # Independent check of the index: the class name in the standard list.
-        assert path.stem.split("_", 1)[1] == names[idx].split(",")[0].replace(" ", "_")
-    # Every THINGS concept whose WordNet ID is an ImageNet class is in, in concept order.
-    expected = [i for i, w in enumerate(concepts["WordNet ID"]) if w in set(wnids)]
-    assert list(stim.labels["concept_index"]) == expected
+    labelled = [(w, i) for w, i in zip(stim.labels["wnid"], stim.labels["imagenet_index"]) if i >= 0]
+    assert len(labelled) == 333 and all(wnids[i] == w for w, i in labelled)
+    assert all(w not in set(wnids) for w, i in zip(stim.labels["wnid"], stim.labels["imagenet_index"]) if i < 0)
+    row = stim.ids.index("accordion")
+    assert names[stim.labels["imagenet_index"][row]].startswith("accordion")
 
 
 @needs_mirror
@@ -88,7 +93,7 @@ def test_demo_triplets_follow_vice():
     again = load_demo_triplets(n_triplets=2000, seed=3)
     assert np.array_equal(trip.indices, again.indices)
     assert trip.simulated and "simulated" in trip.source and "VICE" in trip.source
-    assert trip.n_objects == 334 and trip.indices.max() < 334
+    assert trip.n_objects == 1849 and trip.indices.max() < 1849
     # Choice frequencies match the VICE model on three real demo concepts.
     rows = list(load_demo_stimuli().labels["concept_index"])
     vice = load_vice()[rows]

@@ -334,7 +334,8 @@ def test_sha256_of_matches_hashlib(tmp_path):
 def test_registered_resources_are_consistent():
     from humanalign.sources import RESOURCES, demo_resources, get_resource, list_resources
 
-    assert len(demo_resources()) == 847  # 29 data files, 334 ImageNet photos, 484 THINGSplus CC0 photos
+    # 29 data files, 334 ImageNet photos, 484 THINGSplus CC0 photos, 1849 THINGS database photos
+    assert len(demo_resources()) == 2696
     for key, res in RESOURCES.items():
         assert res.path == key
         assert res.url or res.manual, f"{key} has neither an address nor instructions"

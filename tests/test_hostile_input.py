@@ -118,6 +118,14 @@ def _tag_cell_to_remove(cells, i):
     cells[i].setdefault("metadata", {}).setdefault("tags", []).append("remove-cell")
 
 
+def _no_model_work(monkeypatch) -> None:
+    """Chapters run one after another in this process, and no model is run before them (the
+    tests replace the chapters' execution)."""
+    monkeypatch.setenv("HUMANALIGN_WORKERS", "1")
+    monkeypatch.setattr(build, "prepare_profile", lambda *a, **k: {"wall": 0.0, "workers": 1, "extraction": {},
+                                                                    "probe": {}, "tables": 0.0})
+
+
 @pytest.mark.parametrize("edit", [_edit_output, _edit_source, _edit_markdown, _drop_cell, _edit_caption,
                                   _drop_hiding_tag, _drop_remove_cell_tag, _tag_cell_to_remove])
 def test_1_hand_edited_executed_chapter_is_executed_again_not_published(edit, executed_chapter, tmp_path, monkeypatch):
@@ -129,6 +137,7 @@ def test_1_hand_edited_executed_chapter_is_executed_again_not_published(edit, ex
     output.parent.mkdir(parents=True)
     output.write_text(executed.read_text())
     ran, lines = [], []
+    _no_model_work(monkeypatch)
     monkeypatch.setattr(build, "execute_chapter", lambda src, out, *a, **k: ran.append(out) or 0.0)
     for name in ("load_profile", "write_gallery", "write_reproducibility"):
         monkeypatch.setattr(build, name, lambda *a, **k: None)
@@ -434,7 +443,8 @@ def test_9_the_book_command_takes_such_a_profile(tmp_path, monkeypatch, capsys):
     path = _profile_file(tmp_path, study.profile_path("demo").read_text().replace("profile: demo\n", ""),
                          "mein Profil é.yml")
     seen = {}
-    monkeypatch.setattr(command, "execute_chapter", lambda src, out, params, **k: seen.update(params) or 0.0)
+    _no_model_work(monkeypatch)
+    monkeypatch.setattr(build, "execute_chapter", lambda src, out, params, **k: seen.update(params) or 0.0)
     monkeypatch.setattr(command, "reproducibility_record", lambda *a, **k: {})
     monkeypatch.setattr(command, "write_reproducibility", lambda *a, **k: None)
     code = book.main(["--root", str(ROOT), "--profile", str(path), "--chapter", "scale", "--no-build",
@@ -558,7 +568,7 @@ def test_12_an_unwritable_book_folder_is_refused_before_any_chapter_runs(block, 
     site = tmp_path / "site"
     folder = block(site)
     try:
-        monkeypatch.setattr(command, "execute_chapter", lambda *a, **k: pytest.fail("a chapter ran"))
+        _no_model_work(monkeypatch)
         monkeypatch.setattr(build, "execute_chapter", lambda *a, **k: pytest.fail("a chapter ran"))
         monkeypatch.setattr(command, "load_profile", lambda *a, **k: None)
         # humanalign book --book-dir DIR

@@ -11,7 +11,8 @@ from humanalign.sources import demo_resources
 def test_every_file_of_the_manifest_has_its_licence():
     uncovered = [path for path in demo_resources() if licence_of(path) is None]
     assert not uncovered, f"files without a row in humanalign.book.licences: {uncovered[:5]}"
-    assert licence_of("imagenet/images/n01443537_goldfish.JPEG").use == "computed with; not shown"
+    assert licence_of("imagenet/images/n01443537_goldfish.JPEG").use == "not used"
+    assert licence_of("things/images_things/aardvark.jpg").use == "computed with; not shown"
     assert licence_of("things/images_cc0_484/acorn.jpg").licence == "CC0 (public domain)"
     assert "academic use" in next(r.licence for r in DATA_LICENCES if r.data.startswith("THINGS database photos"))
     assert licence_of("things/unknown.npy") is None

@@ -27,8 +27,9 @@ def photos():
 
 
 def _subset(stimuli, words: list[str], name: str) -> tuple[Stimuli, list[str]]:
-    keep = [i for i, p in enumerate(stimuli.paths) if any(f"_{w}." in p.name for w in words)]
-    names = [stimuli.paths[i].name for i in keep]
+    """The photos of some concepts (by THINGS uniqueID), with their ids."""
+    keep = [i for i, uid in enumerate(stimuli.ids) if uid in words]
+    names = [stimuli.ids[i] for i in keep]
     return Stimuli(name, tuple(stimuli.ids[i] for i in keep), tuple(stimuli.paths[i] for i in keep)), names
 
 
@@ -57,12 +58,12 @@ def test_embeddings_are_finite_with_the_documented_width(model_id, photos):
 
 @needs_mirror
 @pytest.mark.parametrize("model_id, labels, expected", [
-    # The demo photos of flamingo, ostrich, peacock and pelican; the genus must match.
+    # The demo's THINGS photos of a flamingo, a peacock, a pelican and a swan; the genus must match.
     ("litert/mobilenet_v2_100_224.inat_bird", "inat_bird_labels.txt",
-     {"flamingo": "Phoenicopterus", "ostrich": "Struthio", "peacock": "Pavo", "pelican": "Pelecanus"}),
-    # The demo photos of a bee, a ladybug and a grasshopper.
+     {"flamingo": "Phoenicopterus", "peacock": "Pavo", "pelican": "Pelecanus", "swan": "Cygnus"}),
+    # The demo's THINGS photos of a cockroach, a mosquito and a praying mantis.
     ("litert/mobilenet_v2_100_224.inat_insect", "inat_insect_labels.txt",
-     {"bee": "Apis", "ladybug": "Coccinella", "grasshopper": "Grasshopper"}),
+     {"cockroach": "Periplaneta", "mosquito": "Aedes", "praying_mantis": "Mantis"}),
 ])
 def test_inaturalist_models_name_a_plausible_species(model_id, labels, expected, photos):
     from humanalign.fetch import fetch
@@ -73,5 +74,4 @@ def test_inaturalist_models_name_a_plausible_species(model_id, labels, expected,
     assert logits.shape == (len(expected), get_spec(model_id).logits_dim)
     classes = fetch(get_resource(f"litert/{labels}")).read_text().splitlines()
     for name, row in zip(names, logits):
-        word = name.split("_", 1)[1].rsplit(".", 1)[0]
-        assert expected[word] in classes[int(row.argmax())], (name, classes[int(row.argmax())])
+        assert expected[name] in classes[int(row.argmax())], (name, classes[int(row.argmax())])

@@ -253,8 +253,8 @@ def test_wrap_label_breaks_ids_between_parts_and_phrases_at_spaces():
 
 
 def test_reference_labels_put_the_lower_of_two_close_lines_under_it():
-    ref = plots.reference_labels({"chance": 1 / 3, "vice_real": 0.655, "noise_ceiling": 0.672}, span=0.45)
-    assert ref["reference"].tolist() == ["chance", "VICE, real 20k set", "noise ceiling (real 20k set)"]
+    ref = plots.reference_labels({"chance": 1 / 3, "vice": 0.655, "noise_ceiling": 0.672}, span=0.45)
+    assert ref["reference"].tolist() == ["chance", "VICE embedding", "noise ceiling (real answers)"]
     assert ref["side"].tolist() == ["above", "below", "above"]
     far = plots.reference_labels({"chance": 1 / 3, "noise_ceiling": 0.672}, span=0.45)
     assert far["side"].tolist() == ["above", "above"]

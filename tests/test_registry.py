@@ -250,7 +250,8 @@ def test_every_builtin_row_has_a_short_unique_display_name():
 
 
 def test_display_name_falls_back_to_words_from_the_id_and_keeps_other_labels():
-    from humanalign.registry import display_name, display_names, readable_id
+    from humanalign.names import display_name, display_names
+    from humanalign.registry import readable_id
 
     # A row without a display name (an extra table may leave it out) gets one from its id.
     spec = spec_from_row(_row(id="pypi/efficientnet_lite9.in1k", arch="efficientnet_lite9"))
@@ -269,7 +270,8 @@ def test_display_name_falls_back_to_words_from_the_id_and_keeps_other_labels():
 
 
 def test_extra_tables_name_their_models_and_refuse_a_repeated_name(tmp_path, monkeypatch):
-    from humanalign.registry import EXTRA_MODELS_ENV, display_names
+    from humanalign.names import display_names
+    from humanalign.registry import EXTRA_MODELS_ENV
 
     def write(path, rows):
         buffer = io.StringIO()

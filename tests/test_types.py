@@ -173,10 +173,11 @@ def test_restrict_triplets_matches_loop():
 def test_stimulus_set_names_follow_the_study_data_set_and_its_images():
     from humanalign.datasets import dataset_names, stimulus_set
 
-    assert stimulus_set("things-demo") == "things-demo"  # the demo's own ImageNet photos by default
-    assert stimulus_set("things-demo", "photos") == "things-photos"
+    assert stimulus_set("things-demo") == "things-demo"  # the demo's THINGS photos
+    assert stimulus_set("things-demo", "things") == "things-demo"
     assert stimulus_set("things", "things") == "things" and stimulus_set("things", "cc0") == "things-cc0"
-    assert {"things-demo", "things", "things-cc0", "things-photos"} <= set(dataset_names("stimuli"))
+    assert {"things-demo", "things", "things-cc0"} <= set(dataset_names("stimuli"))
+    assert "things-photos" not in dataset_names("stimuli")  # the 732-photo set is retired
     with pytest.raises(ValueError, match="Unknown triplets data set 'imagenet'"):
         stimulus_set("imagenet")
     with pytest.raises(ValueError, match="Unknown image set 'photos' of 'things'"):

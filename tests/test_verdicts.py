@@ -265,8 +265,10 @@ BIRD, INSECT = "litert/mobilenet_v2_100_224.inat_bird", "litert/mobilenet_v2_100
 def test_data_rule_on_planted_scores(monkeypatch, scores, status):
     verdict, table = _data_verdict(monkeypatch, scores)
     assert verdict.status == status, verdict.reason
-    assert set(table["human_data"]) == {"92 images (real people)", "THINGS triplets (simulated)"}
-    assert verdict.labels["unit"] == "people and images"
+    assert set(table["human_data"]) == {"92 images (real people)", "THINGS odd-one-out (real people)"}
+    # Both human data sets are real, so the claim's two halves both decide, and both are named.
+    assert verdict.labels["things_status"] == verdict.labels["rsa92_status"] == status
+    assert verdict.labels["unit"] == "triplets and people (THINGS); people and images (92 photos)"
 
 
 # --------------------------------------------------------------------------- concepts
@@ -276,12 +278,16 @@ def _dimensions(terms):
     return pd.DataFrame({"dimension": range(len(terms)), "term": terms, "name": [t or f"dim{d}" for d, t in enumerate(terms)]})
 
 
-def _planted_concepts(rng, acc_by_dim, vice_by_dim=None, n=30_000, models=3, n_concepts=300):
-    labels = rng.integers(0, len(acc_by_dim), size=n)
-    objects = np.stack([rng.choice(n_concepts, 3, replace=False) for _ in range(n)])
-    correct = rng.random((n, models)) < np.asarray(acc_by_dim)[labels][:, None]
-    vice = rng.random(n) < np.asarray(vice_by_dim or [0.7] * len(acc_by_dim))[labels]
-    return correct, vice, objects, labels
+def _planted_concepts(rng, acc_by_dim, vice_by_dim=None, n=30_000, models=3, per_triplet=10, n_people=300):
+    """Real-answer-like data: ``n // per_triplet`` distinct triplets, each with one dimension
+    and ``per_triplet`` answers by people drawn from a crowd."""
+    n_triplets = n // per_triplet
+    triplet_id = np.repeat(np.arange(n_triplets), per_triplet)
+    people = rng.integers(0, n_people, size=len(triplet_id))
+    labels = rng.integers(0, len(acc_by_dim), size=n_triplets)[triplet_id]
+    correct = rng.random((len(labels), models)) < np.asarray(acc_by_dim)[labels][:, None]
+    vice = rng.random(len(labels)) < np.asarray(vice_by_dim or [0.7] * len(acc_by_dim))[labels]
+    return correct, vice, (triplet_id, people), labels
 
 
 DIMS = _dimensions(["food", "animals", "sports", "", "", "royal"])
@@ -293,8 +299,8 @@ DIMS = _dimensions(["food", "animals", "sports", "", "", "royal"])
     ([0.45] * 6, "undecided"),                                 # noise
 ])
 def test_concepts_rule_on_planted_data(rng, acc, status):
-    correct, vice, objects, labels = _planted_concepts(rng, acc)
-    table = verdicts.concept_comparisons(correct, vice, objects, labels, DIMS, n_boot=300)
+    correct, vice, (ids, people), labels = _planted_concepts(rng, acc)
+    table = verdicts.concept_comparisons(correct, vice, ids, people, labels, DIMS, n_boot=300)
     assert list(table["term"]) == ["food", "animals", "sports", "royal"]
     v = verdicts.concepts_verdict_from(table)
     assert v.status == status, v.reason
@@ -307,21 +313,23 @@ def test_concepts_are_scored_relative_to_the_embeddings_own_accuracy(rng):
     there; relative to its accuracy nothing stands out, and the rule says undecided."""
     acc = [0.60, 0.45, 0.45, 0.45, 0.45, 0.45]
     vice = [0.80, 0.60, 0.60, 0.60, 0.60, 0.60]
-    correct, vice_correct, objects, labels = _planted_concepts(rng, acc, vice)
-    table = verdicts.concept_comparisons(correct, vice_correct, objects, labels, DIMS, n_boot=300)
+    correct, vice_correct, (ids, people), labels = _planted_concepts(rng, acc, vice)
+    table = verdicts.concept_comparisons(correct, vice_correct, ids, people, labels, DIMS, n_boot=300)
     assert table.set_index("term").loc["food", "outcome"].startswith("undecided")
 
 
 def test_concepts_rule_without_models_or_term_dimensions_is_not_testable(rng):
-    correct, vice, objects, labels = _planted_concepts(rng, [0.5] * 6, n=2000)
-    empty = verdicts.concept_comparisons(correct[:, :0], vice, objects, labels, DIMS)
+    correct, vice, (ids, people), labels = _planted_concepts(rng, [0.5] * 6, n=2000)
+    empty = verdicts.concept_comparisons(correct[:, :0], vice, ids, people, labels, DIMS)
     assert verdicts.concepts_verdict_from(empty).status.startswith("not testable")
     none = _dimensions(["", "", "", "", "", ""])
-    v = verdicts.concepts_verdict_from(verdicts.concept_comparisons(correct, vice, objects, labels, none, n_boot=50))
+    v = verdicts.concepts_verdict_from(verdicts.concept_comparisons(correct, vice, ids, people, labels, none, n_boot=50))
     assert v.status.startswith("not testable") and "royal" in v.labels["unidentified"]
-    # A term whose only dimension has too few triplets is not tested either.
-    sparse = verdicts.concept_comparisons(correct, vice, objects, labels, DIMS, min_n=10_000, n_boot=50)
+    # A term whose only dimension has too few distinct triplets is not tested either (2000
+    # answers are 200 triplets, about 33 per dimension).
+    sparse = verdicts.concept_comparisons(correct, vice, ids, people, labels, DIMS, min_n=100, n_boot=50)
     assert sparse["difference"].isna().all()
+    assert verdicts.distinct_per_dimension(labels, ids, 6).sum() == 200
 
 
 def test_term_dimensions_come_from_the_reviewed_table():
@@ -334,18 +342,22 @@ def test_term_dimensions_come_from_the_reviewed_table():
     assert 38 not in terms["animals"] and terms["royal"] == [4] and 41 in terms["food"]
 
 
-def test_the_rules_table_names_every_claim():
+def test_the_rules_table_names_every_claim_and_the_methods_page_prints_it():
     table = verdicts.rules_table()
     assert len(table) == 5 and table.notna().all().all()
+    # The methods page includes the table written from the code's own rules at build time.
     methods = (pathlib.Path(__file__).resolve().parents[1] / "book" / "methods.md").read_text()
-    for claim in table["claim"]:
-        assert claim in methods
+    assert "_generated/rules.md" in methods and "| Scale:" not in methods
+    text = verdicts.rules_markdown()
+    for claim, resampled in zip(table["claim"], table["resampled"]):
+        assert f"| {claim} | {resampled} |" in text
 
 
 def test_per_dimension_accuracy_has_intervals(rng):
-    correct, _vice, objects, labels = _planted_concepts(rng, [0.6, 0.3], n=4000, models=2)
+    correct, _vice, (ids, people), labels = _planted_concepts(rng, [0.6, 0.3], n=4000, models=2)
     table = verdicts.concept_dimension_accuracy(correct, labels, ["a", "b"], 3, n_boot=200)
-    again = verdicts.concept_dimension_accuracy(correct, labels, ["a", "b"], 3, n_boot=200, objects=objects)
+    again = verdicts.concept_dimension_accuracy(correct, labels, ["a", "b"], 3, n_boot=200, triplet_id=ids,
+                                                people=people)
     assert again["accuracy"].equals(table["accuracy"])
     assert (again["ci_high"] - again["ci_low"]).iloc[0] > 0
     assert len(table) == 6 and table.loc[2, "n"] == 0 and np.isnan(table.loc[2, "accuracy"])

@@ -1,14 +1,18 @@
-"""Command-line entry point: ``humanalign extract | accuracy | models | profile | book``.
+"""Command-line entry point: ``humanalign extract | prepare | accuracy | models | profile | book``.
 
 ``extract`` lets a GPU machine precompute features without notebooks; they land in the
-same content-keyed cache that the notebooks read. ``profile demo`` prints a shipped profile,
-to copy and edit.
+same content-keyed cache that the notebooks read. ``prepare`` computes everything per model
+that the chapters read (features, probes, scores) for a whole profile, in parallel worker
+processes; ``humanalign book`` runs it before the chapters. ``profile demo`` prints a shipped
+profile, to copy and edit.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -20,7 +24,8 @@ from .errors import DataError, resource_hint, user_message
 from .features import cache_path, extract_features
 from .profiles import load_profile, profile_path
 from .registry import get_spec, list_models
-from .study import imagenet_top1
+from ._atomic import write_text_atomic
+from .study import imagenet_top1, prepare
 
 __all__ = ["build_parser", "main"]
 
@@ -35,6 +40,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         )
         where = "" if args.no_cache else f" -> {cache_path(spec, stimuli, args.layer)}"
         print(f"{model_id}\t{args.layer}\t{features.shape[0]} x {features.shape[1]}{where}")
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    times = prepare(load_profile(args.profile), workers=args.workers,
+                    log=None if args.quiet else lambda line: print(line, flush=True))
+    if args.times is not None:
+        write_text_atomic(args.times, json.dumps(times.as_dict(), indent=1, sort_keys=True))
     return 0
 
 
@@ -118,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("--no-cache", action="store_true")
     ext.add_argument("--quiet", action="store_true", help="no progress bar")
     ext.set_defaults(func=_cmd_extract)
+
+    prep = sub.add_parser("prepare", help="compute every model's features, probes and scores of a profile, in "
+                          "parallel (what the chapters read)")
+    prep.add_argument("--profile", default="demo", help="demo (default), full, or the path of a profile .yml")
+    prep.add_argument("--workers", type=int, default=None,
+                      help="worker processes (default: HUMANALIGN_WORKERS or the CPU cores, at most 8)")
+    prep.add_argument("--times", type=Path, default=None, metavar="FILE",
+                      help="write the seconds per model and phase to FILE (JSON)")
+    prep.add_argument("--quiet", action="store_true", help="no line per finished model")
+    prep.set_defaults(func=_cmd_prepare)
 
     acc = sub.add_parser("accuracy", help="top-1 of each demo classifier on the demo photos")
     acc.add_argument("--model", action="append", help="model id (repeatable); default: the demo profile's classifiers")

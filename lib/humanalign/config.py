@@ -193,3 +193,30 @@ class Settings:
 def settings() -> Settings:
     """Read the current settings from the environment."""
     return Settings.from_env()
+
+
+#: Environment variable that sets how many processes a build runs side by side.
+WORKERS_ENV = "HUMANALIGN_WORKERS"
+
+
+def workers() -> int:
+    """Processes a build runs side by side (the models' features and probes, the chapters):
+    ``HUMANALIGN_WORKERS``, or the CPU cores this process may use, at most 8.
+
+    Raises:
+        ValueError: ``HUMANALIGN_WORKERS`` is not a whole number of at least 1.
+    """
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if value:
+        try:
+            chosen = int(value)
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV}={value!r} is not a whole number; set it to 1 or more.") from None
+        if chosen < 1:
+            raise ValueError(f"{WORKERS_ENV}={value!r}: set it to 1 or more.")
+        return chosen
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(8, cores))

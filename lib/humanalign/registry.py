@@ -57,8 +57,6 @@ from .escape import NOT_IN_NAMES, refused
 
 __all__ = [
     "as_spec",
-    "display_name",
-    "display_names",
     "readable_id",
     "UNTRAINED",
     "OBJECTIVES",
@@ -228,42 +226,6 @@ def readable_id(model_id: str) -> str:
         return str(model_id)
     arch, tag = (match[part].replace("_", " ") for part in ("arch", "tag"))
     return f"{arch} ({tag})"
-
-
-def display_name(model: ModelSpec | str) -> str:
-    """The name tables and charts show for a model.
-
-    Args:
-        model: A spec or a model id. An id the registry does not know (a human baseline
-            such as ``human/noise_ceiling``, a reference model) is returned unchanged.
-
-    Returns:
-        The row's ``display`` name, e.g. ``"MobileNet v1 0.25 (128 px, uint8)"``.
-    """
-    if isinstance(model, ModelSpec):
-        return model.display
-    try:
-        return get_spec(str(model)).display
-    except KeyError:
-        return str(model)
-
-
-def display_names(models: Iterable[str]) -> dict[str, str]:
-    """Each id's :func:`display_name`, made unique among ``models``: two ids that would
-    show the same name (possible only with extra tables) are told apart by their ids.
-
-    Args:
-        models: Model ids (or other labels, kept as they are); repeats are fine.
-
-    Returns:
-        A dict id -> name, in the order of first appearance.
-    """
-    ids = list(dict.fromkeys(str(m) for m in models))
-    names = {m: display_name(m) for m in ids}
-    counts: dict[str, int] = {}
-    for name in names.values():
-        counts[name] = counts.get(name, 0) + 1
-    return {m: (f"{name} [{m}]" if counts[name] > 1 and name != m else name) for m, name in names.items()}
 
 
 def parse_id(model_id: str) -> tuple[str, str, str]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from . import escape
-from .registry import display_names
+from .names import display_names
 
 __all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"]
 
@@ -315,7 +315,7 @@ def reader_table(df: pd.DataFrame, columns: list[str] | None = None, caption: st
     ``_high`` but bounds nothing shown (no ``X``, or only one of the pair) is shown as it is.
     Model ids, in a ``model`` or ``label`` column or as column names (a table pivoted by
     model), are shown as the registry's display names
-    (:func:`humanalign.registry.display_name`); the CSV keeps the ids. Other column names
+    (:func:`humanalign.names.display_name`); the CSV keeps the ids. Other column names
     become headers in words.
 
     Args:

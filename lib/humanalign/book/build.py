@@ -21,11 +21,10 @@ from pathlib import Path
 
 from .. import plots
 from .._atomic import probe_writable, write_text_atomic
-from ..config import absolute_env
+from ..config import absolute_env, workers as config_workers
 from ..errors import DataError
 from ..profiles import load_profile, read_profile_params
-from ..study.prepare import default_workers, prepare
-from ..study.verdicts.rules import rules_markdown
+from ..vocabulary import rules_markdown
 from .chapters import (
     PROFILE_ENV,
     book_profile,
@@ -215,7 +214,7 @@ def build_book(book: Path, profile: str | None = None) -> None:
 
 def write_rules(book: Path) -> Path:
     """The methods page's table of verdict rules, ``_generated/rules.md``, from the code's own
-    :data:`~humanalign.study.verdicts.rules.RULES` (so the page cannot say other than the code)."""
+    :data:`~humanalign.vocabulary.RULES` (so the page cannot say other than the code)."""
     from .._atomic import write_text_atomic
 
     path = Path(book) / "_generated" / "rules.md"
@@ -223,47 +222,74 @@ def write_rules(book: Path) -> Path:
     return path
 
 
+def prepare_profile(ref: str, log=print, workers: int | None = None) -> dict:
+    """Run ``humanalign prepare`` for a profile in a process of its own (it loads torch and
+    the models, which the book's own process has no use for) and return its times.
+
+    Raises:
+        RuntimeError: the step failed; the message names it and ends with what it printed.
+    """
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        times = Path(tmp) / "times.json"
+        command = [sys.executable, "-m", "humanalign", "prepare", "--profile", ref, "--times", str(times)]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+            tail: list[str] = []
+            for line in process.stdout:
+                line = line.rstrip("\n")
+                tail = (tail + [line])[-20:]
+                if line.startswith("humanalign:"):
+                    log(line)
+        if process.returncode != 0:
+            raise RuntimeError("computing the models' features and probes failed (humanalign prepare, exit "
+                               f"{process.returncode}):\n" + "\n".join(tail))
+        return json.loads(times.read_text())
+
+
 def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=print,
                  workers: int | None = None) -> tuple[dict[str, float], dict]:
     """Execute chapters: first every model's features and scores in parallel
-    (:func:`humanalign.study.prepare`), then the chapters themselves side by side, each in a
-    process of its own (they only read what the first step cached).
+    (``humanalign prepare``, :func:`prepare_profile`), then the chapters themselves side by
+    side, each in a process of its own (they only read what the first step cached).
 
     Args:
         chapters: Chapter stem -> ``(source, output, stamp)``.
         ref: The profile as the notebooks are given it (:func:`~.chapters.profile_ref`).
-        workers: Processes for both steps (default
-            :func:`humanalign.study.prepare.default_workers`).
+        workers: Processes for both steps (default: ``HUMANALIGN_WORKERS`` or the CPU cores).
 
     Returns:
         ``(runtimes, phases)``: seconds per chapter (its own run), and the phases' seconds
         (``prepare``: per model and phase; ``chapters``: wall time of the chapter step).
 
     Raises:
-        RuntimeError: a chapter failed (named, with its error).
+        RuntimeError: a step or a chapter failed (named, with its error).
     """
-    workers = workers or default_workers()
+    lanes = workers or config_workers()
     with _chapter_environment():
         start = time.perf_counter()
-        prepared = prepare(load_profile(ref), workers=workers, log=log)
-        log(f"humanalign: features, probes and shared tables ready in {prepared.wall:.0f} s "
-            f"({prepared.workers} worker processes)")
+        prepared = prepare_profile(ref, log, workers)
+        log(f"humanalign: features, probes and shared tables ready in {prepared['wall']:.0f} s "
+            f"({prepared['workers']} worker processes)")
         runtimes: dict[str, float] = {}
         chapter_start = time.perf_counter()
-        if workers == 1 or len(chapters) == 1:
+        if lanes == 1 or len(chapters) == 1:
             for stem, (source, output, stamp) in chapters.items():
                 runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
                 log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
         else:
             context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(min(workers, len(chapters)), mp_context=context) as pool:
+            with concurrent.futures.ProcessPoolExecutor(min(lanes, len(chapters)), mp_context=context) as pool:
                 futures = {pool.submit(execute_chapter, source, output, {"profile": ref}, None, stamp): stem
                            for stem, (source, output, stamp) in chapters.items()}
                 for future in concurrent.futures.as_completed(futures):
                     stem = futures[future]
                     runtimes[stem] = future.result()
                     log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
-        phases = {"prepare": prepared.as_dict(), "chapters": time.perf_counter() - chapter_start,
+        phases = {"prepare": prepared, "chapters": time.perf_counter() - chapter_start,
                   "total": time.perf_counter() - start}
     return runtimes, phases
 

@@ -14,8 +14,9 @@ import csv
 import io
 from pathlib import Path
 
-from .. import datasets
+from .. import datasets, escape
 from .._atomic import write_text_atomic
+from ..fetch import fetch
 from ..sources import demo_resources
 
 __all__ = ["GALLERY_SIZE", "write_gallery"]
@@ -53,65 +54,17 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
     A set that cannot be read is named in the fragment (by file name, not by path) instead of
     failing the build.
     """
-    from PIL import Image, ImageOps
-
     folder = book / "_generated" / "gallery"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.jpg"):
         old.unlink()
     lines: list[str] = []
     try:
-        demo = datasets.load_demo_stimuli()
-        ids = datasets.load_concepts()["uniqueID"].tolist()
-        cc0 = datasets.cc0_photos(demo_resources(), ids)
-        missing = datasets.missing_demo_concepts()
-        write_text_atomic(folder / "photo_sources.csv", _photo_table(demo, cc0))
-        with_cc0 = sum(uid in cc0 for uid in demo.ids)
-        lines += [
-            f"**The demo's THINGS concepts.** The models see one THINGS database photo for each of "
-            f"{len(demo.ids):,} of the {len(ids):,} THINGS concepts (for most concepts the photo people saw in the "
-            "odd-one-out task). Those photos are for academic use, so this book computes with them and does not "
-            f"show them. Below, a few of these concepts: where a public-domain THINGSplus photo of the same concept "
-            f"exists ({with_cc0:,} of the {len(demo.ids):,}), that photo is shown, a different photo of the concept "
-            "from the one the models saw; otherwise the concept's name. "
-            + (f"No photo was available for {len(missing)} concepts ({', '.join(missing)}); they are left out, "
-               "not replaced. " if missing else "")
-            + "{download}`photo_sources.csv </_generated/gallery/photo_sources.csv>` lists every concept with "
-            "the file name of the THINGS photo used and its source.", "",
-        ]
-        shown = [i for i, uid in enumerate(demo.ids) if uid in cc0]
-        picks = [shown[k] for k in _spread(len(shown), n // 2)] + [
-            i for i in (_spread(len(demo.ids), n + 2)) if demo.ids[i] not in cc0][: n - n // 2]
-        lines += ["::::{grid} 2 3 3 6", ":gutter: 1", ""]
-        for k, i in enumerate(sorted(picks)):
-            uid = demo.ids[i]
-            label = " ".join(uid.replace("_", " ").split())
-            lines += [":::{grid-item}"]
-            if uid in cc0:
-                from ..fetch import fetch
-
-                target = folder / f"things_{k}.jpg"
-                with Image.open(fetch(cc0[uid])) as image:
-                    # Square thumbnails (centre crop), so that the grid's rows line up.
-                    ImageOps.fit(image.convert("RGB"), (160, 160)).save(target, quality=85)
-                lines += [f"```{{image}} /_generated/gallery/{target.name}", f":alt: {label}", ":width: 100%",
-                          "```", "", f"{label} ({CC0_LICENCE})"]
-            else:
-                lines += ["", f"**{label}**", "", "(no public-domain photo of this concept: name only)"]
-            lines += [":::", ""]
-        lines += ["::::", ""]
+        lines += _things_section(folder, n)
     except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
         lines += [f"**The demo's THINGS concepts** are not available here ({_one_line(err)}).", ""]
     try:
-        loaded = datasets.load_rsa92()
-        categories = list(dict.fromkeys(str(c) for c in loaded.stimuli.labels.get("category", ())))
-        lines += [
-            f"**The {len(loaded.stimuli.ids)} images of Kriegeskorte et al. (2008)**, arranged by "
-            f"{len(loaded.participants)} people (Mur et al. 2013): photos of isolated objects on a grey background. "
-            "They are published with the original study for research use, not under a licence that lets this book "
-            "show them, so only their categories are named here"
-            + (f": {', '.join(categories)}." if categories else "."), "",
-        ]
+        lines += _rsa92_section()
     except Exception as err:  # noqa: BLE001 - a decoration: name the problem on the page, build on
         lines += [f"**The 92 images** are not available here ({_one_line(err)}).", ""]
     path = book / "_generated" / "gallery.md"
@@ -119,10 +72,67 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
     return path
 
 
+def _things_section(folder: Path, n: int) -> list[str]:
+    """The demo's concepts: a few shown by their public-domain photo or by name, all listed."""
+    demo = datasets.load_demo_stimuli()
+    ids = datasets.load_concepts()["uniqueID"].tolist()
+    cc0 = datasets.cc0_photos(demo_resources(), ids)
+    missing = datasets.missing_demo_concepts()
+    write_text_atomic(folder / "photo_sources.csv", _photo_table(demo, cc0))
+    with_cc0 = sum(uid in cc0 for uid in demo.ids)
+    lines = [
+        f"**The demo's THINGS concepts.** The models see one THINGS database photo for each of "
+        f"{len(demo.ids):,} of the {len(ids):,} THINGS concepts (for most concepts the photo people saw in the "
+        "odd-one-out task). Those photos are for academic use, so this book computes with them and does not "
+        f"show them. Below, a few of these concepts: where a public-domain THINGSplus photo of the same concept "
+        f"exists ({with_cc0:,} of the {len(demo.ids):,}), that photo is shown, a different photo of the concept "
+        "from the one the models saw; otherwise the concept's name. "
+        + (f"No photo was available for {len(missing)} concepts ({escape.markdown(', '.join(missing))}); they "
+           "are left out, not replaced. " if missing else "")
+        + "{download}`photo_sources.csv </_generated/gallery/photo_sources.csv>` lists every concept with "
+        "the file name of the THINGS photo used and its source.", "",
+    ]
+    shown = [i for i, uid in enumerate(demo.ids) if uid in cc0]
+    picks = [shown[k] for k in _spread(len(shown), n // 2)] + [
+        i for i in _spread(len(demo.ids), n + 2) if demo.ids[i] not in cc0][: n - n // 2]
+    lines += ["::::{grid} 2 3 3 6", ":gutter: 1", ""]
+    for k, i in enumerate(sorted(picks)):
+        lines += [":::{grid-item}", *_concept_cell(folder, k, demo.ids[i], cc0.get(demo.ids[i])), ":::", ""]
+    return lines + ["::::", ""]
+
+
+def _concept_cell(folder: Path, k: int, uid: str, photo) -> list[str]:
+    """One concept of the grid: its public-domain photo with the licence line, or its name."""
+    from PIL import Image, ImageOps
+
+    label = escape.markdown(" ".join(uid.replace("_", " ").split()))
+    if photo is None:
+        return ["", f"**{label}**", "", "(no public-domain photo of this concept: name only)"]
+    target = folder / f"things_{k}.jpg"
+    with Image.open(fetch(photo)) as image:
+        # Square thumbnails (centre crop), so that the grid's rows line up.
+        ImageOps.fit(image.convert("RGB"), (160, 160)).save(target, quality=85)
+    return [f"```{{image}} /_generated/gallery/{target.name}", f":alt: {label}", ":width: 100%", "```", "",
+            f"{label} ({CC0_LICENCE})"]
+
+
+def _rsa92_section() -> list[str]:
+    """The 92 images, named by their categories (their rights do not let the book show them)."""
+    loaded = datasets.load_rsa92()
+    categories = list(dict.fromkeys(str(c) for c in loaded.stimuli.labels.get("category", ())))
+    return [
+        f"**The {len(loaded.stimuli.ids)} images of Kriegeskorte et al. (2008)**, arranged by "
+        f"{len(loaded.participants)} people (Mur et al. 2013): photos of isolated objects on a grey background. "
+        "They are published with the original study for research use, not under a licence that lets this book "
+        "show them, so only their categories are named here"
+        + (f": {escape.markdown(', '.join(categories))}." if categories else "."), "",
+    ]
+
+
 def _one_line(err: Exception) -> str:
-    """An error as one line without paths: only the last part of anything that looks like one."""
+    """An error as one line of page text without paths: only the last part of anything that
+    looks like one (a published page names no folder of the machine that built it)."""
     words = []
     for word in " ".join(str(err).split()).split(" "):
         words.append(word.rsplit("/", 1)[-1] if "/" in word else word)
-    text = " ".join(words) or "no message"
-    return f"{type(err).__name__}: " + text.replace("`", "'").replace("*", "")
+    return escape.markdown(f"{type(err).__name__}: " + (" ".join(words) or "no message"))

@@ -54,13 +54,15 @@ DATA_LICENCES: tuple[DataLicence, ...] = (
     DataLicence("THINGSplus photos, one per concept for 484 concepts (Stoinski et al. 2023), 300 px",
                 "brialorelle/vocab-gradient repository (downscaled copies)", "CC0 (public domain)",
                 "computed with; may be shown", ("things/images_cc0_484/",)),
-    DataLicence("ImageNet-1k photos, one for each of the 334 THINGS concepts that are ImageNet classes",
+    DataLicence("ImageNet-1k photos, one for each of the 334 THINGS concepts that are ImageNet classes (in the "
+                "offline data set; the book no longer reads them)",
                 "EliSchwartz/imagenet-sample-images repository",
                 "no licence stated in the repository; ImageNet's terms allow research use only, so they are "
-                "not ours to publish", _COMPUTE, ("imagenet/images/",)),
-    DataLicence("THINGS database photos (Hebart et al. 2019), one per concept",
-                "two public experiment repositories, pinned commits (offline data set only)",
-                "academic use; not CC0", _COMPUTE),
+                "not ours to publish", "not used", ("imagenet/images/",)),
+    DataLicence("THINGS database photos (Hebart et al. 2019), one for each of 1849 of the 1854 concepts: the "
+                "images the demo's models see",
+                "jobellet/psychophysics and GasparieL/wm_deepgen_light repositories, pinned commits",
+                "academic use; not CC0", _COMPUTE, ("things/images_things/",)),
     DataLicence("The 92 object images (Kriegeskorte et al. 2008)",
                 "rsagroup/rsatoolbox_matlab repository (Demos/92imageData), pinned commit",
                 "in an LGPL-3.0 repository; the images' own copyright is not stated there, and some show "

@@ -2,7 +2,7 @@
 
 Every chart colours models by the data they were trained on (:func:`colour_scale`), as in
 the paper's figures, names them by the registry's display names
-(:func:`humanalign.registry.display_name`) and carries tooltips with the model id and the
+(:func:`humanalign.names.display_name`) and carries tooltips with the model id and the
 plotted values. Every chart but the facetted :func:`scale_chart` takes the width of the
 text column (:data:`~humanalign.plots.layout.RESPONSIVE`), puts its colour legend below the
 plot and a second (shape) legend above it, wraps long labels on its axis
@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import altair as alt
 import pandas as pd
 
-from ..registry import display_names
+from ..names import display_names
 from .layout import RESPONSIVE, axis_title, ceiling_band, label_axis, padded, row_step, value_axis, wrap_label
 
 __all__ = [
@@ -192,7 +192,7 @@ def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06)
     """The headline's reference lines with readable names and where each label goes.
 
     Args:
-        refs: Name -> accuracy (``noise_ceiling``, ``vice_real``, ...).
+        refs: Name -> accuracy (``noise_ceiling``, ``vice``, ...).
         span: The axis range the lines are drawn over.
         min_gap: Share of ``span`` below which two lines' labels, both above their lines,
             would overlap; the lower line's label then goes under its line (unless a
@@ -203,8 +203,7 @@ def reference_labels(refs: dict[str, float], span: float, min_gap: float = 0.06)
         accuracy; missing values are dropped.
     """
     names = {"chance": "chance", "noise_ceiling": "noise ceiling (real answers)", "vice": "VICE embedding",
-             "noise_ceiling_all": "noise ceiling (real 20k set)",
-             "vice_real": "VICE, real 20k set", "vice_profile": "VICE, this profile's triplets"}
+             "noise_ceiling_all": "noise ceiling (real 20k set)"}
     ref = pd.DataFrame({"reference": [names.get(k, k.replace("_", " ")) for k in refs],
                         "accuracy": [float(v) for v in refs.values()]})
     ref = ref.dropna().sort_values("accuracy").reset_index(drop=True)

@@ -61,6 +61,7 @@ from .concepts import (
 from .data import StudyData, load_study_data
 from .glue import data_note, glue_values, glue_verdict, open_chapter
 from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
+from .prepare import PreparedTimes, default_workers, prepare, prepare_model
 from .runs import MIN_DISTINCT, cached, evaluate, human_baselines, imagenet_top1, real_trial_counts, trial_intervals
 from .scores import (
     MatrixScores,
@@ -99,6 +100,7 @@ from .verdicts import (
     concept_dimension_accuracy,
     concepts_verdict_from,
     controlled_data_pairs,
+    deciding_row,
     distinct_per_dimension,
     direction_verdict,
     equivalence,
@@ -114,6 +116,7 @@ from .verdicts import (
     reference_gap,
     reference_gaps,
     rule_values,
+    rules_markdown,
     rules_table,
     scale_comparisons,
     scale_verdict_from,
@@ -127,4 +130,5 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "rsa", "runs", "scores", "tables", "verdicts"}]
+    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
+    "verdicts"}]

@@ -14,19 +14,10 @@ import pandas as pd
 
 from .. import escape, pages
 from ..profiles import Profile
+from ..vocabulary import CLAIMS
 from .verdicts import Verdict
 
 __all__ = ["CLAIMS", "claims_markdown", "claims_table", "verdict_box"]
-
-#: key -> (chapter, the paper's claim in a few words).
-CLAIMS = {
-    "scale": ("01_scale", "Model size and architecture have essentially no effect"),
-    "objective": ("02_objective", "Image/text contrastive models align better than softmax classifiers"),
-    "dataset": ("03_dataset", "Larger, more diverse training data align better"),
-    "transfer": ("04_transfer", "A probe learned from THINGS improves alignment on other human data"),
-    "concepts": ("05_concepts", "Food and animals are represented well; royal and sports objects are not"),
-}
-
 
 #: The coloured label of each verdict in the table (sphinx-design badges).
 _BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecided": "bdg-warning"}

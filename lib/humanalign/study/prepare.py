@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import datasets
-from ..config import Settings
+from ..config import Settings, workers as config_workers
 from ..profiles import Profile
 from ..registry import ModelSpec
 from .data import load_study_data
@@ -35,10 +34,6 @@ from .runs import evaluate, human_baselines
 from .scores import features_for, layers_of, matrix_scores, specs_of, things_scores
 
 __all__ = ["PreparedTimes", "default_workers", "prepare", "prepare_model"]
-
-#: Environment variable that sets how many worker processes :func:`prepare` uses.
-WORKERS_ENV = "HUMANALIGN_WORKERS"
-
 
 @dataclass
 class PreparedTimes:
@@ -64,22 +59,9 @@ class PreparedTimes:
 
 
 def default_workers() -> int:
-    """Worker processes for :func:`prepare`: ``HUMANALIGN_WORKERS`` or the number of CPU cores
-    this process may use (at most 8)."""
-    value = os.environ.get(WORKERS_ENV, "").strip()
-    if value:
-        try:
-            chosen = int(value)
-        except ValueError:
-            raise ValueError(f"{WORKERS_ENV}={value!r} is not a whole number; set it to 1 or more.") from None
-        if chosen < 1:
-            raise ValueError(f"{WORKERS_ENV}={value!r}: set it to 1 or more.")
-        return chosen
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(8, cores))
+    """Worker processes for :func:`prepare`: :func:`humanalign.config.workers`
+    (``HUMANALIGN_WORKERS``, or the CPU cores, at most 8)."""
+    return config_workers()
 
 
 def _cost(spec: ModelSpec) -> float:

@@ -19,7 +19,20 @@ from .concepts import (
 from .dataset import DATA_BREADTH, controlled_data_pairs, outcomes_text, verdict_training_data
 from .objective import objective_exploration, verdict_objective
 from .reference import precision_pairs, reference_gap, reference_gaps
-from .rules import RULES, Verdict, combine, compare, comparison_row, direction_verdict, equivalence, outcome, rule_values, rules_table
+from .rules import (
+    RULES,
+    Verdict,
+    combine,
+    compare,
+    comparison_row,
+    deciding_row,
+    direction_verdict,
+    equivalence,
+    outcome,
+    rule_values,
+    rules_markdown,
+    rules_table,
+)
 from .scale import FALLBACK_MARGIN, imagenet_correlation, scale_comparisons, scale_verdict_from, verdict_scale
 from .transfer import heldout_gain, verdict_transfer_people
 from .units import REAL_THINGS, UNITS, Evidence, evidence, leader, unit_scores
@@ -40,6 +53,7 @@ __all__ = [
     "concept_dimension_accuracy",
     "concepts_verdict_from",
     "controlled_data_pairs",
+    "deciding_row",
     "direction_verdict",
     "distinct_per_dimension",
     "equivalence",
@@ -55,6 +69,7 @@ __all__ = [
     "reference_gap",
     "reference_gaps",
     "rule_values",
+    "rules_markdown",
     "rules_table",
     "scale_comparisons",
     "scale_verdict_from",

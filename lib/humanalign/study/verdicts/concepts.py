@@ -21,7 +21,7 @@ from ...config import Settings
 from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
 from ..concepts import concept_answers, concept_correctness, dimension_table
-from .rules import Verdict, combine, outcome
+from .rules import Verdict, combine, deciding_row, outcome
 from .units import REAL_THINGS
 
 __all__ = [
@@ -182,7 +182,7 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     status = combine(list(testable["outcome"]))
     parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in zip(
         testable["comparison"], testable["difference"], testable["ci_low"], testable["ci_high"], testable["outcome"])]
-    decisive = testable.loc[testable["ci_low"].astype(float).idxmin()]
+    decisive = deciding_row(testable)
     numbers = {"n_comparisons": float(len(testable)),
                "n_agree": float((testable["outcome"] == "as the paper says").sum()),
                "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),

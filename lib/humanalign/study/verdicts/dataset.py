@@ -16,7 +16,7 @@ from ...config import Settings
 from ...profiles import Profile
 from ...registry import ModelSpec
 from ..scores import specs_of, trained
-from .rules import Verdict, combine, comparison_row
+from .rules import Verdict, combine, comparison_row, deciding_row
 from .units import evidence
 
 __all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "RSA92_LABEL", "controlled_data_pairs", "outcomes_text", "things_label",
@@ -102,7 +102,7 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
                        "no two models share architecture, objective and precision but differ in training data",
                        {"n_comparisons": 0.0}), table
     status = combine(list(table["outcome"]))
-    decisive = table.loc[table["ci_low"].idxmin()]
+    decisive = deciding_row(table)
     halves = {}
     for key, prefix in (("things", "THINGS"), ("rsa92", "92")):
         part = table[table["human_data"].str.startswith(prefix)]

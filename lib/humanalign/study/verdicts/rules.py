@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ... import measures
+from ...vocabulary import RULES, STATUSES, rules_markdown, rules_table
 
-__all__ = ["RULES", "Verdict", "combine", "compare", "comparison_row", "direction_verdict", "equivalence", "outcome",
-           "rule_values", "rules_markdown", "rules_table"]
+__all__ = ["RULES", "Verdict", "combine", "compare", "comparison_row", "deciding_row", "direction_verdict", "equivalence",
+           "outcome", "rule_values", "rules_markdown", "rules_table"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Verdict:
     numbers: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
-    STATUSES = ("reproduced", "not reproduced", "undecided", "not testable with this profile's models")
+    STATUSES = STATUSES
 
     def __post_init__(self) -> None:
         if self.status not in self.STATUSES:
@@ -112,10 +113,23 @@ def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -
     )
 
 
+def deciding_row(table: pd.DataFrame, value: str = "difference") -> pd.Series:
+    """The comparison that decides a directional claim (positive: the paper's side).
+
+    When one interval lies wholly on the other side of zero, that decides it (the claim is
+    not reproduced): of those, the one farthest below zero. Otherwise the one whose interval
+    reaches lowest: it keeps the claim from being reproduced when it covers zero, and is the
+    weakest support when every interval clears zero.
+    """
+    high = table["ci_high"].astype(float)
+    against = table[high < 0]
+    if len(against):
+        return against.loc[against["ci_high"].astype(float).idxmin()]
+    return table.loc[table["ci_low"].astype(float).idxmin()]
+
+
 def _deciding(table: pd.DataFrame) -> dict[str, float]:
-    """The comparison that decides a directional claim: the one whose interval reaches
-    lowest on the paper's side (all must clear zero for the claim to hold)."""
-    row = table.loc[table["ci_low"].astype(float).idxmin()]
+    row = deciding_row(table)
     return {"estimate": float(row["difference"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"])}
 
 
@@ -139,42 +153,3 @@ def rule_values(func, *names: str) -> dict[str, float]:
     if missing:
         raise KeyError(f"{func.__name__} has no parameters {missing} with defaults; it has {sorted(defaults)}.")
     return {n: defaults[n] for n in names}
-
-
-#: The rule of each claim, as the methods page prints it: what is resampled, how the
-#: interval is read, the margin and why.
-RULES = (
-    ("Scale: size and architecture have essentially no effect", "the distinct triplets and the people of the real "
-     "THINGS answers; the models within each family", "equivalence: reproduced when every interval lies within the "
-     "margin, not reproduced when one lies wholly beyond it, otherwise undecided", "the gap between two precisions of "
-     "one network (same architecture, objective and data): a difference that says nothing about size or "
-     "architecture, and one that does not shrink as more families are compared"),
-    ("Objective: image/text contrastive models align better than softmax classifiers", "the distinct triplets and "
-     "the people of the real THINGS answers; the models within each group", "direction: reproduced when the "
-     "interval of the difference lies above 0, not reproduced when below, otherwise undecided",
-     "none (0), at matched precision"),
-    ("Training data: broader data align better", "triplets and people (THINGS answers); people and images together "
-     "(92 images)", "direction, for every controlled pair (same architecture, objective and precision) on both real "
-     "data sets", "none (0); the precision gap is shown beside it"),
-    ("Transfer: the THINGS probe improves alignment with other human data", "people and images together, the same "
-     "draws before and after the probe", "direction, on the gain averaged over trained models", "none (0); the gain "
-     "is also given as a share of the distance to the noise ceiling"),
-    ("Concepts: food and animals among the best represented, sports and royal among the worst", "the distinct "
-     "triplets and the people of the real THINGS answers", "direction, per term, on accuracy relative to VICE's own "
-     "accuracy on the same answers", "none (0); dimensions assigned to terms in a reviewed table"),
-)
-
-
-def rules_markdown() -> str:
-    """The rules of :data:`RULES` as a Markdown table, for the methods page (written at build
-    time, so that the page cannot say other than the code)."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-    lines = ["| claim | what is resampled | rule | margin, and why |", "|---|---|---|---|"]
-    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in RULES]
-    return "\n".join(lines) + "\n"
-
-
-def rules_table() -> pd.DataFrame:
-    """The rules of :data:`RULES` as a table: ``claim, resampled, rule, margin``."""
-    return pd.DataFrame(RULES, columns=["claim", "resampled", "rule", "margin"])

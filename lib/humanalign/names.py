@@ -1,0 +1,50 @@
+"""Model names for readers: what tables and charts show in place of a model id.
+
+Each row of the model table has a short, unique ``display`` name
+(:attr:`humanalign.registry.ModelSpec.display`); these functions look names up by id and
+keep them unique within a table.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .registry import ModelSpec, get_spec
+
+__all__ = ["display_name", "display_names"]
+
+
+def display_name(model: ModelSpec | str) -> str:
+    """The name tables and charts show for a model.
+
+    Args:
+        model: A spec or a model id. An id the registry does not know (a human baseline
+            such as ``human/noise_ceiling``, a reference model) is returned unchanged.
+
+    Returns:
+        The row's ``display`` name, e.g. ``"MobileNet v1 0.25 (128 px, uint8)"``.
+    """
+    if isinstance(model, ModelSpec):
+        return model.display
+    try:
+        return get_spec(str(model)).display
+    except KeyError:
+        return str(model)
+
+
+def display_names(models: Iterable[str]) -> dict[str, str]:
+    """Each id's :func:`display_name`, made unique among ``models``: two ids that would
+    show the same name (possible only with extra tables) are told apart by their ids.
+
+    Args:
+        models: Model ids (or other labels, kept as they are); repeats are fine.
+
+    Returns:
+        A dict id -> name, in the order of first appearance.
+    """
+    ids = list(dict.fromkeys(str(m) for m in models))
+    names = {m: display_name(m) for m in ids}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {m: (f"{name} [{m}]" if counts[name] > 1 and name != m else name) for m, name in names.items()}
