@@ -22,6 +22,7 @@ can name them and be recomputed when they change (:func:`check_recorded`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import inspect
 import json
@@ -77,14 +78,20 @@ _TEMPORARY = re.compile(r"^.+\.[a-z0-9_]{8}\.tmp(\.[a-z0-9]{1,5})?$")
 
 
 def library_versions(names: tuple[str, ...] = LIBRARIES, missing: str = "absent") -> dict[str, str]:
-    """Installed versions of ``names`` (default: the libraries that compute features)."""
-    versions = {}
+    """Installed versions of ``names`` (default: the libraries that compute features), looked
+    up once per process (a lookup reads the installed packages' metadata files)."""
+    return dict(_versions(tuple(names), missing))
+
+
+@functools.lru_cache(maxsize=64)
+def _versions(names: tuple[str, ...], missing: str) -> tuple[tuple[str, str], ...]:
+    versions = []
     for name in names:
         try:
-            versions[name] = metadata.version(name)
+            versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            versions[name] = missing
-    return versions
+            versions.append((name, missing))
+    return tuple(versions)
 
 
 def content_key(payload: dict) -> str:

@@ -65,20 +65,38 @@ def _file_sha(path: Path) -> str:
 
 
 
+# Image digests of the stimulus sets this process has keyed (object id -> (stimuli, digest)).
+_IMAGES: dict[int, tuple[Stimuli, str]] = {}
+
+
+def images_digest(stimuli: Stimuli) -> str:
+    """sha256 over the stimuli's ids and the sha256 of each image file.
+
+    Computed once per stimulus set object and process: a study keys features of one image set
+    dozens of times, and the images do not change while a chapter runs (a new process, the
+    next chapter or build, hashes them again).
+    """
+    known = _IMAGES.get(id(stimuli))
+    if known is not None and known[0] is stimuli:
+        return known[1]
+    digest = hashlib.sha256()
+    for name, path in zip(stimuli.ids, stimuli.paths):
+        digest.update(f"{name}\t{_file_sha(path)}\n".encode())
+    _IMAGES[id(stimuli)] = (stimuli, digest.hexdigest())
+    return digest.hexdigest()
+
+
 def cache_key(model: ModelSpec | str, stimuli: Stimuli, layer: str, precision: str = "auto") -> str:
     """Hex sha256 over what the features depend on (see the module docstring).
 
     ``model`` is a spec or a registry id.
     """
     spec = as_spec(model)
-    digest = hashlib.sha256()
-    for name, path in zip(stimuli.ids, stimuli.paths):
-        digest.update(f"{name}\t{_file_sha(Path(path))}\n".encode())
     payload = {
         "spec": asdict(spec),
         "layer": layer,
         "dataset": stimuli.name,
-        "images": digest.hexdigest(),
+        "images": images_digest(stimuli),
         "precision": precision,
         "preprocess_version": PREPROCESS_VERSION,
         "versions": library_versions(),

@@ -107,15 +107,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-_verified: dict[tuple[str, int, int], str] = {}
+_verified: dict[tuple, str] = {}
 
 
 def cached_sha256(path: Path) -> str:
-    """sha256 of a file, remembered while its size and modification time stay the same."""
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    """sha256 of a file, remembered while the file (device and inode, as a link leads to it)
+    keeps its size and modification time: one ``stat`` per call once it has been read."""
+    stat = os.stat(path)
+    key = (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key not in _verified:
-        _verified[key] = sha256_of(path)
+        _verified[key] = sha256_of(Path(path))
     return _verified[key]
 
 

@@ -9,21 +9,24 @@ build book/`` from the book folder Sphinx was given.
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import json
 import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import plots
 from .._atomic import probe_writable, write_text_atomic
-from ..config import absolute_env, workers as config_workers
+from ..config import absolute_env, settings, workers as config_workers
 from ..errors import DataError
-from ..profiles import load_profile, read_profile_params
+from ..profiles import load_profile, profile_path, read_profile_params
 from ..vocabulary import rules_markdown
 from .chapters import (
     PROFILE_ENV,
@@ -215,8 +218,6 @@ def build_book(book: Path, profile: str | None = None) -> None:
 def write_rules(book: Path) -> Path:
     """The methods page's table of verdict rules, ``_generated/rules.md``, from the code's own
     :data:`~humanalign.vocabulary.RULES` (so the page cannot say other than the code)."""
-    from .._atomic import write_text_atomic
-
     path = Path(book) / "_generated" / "rules.md"
     write_text_atomic(path, rules_markdown())
     return path
@@ -229,9 +230,6 @@ def prepare_profile(ref: str, log=print, workers: int | None = None) -> dict:
     Raises:
         RuntimeError: the step failed; the message names it and ends with what it printed.
     """
-    import json
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         times = Path(tmp) / "times.json"
         command = [sys.executable, "-m", "humanalign", "prepare", "--profile", ref, "--times", str(times)]
@@ -271,9 +269,13 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
     lanes = workers or config_workers()
     with _chapter_environment():
         start = time.perf_counter()
-        prepared = prepare_profile(ref, log, workers)
-        log(f"humanalign: features, probes and shared tables ready in {prepared['wall']:.0f} s "
-            f"({prepared['workers']} worker processes)")
+        if _prepared_state(ref) == _recorded_state(ref):
+            prepared = {"wall": 0.0, "workers": 0, "extraction": {}, "probe": {}, "tables": 0.0, "skipped": True}
+            log("humanalign: features, probes and shared tables are as the last build left them; no model work")
+        else:
+            prepared = prepare_profile(ref, log, workers)
+            log(f"humanalign: features, probes and shared tables ready in {prepared['wall']:.0f} s "
+                f"({prepared['workers']} worker processes)")
         runtimes: dict[str, float] = {}
         chapter_start = time.perf_counter()
         if lanes == 1 or len(chapters) == 1:
@@ -291,7 +293,54 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
                     log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
         phases = {"prepare": prepared, "chapters": time.perf_counter() - chapter_start,
                   "total": time.perf_counter() - start}
+        _record_state(ref)
     return runtimes, phases
+
+
+# The cache folders a build reads and writes; their listing is the state a build leaves.
+_CACHE_PARTS = ("features", "scores", "resamples", "results")
+
+
+def _marker(ref: str) -> Path:
+    name = hashlib.sha256(str(ref).encode()).hexdigest()[:16]
+    return settings().cache_dir / "prepared" / f"{name}.json"
+
+
+def _prepared_state(ref: str) -> str:
+    """What the chapters of a profile read, in one digest: the library's code, the profile's
+    file and every file (name, size, modification time) of the caches. A changed, added or
+    removed file is another state, and the models' work is checked again."""
+    digest = hashlib.sha256()
+    digest.update(library_fingerprint().encode())
+    digest.update(profile_path(ref).read_bytes())
+    root = settings().cache_dir
+    for part in _CACHE_PARTS:
+        for folder, dirs, files in sorted(os.walk(root / part)):
+            dirs.sort()
+            for name in sorted(files):
+                try:
+                    stat = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(os.path.join(folder, name), root)}|{stat.st_size}|"
+                              f"{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _recorded_state(ref: str) -> str | None:
+    try:
+        return json.loads(_marker(ref).read_text())["state"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _record_state(ref: str) -> None:
+    """Remember the state a build leaves (after its chapters wrote their tables), so that the
+    next build with nothing changed does no model work at all."""
+    try:
+        write_text_atomic(_marker(ref), json.dumps({"state": _prepared_state(ref), "profile": str(ref)}))
+    except OSError:
+        pass  # the next build checks the models again: slower, never wrong
 
 
 #: Thread counts of the numerical libraries in the worker processes and kernels of a build:

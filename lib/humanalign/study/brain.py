@@ -181,7 +181,7 @@ def evaluate_brain(profile: Profile, cfg: Settings | None = None) -> BrainStudy:
     for target, data in (("behaviour", behaviour), ("IT", brain)):
         # A data set's own group mean is not scored against it (it holds each person's matrix).
         scored = candidates[candidates["model"] != OWN_MEAN[target]]
-        rows[target], boots[target] = rsa_rows(scored, data.rdms, target, profile.n_boot, profile.seed)
+        rows[target], boots[target] = rsa_rows(scored, data.rdms, target, profile.n_boot, profile.seed, cfg)
     relation = pd.DataFrame([_relation(rows, boots, which, profile.seed) for which in ("trained networks", "all networks")])
     probe = pd.concat([probe_effects(rows[t], boots[t], t) for t in rows], ignore_index=True)
     probe = pd.concat([probe, _gain_contrast(rows, boots)], ignore_index=True)

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 
 from .. import measures
+from ..config import Settings
 from ..datasets import Stimuli
+from .scores import two_way_resamples
 
 __all__ = [
     "across_models",
@@ -79,8 +81,8 @@ def category_divisions(stimuli: Stimuli) -> dict[str, tuple[np.ndarray, np.ndarr
 # --------------------------------------------------------------------------- RSA with intervals
 
 
-def rsa_rows(models: pd.DataFrame, people: np.ndarray, target: str, n_boot: int, seed: int
-             ) -> tuple[pd.DataFrame, np.ndarray]:
+def rsa_rows(models: pd.DataFrame, people: np.ndarray, target: str, n_boot: int, seed: int,
+             cfg: Settings | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """RSA of every model with each person of one data set, with two-way intervals.
 
     Args:
@@ -95,7 +97,7 @@ def rsa_rows(models: pd.DataFrame, people: np.ndarray, target: str, n_boot: int,
     """
     stack = np.stack(list(models["rdm"]))
     point = measures.rsa_per_person(stack, people).mean(axis=1)
-    boot = measures.rsa_two_way_bootstrap(stack, people, n_boot=n_boot, seed=seed)
+    boot = two_way_resamples(stack, people, n_boot, seed, cfg)
     bounds = np.array([nan_interval(boot[:, j]) for j in range(len(stack))])
     rows = models.drop(columns="rdm").assign(target=target, value=point, ci_low=bounds[:, 0],
                                              ci_high=bounds[:, 1], n=len(people))

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..profiles import LAYERS, Profile
 from .data import load_study_data
 from .runs import cached
-from .scores import features_for, layers_of, specs_of, things_scores, trained
+from .scores import layers_of, ridge_scores, specs_of, things_scores, trained
 from .tables import attach_metadata
 
 __all__ = ["answer_labels", "concept_answers", "concept_correctness", "concepts_by_group", "dimension_names",
@@ -148,10 +148,8 @@ def dimension_r2(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     Returns:
         One row per model and dimension: ``model, dimension, name, term, r2``.
     """
-    data = load_study_data(profile, cfg)
-    frames = [measures.ridge_r2(features_for(spec, "penultimate", profile, data.stimuli), data.vice,
-                                n_folds=profile.n_folds, seed=profile.seed).assign(model=spec.id)
-              for spec in trained(specs_of(profile))]
+    frames = [pd.DataFrame({"dimension": np.arange(len(r2)), "r2": r2, "model": spec.id})
+              for spec in trained(specs_of(profile)) for r2 in [ridge_scores(profile, spec, "penultimate", cfg)]]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model", "dimension", "r2"])
     names = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
     return table.merge(names, on="dimension", how="left")[["model", "dimension", "name", "term", "r2"]]

@@ -24,14 +24,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from .. import datasets
 from ..config import Settings, workers as config_workers
 from ..profiles import Profile
-from ..registry import ModelSpec
+from ..registry import UNTRAINED, ModelSpec
 from .data import load_study_data
-from .rsa import available_sets
+from .concepts import evaluate_concepts
+from .rsa import available_sets, evaluate_rsa
 from .runs import evaluate, human_baselines
-from .scores import features_for, layers_of, matrix_scores, specs_of, things_scores
+from .scores import features_for, layers_of, matrix_scores, ridge_scores, specs_of, things_scores, two_way_resamples
 
 __all__ = ["PreparedTimes", "default_workers", "prepare", "prepare_model"]
 
@@ -87,9 +90,15 @@ def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None
     extracted = time.perf_counter()
     for layer in layers_of(spec, profile):
         things_scores(profile, spec, layer, cfg)
+    if spec.training_data != UNTRAINED and "penultimate" in layers_of(spec, profile):
+        ridge_scores(profile, spec, "penultimate", cfg)
     for matrices in (*matrix_sets, *brain):
         if "penultimate" in layers_of(spec, profile):
-            matrix_scores(profile, spec, "penultimate", matrices, cfg)
+            scores = matrix_scores(profile, spec, "penultimate", matrices, cfg)
+            if matrices.rdms is not None:
+                # The model's resamples on people and images, before and after the probe.
+                two_way_resamples(np.stack([scores.rdm("cosine"), scores.rdm("probed")]), matrices.rdms,
+                                  profile.n_boot, profile.seed, cfg)
     return spec.id, extracted - start, time.perf_counter() - extracted
 
 
@@ -155,6 +164,8 @@ def prepare(profile: Profile, cfg: Settings | None = None, workers: int | None =
     tables = time.perf_counter()
     evaluate(profile, cfg)
     human_baselines(profile, cfg)
+    evaluate_rsa(profile, cfg)
+    evaluate_concepts(profile, cfg=cfg)
     times.tables = time.perf_counter() - tables
     times.wall = time.perf_counter() - start
     return times

@@ -37,7 +37,7 @@ from ..errors import DataNotFoundError
 from ..profiles import Profile
 from ..results import result_row as row
 from .runs import cached
-from .scores import MatrixScores, layers_of, matrix_scores, specs_of
+from .scores import MatrixScores, layers_of, matrix_scores, specs_of, two_way_resamples
 from .tables import attach_metadata
 
 __all__ = ["CEILING_MODEL", "available_sets", "ceiling", "evaluate_rsa", "person_scores", "rsa_sets_of", "rsa_wide"]
@@ -127,7 +127,7 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     """RSA of every model x layer on the profile's human matrices, before and after the probe.
 
     The probe is the one of :func:`~humanalign.study.evaluate`: fitted on all of the
-    profile's THINGS triplets (for the demo: choices **simulated** from VICE over 334
+    profile's THINGS triplets (for the demo: choices **simulated** from VICE over its 1849
     concepts), lambda chosen by object-wise cross-validation. The other data set's features
     are standardised with the THINGS mean and standard deviation before it is applied.
 
@@ -150,7 +150,7 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
                 # One two-way bootstrap for all models, layers and both sides of the probe:
                 # the people's ranks are shared, and every column sees the same draws.
                 stacked = np.stack([s.rdm(kind) for s in scores for kind in ("cosine", "probed")])
-                people = measures.rsa_two_way_bootstrap(stacked, data.rdms, profile.n_boot, profile.seed)
+                people = two_way_resamples(stacked, data.rdms, profile.n_boot, profile.seed, cfg)
             for j, ((spec, layer), sc) in enumerate(zip(pairs, scores)):
                 boot = people[:, 2 * j:2 * j + 2] if people is not None else None
                 rows += _model_rows(spec.id, layer, data, sc, profile, boot)

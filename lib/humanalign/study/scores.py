@@ -33,6 +33,7 @@ import numpy as np
 from .. import cache, measures
 from ..measures import (
     _checks,
+    inference,
     odd_one_out,
     probe_device,
     probe_solver,
@@ -40,11 +41,12 @@ from ..measures import (
     probing,
     rsa,
     rsa_inference,
+    concepts as concept_measures,
     trials,
 )
 from ..config import Settings, settings as current_settings
 from ..datasets import MatrixSet, Stimuli
-from ..features import extract_features
+from ..features import cache_path, extract_features
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
 from .data import StudyData, load_study_data
@@ -56,9 +58,11 @@ __all__ = [
     "layers_of",
     "matrix_scores",
     "specs_of",
+    "ridge_scores",
     "things_scores",
     "trained",
     "trial_split",
+    "two_way_resamples",
 ]
 
 def specs_of(profile: Profile) -> list[ModelSpec]:
@@ -84,18 +88,50 @@ def layers_of(spec: ModelSpec, profile: Profile) -> list[str]:
     return [layer for layer in profile.layers if layer != "logits" or spec.logits]
 
 
+# What this process has read already. A chapter asks for the same features and scores again
+# and again (every verdict and table reads them), and reading a file back from the cache with
+# its integrity check costs tens of milliseconds each time. Both are keyed by the cache's own
+# content keys, so other inputs are still another key.
+_FEATURES: dict[tuple, np.ndarray] = {}
+_SCORES: dict[tuple, dict[str, np.ndarray]] = {}
+_DIGESTS: dict[int, tuple[np.ndarray, str]] = {}
+
+
+def _file_state(path: Path) -> tuple | None:
+    """Which file a path holds now (a rewritten or replaced file is another state)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 def features_for(spec: ModelSpec, layer: str, profile: Profile, stimuli: Stimuli) -> np.ndarray:
-    """(n, d) float32 features of some stimuli (cached by :mod:`humanalign.features`)."""
-    return extract_features(spec, stimuli, layer=layer, batch_size=profile.batch_size,
-                            device=profile.device, progress=False)
+    """(n, d) float32 features of some stimuli (cached by :mod:`humanalign.features`; kept in
+    memory, read-only, while the cache file this process read stays the same)."""
+    state = _file_state(cache_path(spec, stimuli, layer))
+    if state is None or state not in _FEATURES:
+        features = extract_features(spec, stimuli, layer=layer, batch_size=profile.batch_size,
+                                    device=profile.device, progress=False)
+        features.setflags(write=False)
+        state = _file_state(cache_path(spec, stimuli, layer))
+        if state is None:
+            return features
+        _FEATURES[state] = features
+    return _FEATURES[state]
 
 
 def _digest(*arrays: np.ndarray) -> str:
+    if len(arrays) == 1 and id(arrays[0]) in _DIGESTS and _DIGESTS[id(arrays[0])][0] is arrays[0]:
+        return _DIGESTS[id(arrays[0])][1]
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype}{a.shape}".encode())
         h.update(a.tobytes())
+    if len(arrays) == 1 and not arrays[0].flags.writeable:
+        # A read-only array (the features above) cannot change, so its digest can be kept.
+        _DIGESTS[id(arrays[0])] = (arrays[0], h.hexdigest())
     return h.hexdigest()
 
 
@@ -107,7 +143,7 @@ def _probe_settings(profile: Profile) -> dict:
 def _code_digest() -> str:
     """The source of the code that computes a stored score: a change to it recomputes the score."""
     return cache.source_digest(odd_one_out, probing, probe_solver, probe_transform, probe_device, rsa, rsa_inference,
-                               trials, _checks, sys.modules[__name__])
+                               trials, concept_measures, _checks, sys.modules[__name__])
 
 
 def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Callable[[], dict],
@@ -118,14 +154,23 @@ def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Call
     key = cache.content_key(payload)
     folder = (cfg or current_settings()).cache_dir / "scores" / spec.id.replace("/", "__")
     path = folder / f"{kind}-{layer}-{key[:24]}.npz"
+    state = _file_state(path)
+    if state is not None and state in _SCORES:
+        return _SCORES[state]
+    arrays = None
     if path.exists():
         arrays, problem = cache.load_arrays(path)
-        if arrays is not None:
-            return arrays
-        cache.discard(path, problem)
-    arrays = compute()
-    cache.check_writable(folder, "score cache")
-    cache.save_arrays(path, arrays, {"model": spec.id, "layer": layer, "kind": kind})
+        if arrays is None:
+            cache.discard(path, problem)
+    if arrays is None:
+        arrays = compute()
+        cache.check_writable(folder, "score cache")
+        cache.save_arrays(path, arrays, {"model": spec.id, "layer": layer, "kind": kind})
+    for value in arrays.values():
+        value.setflags(write=False)
+    state = _file_state(path)
+    if state is not None:
+        _SCORES[state] = arrays
     return arrays
 
 
@@ -204,6 +249,63 @@ def things_scores(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings |
     return ThingsScores(zero_shot=arrays["zero_shot"].astype(bool), probed=arrays["probed"].astype(bool),
                         fold=fold, probe=_transform_of(arrays),
                         summary=dict(zip(_SUMMARY, (float(v) for v in arrays["summary"]))))
+
+
+def ridge_scores(profile: Profile, spec: ModelSpec, layer: str = "penultimate", cfg: Settings | None = None
+                 ) -> np.ndarray:
+    """(k,) how well the model's features predict each VICE dimension: held-out R^2 of a ridge
+    regression over the profile's concepts (:func:`humanalign.measures.ridge_r2`, folds over
+    concepts), cached like the other scores."""
+    data = load_study_data(profile, cfg)
+    feats = features_for(spec, layer, profile, data.stimuli)
+
+    def compute() -> dict:
+        table = measures.ridge_r2(feats, data.vice, n_folds=profile.n_folds, seed=profile.seed)
+        return {"r2": table.sort_values("dimension")["r2"].to_numpy(dtype=np.float64)}
+
+    payload = {"features": _digest(feats), "vice": _digest(data.vice), "n_folds": profile.n_folds,
+               "seed": profile.seed}
+    return _stored("ridge", spec, layer, payload, compute, cfg)["r2"]
+
+
+def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, seed: int,
+                      cfg: Settings | None = None) -> np.ndarray:
+    """Each model's mean RSA over people on resamples of people and images
+    (:func:`humanalign.measures.rsa_two_way_bootstrap`), cached per model matrix.
+
+    The draws depend only on the seed and on the numbers of people and images, so a model's
+    column is the same whichever other models are resampled with it: each column is kept on
+    its own (keyed by the model's matrix, the people's matrices, ``n_boot``, ``seed`` and the
+    code), and only the missing ones are computed, together.
+
+    Args:
+        model_rdms: (k, n, n) model dissimilarity matrices.
+        people: (p, n, n) one matrix per person.
+
+    Returns:
+        (n_boot, k) resampled mean correlations.
+    """
+    stack = np.asarray(model_rdms, dtype=np.float64)
+    folder = (cfg or current_settings()).cache_dir / "resamples"
+    common = {"people": _digest(np.asarray(people, dtype=np.float64)), "n_boot": int(n_boot), "seed": int(seed),
+              "code": cache.source_digest(inference, rsa_inference)}
+    paths = [folder / f"rsa-two-way-{cache.content_key({**common, 'rdm': _digest(m)})[:32]}.npy" for m in stack]
+    columns: dict[int, np.ndarray] = {}
+    for j, path in enumerate(paths):
+        if path.exists():
+            values, problem = cache.load_array(path, rows=int(n_boot), width=1, dtype="float64")
+            if values is None:
+                cache.discard(path, problem)
+            else:
+                columns[j] = values[:, 0]
+    todo = [j for j in range(len(stack)) if j not in columns]
+    if todo:
+        fresh = measures.rsa_two_way_bootstrap(stack[todo], people, n_boot=n_boot, seed=seed)
+        cache.check_writable(folder, "resample cache")
+        for k, j in enumerate(todo):
+            columns[j] = fresh[:, k]
+            cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": "rsa two-way resamples"})
+    return np.stack([columns[j] for j in range(len(stack))], axis=1) if len(stack) else np.zeros((int(n_boot), 0))
 
 
 @dataclass(frozen=True, eq=False)

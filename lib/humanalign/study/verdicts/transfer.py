@@ -28,8 +28,9 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Ve
     if not specs:
         return Verdict("not testable with this profile's models", "the profile has no trained model", {})
     ids = [s.id for s in specs]
-    before, before_boot = evidence(profile, specs, "rsa92", cfg).group(ids)
-    after, after_boot = evidence(profile, specs, "rsa92", cfg, transformed=True).group(ids)
+    raw, moved = evidence(profile, specs, "rsa92", cfg), evidence(profile, specs, "rsa92", cfg, transformed=True)
+    before, before_boot = raw.group(ids)
+    after, after_boot = moved.group(ids)
     gain, low, high = after - before, *measures.interval(after_boot - before_boot)
     ceiling = float(measures.noise_ceiling_rsa(datasets.load_dataset("matrices", "rsa92", cfg).rdms)["lower"])
     room = ceiling - before
@@ -42,8 +43,7 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Ve
     numbers = {"gain": gain, "gain_low": low, "gain_high": high, "estimate": gain, "ci_low": low, "ci_high": high,
                "share_of_room": share, "n_models": float(len(specs)),
                "mean_before": before, "mean_after": after,
-               "share_improved": float(np.mean([evidence(profile, [s], "rsa92", cfg, True).point[0] >
-                                                evidence(profile, [s], "rsa92", cfg).point[0] for s in specs]))}
+               "share_improved": float(np.mean(moved.point > raw.point))}
     return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"})
 
 

@@ -16,18 +16,16 @@ paired, and so are the scores before and after the THINGS probe.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ... import cache, datasets, measures
+from ... import datasets, measures
 from ...config import Settings, settings as current_settings
 from ...profiles import Profile
 from ...registry import ModelSpec
 from ..data import load_study_data
-from ..scores import matrix_scores, things_scores
+from ..scores import matrix_scores, things_scores, two_way_resamples
 
 __all__ = ["REAL_THINGS", "UNITS", "Evidence", "evidence", "leader", "unit_scores"]
 
@@ -35,7 +33,7 @@ __all__ = ["REAL_THINGS", "UNITS", "Evidence", "evidence", "leader", "unit_score
 UNITS = {"things": "triplets and people", "rsa92": "people and images"}
 #: What the THINGS side of a verdict rests on, for the pages.
 REAL_THINGS = "real people (THINGS odd-one-out)"
-_BOOT_VERSION = 1
+_EVIDENCE: dict[tuple, "Evidence"] = {}
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,42 +72,16 @@ def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
     return correct.mean(axis=0), boot
 
 
-def _sha(array: np.ndarray) -> str:
-    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float64).tobytes()).hexdigest()
-
-
-def _rsa_path(profile: Profile, spec: ModelSpec, rdm: np.ndarray, people: np.ndarray, kind: str,
-              cfg: Settings | None) -> Path:
-    key = cache.content_key({"rdm": _sha(rdm), "people": _sha(people), "n_boot": profile.n_boot,
-                             "seed": profile.seed, "kind": kind, "version": _BOOT_VERSION})
-    folder = (cfg or current_settings()).cache_dir / "scores" / spec.id.replace("/", "__")
-    return folder / f"boot-rsa92-{kind}-{key[:24]}.npy"
-
-
 def _rsa92(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
            transformed: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Mean RSA over people of each model, and its two-way resamples (cached per model: the
-    resamples are costly and the same whichever other models are scored)."""
+    """Mean RSA over people of each model, and its two-way resamples (cached per model
+    matrix, :func:`~..scores.two_way_resamples`)."""
     data = datasets.load_dataset("matrices", "rsa92", cfg)
     kind = "probed" if transformed else "cosine"
-    rdms = {spec.id: matrix_scores(profile, spec, "penultimate", data, cfg).rdm(kind) for spec in specs}
-    boot, todo = {}, []
-    for spec in specs:
-        path = _rsa_path(profile, spec, rdms[spec.id], data.rdms, kind, cfg)
-        column = cache.load_array(path, rows=profile.n_boot, width=1, dtype="float64")[0] if path.exists() else None
-        if column is not None:
-            boot[spec.id] = column[:, 0]
-        else:
-            todo.append((spec, path))
-    if todo:
-        fresh = measures.rsa_two_way_bootstrap(np.stack([rdms[s.id] for s, _ in todo]), data.rdms,
-                                               n_boot=profile.n_boot, seed=profile.seed)
-        for j, (spec, path) in enumerate(todo):
-            boot[spec.id] = fresh[:, j]
-            cache.check_writable(path.parent, "score cache")
-            cache.save_array(path, fresh[:, j:j + 1], {"model": spec.id, "kind": f"boot-rsa92-{kind}"})
-    point = np.array([measures.rsa_per_person(rdms[s.id], data.rdms).mean() for s in specs])
-    return point, np.stack([boot[s.id] for s in specs], axis=1)
+    rdms = np.stack([matrix_scores(profile, spec, "penultimate", data, cfg).rdm(kind) for spec in specs])
+    boot = two_way_resamples(rdms, data.rdms, profile.n_boot, profile.seed, cfg)
+    point = measures.rsa_per_person(rdms, data.rdms).mean(axis=1)
+    return point, boot
 
 
 def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
@@ -129,11 +101,20 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
     specs = list(specs)
     if not specs:
         raise ValueError("No models to score: pass at least one spec.")
-    if on == "things":
-        point, boot = _things(profile, specs, cfg, transformed)
-    else:
-        point, boot = _rsa92(profile, specs, cfg, transformed)
-    return Evidence(on, UNITS[on], tuple(s.id for s in specs), np.asarray(point, float), np.asarray(boot, float))
+    # Every chapter asks for the same evidence several times (each verdict, table and chart):
+    # computed once per process for its inputs.
+    key = (profile.key(), profile.layers, str((cfg or current_settings()).cache_dir), tuple(s.id for s in specs),
+           on, transformed)
+    if key not in _EVIDENCE:
+        if on == "things":
+            point, boot = _things(profile, specs, cfg, transformed)
+        else:
+            point, boot = _rsa92(profile, specs, cfg, transformed)
+        point, boot = np.asarray(point, float), np.asarray(boot, float)
+        point.setflags(write=False)
+        boot.setflags(write=False)
+        _EVIDENCE[key] = Evidence(on, UNITS[on], tuple(s.id for s in specs), point, boot)
+    return _EVIDENCE[key]
 
 
 def unit_scores(profile: Profile, specs, on: str, cfg: Settings | None = None,
