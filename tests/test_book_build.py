@@ -230,3 +230,26 @@ def test_layout_names_what_a_checkout_lacks(tmp_path):
     (tmp_path / "book" / "_config.yml").write_text("title: x\n")
     with pytest.raises(FileNotFoundError, match="No chapter notebooks"):
         book.Layout.of(tmp_path)
+
+
+def test_a_build_skips_the_model_work_when_the_caches_are_as_the_last_build_left_them(tmp_path, monkeypatch):
+    from humanalign.book import build
+    from humanalign.config import settings
+
+    monkeypatch.setenv("HUMANALIGN_WORKERS", "1")
+    prepared, executed, lines = [], [], []
+    monkeypatch.setattr(build, "prepare_profile", lambda *a, **k: prepared.append(1) or
+                        {"wall": 1.0, "workers": 1, "extraction": {"m": 1.0}, "probe": {"m": 2.0}, "tables": 0.5})
+    monkeypatch.setattr(build, "execute_chapter", lambda source, output, *a, **k: executed.append(output) or 0.1)
+    chapters = {"01_scale": (ROOT / "notebooks" / "01_scale.py", tmp_path / "01_scale.ipynb", {})}
+    runtimes, phases = build.run_chapters(chapters, "demo", log=lines.append)
+    assert prepared == [1] and runtimes == {"01_scale": 0.1} and phases["prepare"]["probe"] == {"m": 2.0}
+    # Nothing changed since: no model work, the chapter still runs.
+    build.run_chapters(chapters, "demo", log=lines.append)
+    assert prepared == [1] and len(executed) == 2 and "no model work" in lines[-2]
+    # A cache file changed (or the library, or the profile's file): the models are checked again.
+    features = settings().cache_dir / "features" / "x.npy"
+    features.parent.mkdir(parents=True, exist_ok=True)
+    features.write_bytes(b"new")
+    build.run_chapters(chapters, "demo", log=lines.append)
+    assert prepared == [1, 1]

@@ -352,3 +352,75 @@ def test_too_few_held_out_triplets_are_refused(rng):
         fit_probe(x, t, device="cpu")
     with pytest.raises(ValueError, match=r"n_folds must be a whole number >= 2, got 2\.9"):
         fit_probe(x, simulate_triplets(x, 2000, seed=0), n_folds=2.9, device="cpu")
+
+
+# --- the rank-limited probe and answers scored by their fold's probe -----------------------
+
+
+def test_leading_directions_keep_the_variance_of_the_exact_ones(rng):
+    import torch
+
+    from humanalign.measures.probe_solver import leading_directions
+
+    x = torch.as_tensor(rng.normal(size=(300, 12)) @ rng.normal(size=(12, 80)) * 3 + rng.normal(size=(300, 80)))
+    v = leading_directions(x, 10)
+    assert v.shape == (80, 10)
+    np.testing.assert_allclose((v.T @ v).numpy(), np.eye(10), atol=1e-10)  # orthonormal
+    exact = torch.linalg.svd(x, full_matrices=False)[2][:10].T
+    assert float((x @ v).pow(2).sum() / (x @ exact).pow(2).sum()) > 0.999
+    assert torch.equal(v, leading_directions(x, 10))  # seeded: the same basis every time
+
+
+def test_rank_limited_space_has_the_loss_of_its_full_weights(wide_problem):
+    """A rank-limited probe is W = V a V^T + c (I - V V^T) with V the leading directions: its
+    objective, written in the small coordinates (with the part of the features outside V
+    scaled by c), is the objective of that full W, and so are new objects' similarities."""
+    import torch
+
+    from humanalign.measures import probe_solver
+
+    x, triplets = wide_problem
+    xs, _, _ = standardise(x)
+    xt = torch.as_tensor(xs, dtype=torch.float64)
+    space = probe_solver.reduced_space(xt, reduce=True, rank=8)
+    assert space.r == 8 and space.rest == 82 and space.resid is not None
+    gen = torch.Generator().manual_seed(1)
+    a = torch.randn(8, 8, generator=gen, dtype=torch.float64) * 0.2
+    cp = torch.tensor(0.9, dtype=torch.float64)
+    pairs = probe_solver.flat_pairs(triplets, 40, "cpu")
+    value, _ = probe_solver.objective(space, (a, cp, None), pairs, 0.01, 0.0)
+    w, _ = probe_solver.full_weights(space, a, cp, None)
+    loss, _, _ = probe_loss(xs, triplets, w.numpy(), None, lambda_=0.01)
+    assert float(value) == pytest.approx(loss, rel=1e-9)
+    x_new = torch.randn(6, 90, generator=gen, dtype=torch.float64)
+    np.testing.assert_allclose(probe_solver.held_out_similarity(space, (a, cp, None), x_new).numpy(),
+                               ((x_new @ w) @ (x_new @ w).T).numpy(), atol=1e-9)
+    # A rank at or above the width is the exact probe.
+    assert probe_solver.reduced_space(xt, reduce=True, rank=500).resid is None
+
+
+def test_answers_are_scored_by_the_probe_of_the_fold_that_held_out_their_objects(planted):
+    from humanalign.measures import trial_folds
+
+    x, _, triplets, _ = planted
+    n = len(x)
+    answers = np.stack([np.random.default_rng(k).choice(n, 3, replace=False) for k in range(30)])
+    ids = np.arange(30)
+    masks, fold = trial_folds(n, answers, ids, n_folds=3, seed=0)
+    sets = [answers[fold == f] for f in range(3)]
+    result = fit_probe(x, triplets, lambdas=(1e-2,), folds=masks, score=sets, device="cpu", rank=4)
+    assert [len(s) for s in result.scored] == [len(s) for s in sets]
+    assert all(s.dtype == bool for s in result.scored)
+    # The fold's probe, refitted by hand on its training objects, makes the same choices.
+    from humanalign.measures import probing
+
+    problem = probing.fold_problem(x, triplets.indices, masks, 1, "cpu", True, 4)
+    solution, _, _ = probing.fit(problem.space, problem.pairs_tr, 1e-2, 0.0, False, 100, 1e-6)
+    local = probing.restrict_triplets(sets[1], problem.test_obj, n)
+    _, correct = probing.evaluate(problem.space, solution, problem.x_te,
+                                  probing.flat_pairs(local, len(problem.test_obj), "cpu"))
+    assert np.array_equal(correct, result.scored[1])
+    with pytest.raises(ValueError, match="trains on"):
+        fit_probe(x, triplets, lambdas=(1e-2,), folds=masks, score=[sets[1], sets[2], sets[0]], device="cpu")
+    with pytest.raises(ValueError, match="one per fold"):
+        fit_probe(x, triplets, lambdas=(1e-2,), folds=masks, score=sets[:2], device="cpu")

@@ -388,3 +388,52 @@ def test_real_answers_are_scored_as_a_plain_per_answer_loop_scores_them(fake):
     assert np.array_equal(fold, scores.fold)
     assert all(masks[f][row].all() for f, row in zip(fold, answers))
     assert scores.probed.shape == scores.zero_shot.shape
+
+
+# --------------------------------------------------------------------------- the prepare step
+
+
+def test_two_way_resamples_are_cached_per_model_and_equal_to_one_batch(rng, monkeypatch):
+    from humanalign.study import scores
+
+    x = rng.normal(size=(12, 5))
+    people = np.stack([np.abs(x[:, None, :2] - x[None, :, :2]).sum(-1) + rng.random((12, 12)) for _ in range(4)])
+    people = (people + people.transpose(0, 2, 1)) / 2
+    models = np.stack([np.abs(x[:, None, k:k + 2] - x[None, :, k:k + 2]).sum(-1) for k in range(3)])
+    batch = measures.rsa_two_way_bootstrap(models, people, n_boot=30, seed=4)
+    # The first model alone, then all three: each column is its batch column.
+    first = study.two_way_resamples(models[:1], people, 30, 4)
+    np.testing.assert_allclose(first[:, 0], batch[:, 0], atol=1e-12)
+    calls = []
+    real = measures.rsa_two_way_bootstrap
+    monkeypatch.setattr(scores.measures, "rsa_two_way_bootstrap", lambda m, *a, **k: calls.append(len(m)) or real(m, *a, **k))
+    both = study.two_way_resamples(models, people, 30, 4)
+    np.testing.assert_allclose(both, batch, atol=1e-12)
+    assert calls == [2]  # the cached first column was not computed again
+    assert np.array_equal(study.two_way_resamples(models, people, 30, 4), both) and calls == [2]
+    # Another seed or number of resamples is another key.
+    assert not np.allclose(study.two_way_resamples(models[:1], people, 30, 5)[:, 0], batch[:, 0])
+
+
+@needs_mirror
+@pytest.mark.parametrize("workers", [1, 2])
+def test_prepare_computes_every_models_scores_into_the_caches(fake, workers, capsys):
+    profile = _small_profile(n_triplets=3000, layers=["penultimate"])
+    fake.seed(profile, rsa=True)
+    times = study.prepare(profile, workers=workers)
+    assert times.workers == workers and set(times.extraction) == set(times.probe) == set(profile.models)
+    lines = capsys.readouterr().out.splitlines()
+    assert len([line for line in lines if line.startswith("humanalign: [")]) == len(profile.models)
+    assert "left)" in lines[-1]
+    # Everything the chapters read is now cached: nothing is fitted again.
+    from humanalign.study import scores
+
+    scores._SCORES.clear()
+    calls = []
+    real = measures.fit_probe
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scores.measures, "fit_probe", lambda *a, **k: calls.append(1) or real(*a, **k))
+        study.evaluate(profile)
+        for spec in profile.specs:
+            study.things_scores(profile, spec, "penultimate")
+    assert calls == []

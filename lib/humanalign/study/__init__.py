@@ -71,8 +71,10 @@ from .scores import (
     matrix_scores,
     specs_of,
     things_scores,
+    ridge_scores,
     trained,
     trial_split,
+    two_way_resamples,
 )
 from .tables import (
     attach_metadata,
