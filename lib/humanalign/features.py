@@ -65,24 +65,29 @@ def _file_sha(path: Path) -> str:
 
 
 
-# Image digests of the stimulus sets this process has keyed (object id -> (stimuli, digest)).
-_IMAGES: dict[int, tuple[Stimuli, str]] = {}
+# Image digests this process has computed: (ids, paths) -> (the files' states, digest).
+_IMAGES: dict[tuple, tuple[tuple, str]] = {}
 
 
 def images_digest(stimuli: Stimuli) -> str:
     """sha256 over the stimuli's ids and the sha256 of each image file.
 
-    Computed once per stimulus set object and process: a study keys features of one image set
-    dozens of times, and the images do not change while a chapter runs (a new process, the
-    next chapter or build, hashes them again).
+    A study keys features of one image set dozens of times: the digest is kept while every
+    file keeps its size and modification time (one ``stat`` per file and call, no reading).
     """
-    known = _IMAGES.get(id(stimuli))
-    if known is not None and known[0] is stimuli:
+    try:
+        states = tuple((s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns) for s in map(os.stat, stimuli.paths))
+    except OSError:
+        states = None
+    key = (stimuli.ids, tuple(map(str, stimuli.paths)))
+    known = _IMAGES.get(key)
+    if states is not None and known is not None and known[0] == states:
         return known[1]
     digest = hashlib.sha256()
     for name, path in zip(stimuli.ids, stimuli.paths):
         digest.update(f"{name}\t{_file_sha(path)}\n".encode())
-    _IMAGES[id(stimuli)] = (stimuli, digest.hexdigest())
+    if states is not None:
+        _IMAGES[key] = (states, digest.hexdigest())
     return digest.hexdigest()
 
 
