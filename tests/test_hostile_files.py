@@ -595,3 +595,22 @@ def test_full_disk_names_the_path_being_written(tmp_path, monkeypatch, writer):
     assert leftovers == []
     if writer in {"download", "unpack", "atomic-text"}:
         assert not expected.exists()
+
+
+def test_a_small_mat_file_that_expands_to_gigabytes_is_refused_before_loading(tmp_path, monkeypatch):
+    """A compressed variable of zeros is a few kilobytes on disk and megabytes (or gigabytes)
+    in memory: counted as it is unpacked, and refused once it passes the limit."""
+    from humanalign.datasets import arrangements
+
+    path = tmp_path / "bomb.mat"
+    savemat(path, {"judgments": np.zeros((1000, 1000))}, do_compression=True)
+    assert path.stat().st_size < 50_000
+    assert arrangements.expanded_size(path) >= 8_000_000
+    assert arrangements.expanded_size(path, limit=1_000_000) > 1_000_000  # stops soon after the limit
+    with pytest.raises(DataError, match=r"bomb\.mat expands to more than .* GiB .* was not loaded"):
+        read_mat(path, max_bytes=1_000_000)
+    # Within the limit it loads as before; an uncompressed file counts as its own size.
+    assert read_mat(path)["judgments"].shape == (1000, 1000)
+    plain = tmp_path / "plain.mat"
+    savemat(plain, {"x": np.ones((10, 10))})
+    assert arrangements.expanded_size(plain) == pytest.approx(plain.stat().st_size, abs=64)

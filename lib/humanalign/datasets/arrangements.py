@@ -31,7 +31,9 @@ from .types import HumanMatrix, Stimuli, list_images
 __all__ = [
     "KING_SETS",
     "N_CICHY",
+    "MAX_MAT_BYTES",
     "dissimilarity_from_pairs",
+    "expanded_size",
     "load_cichy118",
     "load_king",
     "mat_numbers",
@@ -42,12 +44,64 @@ N_CICHY = 118
 KING_SETS = ("set1", "set2")
 
 
-def read_mat(path: Path) -> dict[str, Any]:
+#: The most a ``.mat`` file may hold once its compressed variables are expanded. The largest
+#: published file the study reads holds about 60 MB; a file that expands to more is refused
+#: before it is loaded, whatever its own size (a small file can expand a thousandfold).
+MAX_MAT_BYTES = 2 << 30
+
+
+def expanded_size(path: Path, limit: int = MAX_MAT_BYTES) -> int:
+    """Bytes of a MATLAB v5 file's data once its compressed variables are expanded, counted
+    by decompressing them in chunks and stopping as soon as ``limit`` is passed.
+
+    Returns:
+        The expanded size, or a number above ``limit`` (the count stops there). A file that
+        is not a v5 ``.mat`` file (too short, another format) counts as its own size: the
+        reader then names what is wrong with it.
+    """
+    import struct
+    import zlib
+
+    with open(path, "rb") as handle:
+        header = handle.read(128)
+        if len(header) < 128 or header[126:128] not in (b"IM", b"MI"):
+            return Path(path).stat().st_size
+        order = "<" if header[126:128] == b"IM" else ">"
+        total = 128
+        while total <= limit:
+            tag = handle.read(8)
+            if len(tag) < 8:
+                break
+            kind, size = struct.unpack(order + "II", tag)
+            if kind >> 16:  # a small element: its data live in the tag itself
+                total += 8
+                continue
+            if kind != 15:  # not compressed: it takes what the file holds
+                total += 8 + size
+                handle.seek(size + (-size % 8), 1)
+                continue
+            inflate, left = zlib.decompressobj(), size
+            while left > 0 and total <= limit:
+                chunk = handle.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                try:
+                    total += len(inflate.decompress(chunk, limit - total + 1))
+                    while inflate.unconsumed_tail and total <= limit:
+                        total += len(inflate.decompress(inflate.unconsumed_tail, limit - total + 1))
+                except zlib.error:
+                    return total  # damaged: the reader names it
+    return total
+
+
+def read_mat(path: Path, max_bytes: int = MAX_MAT_BYTES) -> dict[str, Any]:
     """Read a MATLAB ``.mat`` file (v5 or older) into a dict; MATLAB's own keys are dropped.
 
     Raises:
-        DataError: the file is missing, truncated or not a readable ``.mat`` file; v7.3
-            (HDF5) files are named as such, with what to do.
+        DataError: the file is missing, truncated or not a readable ``.mat`` file, or it
+            expands to more than ``max_bytes`` (:func:`expanded_size`); v7.3 (HDF5) files
+            are named as such, with what to do.
     """
     from scipy.io import loadmat
     from scipy.io.matlab import MatReadError
@@ -55,6 +109,12 @@ def read_mat(path: Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path} does not exist; place the file there (see the data set's Resource).")
+    if expanded_size(path, max_bytes) > max_bytes:
+        raise DataError(
+            f"{path} expands to more than {max_bytes / 2**30:.1f} GiB once its compressed variables are "
+            f"unpacked (the file itself holds {path.stat().st_size:,} bytes); no published file of this study "
+            f"does, so it was not loaded. {_REPLACE[:1].upper() + _REPLACE[1:]}"
+        )
     try:
         raw = loadmat(path)
     except NotImplementedError as err:  # scipy raises this for v7.3 (HDF5) files
