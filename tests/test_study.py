@@ -437,3 +437,26 @@ def test_prepare_computes_every_models_scores_into_the_caches(fake, workers, cap
         for spec in profile.specs:
             study.things_scores(profile, spec, "penultimate")
     assert calls == []
+
+
+def test_every_setting_and_the_code_key_the_cached_tables(monkeypatch):
+    """A cached table is named by all of the profile's settings and the code that computes
+    it: changing any one of them (or a line of the study's code) names another table."""
+    import dataclasses
+
+    from humanalign.study import runs
+
+    base = study.make_profile(models=["x/y.z"], check_models=False, check_data=False)
+    name = study.table_name("evaluate", base)
+    changed = {"models": ("x/y.w",), "layers": ("penultimate",), "n_triplets": 1234, "seed": 7, "n_boot": 99,
+               "lambdas": (0.5,), "n_folds": 4, "transfer": "arrangements", "probe_max_iter": 7, "probe_rank": 8,
+               "dataset": "things"}
+    for key, value in changed.items():
+        other = dataclasses.replace(base, **{key: value})
+        assert study.table_name("evaluate", other) != name, key
+    # Settings that only say how to run (device, batch size) name the same table.
+    assert study.table_name("evaluate", dataclasses.replace(base, device="cpu", batch_size=8)) == name
+    assert study.table_name("concepts", base, "penultimate") != study.table_name("concepts", base, "logits")
+    runs._code_digest.cache_clear()
+    monkeypatch.setattr(runs, "_code_digest", lambda: "other code")
+    assert study.table_name("evaluate", base) != name

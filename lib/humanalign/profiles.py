@@ -52,7 +52,6 @@ DATASETS = dataset_names("triplets")
 TRANSFER_MODES = ("heldout-concepts", "arrangements")
 # Files whose presence is checked before a run starts (small ones: the check must be quick).
 _REQUIRED_FILES = ("things/things_concepts.tsv", "things/vice_embedding_42d.npy", "things/test_triplets.csv")
-_CACHE_VERSION = 5  # bumped when the meaning of a cached table changes
 
 # Upper bounds of the settings, far above any sensible run: a slip of the keyboard (three
 # zeros too many) is refused at once, not hours later on an allocation.
@@ -144,7 +143,6 @@ class Profile:
         # The image set matters wherever the data set does.
         if "dataset" in chosen:
             chosen["images"] = self.images
-        chosen["_v"] = _CACHE_VERSION
         text = json.dumps(chosen, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 

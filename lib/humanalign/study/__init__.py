@@ -62,7 +62,16 @@ from .data import StudyData, load_study_data
 from .glue import data_note, glue_values, glue_verdict, open_chapter
 from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
 from .prepare import PreparedTimes, default_workers, prepare, prepare_model
-from .runs import MIN_DISTINCT, cached, evaluate, human_baselines, imagenet_top1, real_trial_counts, trial_intervals
+from .runs import (
+    MIN_DISTINCT,
+    cached,
+    evaluate,
+    human_baselines,
+    imagenet_top1,
+    real_trial_counts,
+    table_name,
+    trial_intervals,
+)
 from .scores import (
     MatrixScores,
     ThingsScores,

@@ -10,7 +10,7 @@ from .. import datasets, measures
 from ..config import Settings
 from ..profiles import LAYERS, Profile
 from .data import load_study_data
-from .runs import cached
+from .runs import cached, table_name
 from .scores import layers_of, ridge_scores, specs_of, things_scores, trained
 from .tables import attach_metadata
 
@@ -102,7 +102,7 @@ def evaluate_concepts(profile: Profile, layer: str = "penultimate", cfg: Setting
     """
     if layer not in LAYERS:
         raise ValueError(f"Unknown layer {layer!r}; choose from {list(LAYERS)}.")
-    name = f"concepts-{profile.name}-{layer}-{profile.key('models', 'dataset', 'n_triplets', 'seed', 'lambdas', 'n_folds', 'probe_max_iter', 'probe_rank')}"
+    name = table_name("concepts", profile, layer)
 
     def compute() -> pd.DataFrame:
         data = load_study_data(profile, cfg)

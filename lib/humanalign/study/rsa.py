@@ -36,7 +36,7 @@ from ..datasets import MatrixSet
 from ..errors import DataNotFoundError
 from ..profiles import Profile
 from ..results import result_row as row
-from .runs import cached
+from .runs import cached, table_name
 from .scores import MatrixScores, layers_of, matrix_scores, specs_of, two_way_resamples
 from .tables import attach_metadata
 
@@ -136,7 +136,7 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         the measures listed in the module docstring; missing hand-placed sets add one row
         each with measure ``missing`` and value NaN.
     """
-    name = f"rsa-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds', 'probe_max_iter', 'transfer')}"
+    name = table_name("rsa", profile)
 
     def compute() -> pd.DataFrame:
         sets, missing = available_sets(profile, cfg)

@@ -9,6 +9,9 @@ that a rebuild reuses it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -25,12 +28,33 @@ from .data import load_study_data
 from .scores import layers_of, specs_of, things_scores
 
 __all__ = ["MIN_DISTINCT", "cached", "evaluate", "human_baselines", "imagenet_top1", "real_trial_counts",
-           "trial_intervals"]
+           "table_name", "trial_intervals"]
 
 #: Distinct real triplets below which the pages say the real answers are too few to compare
 #: models: with fewer, a 95 % interval of an accuracy near 0.5 is wider than about +-0.1, as
 #: wide as the whole spread between models. (The demo has 989.)
 MIN_DISTINCT = 100
+
+
+def table_name(kind: str, profile: Profile, *parts: str) -> str:
+    """The results-cache name of one of a profile's tables, keyed by everything it depends on:
+    every setting of the profile (:meth:`~humanalign.profiles.Profile.key`, all fields) and
+    the source of the code that computes tables and scores (the study and the measures), so
+    that no setting or code change can leave an old table in use. The feature files a table
+    was computed from are checked when it is read (:func:`cached`)."""
+    key = cache.content_key({"profile": profile.key(), "parts": parts, "code": _code_digest()})
+    return "-".join([kind, profile.name, *parts, key[:16]])
+
+
+@functools.cache
+def _code_digest() -> str:
+    """sha256 of the source files of the study and measures packages (read once per process)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*(package / "study").rglob("*.py"), *(package / "measures").rglob("*.py")]):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def cached(name: str, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
@@ -110,7 +134,7 @@ def evaluate(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         Tidy DataFrame (``dataset`` is the profile's), cached under
         ``results/evaluate-<profile>-<key>.csv``.
     """
-    name = f"evaluate-{profile.name}-{profile.key('models', 'dataset', 'layers', 'n_triplets', 'seed', 'n_boot', 'lambdas', 'n_folds', 'probe_max_iter', 'probe_rank')}"
+    name = table_name("evaluate", profile)
 
     def compute() -> pd.DataFrame:
         data = load_study_data(profile, cfg)
@@ -144,7 +168,7 @@ def human_baselines(profile: Profile, cfg: Settings | None = None) -> pd.DataFra
     * the noise ceiling of the whole 20k-trial set (``dataset`` ``things-20k``), the figure
       the literature reports.
     """
-    name = f"baselines-{profile.name}-{profile.key('dataset', 'seed', 'n_boot')}"
+    name = table_name("baselines", profile)
 
     def compute() -> pd.DataFrame:
         everything = datasets.load_noise_ceiling_trials(cfg)
