@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .. import plots
 from .._atomic import probe_writable, write_text_atomic
 from ..config import absolute_env, settings, workers as config_workers
@@ -249,7 +251,7 @@ def prepare_profile(ref: str, log=print, workers: int | None = None) -> dict:
 
 
 def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=print,
-                 workers: int | None = None) -> tuple[dict[str, float], dict]:
+                 workers: int | None = None, expected: dict[str, float] | None = None) -> tuple[dict[str, float], dict]:
     """Execute chapters: first every model's features and scores in parallel
     (``humanalign prepare``, :func:`prepare_profile`), then the chapters themselves side by
     side, each in a process of its own (they only read what the first step cached).
@@ -258,6 +260,8 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
         chapters: Chapter stem -> ``(source, output, stamp)``.
         ref: The profile as the notebooks are given it (:func:`~.chapters.profile_ref`).
         workers: Processes for both steps (default: ``HUMANALIGN_WORKERS`` or the CPU cores).
+        expected: The chapters' runtimes of the last build, if known: the longest start first,
+            and the time left is estimated from them.
 
     Returns:
         ``(runtimes, phases)``: seconds per chapter (its own run), and the phases' seconds
@@ -278,19 +282,28 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
                 f"({prepared['workers']} worker processes)")
         runtimes: dict[str, float] = {}
         chapter_start = time.perf_counter()
-        if lanes == 1 or len(chapters) == 1:
-            for stem, (source, output, stamp) in chapters.items():
-                runtimes[stem] = execute_chapter(source, output, {"profile": ref}, stamp=stamp)
-                log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+        # The longest chapters first (by their last runtimes), so that the last to end is short.
+        order = sorted(chapters, key=lambda stem: -(expected or {}).get(stem, 0.0))
+        lanes = min(lanes, len(chapters))
+
+        def done(stem: str, seconds: float) -> None:
+            runtimes[stem] = seconds
+            left = [expected.get(s, seconds) if expected else float(np.mean(list(runtimes.values())))
+                    for s in order if s not in runtimes]
+            log(f"humanalign: [{len(runtimes)}/{len(order)}] {stem} executed in {seconds:.1f} s"
+                + (f" (about {sum(left) / lanes:.0f} s left)" if left else ""))
+
+        if lanes == 1:
+            for stem in order:
+                source, output, stamp = chapters[stem]
+                done(stem, execute_chapter(source, output, {"profile": ref}, stamp=stamp))
         else:
             context = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(min(lanes, len(chapters)), mp_context=context) as pool:
-                futures = {pool.submit(execute_chapter, source, output, {"profile": ref}, None, stamp): stem
-                           for stem, (source, output, stamp) in chapters.items()}
+            with concurrent.futures.ProcessPoolExecutor(lanes, mp_context=context) as pool:
+                futures = {pool.submit(execute_chapter, chapters[stem][0], chapters[stem][1], {"profile": ref}, None,
+                                       chapters[stem][2]): stem for stem in order}
                 for future in concurrent.futures.as_completed(futures):
-                    stem = futures[future]
-                    runtimes[stem] = future.result()
-                    log(f"humanalign: {stem} executed in {runtimes[stem]:.1f} s")
+                    done(futures[future], future.result())
         phases = {"prepare": prepared, "chapters": time.perf_counter() - chapter_start,
                   "total": time.perf_counter() - start}
         _record_state(ref)
@@ -409,7 +422,7 @@ def prepare_book(book: Path, notebooks: Path, profile: str | None = None, log=pr
         load_profile(ref)  # fail now on an unknown model or missing data
         log(f"humanalign: executing {len(stale)} of {n_chapters} chapters with the profile {ref!r} "
             f"(missing or changed: {sorted(stale)})")
-        runtimes, phases = run_chapters(stale, ref, log)
+        runtimes, phases = run_chapters(stale, ref, log, expected=previous_runtimes(book))
     else:
         log(f"humanalign: all {n_chapters} chapters are up to date for the profile {ref!r}")
     if not (book / "_generated" / "gallery.md").is_file():

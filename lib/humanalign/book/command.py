@@ -89,7 +89,8 @@ def _execute(plan: _Plan, keep_runtimes: bool) -> tuple[dict[str, float], dict]:
                               chapter_stamp(source, plan.ref, library)) for source in plan.chapters.values()}
     print(f"executing {len(chapters)} chapters into {plan.book.name}/chapters", flush=True)
     # The notebooks take the profile alone; its file holds every value.
-    done, phases = run_chapters(chapters, plan.ref, log=lambda line: print(line, flush=True))
+    done, phases = run_chapters(chapters, plan.ref, log=lambda line: print(line, flush=True),
+                                expected=previous_runtimes(plan.book))
     return {**runtimes, **done}, phases
 
 
