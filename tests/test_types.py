@@ -182,3 +182,18 @@ def test_stimulus_set_names_follow_the_study_data_set_and_its_images():
         stimulus_set("imagenet")
     with pytest.raises(ValueError, match="Unknown image set 'photos' of 'things'"):
         stimulus_set("things", "photos")
+
+
+def test_every_data_set_the_study_reads_is_a_registry_row_with_its_unit_and_label():
+    from humanalign.datasets import dataset, dataset_names
+
+    assert dataset("triplets", "things-demo").simulated and not dataset("triplets", "things").simulated
+    answers = dataset("answers", "things-answers")
+    assert answers.unit == "triplets and people" and answers.label.startswith("real people")
+    assert dataset("matrices", "rsa92").unit == "people and images"
+    assert set(dataset_names("tables")) == {"things-concepts", "things-categories", "vice-dimensions"}
+    assert dataset_names("references") == ("rsa92-models",)
+    # Every row has a loader: nothing is read past the registry.
+    from humanalign.datasets import DATASETS
+
+    assert all(callable(row.load) for row in DATASETS.values())

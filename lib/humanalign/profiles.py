@@ -26,7 +26,7 @@ from ._yaml import read_yaml, shown as _shown
 from .escape import file_name, refused
 from .profile_files import MAX_FILE_BYTES as _MAX_FILE_BYTES, profile_names, profile_path
 from .config import Settings, check_device
-from .datasets import IMAGE_SETS, dataset_names
+from .datasets import IMAGE_SETS, dataset as dataset_row, dataset_names
 from .fetch import fetch
 from .registry import ModelSpec, get_spec as registry_spec, list_models
 from .sources import get_resource
@@ -133,8 +133,9 @@ class Profile:
     @property
     def simulated(self) -> bool:
         """True when the triplets the probe is fitted on are simulated rather than made by
-        people (the demo). Every THINGS verdict rests on people's real answers either way."""
-        return self.dataset == "things-demo"
+        people (the demo; the data-set registry's row says so). Every THINGS verdict rests
+        on people's real answers either way."""
+        return dataset_row("triplets", self.dataset).simulated
 
     def key(self, *fields_: str) -> str:
         """Short content hash of the fields that determine a cached result (all by default)."""

@@ -75,7 +75,7 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
 def _things_section(folder: Path, n: int) -> list[str]:
     """The demo's concepts: a few shown by their public-domain photo or by name, all listed."""
     demo = datasets.load_demo_stimuli()
-    ids = datasets.load_concepts()["uniqueID"].tolist()
+    ids = datasets.load_dataset("tables", "things-concepts")["uniqueID"].tolist()
     cc0 = datasets.cc0_photos(demo_resources(), ids)
     missing = datasets.missing_demo_concepts()
     write_text_atomic(folder / "photo_sources.csv", _photo_table(demo, cc0))

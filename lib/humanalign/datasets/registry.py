@@ -1,15 +1,19 @@
 """The one registry of data sets: name -> kind, loader and what it is.
 
 Every data set the study, the command line or a profile names is one row of
-:data:`DATASETS`. Four kinds:
+:data:`DATASETS`, and the study reads every data set through it. Seven kinds:
 
 ``stimuli``
     A list of images, the rows of every feature matrix (:class:`~.types.Stimuli`); its name
     is the stimulus set's :attr:`~.types.Stimuli.name` and part of every feature cache key.
 ``triplets``
-    Odd-one-out judgements over a stimulus set (:class:`~.types.Triplets`); the data sets a
-    profile scores odd-one-out accuracy on. The row names its stimulus set (``stimuli``) and,
-    for ``things``, the image choice picks another (:func:`stimulus_set`).
+    Odd-one-out triplets over a stimulus set (:class:`~.types.Triplets`): what a profile
+    fits its probe on. The row names its stimulus set (``stimuli``; the image choice may pick
+    another, :func:`stimulus_set`) and says whether its choices are ``simulated``; its loader
+    takes ``n_triplets``, ``seed`` and the ``stimuli`` as options.
+``answers``
+    People's real, repeated answers to triplets (:class:`~.things.NoiseCeilingTrials`): what
+    every THINGS verdict is decided on; ``unit`` names what their intervals resample.
 ``matrices``
     Human (dis)similarity matrices over a stimulus set (:class:`MatrixSet`), scored by RSA:
     one matrix per person where the data give them. ``role`` says who scores it: the
@@ -18,6 +22,12 @@ Every data set the study, the command line or a profile names is one row of
     chapter on behaviour and brain.
 ``embedding``
     A human embedding of the 1854 THINGS concepts ((1854, d) array), scored as a baseline.
+``references``
+    Reference models of a stimulus set (:class:`~.rsa92_models.Rsa92Models`), drawn beside
+    the networks.
+``tables``
+    Tables that describe the concepts (the THINGS concept list, its categories, the reviewed
+    names of the VICE dimensions), as data frames.
 
 Adding a data set is one module with its loader and one row here.
 """
@@ -35,8 +45,18 @@ from .demo import load_demo_stimuli, load_demo_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
 from .rsa92 import load_rsa92
 from .rsa92_brain import load_rsa92_brain
-from .things import load_images, load_spose, load_vice
-from .types import HumanMatrix, Stimuli
+from .rsa92_models import load_rsa92_models
+from .things import (
+    load_category_matrix,
+    load_concepts,
+    load_images,
+    load_noise_ceiling_trials,
+    load_spose,
+    load_triplets,
+    load_vice,
+)
+from .vice_dimensions import load_vice_dimensions
+from .types import HumanMatrix, Stimuli, Triplets
 
 __all__ = [
     "DATASETS",
@@ -51,7 +71,7 @@ __all__ = [
     "stimulus_set",
 ]
 
-KINDS = ("stimuli", "triplets", "matrices", "embedding")
+KINDS = ("stimuli", "triplets", "answers", "matrices", "embedding", "references", "tables")
 #: The image choices of each ``triplets`` data set, the first the default. ``things``: the
 #: THINGS database image each concept was shown with in the odd-one-out task, or the
 #: THINGSplus public-domain photo (a deviation). ``things-demo``: the THINGS database photo
@@ -75,12 +95,15 @@ class MatrixSet:
         stimuli: Its images, in the order of the matrices.
         human: The group's mean matrix.
         rdms: (p, n, n) each person's dissimilarities, or ``None`` when only the mean is public.
+        sessions: (p, s, n, n) each person's matrix in each session, where people were
+            measured more than once (brain data), else ``None``.
     """
 
     name: str
     stimuli: Stimuli
     human: HumanMatrix
     rdms: np.ndarray | None = None
+    sessions: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -90,20 +113,26 @@ class DataSet:
     Attributes:
         name: The name profiles, tables and the command line use.
         kind: One of :data:`KINDS`.
-        load: ``load(cfg)`` -> the data (see the module docstring for each kind's type).
+        load: ``load(cfg, **options)`` -> the data (see the module docstring for each kind's type).
         description: What it is, in one line.
-        stimuli: For ``triplets`` and ``matrices``: the stimulus set their indices refer to.
+        stimuli: For ``triplets``, ``matrices`` and ``references``: the stimulus set their
+            indices refer to.
         role: For ``matrices``: one of :data:`ROLES`.
-        label: Short label for tables (embeddings: ``VICE 42-d``).
+        label: Short label for tables and pages (embeddings: ``VICE 42-d``; human data: whose
+            judgements they are).
+        unit: For human data (``answers``, ``matrices``): what an interval on it resamples.
+        simulated: For ``triplets``: the choices were sampled from a model, not made by people.
     """
 
     name: str
     kind: str
-    load: Callable[[Settings | None], Any]
+    load: Callable[..., Any]
     description: str
     stimuli: str = ""
     role: str = ""
     label: str = ""
+    unit: str = ""
+    simulated: bool = False
 
 
 def _rsa92(cfg: Settings | None) -> MatrixSet:
@@ -117,7 +146,7 @@ def _rsa92_brain(cfg: Settings | None) -> MatrixSet:
     human = HumanMatrix(brain.grand_mean(), stimuli.ids, "dissimilarity",
                         f"{brain.region} fMRI, mean of {len(brain.subjects)} people x {len(brain.sessions)} sessions")
     # One matrix per person: the mean of that person's sessions.
-    return MatrixSet("rsa92-brain", stimuli, human, brain.per_subject())
+    return MatrixSet("rsa92-brain", stimuli, human, brain.per_subject(), brain.rdms)
 
 
 def _pair(name: str, loader: Callable[[Settings | None], tuple[Stimuli, HumanMatrix]]) -> Callable:
@@ -125,6 +154,25 @@ def _pair(name: str, loader: Callable[[Settings | None], tuple[Stimuli, HumanMat
         stimuli, human = loader(cfg)
         return MatrixSet(name, stimuli, human, None)
     return load
+
+
+def _subsample(triplets: Triplets, n: int | None, seed: int) -> Triplets:
+    """A seeded subsample of ``n`` triplets (all of them when ``n`` is ``None`` or larger)."""
+    if n is None or n >= len(triplets):
+        return triplets
+    keep = np.sort(np.random.default_rng(seed).choice(len(triplets), n, replace=False))
+    return Triplets(triplets.indices[keep], triplets.n_objects, source=f"{triplets.source} (seeded subsample of {n})")
+
+
+def _things_triplets(cfg: Settings | None, n_triplets: int | None = None, seed: int = 0,
+                     stimuli: Stimuli | None = None) -> Triplets:
+    # The real release indexes all 1854 concepts: the stimuli are the concepts in order.
+    return _subsample(load_triplets("all", cfg), n_triplets, seed)
+
+
+def _demo_triplets(cfg: Settings | None, n_triplets: int | None = 100_000, seed: int = 0,
+                   stimuli: Stimuli | None = None) -> Triplets:
+    return load_demo_triplets(n_triplets=n_triplets, seed=seed, cfg=cfg, stimuli=stimuli)
 
 
 def _arrangement(name: str, loader: Callable, description: str) -> DataSet:
@@ -140,18 +188,29 @@ _ROWS = [
             "the THINGSplus public-domain photo of each of the 1854 concepts"),
     DataSet("rsa92", "stimuli", lambda cfg: load_rsa92(cfg).stimuli,
             "the 92 object photos of Kriegeskorte et al. (2008)"),
-    DataSet("things-demo", "triplets", lambda cfg: load_demo_triplets(cfg=cfg),
+    DataSet("things-demo", "triplets", _demo_triplets,
             "1849 THINGS concepts: people's real choices on them decide, triplets simulated from VICE train "
-            "the probe", stimuli="things-demo"),
-    DataSet("things", "triplets", None,  # read by the study with the profile's subsample (see study.data)
-            "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets",
+            "the probe", stimuli="things-demo", simulated=True),
+    DataSet("things", "triplets", _things_triplets,
+            "1854 THINGS concepts (the images of the odd-one-out task) and the real THINGS triplets (about 4.7 M)",
             stimuli="things"),
+    DataSet("things-answers", "answers", load_noise_ceiling_trials,
+            "20,000 real answers of 325 people to 1000 THINGS triplets, about 20 each (the noise-ceiling set)",
+            label="real people (THINGS odd-one-out)", unit="triplets and people"),
     DataSet("rsa92", "matrices", _rsa92,
             "multi-arrangement judgements of 16 people on the 92 photos (Mur et al. 2013)", stimuli="rsa92",
-            role="always"),
+            role="always", label="92 images (real people)", unit="people and images"),
     DataSet("rsa92-brain", "matrices", _rsa92_brain,
             "human IT fMRI of 4 people (2 sessions each) on the 92 photos (Kriegeskorte et al. 2008)",
-            stimuli="rsa92", role="brain"),
+            stimuli="rsa92", role="brain", label="92 images (human IT fMRI)", unit="people and images"),
+    DataSet("rsa92-models", "references", load_rsa92_models,
+            "classic reference models of the 92 photos: category models, monkey IT, image-computable models "
+            "(Kriegeskorte et al. 2008)", stimuli="rsa92"),
+    DataSet("things-concepts", "tables", load_concepts, "the 1854 THINGS concepts, one row each, in THINGS order"),
+    DataSet("things-categories", "tables", load_category_matrix,
+            "the 27 high-level THINGS categories of each concept (0/1)"),
+    DataSet("vice-dimensions", "tables", load_vice_dimensions,
+            "the reviewed names and terms of the 42 VICE dimensions (this package's table)"),
     _arrangement("cichy118", load_cichy118, "multi-arrangement data set, 118 images (Cichy et al. 2019)"),
     _arrangement("king-set1", lambda cfg: load_king("set1", cfg), "free-arrangement data, set 1 (King et al. 2019)"),
     _arrangement("king-set2", lambda cfg: load_king("set2", cfg), "free-arrangement data, set 2 (King et al. 2019)"),
@@ -190,17 +249,17 @@ def dataset(kind: str, name: str) -> DataSet:
     return DATASETS[(kind, name)]
 
 
-def load_dataset(kind: str, name: str, cfg: Settings | None = None) -> Any:
+def load_dataset(kind: str, name: str, cfg: Settings | None = None, **options: Any) -> Any:
     """Load a data set by kind and name (see the module docstring for what each kind returns).
 
+    Args:
+        options: Passed to the loader (``triplets``: ``n_triplets``, ``seed``, ``stimuli``).
+
     Raises:
-        ValueError: unknown kind or name, or a data set that is read by the study only.
+        ValueError: unknown kind or name.
         DataError: its files are missing or malformed (the message names them).
     """
-    row = dataset(kind, name)
-    if row.load is None:
-        raise ValueError(f"The {kind} data set {name!r} is read by the study with a profile's settings.")
-    return row.load(cfg)
+    return dataset(kind, name).load(cfg, **options)
 
 
 def stimulus_set(name: str, images: str | None = None) -> str:

@@ -6,7 +6,7 @@ the similarity judgements of 16 people (Mur et al. 2013, *Front Psychol* 4:128; 
 row ``rsa92``) and the fMRI dissimilarities of human IT, 4 people x 2 sessions (registry row
 ``rsa92-brain``; each person's matrix is the mean of the two sessions). For every model of a
 profile (penultimate layer, cosine distance, before and after the THINGS probe) and for the
-classic reference models of :func:`humanalign.datasets.load_rsa92_models`, this module
+classic reference models (the registry's ``rsa92-models``), this module
 computes
 
 * its RSA with each data set: the mean over people of each person's Spearman correlation,
@@ -107,7 +107,7 @@ def reference_rdms(cfg: Settings | None = None, kinds: tuple[str, ...] | None = 
     Args:
         kinds: Keep these kinds only (``category``, ``brain``, ``image-computable``); all by default.
     """
-    refs = datasets.load_rsa92_models(cfg)
+    refs = datasets.load_dataset("references", "rsa92-models", cfg)
     names = [n for n in refs if kinds is None or refs.kind[n] in kinds]
     return pd.DataFrame({"model": [f"reference/{n}" for n in names], "label": [f"reference: {refs.label[n]}" for n in names],
                          "kind": [REFERENCE_KINDS[refs.kind[n]] for n in names],
@@ -175,7 +175,7 @@ def evaluate_brain(profile: Profile, cfg: Settings | None = None) -> BrainStudy:
     """
     behaviour = datasets.load_dataset("matrices", BEHAVIOUR, cfg)
     brain = datasets.load_dataset("matrices", BRAIN, cfg)
-    sessions = datasets.load_rsa92_brain(cfg).rdms
+    sessions = brain.sessions
     candidates = _candidates(profile, behaviour, brain, cfg)
     rows, boots = {}, {}
     for target, data in (("behaviour", behaviour), ("IT", brain)):

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import datasets, measures
 from ..config import Settings
 from ..profiles import LAYERS, Profile
-from .data import load_study_data
+from .data import EMBEDDING, load_study_data
 from .runs import cached, table_name
 from .scores import layers_of, ridge_scores, specs_of, things_scores, trained
 from .tables import attach_metadata
@@ -20,13 +20,14 @@ __all__ = ["answer_labels", "concept_answers", "concept_correctness", "concepts_
 
 def dimension_table(top: int = 10, cfg: Settings | None = None) -> pd.DataFrame:
     """The 42 VICE dimensions: the reviewed name and concept term of each (the package's
-    hand-checked table, :func:`humanalign.datasets.load_vice_dimensions`) beside the evidence
+    hand-checked table, the registry's ``vice-dimensions``) beside the evidence
     computed from the data (:func:`humanalign.measures.describe_dimensions`: the THINGS
     category most enriched among the ``top`` heaviest objects, its enrichment, the objects)."""
     computed = measures.describe_dimensions(
-        datasets.load_vice(cfg), datasets.load_concepts(cfg), datasets.load_category_matrix(cfg), top=top,
+        datasets.load_dataset("embedding", EMBEDDING, cfg), datasets.load_dataset("tables", "things-concepts", cfg),
+        datasets.load_dataset("tables", "things-categories", cfg), top=top,
     ).rename(columns={"name": "computed_name"})
-    reviewed = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
+    reviewed = datasets.load_dataset("tables", "vice-dimensions", cfg)[["dimension", "name", "term"]]
     return computed.merge(reviewed, on="dimension", how="left")
 
 
@@ -151,7 +152,7 @@ def dimension_r2(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
     frames = [pd.DataFrame({"dimension": np.arange(len(r2)), "r2": r2, "model": spec.id})
               for spec in trained(specs_of(profile)) for r2 in [ridge_scores(profile, spec, "penultimate", cfg)]]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model", "dimension", "r2"])
-    names = datasets.load_vice_dimensions(cfg)[["dimension", "name", "term"]]
+    names = datasets.load_dataset("tables", "vice-dimensions", cfg)[["dimension", "name", "term"]]
     return table.merge(names, on="dimension", how="left")[["model", "dimension", "name", "term", "r2"]]
 
 

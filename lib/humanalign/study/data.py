@@ -12,7 +12,7 @@ from .. import datasets
 from ..config import Settings
 from ..profiles import Profile
 
-__all__ = ["StudyData", "load_study_data"]
+__all__ = ["ANSWERS", "EMBEDDING", "StudyData", "load_study_data"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,30 +45,26 @@ class StudyData:
 
 _DATA_CACHE: dict[tuple, StudyData] = {}
 
-
-def _subsample(triplets: datasets.Triplets, n: int | None, seed: int) -> datasets.Triplets:
-    if n is None or n >= len(triplets):
-        return triplets
-    keep = np.sort(np.random.default_rng(seed).choice(len(triplets), n, replace=False))
-    return datasets.Triplets(triplets.indices[keep], triplets.n_objects,
-                             source=f"{triplets.source} (seeded subsample of {n})")
+#: The registry rows every profile reads besides its own data set: people's real answers to
+#: THINGS triplets (what the THINGS verdicts are decided on) and the human embedding that
+#: labels concepts.
+ANSWERS = "things-answers"
+EMBEDDING = "vice_42d"
 
 
 def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
-    """Load the stimuli, triplets and human embedding a profile names (memoised per process)."""
+    """Load the stimuli, triplets, real answers and human embedding a profile names, each
+    through the data-set registry (memoised per process)."""
     key = (profile.dataset, profile.images, profile.n_triplets, profile.seed, str(cfg))
     if key in _DATA_CACHE:
         return _DATA_CACHE[key]
     stimuli = datasets.load_stimuli(datasets.stimulus_set(profile.dataset, profile.images), cfg)
-    if profile.simulated:
-        concept_index = np.asarray(stimuli.labels["concept_index"], dtype=np.int64)
-        triplets = datasets.load_demo_triplets(n_triplets=profile.n_triplets, seed=profile.seed, cfg=cfg,
-                                               stimuli=stimuli)
-    else:
-        concept_index = np.arange(len(stimuli), dtype=np.int64)
-        triplets = _subsample(datasets.load_triplets("all", cfg), profile.n_triplets, profile.seed)
-    vice = datasets.load_vice(cfg)[concept_index]
-    trials = datasets.noise_ceiling_subset(datasets.load_noise_ceiling_trials(cfg), concept_index)
+    # A stimulus set of some of the concepts says which; the full THINGS sets hold all, in order.
+    concept_index = np.asarray(stimuli.labels.get("concept_index", range(len(stimuli))), dtype=np.int64)
+    triplets = datasets.load_dataset("triplets", profile.dataset, cfg, n_triplets=profile.n_triplets,
+                                     seed=profile.seed, stimuli=stimuli)
+    vice = datasets.load_dataset("embedding", EMBEDDING, cfg)[concept_index]
+    trials = datasets.noise_ceiling_subset(datasets.load_dataset("answers", ANSWERS, cfg), concept_index)
     data = StudyData(stimuli=stimuli, triplets=triplets, vice=vice, concept_index=concept_index, trials=trials)
     _DATA_CACHE[key] = data
     return data

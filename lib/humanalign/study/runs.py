@@ -24,7 +24,7 @@ from ..features import extract_features
 from ..profiles import Profile
 from ..registry import ModelSpec
 from ..results import result_row as row
-from .data import load_study_data
+from .data import ANSWERS, load_study_data
 from .scores import layers_of, specs_of, things_scores
 
 __all__ = ["MIN_DISTINCT", "cached", "evaluate", "human_baselines", "imagenet_top1", "real_trial_counts",
@@ -171,7 +171,7 @@ def human_baselines(profile: Profile, cfg: Settings | None = None) -> pd.DataFra
     name = table_name("baselines", profile)
 
     def compute() -> pd.DataFrame:
-        everything = datasets.load_noise_ceiling_trials(cfg)
+        everything = datasets.load_dataset("answers", ANSWERS, cfg)
         data = load_study_data(profile, cfg)
         trials = data.trials
         ids, answers = trials.triplet_id, trials.triplets.indices
@@ -204,4 +204,4 @@ def real_trial_counts(profile: Profile, cfg: Settings | None = None) -> dict[str
             "decidable": float(trials.n_distinct >= MIN_DISTINCT),
             "n_people": float(len(np.unique(trials.triplets.participants))) if len(trials.triplet_id) else 0.0,
             "n_concepts": float(len(np.unique(trials.triplets.indices))) if len(trials.triplet_id) else 0.0,
-            "n_all": float(len(datasets.load_noise_ceiling_trials(cfg).triplet_id))}
+            "n_all": float(len(datasets.load_dataset("answers", ANSWERS, cfg).triplet_id))}

@@ -2,7 +2,7 @@
 sports and royal ones among the worst?
 
 The dimensions that carry each term come from the package's reviewed table of the 42 VICE
-dimensions (:func:`humanalign.datasets.load_vice_dimensions`), not from a naming rule. Each
+dimensions (the registry's ``vice-dimensions``), not from a naming rule. Each
 real triplet is assigned to the dimension that decides it (the pair most people kept
 together, :func:`humanalign.study.answer_labels`). A dimension's score is the models'
 accuracy on people's answers to its triplets divided by the accuracy of the VICE embedding

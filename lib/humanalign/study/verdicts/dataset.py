@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ... import datasets
+
 from ...config import Settings
 from ...profiles import Profile
 from ...registry import ModelSpec
@@ -23,8 +25,8 @@ __all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "RSA92_LABEL", "controlled_data
            "verdict_training_data"]
 
 COMPARISON_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome", "held_fixed"]
-#: How the 92-image rows of a comparison table are labelled.
-RSA92_LABEL = "92 images (real people)"
+#: How the 92-image rows of a comparison table are labelled (the registry row's label).
+RSA92_LABEL = datasets.dataset("matrices", "rsa92").label
 
 #: How large and diverse a training set is, as the paper orders them: single-domain sets
 #: below ImageNet-1k (Ecoset, of similar size and breadth, beside it), ImageNet-21k above
@@ -124,7 +126,8 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
 
 
 def things_label(profile: Profile) -> str:
-    """How the THINGS rows of a comparison table are labelled: people's real answers."""
+    """How the THINGS rows of a comparison table are labelled: people's real answers (the
+    registry row of the answers every profile is scored on)."""
     return "THINGS odd-one-out (real people)"
 
 

@@ -24,15 +24,17 @@ from ... import datasets, measures
 from ...config import Settings, settings as current_settings
 from ...profiles import Profile
 from ...registry import ModelSpec
-from ..data import load_study_data
+from ..data import ANSWERS, load_study_data
 from ..scores import matrix_scores, things_scores, two_way_resamples
 
 __all__ = ["REAL_THINGS", "UNITS", "Evidence", "evidence", "leader", "unit_scores"]
 
-#: What :func:`evidence` can score on, and the units its resamples draw.
-UNITS = {"things": "triplets and people", "rsa92": "people and images"}
-#: What the THINGS side of a verdict rests on, for the pages.
-REAL_THINGS = "real people (THINGS odd-one-out)"
+#: What :func:`evidence` can score on -> its registry row (kind, name).
+SOURCES = {"things": ("answers", ANSWERS), "rsa92": ("matrices", "rsa92")}
+#: What :func:`evidence` can score on, and the units its resamples draw (from the rows).
+UNITS = {on: datasets.dataset(*row).unit for on, row in SOURCES.items()}
+#: What the THINGS side of a verdict rests on, for the pages (the answers' row label).
+REAL_THINGS = datasets.dataset(*SOURCES["things"]).label
 _EVIDENCE: dict[tuple, "Evidence"] = {}
 
 
