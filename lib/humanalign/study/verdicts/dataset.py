@@ -99,10 +99,13 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
                              "held_fixed": fixed})
     table = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     claim = "larger, more diverse training data align better"
+    labels = {"unit": "triplets and people (THINGS); people and images (92 photos)",
+              "data": "real people (THINGS odd-one-out; 92 images)"}
     if table.empty:
         return Verdict("not testable with this profile's models",
                        "no two models share architecture, objective and precision but differ in training data",
-                       {"n_comparisons": 0.0}), table
+                       {"n_comparisons": 0.0},
+                       {**labels, "things_status": "not testable", "rsa92_status": "not testable"}), table
     status = combine(list(table["outcome"]))
     decisive = deciding_row(table)
     halves = {}
@@ -120,9 +123,7 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     reason = (f"{int(numbers['n_agree'])} of {len(table)} controlled comparisons ({fixed} held fixed) lie on the "
               f"paper's side ({claim}) at 95 % confidence: on THINGS odd-one-out {halves['things_status']}, on the "
               f"92 images {halves['rsa92_status']} ({'; '.join(parts)})")
-    labels = {"unit": "triplets and people (THINGS); people and images (92 photos)",
-              "data": "real people (THINGS odd-one-out; 92 images)", **halves}
-    return Verdict(status, reason, numbers, labels), table
+    return Verdict(status, reason, numbers, {**labels, **halves}), table
 
 
 def things_label(profile: Profile) -> str:
