@@ -250,3 +250,17 @@ def test_gallery_shows_public_domain_photos_only_and_lists_every_photo_computed_
     assert rows[0] == "uniqueID,things_file,source,licence,cc0_photo" and len(rows) == 1 + 1849
     assert rows[1].startswith("aardvark,aardvark_01b.jpg,jobellet/psychophysics,")
     assert "photo_sources.csv" in text and "human face" in text  # the 92 images by their categories
+
+
+@pytest.mark.slow
+def test_the_fresh_clones_book_reads_well_on_a_desktop_and_a_phone(book_clone):
+    """The page check, as a reader sees the built book (headless Chromium, network blocked,
+    1280 and 390 px): nothing scrolls sideways, every chart fits and is captioned, tables fit
+    or say they scroll, text stays readable in dark mode, every image carries its licence."""
+    from book_check import CHROMIUM, check_book
+
+    assert book_clone["returncode"] == 0, book_clone["output"][-4000:]
+    if CHROMIUM is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    problems = check_book(book_clone["clone"] / "book" / "_build" / "html")
+    assert not problems, "\n".join(problems)
