@@ -260,7 +260,16 @@ def test_the_fresh_clones_book_reads_well_on_a_desktop_and_a_phone(book_clone):
     from book_check import CHROMIUM, check_book
 
     assert book_clone["returncode"] == 0, book_clone["output"][-4000:]
+    html = book_clone["clone"] / "book" / "_build" / "html"
+    # No markup from data reached a page: no inline event handler but the theme's own buttons
+    # (print, full screen, colour mode), and every script element one of the book's own.
+    theme = re.compile(r'<button onclick="(window\.print\(\)|toggleFullScreen\(\))"')
+    for page in sorted(html.rglob("*.html")):
+        text = theme.sub("<button", page.read_text())
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", text), f"{page.name}: an inline event handler"
+        for src in re.findall(r'<script[^>]*\ssrc="([^"]+)"', text):
+            assert re.search(r"(_static/|mathjax|vega|searchindex\.js)", src), f"{page.name}: script {src}"
     if CHROMIUM is None:
         pytest.skip("headless Chromium is not installed (apt-get install chromium)")
-    problems = check_book(book_clone["clone"] / "book" / "_build" / "html")
+    problems = check_book(html)
     assert not problems, "\n".join(problems)
