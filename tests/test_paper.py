@@ -57,6 +57,20 @@ def test_every_mapped_model_exists_on_both_sides():
         assert get_spec(model_id).id == model_id
         assert match in ("same weights", "related")
     assert len({model_id for model_id, _ in paper.PAPER_MODELS.values()}) == len(paper.PAPER_MODELS)
+    mapped = {model_id for model_id, _ in paper.PAPER_MODELS.values()}
+    for model_id, name in paper.RELATED_MODELS.items():
+        assert name in names and get_spec(model_id).id == model_id and model_id not in mapped
+
+
+def test_the_demos_quantised_mobilenets_stand_beside_the_papers_retrained_ones():
+    ids = list(paper.RELATED_MODELS)
+    table = paper.compare_with_paper(ids).set_index("model")
+    assert list(table.index) == ids and set(table["match"]) == {"related"}
+    v2 = table.loc["litert/mobilenet_v2_100_224.qat_in1k"]
+    # The paper's file lists 71.67 % for its retrained MobileNet v2 and no parameter count.
+    assert v2["paper_model"] == "mobilenet_v2-retrained-no_ls-no_dropout"
+    assert v2["top1_paper"] == pytest.approx(0.7166600227) and v2["top1_differ"]
+    assert pd.isna(v2["params_paper"]) and v2["params_differ"] is None
 
 
 def test_compare_with_paper_puts_the_papers_values_beside_ours_and_flags_differences():
@@ -81,5 +95,5 @@ def test_compare_with_paper_puts_the_papers_values_beside_ours_and_flags_differe
     assert table.loc["torchvision/vit_l_32.IMAGENET1K_V1", "params_differ"] is None
     assert table.loc["torchvision/vit_l_32.IMAGENET1K_V1", "display"] == "ViT-L/32"
     everything = paper.compare_with_paper()
-    assert len(everything) == len(paper.PAPER_MODELS)
+    assert len(everything) == len(paper.PAPER_MODELS) + len(paper.RELATED_MODELS)
     assert set(everything["match"]) == {"same weights", "related"}
