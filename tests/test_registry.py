@@ -258,11 +258,16 @@ def test_display_name_falls_back_to_words_from_the_id_and_keeps_other_labels():
     assert spec.display == "efficientnet lite9 (in1k)" == readable_id(spec.id)
     assert display_name(spec) == spec.display
     assert display_name("torchvision/resnet50.IMAGENET1K_V1") == "ResNet-50"
-    # Labels that are not registered models stay as they are.
-    assert display_name("human/noise_ceiling") == "human/noise_ceiling" == readable_id("human/noise_ceiling")
+    # The human references get names in words (an embedding's from the data registry's label);
+    # other labels that are not registered models stay as they are.
+    assert display_name("human/noise_ceiling") == "Noise ceiling (people's most frequent answer)"
+    assert readable_id("human/noise_ceiling") == "human/noise_ceiling"
+    assert display_name("human/IT") == "Human IT (group mean)"
+    assert display_name("human/unknown") == "human/unknown"
     assert display_name("src/unknown.tag") == "src/unknown.tag"
     names = display_names(["pypi/efficientnet_lite0.in1k", "human/vice_42d", "pypi/efficientnet_lite0.in1k"])
-    assert names == {"pypi/efficientnet_lite0.in1k": "EfficientNet-Lite0", "human/vice_42d": "human/vice_42d"}
+    assert names == {"pypi/efficientnet_lite0.in1k": "EfficientNet-Lite0",
+                     "human/vice_42d": "VICE 42-d (human embedding)"}
     # The display name is no field: the cache keys built from the fields stay as they were.
     from dataclasses import asdict
 

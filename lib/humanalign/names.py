@@ -11,21 +11,50 @@ from typing import Iterable
 
 from .registry import ModelSpec, get_spec
 
-__all__ = ["display_name", "display_names"]
+__all__ = ["HUMAN_NAMES", "display_name", "display_names"]
+
+
+#: The human references that stand in result tables beside the models, by their ids.
+HUMAN_NAMES = {
+    "human/noise_ceiling": "Noise ceiling (people's most frequent answer)",
+    "human/judgements": "People's judgements (group mean)",
+    "human/IT": "Human IT (group mean)",
+}
+
+
+def _human_name(model: str) -> str | None:
+    """The name of a human reference id (``human/<embedding>`` takes the data registry's
+    label of the embedding), or ``None``."""
+    if model in HUMAN_NAMES:
+        return HUMAN_NAMES[model]
+    if not model.startswith("human/"):
+        return None
+    from . import datasets  # the data layer, needed only for these few ids
+
+    name = model.removeprefix("human/")
+    if name in datasets.dataset_names("embedding"):
+        label = datasets.dataset("embedding", name).label or name
+        return f"{label} (human embedding)"
+    return None
 
 
 def display_name(model: ModelSpec | str) -> str:
     """The name tables and charts show for a model.
 
     Args:
-        model: A spec or a model id. An id the registry does not know (a human baseline
-            such as ``human/noise_ceiling``, a reference model) is returned unchanged.
+        model: A spec or a model id. A human reference (``human/noise_ceiling``,
+            ``human/vice_42d``) gets its name in words (:data:`HUMAN_NAMES`, or the
+            embedding's label); another id the registry does not know (a reference model)
+            is returned unchanged.
 
     Returns:
         The row's ``display`` name, e.g. ``"MobileNet v1 0.25 (128 px, uint8)"``.
     """
     if isinstance(model, ModelSpec):
         return model.display
+    human = _human_name(str(model))
+    if human is not None:
+        return human
     try:
         return get_spec(str(model)).display
     except KeyError:
