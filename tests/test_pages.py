@@ -27,6 +27,7 @@ CONFIG = yaml.safe_load((ROOT / "book" / "_config.yml").read_text())
     ("undecided (the interval crosses the margin)", "ha-verdict-undecided"),
     ("not testable with this profile's models", "ha-verdict-not-testable"),
     ("Not testable", "ha-verdict-not-testable"),
+    ("answered", "ha-verdict-answered"),
 ])
 def test_verdict_admonition_colours_its_label_by_status(status, css):
     text = pages.verdict_admonition(status, "Larger models are **not** more aligned.", "Slope 0.001 ± 0.004.")
@@ -36,6 +37,13 @@ def test_verdict_admonition_colours_its_label_by_status(status, css):
     assert "Larger models are **not** more aligned." in lines
     assert "````{dropdown} How this was decided" in lines and "Slope 0.001 ± 0.004." in lines
     assert lines[-1] == "`````" and "+-" not in text
+
+
+def test_verdict_admonition_takes_a_title_and_keeps_the_status_colour():
+    text = pages.verdict_admonition("undecided", "Two halves.", "", title="size: undecided; architecture: not testable")
+    assert text.splitlines()[:2] == ["`````{admonition} Size: undecided; architecture: not testable",
+                                     ":class: ha-verdict ha-verdict-undecided"]
+    assert pages.verdict_admonition("reproduced", "Yes.", "", title="  ").startswith("`````{admonition} Reproduced")
 
 
 def test_verdict_details_nest_fences_and_can_be_left_out():

@@ -3,6 +3,8 @@
 // * Numbers the captions of the journal tables of a page in order, "Table N: caption",
 //   as Sphinx numbers figures "Figure N: caption" (tables are numbered per page, as
 //   figures are).
+// * Gives every cell of a table of class "ha-stack" its column's header as data-label, so
+//   that on a phone the style sheet can show each row as a card, cell under header.
 // * Tells the reader when a table is wider than the text column: a line "Scroll sideways
 //   for more columns" appears above it while it does not fit, and goes when it does
 //   (after the window is resized, or a folded section is opened).
@@ -23,6 +25,23 @@
       label.className = "caption-number";
       label.textContent = "Table " + count + ": ";
       caption.insertBefore(label, caption.firstChild);
+    });
+  }
+
+  function labelStacked() {
+    document.querySelectorAll("table.ha-stack").forEach(function (table) {
+      var heads = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var cells = Array.from(row.children);
+        // A row with one filled cell is a heading within the table: it needs no label.
+        var heading = cells.filter(function (cell) { return cell.textContent.trim(); }).length === 1;
+        cells.forEach(function (cell, i) {
+          if (heads[i] && !heading && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", heads[i]);
+          if (!cell.textContent.trim()) cell.classList.add("ha-stack-blank");
+        });
+      });
     });
   }
 
@@ -47,6 +66,7 @@
 
   function start() {
     numberTables();
+    labelStacked();
     cues();
     var pending = null;
     window.addEventListener("resize", function () {

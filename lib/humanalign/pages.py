@@ -36,6 +36,8 @@ VERDICT_CLASSES = {
     "not reproduced": "ha-verdict-not-reproduced",
     "undecided": "ha-verdict-undecided",
     "not testable with this profile's models": "ha-verdict-not-testable",
+    # A question beyond the paper that an interval decided (no claim to reproduce).
+    "answered": "ha-verdict-answered",
 }
 _CHAPTER = re.compile(r"^[0-9]{2}_[A-Za-z0-9_]+$")
 # What may stand in a link of the rerun box: a commit in hexadecimal, an https address of
@@ -56,7 +58,8 @@ def _verdict_class(status: str) -> str:
                      "(a reason in brackets may follow).")
 
 
-def verdict_admonition(status: str, summary: str, details: str, details_title: str = "How this was decided") -> str:
+def verdict_admonition(status: str, summary: str, details: str, details_title: str = "How this was decided",
+                       title: str | None = None) -> str:
     """A compact admonition whose title is the verdict, coloured by status, with the summary
     shown and the details folded below it.
 
@@ -68,6 +71,9 @@ def verdict_admonition(status: str, summary: str, details: str, details_title: s
         details: MyST folded into a dropdown (how the verdict was reached, the numbers);
             an empty string leaves the dropdown out. It may hold ``:::`` fences.
         details_title: The dropdown's title.
+        title: The box's title (default: the status); e.g. each half of a claim of two
+            halves, ``"Size: undecided; architecture: not testable"``. The colour still
+            follows ``status``.
 
     Returns:
         MyST text (an ``admonition`` directive with a nested ``dropdown``).
@@ -82,7 +88,7 @@ def verdict_admonition(status: str, summary: str, details: str, details_title: s
     css = _verdict_class(status)
     if not str(summary).strip():
         raise ValueError("verdict_admonition: the summary is empty; say in a sentence what was found.")
-    title = " ".join(str(status).split())
+    title = " ".join(str(title if title and str(title).strip() else status).split())
     lines = [f"`````{{admonition}} {title[:1].upper() + title[1:]}", f":class: ha-verdict {css}", "",
              str(summary).strip(), ""]
     if str(details).strip():
