@@ -217,7 +217,16 @@ def test_data_note_says_what_is_real_and_what_is_simulated():
     counts = {"n_answers": 19794.0, "n_people": 325.0, "n_triplets": 989.0}
     note = study.data_note(demo, counts)
     assert "19,794" in note and "325 people" in note and "989" in note and "real choices" in note
-    assert "**simulated**" in note and "probe" in note
+    assert "**Only the probe's training triplets are simulated:**" in note and f"{demo.n_triplets:,}" in note
+    # A page that does not use the probe does not mention it; one without THINGS says what
+    # real data it rests on.
+    no_probe = study.data_note(demo, counts, uses=("things", "rsa92"))
+    assert "simulated" not in no_probe and "probe" not in no_probe and "16 people" in no_probe
+    brain = study.data_note(demo, None, uses=("rsa92", "brain", "probe"))
+    assert brain.startswith("**Real people:**") and "IT cortex of 4 people" in brain and "THINGS number" not in brain
+    assert "simulated" in brain and "photo per concept" not in brain
+    with pytest.raises(ValueError, match="unknown uses"):
+        study.data_note(demo, counts, uses=("fmri",))
 
 
 # --- profile values a careless edit produces --------------------------------------------

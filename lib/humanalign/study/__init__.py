@@ -46,7 +46,20 @@ from .brain_analysis import (
     rsa_rows,
     top_model,
 )
-from .claims import CLAIMS, claims_markdown, claims_table, verdict_box
+from .claims import (
+    CLAIMS,
+    EFFECT_UNITS,
+    Answer,
+    answer_box,
+    brain_answers,
+    claim_caveats,
+    claims_csv,
+    claims_markdown,
+    claims_table,
+    verdict_box,
+    verdict_halves,
+    verdict_words,
+)
 from .concepts import (
     answer_labels,
     concept_answers,
@@ -59,7 +72,7 @@ from .concepts import (
     term_r2,
 )
 from .data import StudyData, load_study_data
-from .glue import data_note, glue_values, glue_verdict, open_chapter
+from .glue import USES, data_note, glue_values, glue_verdict, open_chapter
 from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
 from .prepare import PreparedTimes, default_workers, prepare, prepare_model
 from .runs import (
@@ -87,13 +100,19 @@ from .scores import (
 )
 from .tables import (
     attach_metadata,
+    gap_table,
     headline_table,
     human_references,
     model_table,
+    named_dimensions,
+    paper_comparison,
+    paper_differences,
     probe_convergence,
     probe_description,
+    probe_source,
     probe_warning,
     wide_accuracy,
+    with_normalised,
 )
 from .verdicts import (
     CONCEPT_TERMS,

@@ -1,8 +1,12 @@
-"""The five claims of the paper at a glance: the landing page's table and each chapter's box.
+"""The claims at a glance: the landing page's table and each chapter's verdict box.
 
-One row per claim: what the paper says, this book's verdict, the number and interval that
-decide it, what was resampled, and what the human side rests on (real people, or choices
-simulated from a human embedding). The same words make each chapter's verdict box.
+One row per claim: what the paper says, this book's verdict (each half of a claim of two
+halves on its own), the effect that decides it with its unit and interval, what was
+resampled, what the human side rests on (real people; where the probe matters, the
+simulated triplets it was fitted on), and what the profile could test, on which measure.
+The same words make each chapter's verdict box. The brain chapter asks questions the paper
+did not: :func:`brain_answers` reads its results into :class:`Answer` rows and boxes of the
+same shape, listed under "beyond the paper".
 
 A verdict's reason and labels are plain text that may quote data (a family, a precision, a
 model id); they are escaped (:mod:`humanalign.escape`) where they enter MyST.
@@ -10,24 +14,80 @@ model id); they are escaped (:mod:`humanalign.escape`) where they enter MyST.
 
 from __future__ import annotations
 
+import base64
+import csv
+import html
+import io
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
 
 from .. import escape, pages
 from ..profiles import Profile
+from ..registry import UNTRAINED, get_spec
 from ..vocabulary import CLAIMS
 from .verdicts import Verdict
 
-__all__ = ["CLAIMS", "claims_markdown", "claims_table", "verdict_box"]
+__all__ = ["CLAIMS", "Answer", "EFFECT_UNITS", "answer_box", "brain_answers", "claim_caveats", "claims_csv",
+           "claims_markdown", "claims_table", "verdict_box", "verdict_halves", "verdict_words"]
 
-#: The coloured label of each verdict in the table (sphinx-design badges).
-_BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecided": "bdg-warning"}
+#: The sphinx-design badge of each status (the first words of a status or a half's status).
+_BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecided": "bdg-warning",
+           "not testable": "bdg-secondary", "answered": "bdg-primary"}
+
+#: Label of a verdict -> the half of the claim whose status it holds, in the order shown.
+_HALVES = {"size_status": "size", "architecture_status": "architecture",
+           "things_status": "THINGS odd-one-out", "rsa92_status": "92 images"}
+
+#: The unit of each claim's deciding effect, where the verdict does not name it (label
+#: ``effect_unit``): what a reader needs to read the number.
+EFFECT_UNITS = {
+    "scale": "accuracy per tenfold parameters",
+    "objective": "accuracy, contrastive minus softmax models",
+    "dataset": "accuracy, broader minus narrower data",
+    "transfer": "Spearman ρ, after minus before the probe",
+    "concepts": "accuracy relative to VICE's own, the term's dimensions minus the others",
+}
+
+#: The columns of :func:`claims_table`.
+COLUMNS = ["part", "claim", "chapter", "verdict", "status", "halves", "deciding", "effect_unit", "resampled", "data",
+           "caveat"]
 
 
-def _evidence(verdict: Verdict) -> str:
-    n = verdict.numbers
-    if not all(k in n for k in ("estimate", "ci_low", "ci_high")):
+def _short(status: str) -> str:
+    return "not testable" if str(status).startswith("not testable") else str(status)
+
+
+def verdict_halves(verdict: Verdict) -> list[tuple[str, str]]:
+    """The halves of a claim that has two and each one's status (``[]`` for a claim of one
+    part): ``[("size", "undecided"), ("architecture", "not testable")]``."""
+    return [(name, _short(verdict.labels[key])) for key, name in _HALVES.items() if key in verdict.labels]
+
+
+def verdict_words(verdict: Verdict) -> str:
+    """The verdict in words, each half on its own: ``"size: undecided; architecture: not
+    testable"``, or the status of a claim of one part (``"reproduced"``)."""
+    halves = verdict_halves(verdict)
+    return "; ".join(f"{name}: {status}" for name, status in halves) if halves else _short(verdict.status)
+
+
+def _badge(text: str, status: str) -> str:
+    key = next((k for k in sorted(_BADGES, key=len, reverse=True) if _short(status).startswith(k)), None)
+    return f"{{{_BADGES.get(key, 'bdg-secondary')}}}`{_role_text(text)}`"
+
+
+def _role_text(text: str) -> str:
+    """Text inside a role (a badge, a link's title), which is not parsed as Markdown: on one
+    line, with nothing that could end the role or start a link target."""
+    return escape.one_line(text).replace("`", "'").replace("<", "(").replace(">", ")")
+
+
+def _evidence(numbers: dict) -> str:
+    if not all(k in numbers and np.isfinite(numbers[k]) for k in ("estimate", "ci_low", "ci_high")):
         return "—"
-    return f"{n['estimate']:+.3f} [{n['ci_low']:+.3f}, {n['ci_high']:+.3f}]"
+    return f"{numbers['estimate']:+.3f} [{numbers['ci_low']:+.3f}, {numbers['ci_high']:+.3f}]"
 
 
 def _data(verdict: Verdict, profile: Profile | None) -> str:
@@ -39,43 +99,357 @@ def _data(verdict: Verdict, profile: Profile | None) -> str:
     return "real people (THINGS)"
 
 
-def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -> pd.DataFrame:
-    """One row per claim: ``claim, chapter, verdict, deciding, resampled, data``.
+@dataclass(frozen=True)
+class Answer:
+    """A question beyond the paper and the answer its interval allows (the brain chapter).
+
+    Attributes:
+        key: Short name (``relation``, ``probe``, ``categories``).
+        chapter: The chapter that asks it (``06_brain``).
+        question: The question in words.
+        answer: The answer in words, e.g. ``"positive"`` or ``"undecided (the interval covers 0)"``.
+        decided: Whether an interval decided it (else the data allow both readings).
+        summary: One or two sentences with the numbers (Markdown; data in it escaped).
+        numbers: The deciding effect (``estimate``, ``ci_low``, ``ci_high``), where there is one.
+        labels: ``effect_unit``, ``unit`` (what was resampled), ``data`` (the human side)
+            and ``caveat`` (what the profile could test).
+    """
+
+    key: str
+    chapter: str
+    question: str
+    answer: str
+    decided: bool
+    summary: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
+                 caveats: dict[str, str] | None = None, beyond: dict[str, Answer] | None = None) -> pd.DataFrame:
+    """One row per claim, then one per question beyond the paper.
 
     Args:
         verdicts: Claim key of :data:`CLAIMS` -> its verdict (missing claims are left out).
+        profile: The profile (says what the human side rests on when a verdict does not).
+        caveats: Claim key -> what the profile could test and on which measure
+            (:func:`claim_caveats`); missing keys get a dash.
+        beyond: Questions beyond the paper (:func:`brain_answers`), shown after the claims.
+
+    Returns:
+        Columns ``part`` (``the paper's claims`` or ``beyond the paper``), ``claim``,
+        ``chapter``, ``verdict`` (in words, halves spelled out: :func:`verdict_words`),
+        ``status`` (the overall status), ``halves`` (a list of ``(half, status)``),
+        ``deciding`` (effect and 95 % interval as text), ``effect_unit``, ``resampled``,
+        ``data``, ``caveat``.
     """
+    caveats = caveats or {}
     rows = []
     for key, (chapter, claim) in CLAIMS.items():
         if key not in verdicts:
             continue
         v = verdicts[key]
-        rows.append({"claim": claim, "chapter": chapter, "verdict": v.status, "deciding": _evidence(v),
-                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile)})
-    return pd.DataFrame(rows, columns=["claim", "chapter", "verdict", "deciding", "resampled", "data"])
+        deciding = _evidence(v.numbers)
+        rows.append({"part": "the paper's claims", "claim": claim, "chapter": chapter, "verdict": verdict_words(v),
+                     "status": v.status, "halves": verdict_halves(v), "deciding": deciding,
+                     "effect_unit": v.labels.get("effect_unit", EFFECT_UNITS.get(key, "—")) if deciding != "—" else "—",
+                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile),
+                     "caveat": caveats.get(key, "—")})
+    for answer in (beyond or {}).values():
+        deciding = _evidence(answer.numbers)
+        rows.append({"part": "beyond the paper", "claim": answer.question, "chapter": answer.chapter,
+                     "verdict": answer.answer, "status": "answered" if answer.decided else "undecided", "halves": [],
+                     "deciding": deciding, "effect_unit": answer.labels.get("effect_unit", "—") if deciding != "—" else "—",
+                     "resampled": answer.labels.get("unit", "—"), "data": answer.labels.get("data", "—"),
+                     "caveat": answer.labels.get("caveat", "—")})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def claims_markdown(table: pd.DataFrame) -> str:
-    """The claims table as MyST: each claim links to its chapter, each verdict is a coloured label."""
-    lines = ["| The paper's claim | Verdict | Effect (95 % CI) | Resampled | Human data |",
-             "|:--|:--|--:|:--|:--|"]
+#: The landing table's headers (the CSV's too).
+HEADERS = ["Claim", "Verdict", "Effect (95 % CI)", "Resampled", "Human data", "What could be tested"]
+
+
+def _verdict_cell(row) -> str:
+    if row.halves:
+        return " ".join(_badge(f"{half}: {status}", status) for half, status in row.halves)
+    return _badge(_short(row.verdict) if row.part != "beyond the paper" else row.verdict, row.status)
+
+
+def claims_markdown(table: pd.DataFrame, caption: str | None = None, name: str = "tbl-claims",
+                    csv_name: str | None = None) -> str:
+    """The claims table as MyST: a numbered table (a ``list-table`` with ``caption``) whose
+    claims link to their chapters, each verdict (each half) a coloured label, the effect
+    with its unit; the questions beyond the paper follow under a row of their own. The table
+    carries the class ``ha-stack``: on a phone its rows become stacked cards, each cell
+    under its header (``book/_static/humanalign.css`` and ``humanalign.js``).
+
+    Args:
+        table: :func:`claims_table`.
+        caption: The table's caption (default: a sentence on what it holds).
+        name: The table's label, for references.
+        csv_name: With a file name, a link below the table downloads it as CSV
+            (:func:`claims_csv`).
+    """
+    caption = caption or "The paper's claims, this book's verdicts and what they rest on"
+    lines = [f"````{{list-table}} {escape.markdown(caption)}", ":header-rows: 1", ":class: ha-stack ha-claims",
+             f":name: {name}", "", *_list_row(HEADERS)]
+    shown_part = "the paper's claims"
     for row in table.itertuples():
-        short = "not testable" if row.verdict.startswith("not testable") else row.verdict
-        label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{short}`"
-        # The deciding effect is our own formatting of numbers; the labels may quote data.
-        lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | "
-                     f"{escape.markdown(row.resampled)} | {escape.markdown(row.data)} |")
-    return "\n".join(lines) + "\n"
+        if row.part != shown_part:
+            shown_part = row.part
+            lines += _list_row([f"**{escape.markdown(row.part[:1].upper() + row.part[1:])}**", "", "", "", "", ""])
+        effect = row.deciding if row.deciding == "—" else f"{row.deciding} in {escape.markdown(row.effect_unit)}"
+        # The effect is our own formatting of numbers; the labels may quote data.
+        lines += _list_row([f"{{doc}}`{_role_text(row.claim)} <{row.chapter}>`", _verdict_cell(row), effect,
+                            escape.markdown(row.resampled), escape.markdown(row.data), escape.markdown(row.caveat)])
+    lines += ["````", ""]
+    if csv_name:
+        lines += ["```{raw} html", claims_csv(table, csv_name), "```", ""]
+    return "\n".join(lines)
 
 
-def verdict_box(verdict: Verdict, profile: Profile | None = None) -> str:
-    """A chapter's verdict as one admonition: the verdict and its deciding number shown, the
-    full reasoning folded below (:func:`humanalign.pages.verdict_admonition`)."""
-    deciding = _evidence(verdict)
+def _list_row(cells: list[str]) -> list[str]:
+    out = []
+    for i, cell in enumerate(cells):
+        text = " ".join(str(cell).split())
+        out.append(("* - " if i == 0 else "  - ") + (text or " "))
+    return out
+
+
+def claims_csv(table: pd.DataFrame, csv_name: str = "claims.csv") -> str:
+    """An HTML line with a link that downloads the claims table as CSV (a ``data:`` link,
+    offline), every text cell safe to open in a spreadsheet (:func:`humanalign.escape.csv_cell`).
+
+    Raises:
+        ValueError: ``csv_name`` is not a plain file name (``.csv`` is added when missing).
+    """
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", csv_name):
+        raise ValueError(f"claims_csv: {csv_name!r} is not a plain file name (letters, digits, '.', '_', '-').")
+    csv_name = csv_name if csv_name.lower().endswith(".csv") else csv_name + ".csv"
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(["part", "claim", "chapter", "verdict", "effect", "ci_low", "ci_high", "effect_unit", "resampled",
+                     "human_data", "caveat"])
+    for row in table.itertuples():
+        effect, low, high = _numbers(row.deciding)
+        writer.writerow([escape.csv_cell(str(v)) for v in (row.part, row.claim, row.chapter, row.verdict)] +
+                        [effect, low, high] +
+                        [escape.csv_cell(str(v)) for v in (row.effect_unit, row.resampled, row.data, row.caveat)])
+    payload = base64.b64encode(out.getvalue().encode("utf-8")).decode("ascii")
+    return (f'<p class="ha-table-links"><a class="ha-table-download" download="{html.escape(csv_name)}" '
+            f'href="data:text/csv;base64,{payload}">Download this table (CSV)</a></p>')
+
+
+def _numbers(deciding: str) -> tuple[str | float, str | float, str | float]:
+    """``"+0.097 [+0.057, +0.137]"`` -> (0.097, 0.057, 0.137); empty strings without an effect."""
+    if deciding == "—":
+        return "", "", ""
+    value, rest = deciding.split(" [")
+    low, high = rest.rstrip("]").split(", ")
+    return float(value), float(low), float(high)
+
+
+def verdict_box(verdict: Verdict, profile: Profile | None = None, effect_unit: str | None = None) -> str:
+    """A chapter's verdict as one admonition: the verdict (each half of a two-part claim on
+    its own) and its deciding number with its unit shown, the full reasoning folded below
+    (:func:`humanalign.pages.verdict_admonition`).
+
+    Args:
+        effect_unit: The unit of the deciding effect (default: the verdict's label
+            ``effect_unit``, else none is named), e.g. a value of :data:`EFFECT_UNITS`.
+    """
+    deciding = _evidence(verdict.numbers)
     unit = escape.markdown(verdict.labels.get("unit", ""))
+    effect_unit = verdict.labels.get("effect_unit") or effect_unit or ""
     reason = escape.markdown(verdict.reason[:1].upper() + verdict.reason[1:])
-    summary = (f"Deciding effect {deciding} (95 % interval"
-               + (f", {unit} resampled" if unit else "") + f"). Human data: {escape.markdown(_data(verdict, profile))}."
+    summary = (f"Deciding effect {deciding}" + (f" in {escape.markdown(effect_unit)}" if effect_unit else "")
+               + " (95 % interval" + (f", {unit} resampled" if unit else "")
+               + f"). Human data: {escape.markdown(_data(verdict, profile))}."
                if deciding != "—" else reason + ".")
     details = reason if deciding != "—" else ""
-    return pages.verdict_admonition(verdict.status, summary, details)
+    words = verdict_words(verdict)
+    title = words[:1].upper() + words[1:] if verdict_halves(verdict) else None
+    return pages.verdict_admonition(verdict.status, summary, details, title=title)
+
+
+def answer_box(answer: Answer) -> str:
+    """A question beyond the paper as a verdict-like box: the answer as its title (blue when
+    an interval decided it, amber when not), the numbers below (the chapter's heading asks
+    the question)."""
+    title = answer.answer[:1].upper() + answer.answer[1:]
+    return pages.verdict_admonition("answered" if answer.decided else "undecided", answer.summary, "",
+                                    title=_role_text(title))
+
+
+def _mean_row(probe: pd.DataFrame, target: str) -> pd.Series | None:
+    rows = probe[(probe["model"] == "mean of trained networks") & (probe["target"] == target)]
+    return rows.iloc[0] if len(rows) else None
+
+
+def brain_answers(result, chapter: str = "06_brain") -> dict[str, Answer]:
+    """The brain chapter's three questions and their answers, read from its results.
+
+    Args:
+        result: :class:`~humanalign.study.BrainStudy` (:func:`~humanalign.study.evaluate_brain`).
+
+    Returns:
+        ``relation`` (do the networks that match the judgements also match IT: Pearson r
+        across trained networks), ``probe`` (does the THINGS probe move IT as it moves the
+        judgements: the mean gain on each) and ``categories`` (which category divisions the
+        judgements show beyond IT), each an :class:`Answer`; a question whose results are
+        missing is left out.
+    """
+    ceilings = result.ceilings.set_index("target")
+    n_judges, n_scanned = int(ceilings.loc["behaviour", "n"]), int(ceilings.loc["IT", "n"])
+    data = (f"real people: {n_judges} judging the 92 images, {n_scanned} in an fMRI scanner (IT)")
+    answers: dict[str, Answer] = {}
+    relation = result.relation.set_index("models")
+    if "trained networks" in relation.index:
+        rel = relation.loc["trained networks"]
+        low, high, r = float(rel["pearson_low"]), float(rel["pearson_high"]), float(rel["pearson"])
+        decided = bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
+        word = ("positive" if low > 0 else "negative") if decided else "undecided (the interval covers 0)"
+        n = int(rel["n_models"])
+        answers["relation"] = Answer(
+            "relation", chapter, "Do the networks that match people's judgements also match human IT?", word, decided,
+            f"Across the {n} trained networks, the Pearson correlation between alignment with the judgements and "
+            f"alignment with IT is {_ci_text(r, low, high, '.2f')} (95 % interval; networks, and each data set's "
+            "people and images, resampled).",
+            {"estimate": r, "ci_low": low, "ci_high": high},
+            {"effect_unit": "Pearson r across trained networks", "unit": "networks; people and images of each data set",
+             "data": data, "caveat": f"Beyond the paper: the 92 images only; {n} small trained networks; "
+             f"IT measured by fMRI in {n_scanned} people (noisy: see its noise ceiling)"})
+    judged, it = _mean_row(result.probe, "behaviour"), _mean_row(result.probe, "IT")
+    if judged is not None and it is not None:
+        contrast = _mean_row(result.probe, "behaviour minus IT")
+        words = {t: _raised(row) for t, row in (("judgements", judged), ("IT", it))}
+        decided = all(not w.startswith("no detectable") for w in words.values())
+        summary = (f"Averaged over the trained networks, the probe changes the alignment with the judgements by "
+                   f"{_ci_text(judged['gain'], judged['gain_low'], judged['gain_high'], '+.3f')} ({words['judgements']}) "
+                   f"and with IT by {_ci_text(it['gain'], it['gain_low'], it['gain_high'], '+.3f')} ({words['IT']})")
+        if contrast is not None:
+            summary += (f"; the gain on the judgements minus the gain on IT is "
+                        f"{_ci_text(contrast['gain'], contrast['gain_low'], contrast['gain_high'], '+.3f')} "
+                        f"({escape.markdown(str(contrast['effect']))})")
+        answers["probe"] = Answer(
+            "probe", chapter, "Does the THINGS probe move IT as it moves the judgements?",
+            f"judgements: {words['judgements']}; IT: {words['IT']}", decided,
+            summary + " (95 % intervals, people and images resampled, paired before and after).",
+            {"estimate": float(it["gain"]), "ci_low": float(it["gain_low"]), "ci_high": float(it["gain_high"])},
+            {"effect_unit": "Spearman ρ with IT, after minus before the probe", "unit": "people and images",
+             "data": data + "; the probe's THINGS triplets simulated from VICE"})
+    if len(result.categories):
+        cats = result.categories.set_index(["division", "target", "measure"])
+        beyond = [d for d in dict.fromkeys(result.categories["division"])
+                  if cats["finding"].get((d, "behaviour", "beyond IT")) == "present"]
+        names = [d.split(" (")[0] for d in beyond]
+        parts = [f"{d.split(' (')[0]} {_ci_text(cats.loc[(d, 'behaviour', 'beyond IT'), 'value'], cats.loc[(d, 'behaviour', 'beyond IT'), 'ci_low'], cats.loc[(d, 'behaviour', 'beyond IT'), 'ci_high'], '.3f')}"  # noqa: E501
+                 for d in beyond]
+        answers["categories"] = Answer(
+            "categories", chapter, "Do the judgements divide categories that IT does not account for?",
+            ("yes: " + " and ".join(names)) if names else "no division detected beyond IT", bool(names),
+            (f"Partial rank correlation of the judgements with each division, the IT mean held fixed: "
+             f"{'; '.join(parts)} (95 % intervals; people and the division's images resampled)." if names else
+             "No division's partial rank correlation with the judgements, the IT mean held fixed, has its 95 % "
+             "interval above 0."),
+            {}, {"unit": "people and images", "data": data})
+    return answers
+
+
+def _raised(row: pd.Series) -> str:
+    low, high = float(row["gain_low"]), float(row["gain_high"])
+    if np.isfinite(low) and low > 0:
+        return "raised"
+    if np.isfinite(high) and high < 0:
+        return "lowered"
+    return "no detectable change"
+
+
+def _ci_text(value: float, low: float, high: float, fmt: str) -> str:
+    return f"{float(value):{fmt}} [{float(low):{fmt}}, {float(high):{fmt}}]"
+
+
+def claim_caveats(profile: Profile, verdicts: dict[str, Verdict], scale: pd.DataFrame | None = None,
+                  data: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None,
+                  missing_sets: list[str] | None = None) -> dict[str, str]:
+    """What the profile could test for each claim, and on which measure (the paper's or another).
+
+    Args:
+        profile: The profile.
+        verdicts: The claims' verdicts (their numbers and labels).
+        scale: The scale comparisons (:func:`~humanalign.study.verdict_scale`'s table).
+        data: The training-data comparisons (:func:`~humanalign.study.verdict_training_data`'s table).
+        gaps: The precision gaps (:func:`~humanalign.study.reference_gaps`), set beside the data effects.
+        missing_sets: The paper's arrangement data sets the profile lacks (transfer).
+
+    Returns:
+        Claim key -> one or two sentences of plain text (escape them for Markdown).
+    """
+    specs = {s.id: s for s in (profile.specs or tuple(get_spec(m) for m in profile.models))}
+    out: dict[str, str] = {}
+    paper_measure = "THINGS odd-one-out on real answers (the paper's measure)"
+    if "scale" in verdicts:
+        v = verdicts["scale"]
+        parts = []
+        size = scale[scale["half"] == "size"] if scale is not None and len(scale) else pd.DataFrame()
+        for comparison in size.get("comparison", []):
+            family = str(comparison).split(" | ")[0]
+            members = [s for s in specs.values() if s.family == family and s.training_data != UNTRAINED
+                       and " | ".join([s.family, s.objective, s.training_data, s.precision]) == comparison]
+            sizes = sorted({s.input_size for s in members if s.input_size})
+            params = sorted(s.params for s in members if s.params)
+            text = f"size within {family} only ({len(members)} models"
+            if params:
+                text += f", {params[0] / 1e6:.2g} to {params[-1] / 1e6:.2g} M parameters"
+            text += ")"
+            if len(sizes) > 1:
+                text += f"; its width and its input resolution ({sizes[0]} to {sizes[-1]} px) grow together"
+            parts.append(text)
+        if not parts:
+            parts.append("size: no family spans a range of sizes at matched objective, data and precision")
+        if v.labels.get("architecture_status") == "not testable":
+            parts.append("architecture: no two families share objective, data and precision")
+        margin = v.numbers.get("margin")
+        measure = paper_measure + (f"; margin ±{margin:.3f}, {v.labels.get('margin_source', 'a reference effect')}"
+                                   if margin is not None and np.isfinite(margin) else "")
+        out["scale"] = _sentence("; ".join(parts)) + " " + _sentence(measure)
+    if "objective" in verdicts:
+        v = verdicts["objective"]
+        if v.status.startswith("not testable"):
+            out["objective"] = (f"Not testable: {int(v.numbers.get('n_contrastive', 0))} image/text contrastive and "
+                                f"{int(v.numbers.get('n_softmax', 0))} softmax models of one precision (2 of each "
+                                "needed). The other objectives of the profile come with other training images: "
+                                "explored in the chapter, not tested.")
+        else:
+            out["objective"] = _sentence(f"Image/text contrastive against softmax models, {paper_measure}")
+    if "dataset" in verdicts and data is not None and len(data):
+        fixed = "; ".join(dict.fromkeys(data["held_fixed"]))
+        compared = "; ".join(dict.fromkeys(data["comparison"]))
+        text = f"Controlled comparisons ({fixed} held fixed): {compared}. "
+        for prefix, name in (("THINGS", paper_measure), ("92", "RSA on the 92 images (not a data set of the paper)")):
+            rows = data[data["human_data"].str.startswith(prefix)]
+            if not len(rows):
+                continue
+            effects = f"effects {rows['difference'].min():+.3f} to {rows['difference'].max():+.3f}"
+            gap = gaps[gaps["human_data"].str.startswith(prefix)] if gaps is not None and len(gaps) else pd.DataFrame()
+            if len(gap):
+                effects += f", beside a gap of {float(np.abs(gap['difference']).mean()):.3f} between two precisions of one network"
+            text += f"On {name}: {effects}. "
+        out["dataset"] = text.strip()
+    elif "dataset" in verdicts:
+        out["dataset"] = "No two models share architecture, objective and precision but differ in training data."
+    if "transfer" in verdicts:
+        probe = ("triplets simulated from the VICE embedding" if profile.simulated else "real THINGS triplets")
+        absent = f" (the paper's {', '.join(missing_sets)} are not in this profile)" if missing_sets else ""
+        out["transfer"] = (f"Tested on RSA with 16 people's judgements of the 92 images, not on the paper's "
+                           f"arrangement data sets{absent}; the probe is fitted on {probe}.")
+    if "concepts" in verdicts:
+        out["concepts"] = ("Zero-shot, on " + paper_measure + ", over the 42 dimensions of the public VICE embedding "
+                           "(the paper used 45); each term's dimensions come from a reviewed table.")
+    return out
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
+

@@ -1,16 +1,21 @@
 """Tables for the pages: result tables widened to one row per model, with registry metadata,
-the headline's reference lines and the probe's convergence report."""
+the headline's reference lines, the probe's convergence report, and the forms a reader
+needs: accuracies normalised as the paper's code does, the paper's model values beside
+ours, dimension names in place of their numbers and precision gaps read without a claim."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import datasets
+import numpy as np
+
+from .. import datasets, escape, paper
 from ..profiles import Profile
 from ..registry import spec_table
 
-__all__ = ["attach_metadata", "headline_table", "human_references", "model_table", "probe_convergence",
-           "probe_description", "probe_warning", "wide_accuracy"]
+__all__ = ["attach_metadata", "gap_table", "headline_table", "human_references", "model_table", "named_dimensions",
+           "paper_comparison", "paper_differences", "probe_convergence", "probe_description", "probe_source",
+           "probe_warning", "wide_accuracy", "with_normalised"]
 
 _META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "training_data", "precision", "source")
 
@@ -134,3 +139,113 @@ def probe_description(profile: Profile) -> str:
     return (f"The probe is {shape}, fitted on {how_many} {data}, with its penalty chosen from "
             f"{len(profile.lambdas)} values by {profile.n_folds}-fold cross-validation over objects; each real "
             "answer is scored by the fold's probe that never saw its three objects.")
+
+
+def probe_source(profile: Profile) -> str:
+    """What the profile's probe is fitted on, as a phrase for a caption: ``"the probe fitted
+    on triplets simulated from VICE"`` or ``"the probe fitted on real THINGS triplets"``."""
+    return ("the probe fitted on triplets simulated from VICE" if profile.simulated
+            else "the probe fitted on real THINGS triplets")
+
+
+def with_normalised(table: pd.DataFrame, columns: tuple[str, ...] = ("zero_shot", "probed")) -> pd.DataFrame:
+    """``table`` with ``<column>_normalised`` beside each accuracy column: the share of the way
+    from chance (1/3) to the noise ceiling the paper's code draws (0.673),
+    :func:`humanalign.paper.normalised_accuracy`, so a reader can compare with the paper's
+    rescaled plots. Columns ``table`` lacks are skipped.
+    """
+    out = table.copy()
+    for column in columns:
+        if column in out.columns:
+            out[f"{column}_normalised"] = paper.normalised_accuracy(out[column].astype(float))
+    return out
+
+
+def named_dimensions(terms: pd.DataFrame, dimensions: pd.DataFrame, column: str = "dimensions") -> pd.DataFrame:
+    """``terms`` with the list of dimension numbers in ``column`` replaced by the dimensions'
+    reviewed names (``[3, 41]`` -> ``"animals (3), food (41)"``), so a reader sees what each
+    term stands for.
+
+    Args:
+        terms: A table whose ``column`` holds lists of dimension numbers (the concepts verdict's terms).
+        dimensions: :func:`~humanalign.study.dimension_table` (``dimension``, ``name``).
+    """
+    names = dict(zip(dimensions["dimension"].astype(int), dimensions["name"].astype(str)))
+
+    def text(dims) -> str:
+        if not isinstance(dims, (list, tuple, np.ndarray)) or not len(dims):
+            return "none"
+        return ", ".join(f"{names.get(int(d), 'unnamed')} ({int(d)})" for d in dims)
+
+    return terms.assign(**{column: terms[column].map(text)})
+
+
+#: How the interval of a gap between two precisions reads: the paper says nothing about
+#: precision, so only whether a gap is detected.
+_GAP_READINGS = {"as the paper says": "a gap (the interval lies above 0)",
+                 "the opposite": "a gap (the interval lies below 0)"}
+
+
+def gap_table(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The precision gaps (:func:`~humanalign.study.reference_gaps`) with their ``outcome``
+    read without reference to the paper (which says nothing about precision): whether the
+    interval shows a gap at all."""
+    return gaps.assign(outcome=[_GAP_READINGS.get(o, "no detectable gap (the interval covers 0)")
+                                for o in gaps["outcome"]])
+
+
+def paper_comparison(profile: Profile) -> pd.DataFrame:
+    """The paper's parameter count and ImageNet top-1 beside ours, for the profile's models
+    that have a row (the same weights, or another checkpoint of the same architecture) in
+    the official code's ``networks.csv`` (:func:`humanalign.paper.compare_with_paper`).
+
+    Returns:
+        One row per matched model: ``model, paper_model, match, params_ours, params_paper,
+        top1_ours, top1_paper, differs`` (``params`` in millions; ``differs``: what differs,
+        in words, or ``"none"``).
+    """
+    table = paper.compare_with_paper(profile.models)
+    out = pd.DataFrame({
+        "model": table["model"], "paper_model": table["paper_model"], "match": table["match"],
+        "params_ours": table["params_ours"].astype("Float64") / 1e6,
+        "params_paper": table["params_paper"].astype("Float64") / 1e6,
+        "top1_ours": table["top1_ours"].astype(float), "top1_paper": table["top1_paper"].astype(float),
+    })
+    out["differs"] = [_differs(row) for row in table.itertuples()]
+    return out
+
+
+def _differs(row) -> str:
+    what = []
+    if row.match == "related":
+        what.append("another checkpoint")
+    if row.params_differ:
+        what.append("parameter count")
+    if row.top1_differ:
+        what.append("ImageNet top-1")
+    return ", ".join(what) or "none"
+
+
+def paper_differences(table: pd.DataFrame) -> str:
+    """One Markdown sentence per model of :func:`paper_comparison` whose values differ from
+    the paper's, naming the numbers; ``""`` when none differs. Model names are escaped."""
+    from ..names import display_name
+
+    lines = []
+    for row in table.itertuples():
+        if row.differs == "none":
+            continue
+        name = escape.markdown(display_name(row.model))
+        parts = []
+        if row.match == "related":
+            paper_name = escape.one_line(row.paper_model).replace("`", "")
+            parts.append(f"another checkpoint of the architecture of the paper's `{paper_name}`")
+        if pd.notna(row.top1_ours) and pd.notna(row.top1_paper) and "top-1" in row.differs:
+            parts.append(f"ImageNet top-1 {100 * row.top1_ours:.1f} % here, {100 * row.top1_paper:.1f} % in the "
+                         "paper's file")
+        if pd.notna(row.params_ours) and pd.notna(row.params_paper) and "parameter" in row.differs:
+            parts.append(f"{row.params_ours:.2f} M parameters here, {row.params_paper:.2f} M in the paper's file")
+        if pd.isna(row.params_paper):
+            parts.append("the paper's file gives no parameter count")
+        lines.append(f"{name}: " + "; ".join(parts) + ".")
+    return " ".join(lines)

@@ -123,7 +123,10 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     reason = (f"{int(numbers['n_agree'])} of {len(table)} controlled comparisons ({fixed} held fixed) lie on the "
               f"paper's side ({claim}) at 95 % confidence: on THINGS odd-one-out {halves['things_status']}, on the "
               f"92 images {halves['rsa92_status']} ({'; '.join(parts)})")
-    return Verdict(status, reason, numbers, {**labels, **halves}), table
+    # The unit of the deciding effect, for the landing table.
+    unit = ("accuracy, broader minus narrower data" if str(decisive["human_data"]).startswith("THINGS")
+            else "Spearman ρ, broader minus narrower data")
+    return Verdict(status, reason, numbers, {**labels, **halves, "effect_unit": unit}), table
 
 
 def things_label(profile: Profile) -> str:

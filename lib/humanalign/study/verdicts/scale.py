@@ -128,6 +128,9 @@ def scale_verdict_from(table: pd.DataFrame, margin: float, margin_source: str = 
     far = table.loc[np.maximum(table["ci_high"].abs(), table["ci_low"].abs()).idxmax()]
     numbers = {"n_comparisons": float(len(table)), "n_agree": float(within.sum()), "margin": margin,
                "estimate": float(far["estimate"]), "ci_low": float(far["ci_low"]), "ci_high": float(far["ci_high"])}
+    # The unit of the deciding effect, for the landing table.
+    labels["effect_unit"] = ("accuracy per tenfold parameters" if far["half"] == "size"
+                             else "accuracy, mean gap between two families")
     for half in ("size", "architecture"):
         part = table[table["half"] == half]
         numbers[f"n_{half}"] = float(len(part))
