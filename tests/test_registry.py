@@ -268,6 +268,11 @@ def test_display_name_falls_back_to_words_from_the_id_and_keeps_other_labels():
     names = display_names(["pypi/efficientnet_lite0.in1k", "human/vice_42d", "pypi/efficientnet_lite0.in1k"])
     assert names == {"pypi/efficientnet_lite0.in1k": "EfficientNet-Lite0",
                      "human/vice_42d": "VICE 42-d (human embedding)"}
+    # An architecture id in words: what its models' names share, else its family.
+    from humanalign.names import arch_name
+
+    assert arch_name("mobilenet_v2_100_224") == "MobileNet v2 1.0" and arch_name("resnet50") == "ResNet-50"
+    assert arch_name("no_such_arch") == "no_such_arch"
     # The display name is no field: the cache keys built from the fields stay as they were.
     from dataclasses import asdict
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .registry import ModelSpec, get_spec
+from .registry import ModelSpec, get_spec, list_models
 
-__all__ = ["HUMAN_NAMES", "display_name", "display_names"]
+__all__ = ["HUMAN_NAMES", "arch_name", "display_name", "display_names"]
 
 
 #: The human references that stand in result tables beside the models, by their ids.
@@ -77,3 +77,20 @@ def display_names(models: Iterable[str]) -> dict[str, str]:
     for name in names.values():
         counts[name] = counts.get(name, 0) + 1
     return {m: (f"{name} [{m}]" if counts[name] > 1 and name != m else name) for m, name in names.items()}
+
+
+def arch_name(arch: str) -> str:
+    """An architecture id in words (``mobilenet_v2_100_224`` -> ``"MobileNet v2 1.0"``): the
+    part of its models' display names before any bracket, when they agree (or one is the
+    start of all the others), else their family; an id the registry does not know is
+    returned unchanged."""
+    table = list_models()
+    rows = table[table["arch"] == arch]
+    if rows.empty:
+        return arch
+    stems = {str(d).split(" (")[0].strip() for d in rows["display"]}
+    shortest = min(stems, key=len)
+    if all(stem == shortest or stem.startswith(shortest + " ") for stem in stems):
+        return shortest
+    families = set(rows["family"])
+    return str(families.pop()) if len(families) == 1 else arch
