@@ -62,7 +62,8 @@ def test_claims_table_has_one_row_per_claim_given_in_the_papers_order():
     assert table.loc[3, "effect_unit"] == "Pearson r across trained networks"
     # The data column says where the human side comes from: a label, or people's real
     # answers to THINGS triplets (the same in every profile).
-    assert table.loc[2, "data"] == "real people (16, 92 images)"
+    # Where the deciding effect rests on the probe, the simulated triplets it was fitted on are named.
+    assert table.loc[2, "data"] == "real people (16, 92 images); the probe's training triplets simulated from VICE"
     assert table.loc[0, "data"] == "real people (THINGS)"
     assert table.loc[0, "caveat"] == "size only" and table.loc[1, "caveat"] == "—"
     assert table.loc[3, "caveat"] == "beyond the paper" and table.loc[3, "status"] == "undecided"
@@ -75,7 +76,8 @@ def test_claims_markdown_is_a_numbered_table_that_stacks_on_a_phone():
     assert ":class: ha-stack ha-claims" in text and ":name: tbl-claims" in text and ":header-rows: 1" in text
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
     # Each half its own label, coloured by its own status.
-    assert "{bdg-warning}`size: undecided` {bdg-secondary}`architecture: not testable`" in text
+    assert "{bdg-warning}`size: undecided` {bdg-muted}`architecture: not testable`" in text
+    assert ":widths: 17 16 16 15 14 22" in text
     assert "{bdg-warning}`undecided`" in text and "{bdg-primary}`positive`" in text
     assert "-0.007 [-0.022, +0.007] in accuracy per tenfold parameters" in text
     assert "* - **Beyond the paper**" in text and "<06_brain>`" in text
@@ -142,6 +144,8 @@ def _brain_result(relation_low: float = 0.1):
     categories = pd.DataFrame([
         {"division": "human / non-human (animate images)", "target": "behaviour", "measure": "beyond IT",
          "value": 0.3, "ci_low": 0.2, "ci_high": 0.4, "n": 16, "finding": "present"},
+        {"division": "human / non-human (animate images)", "target": "IT", "measure": "plain",
+         "value": 0.03, "ci_low": -0.03, "ci_high": 0.1, "n": 4, "finding": "not detected (the interval covers 0)"},
         {"division": "face / body (animate images)", "target": "behaviour", "measure": "beyond IT",
          "value": 0.01, "ci_low": -0.1, "ci_high": 0.1, "n": 16, "finding": "not detected (the interval covers 0)"}])
     return SimpleNamespace(ceilings=ceilings, relation=relation, probe=probe, categories=categories)
@@ -160,7 +164,7 @@ def test_brain_answers_read_each_question_from_the_results():
     assert "+0.080 [+0.030, +0.120]" in probe.summary and "simulated" in probe.labels["data"]
     categories = answers["categories"]
     assert categories.decided and categories.answer == "yes: human / non-human"
-    assert "0.300 [0.200, 0.400]" in categories.summary
+    assert "human / non-human 0.300 [0.200, 0.400] (not detected in IT alone)" in categories.summary
     undecided = study.brain_answers(_brain_result(relation_low=-0.1))["relation"]
     assert not undecided.decided and undecided.answer.startswith("undecided")
 
@@ -178,15 +182,17 @@ def test_claim_caveats_say_what_could_be_tested_and_on_which_measure():
     out = study.claim_caveats(profile, _verdicts() | {"dataset": Verdict("reproduced", "r"),
                                                      "concepts": Verdict("undecided", "r")},
                               scale=scale, data=data, gaps=gaps, missing_sets=["cichy118"])
-    assert "Size within MobileNet v1 only (3 models" in out["scale"]
-    assert "input resolution (128 to 192 px) grow together" in out["scale"]
-    assert "architecture: no two families share" in out["scale"] and "the paper's measure" in out["scale"]
-    assert "margin ±0.012" in out["scale"]
-    assert out["objective"].startswith("Not testable: 0 image/text contrastive and 5 softmax")
-    assert "not on the paper's arrangement data sets" in out["transfer"] and "cichy118" in out["transfer"]
-    assert "simulated" in out["transfer"]
-    assert "effects +0.060 to +0.060, beside a gap of 0.074" in out["dataset"]
-    assert "not a data set of the paper" in out["dataset"] and "42 dimensions" in out["concepts"]
+    assert out["scale"].startswith("Size within MobileNet v1 (3 models, 0.47–2.6 M parameters; width and input "
+                                   "resolution grow together). Architecture: no two families at matched")
+    assert out["scale"].endswith("On the paper's measure (THINGS odd-one-out), margin ±0.012 (the precision gap).")
+    assert out["objective"].startswith("0 image/text contrastive models (2 needed).")
+    assert "not the paper's two arrangement data sets (not in this profile)" in out["transfer"]
+    assert "the probe is fitted on THINGS triplets" in out["transfer"]
+    assert out["dataset"].startswith("ImageNet-1k against iNaturalist 2017 birds (MobileNet v2 1.0, one objective")
+    assert "the broader side is not one of the paper's larger data sets" in out["dataset"]
+    assert "THINGS (the paper's measure) +0.010 to +0.010" in out["dataset"]
+    assert "92 images (not the paper's) +0.060 to +0.060, precision gap 0.074." in out["dataset"]
+    assert "42 public VICE dimensions" in out["concepts"]
 
 
 def test_reader_table_names_headers_and_merges_intervals():
@@ -249,9 +255,9 @@ def test_paper_comparison_and_its_differences_in_words():
     assert table.loc[0, "params_paper"] == pytest.approx(61.0) and table.loc[0, "params_ours"] == pytest.approx(61.10084)
     text = study.paper_differences(table)
     assert "AlexNet" not in text
-    assert "ResNet-50: ImageNet top-1 76.1 % here, 80.9 % in the paper's file." in text
+    assert "* ResNet-50: ImageNet top-1 76.1 % here, 80.9 % there.\n" in text
     assert "another checkpoint of the architecture of the paper's `mobilenet_v2-retrained-no_ls-no_dropout`" in text
-    assert "the paper's file gives no parameter count" in text
+    assert "no parameter count there" in text and text.count("\n* ") == 1
     assert study.paper_differences(table.iloc[:1]) == ""
 
 
@@ -261,3 +267,34 @@ def test_probe_source_says_what_the_probe_is_fitted_on():
     things = study.make_profile(models=["x/y.z"], dataset="things", n_triplets=None, check_models=False,
                                 check_data=False)
     assert study.probe_source(things) == "the probe fitted on real THINGS triplets"
+
+
+def test_what_was_held_fixed_is_named_in_words():
+    assert study.held_fixed_words(["mobilenet_v2_100_224, supervised softmax, ImageNet-1k", "MobileNet v2 backbone"]) \
+        == ["MobileNet v2 1.0, supervised softmax, ImageNet-1k", "MobileNet v2 backbone"]
+    table = pd.DataFrame({"comparison": ["a - b"], "held_fixed": ["mobilenet_v1_100_224, uint8"]})
+    assert study.in_words(table)["held_fixed"].tolist() == ["MobileNet v1 1.0, uint8"]
+    assert study.in_words(table[["comparison"]]).equals(table[["comparison"]])
+    gaps = study.gap_table(table.assign(outcome=["as the paper says"]))
+    assert gaps.loc[0, "held_fixed"] == "MobileNet v1 1.0, uint8"
+
+
+def test_the_brain_tables_are_pivoted_to_fit_the_column():
+    mean = "mean of trained networks"
+    probe = pd.DataFrame([
+        {"label": "a", "target": "behaviour", "probed": 0.4, "gain": 0.1, "gain_low": 0.05, "gain_high": 0.15},
+        {"label": mean, "target": "behaviour", "probed": 0.3, "gain": 0.09, "gain_low": 0.0, "gain_high": 0.1},
+        {"label": "a", "target": "IT", "probed": 0.2, "gain": 0.01, "gain_low": -0.02, "gain_high": 0.04},
+        {"label": mean, "target": "IT", "probed": 0.1, "gain": 0.0, "gain_low": -0.1, "gain_high": 0.1},
+        {"label": mean, "target": "behaviour minus IT", "probed": np.nan, "gain": 0.09, "gain_low": 0.0,
+         "gain_high": 0.2}])
+    wide = study.probe_by_data(probe)
+    assert wide["label"].tolist() == ["a", mean]
+    assert wide.loc[0, "behaviour_gain"] == 0.1 and wide.loc[0, "IT_gain_low"] == -0.02 and wide.loc[1, "IT_probed"] == 0.1
+    shown = tables.reader_table(wide, ["label", "behaviour_gain", "IT_gain"])
+    assert list(shown.cells.columns) == ["Model", "Behaviour gain (95 % CI)", "IT gain (95 % CI)"]
+    cats = study.categories_by_measure(_brain_result().categories)
+    assert cats[["division", "target"]].values.tolist() == [["human / non-human (animate images)", "behaviour"],
+                                                            ["human / non-human (animate images)", "IT"],
+                                                            ["face / body (animate images)", "behaviour"]]
+    assert cats.loc[0, "beyond"] == 0.3 and np.isnan(cats.loc[0, "plain"]) and cats.loc[1, "plain_high"] == 0.1

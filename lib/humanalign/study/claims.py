@@ -26,16 +26,18 @@ import pandas as pd
 
 from .. import escape, pages
 from ..profiles import Profile
+from ..names import arch_name
 from ..registry import UNTRAINED, get_spec
 from ..vocabulary import CLAIMS
-from .verdicts import Verdict
+from .verdicts import DATA_BREADTH, Verdict
 
 __all__ = ["CLAIMS", "Answer", "EFFECT_UNITS", "answer_box", "brain_answers", "claim_caveats", "claims_csv",
-           "claims_markdown", "claims_table", "verdict_box", "verdict_halves", "verdict_words"]
+           "claims_markdown", "claims_table", "held_fixed_words", "verdict_box", "verdict_halves",
+           "verdict_words"]
 
 #: The sphinx-design badge of each status (the first words of a status or a half's status).
 _BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecided": "bdg-warning",
-           "not testable": "bdg-secondary", "answered": "bdg-primary"}
+           "not testable": "bdg-muted", "answered": "bdg-primary"}
 
 #: Label of a verdict -> the half of the claim whose status it holds, in the order shown.
 _HALVES = {"size_status": "size", "architecture_status": "architecture",
@@ -75,7 +77,7 @@ def verdict_words(verdict: Verdict) -> str:
 
 def _badge(text: str, status: str) -> str:
     key = next((k for k in sorted(_BADGES, key=len, reverse=True) if _short(status).startswith(k)), None)
-    return f"{{{_BADGES.get(key, 'bdg-secondary')}}}`{_role_text(text)}`"
+    return f"{{{_BADGES.get(key, 'bdg-muted')}}}`{_role_text(text)}`"
 
 
 def _role_text(text: str) -> str:
@@ -90,13 +92,15 @@ def _evidence(numbers: dict) -> str:
     return f"{numbers['estimate']:+.3f} [{numbers['ci_low']:+.3f}, {numbers['ci_high']:+.3f}]"
 
 
-def _data(verdict: Verdict, profile: Profile | None) -> str:
-    data = verdict.labels.get("data", "")
-    if data:
-        return data
-    if profile is None:
-        return "—"
-    return "real people (THINGS)"
+#: The claims whose deciding effect rests on the probe (fitted on THINGS triplets).
+_PROBED = ("transfer",)
+
+
+def _data(verdict: Verdict, profile: Profile | None, key: str | None = None) -> str:
+    data = verdict.labels.get("data", "") or ("—" if profile is None else "real people (THINGS)")
+    if key in _PROBED and profile is not None and profile.simulated:
+        data += "; the probe's training triplets simulated from VICE"
+    return data
 
 
 @dataclass(frozen=True)
@@ -150,29 +154,34 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
             continue
         v = verdicts[key]
         deciding = _evidence(v.numbers)
+        unit = v.labels.get("effect_unit", EFFECT_UNITS.get(key, "—"))
         rows.append({"part": "the paper's claims", "claim": claim, "chapter": chapter, "verdict": verdict_words(v),
                      "status": v.status, "halves": verdict_halves(v), "deciding": deciding,
-                     "effect_unit": v.labels.get("effect_unit", EFFECT_UNITS.get(key, "—")) if deciding != "—" else "—",
-                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile),
+                     "effect_unit": unit if deciding != "—" else "—",
+                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile, key),
                      "caveat": caveats.get(key, "—")})
     for answer in (beyond or {}).values():
         deciding = _evidence(answer.numbers)
+        unit = answer.labels.get("effect_unit", "—")
         rows.append({"part": "beyond the paper", "claim": answer.question, "chapter": answer.chapter,
                      "verdict": answer.answer, "status": "answered" if answer.decided else "undecided", "halves": [],
-                     "deciding": deciding, "effect_unit": answer.labels.get("effect_unit", "—") if deciding != "—" else "—",
+                     "deciding": deciding, "effect_unit": unit if deciding != "—" else "—",
                      "resampled": answer.labels.get("unit", "—"), "data": answer.labels.get("data", "—"),
                      "caveat": answer.labels.get("caveat", "—")})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 #: The landing table's headers (the CSV's too).
+#: Their shares of the column's width (the table keeps to the text column; cells wrap).
+_WIDTHS = (17, 16, 16, 15, 14, 22)
 HEADERS = ["Claim", "Verdict", "Effect (95 % CI)", "Resampled", "Human data", "What could be tested"]
 
 
 def _verdict_cell(row) -> str:
     if row.halves:
         return " ".join(_badge(f"{half}: {status}", status) for half, status in row.halves)
-    return _badge(_short(row.verdict) if row.part != "beyond the paper" else row.verdict, row.status)
+    # An answer's reason in brackets ("undecided (the interval covers 0)") is in its chapter.
+    return _badge(_short(row.verdict) if row.part != "beyond the paper" else row.verdict.split(" (")[0], row.status)
 
 
 def claims_markdown(table: pd.DataFrame, caption: str | None = None, name: str = "tbl-claims",
@@ -192,7 +201,7 @@ def claims_markdown(table: pd.DataFrame, caption: str | None = None, name: str =
     """
     caption = caption or "The paper's claims, this book's verdicts and what they rest on"
     lines = [f"````{{list-table}} {escape.markdown(caption)}", ":header-rows: 1", ":class: ha-stack ha-claims",
-             f":name: {name}", "", *_list_row(HEADERS)]
+             f":widths: {' '.join(map(str, _WIDTHS))}", f":name: {name}", "", *_list_row(HEADERS)]
     shown_part = "the paper's claims"
     for row in table.itertuples():
         if row.part != shown_part:
@@ -317,19 +326,17 @@ def brain_answers(result, chapter: str = "06_brain") -> dict[str, Answer]:
             "people and images, resampled).",
             {"estimate": r, "ci_low": low, "ci_high": high},
             {"effect_unit": "Pearson r across trained networks", "unit": "networks; people and images of each data set",
-             "data": data, "caveat": f"Beyond the paper: the 92 images only; {n} small trained networks; "
-             f"IT measured by fMRI in {n_scanned} people (noisy: see its noise ceiling)"})
+             "data": data, "caveat": f"Beyond the paper: the 92 images only, {n} small trained networks; IT "
+             f"by fMRI in {n_scanned} people (noisy)."})
     judged, it = _mean_row(result.probe, "behaviour"), _mean_row(result.probe, "IT")
     if judged is not None and it is not None:
         contrast = _mean_row(result.probe, "behaviour minus IT")
         words = {t: _raised(row) for t, row in (("judgements", judged), ("IT", it))}
         decided = all(not w.startswith("no detectable") for w in words.values())
         summary = (f"Averaged over the trained networks, the probe changes the alignment with the judgements by "
-                   f"{_ci_text(judged['gain'], judged['gain_low'], judged['gain_high'], '+.3f')} ({words['judgements']}) "
-                   f"and with IT by {_ci_text(it['gain'], it['gain_low'], it['gain_high'], '+.3f')} ({words['IT']})")
+                   f"{_gain_text(judged)} ({words['judgements']}) and with IT by {_gain_text(it)} ({words['IT']})")
         if contrast is not None:
-            summary += (f"; the gain on the judgements minus the gain on IT is "
-                        f"{_ci_text(contrast['gain'], contrast['gain_low'], contrast['gain_high'], '+.3f')} "
+            summary += (f"; the gain on the judgements minus the gain on IT is {_gain_text(contrast)} "
                         f"({escape.markdown(str(contrast['effect']))})")
         answers["probe"] = Answer(
             "probe", chapter, "Does the THINGS probe move IT as it moves the judgements?",
@@ -343,11 +350,18 @@ def brain_answers(result, chapter: str = "06_brain") -> dict[str, Answer]:
         beyond = [d for d in dict.fromkeys(result.categories["division"])
                   if cats["finding"].get((d, "behaviour", "beyond IT")) == "present"]
         names = [d.split(" (")[0] for d in beyond]
-        parts = [f"{d.split(' (')[0]} {_ci_text(cats.loc[(d, 'behaviour', 'beyond IT'), 'value'], cats.loc[(d, 'behaviour', 'beyond IT'), 'ci_low'], cats.loc[(d, 'behaviour', 'beyond IT'), 'ci_high'], '.3f')}"  # noqa: E501
-                 for d in beyond]
+        bounds = ["value", "ci_low", "ci_high"]
+        parts = []
+        for d in beyond:
+            alone = str(cats["finding"].get((d, "IT", "plain"), ""))
+            note = (" (present in IT alone too)" if alone == "present" else
+                    " (not detected in IT alone)" if alone.startswith("not detected") else "")
+            parts.append(f"{d.split(' (')[0]} {_ci_text(*cats.loc[(d, 'behaviour', 'beyond IT'), bounds], '.3f')}"
+                         + note)
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
         answers["categories"] = Answer(
             "categories", chapter, "Do the judgements divide categories that IT does not account for?",
-            ("yes: " + " and ".join(names)) if names else "no division detected beyond IT", bool(names),
+            f"yes: {listed}" if names else "no division detected beyond IT", bool(names),
             (f"Partial rank correlation of the judgements with each division, the IT mean held fixed: "
              f"{'; '.join(parts)} (95 % intervals; people and the division's images resampled)." if names else
              "No division's partial rank correlation with the judgements, the IT mean held fixed, has its 95 % "
@@ -363,6 +377,10 @@ def _raised(row: pd.Series) -> str:
     if np.isfinite(high) and high < 0:
         return "lowered"
     return "no detectable change"
+
+
+def _gain_text(row: pd.Series) -> str:
+    return _ci_text(row["gain"], row["gain_low"], row["gain_high"], "+.3f")
 
 
 def _ci_text(value: float, low: float, high: float, fmt: str) -> str:
@@ -387,66 +405,79 @@ def claim_caveats(profile: Profile, verdicts: dict[str, Verdict], scale: pd.Data
     """
     specs = {s.id: s for s in (profile.specs or tuple(get_spec(m) for m in profile.models))}
     out: dict[str, str] = {}
-    paper_measure = "THINGS odd-one-out on real answers (the paper's measure)"
+    paper = "the paper's measure (THINGS odd-one-out)"
     if "scale" in verdicts:
         v = verdicts["scale"]
-        parts = []
+        series = []
         size = scale[scale["half"] == "size"] if scale is not None and len(scale) else pd.DataFrame()
         for comparison in size.get("comparison", []):
             family = str(comparison).split(" | ")[0]
-            members = [s for s in specs.values() if s.family == family and s.training_data != UNTRAINED
+            members = [s for s in specs.values() if s.training_data != UNTRAINED
                        and " | ".join([s.family, s.objective, s.training_data, s.precision]) == comparison]
             sizes = sorted({s.input_size for s in members if s.input_size})
             params = sorted(s.params for s in members if s.params)
-            text = f"size within {family} only ({len(members)} models"
+            text = f"{family} ({len(members)} models"
             if params:
-                text += f", {params[0] / 1e6:.2g} to {params[-1] / 1e6:.2g} M parameters"
-            text += ")"
+                text += f", {params[0] / 1e6:.2g}–{params[-1] / 1e6:.2g} M parameters"
             if len(sizes) > 1:
-                text += f"; its width and its input resolution ({sizes[0]} to {sizes[-1]} px) grow together"
-            parts.append(text)
-        if not parts:
-            parts.append("size: no family spans a range of sizes at matched objective, data and precision")
+                text += "; width and input resolution grow together"
+            series.append(text + ")")
+        parts = [("Size within " + " and ".join(series)) if series else
+                 "Size: no family spans a range of sizes at matched objective, data and precision"]
         if v.labels.get("architecture_status") == "not testable":
-            parts.append("architecture: no two families share objective, data and precision")
+            parts.append("architecture: no two families at matched objective, data and precision")
         margin = v.numbers.get("margin")
-        measure = paper_measure + (f"; margin ±{margin:.3f}, {v.labels.get('margin_source', 'a reference effect')}"
-                                   if margin is not None and np.isfinite(margin) else "")
-        out["scale"] = _sentence("; ".join(parts)) + " " + _sentence(measure)
+        measure = "On " + paper
+        if margin is not None and np.isfinite(margin):
+            source = str(v.labels.get("margin_source", ""))
+            measure += f", margin ±{margin:.3f}" + (" (the precision gap)" if "precision" in source else "")
+        out["scale"] = _sentence(". ".join([parts[0], *(p[:1].upper() + p[1:] for p in parts[1:])])) + " " + \
+            _sentence(measure)
     if "objective" in verdicts:
         v = verdicts["objective"]
         if v.status.startswith("not testable"):
-            out["objective"] = (f"Not testable: {int(v.numbers.get('n_contrastive', 0))} image/text contrastive and "
-                                f"{int(v.numbers.get('n_softmax', 0))} softmax models of one precision (2 of each "
-                                "needed). The other objectives of the profile come with other training images: "
-                                "explored in the chapter, not tested.")
+            out["objective"] = (f"{int(v.numbers.get('n_contrastive', 0))} image/text contrastive models (2 needed). "
+                                "The other objectives come with other training images: explored, not tested.")
         else:
-            out["objective"] = _sentence(f"Image/text contrastive against softmax models, {paper_measure}")
+            out["objective"] = _sentence(f"Image/text contrastive against softmax models, on {paper}")
     if "dataset" in verdicts and data is not None and len(data):
-        fixed = "; ".join(dict.fromkeys(data["held_fixed"]))
-        compared = "; ".join(dict.fromkeys(data["comparison"]))
-        text = f"Controlled comparisons ({fixed} held fixed): {compared}. "
-        for prefix, name in (("THINGS", paper_measure), ("92", "RSA on the 92 images (not a data set of the paper)")):
+        sides: dict[str, list[str]] = {}
+        for comparison in dict.fromkeys(data["comparison"]):
+            broad, _, narrow = str(comparison).partition(" - ")
+            sides.setdefault(broad, []).append(narrow)
+        compared = "; ".join(f"{broad} against {' and '.join(narrow)}" for broad, narrow in sides.items())
+        archs = dict.fromkeys(held_fixed_words(str(f).split(", ")[0] for f in data["held_fixed"]))
+        text = f"{compared} ({', '.join(archs)}, one objective and precision)"
+        if max((DATA_BREADTH.get(b, 0) for b in sides), default=0) <= DATA_BREADTH["ImageNet-1k"]:
+            text += "; the broader side is not one of the paper's larger data sets"
+        effects = []
+        for prefix, name in (("THINGS", "THINGS (the paper's measure)"), ("92", "92 images (not the paper's)")):
             rows = data[data["human_data"].str.startswith(prefix)]
             if not len(rows):
                 continue
-            effects = f"effects {rows['difference'].min():+.3f} to {rows['difference'].max():+.3f}"
+            part = f"{name} {rows['difference'].min():+.3f} to {rows['difference'].max():+.3f}"
             gap = gaps[gaps["human_data"].str.startswith(prefix)] if gaps is not None and len(gaps) else pd.DataFrame()
             if len(gap):
-                effects += f", beside a gap of {float(np.abs(gap['difference']).mean()):.3f} between two precisions of one network"
-            text += f"On {name}: {effects}. "
-        out["dataset"] = text.strip()
+                part += f", precision gap {float(np.abs(gap['difference']).mean()):.3f}"
+            effects.append(part)
+        out["dataset"] = _sentence(text) + (" Effects: " + "; ".join(effects) + "." if effects else "")
     elif "dataset" in verdicts:
         out["dataset"] = "No two models share architecture, objective and precision but differ in training data."
     if "transfer" in verdicts:
-        probe = ("triplets simulated from the VICE embedding" if profile.simulated else "real THINGS triplets")
-        absent = f" (the paper's {', '.join(missing_sets)} are not in this profile)" if missing_sets else ""
-        out["transfer"] = (f"Tested on RSA with 16 people's judgements of the 92 images, not on the paper's "
-                           f"arrangement data sets{absent}; the probe is fitted on {probe}.")
+        absent = " (not in this profile)" if missing_sets else ""
+        out["transfer"] = (f"RSA with 16 people's judgements of the 92 images, not the paper's two arrangement data "
+                           f"sets{absent}; the probe is fitted on THINGS triplets.")
     if "concepts" in verdicts:
-        out["concepts"] = ("Zero-shot, on " + paper_measure + ", over the 42 dimensions of the public VICE embedding "
-                           "(the paper used 45); each term's dimensions come from a reviewed table.")
+        out["concepts"] = (f"Zero-shot, on {paper}; the 42 public VICE dimensions (the paper used 45), terms "
+                           "assigned in a reviewed table.")
     return out
+
+
+def held_fixed_words(values) -> list[str]:
+    """What a comparison held fixed, in words: the architecture ids in each value
+    (``"mobilenet_v2_100_224, supervised softmax, uint8"``) named as a reader knows them
+    (:func:`humanalign.names.arch_name`)."""
+    return [", ".join(arch_name(part) for part in str(value).split(", ")) for value in values]
 
 
 def _sentence(text: str) -> str:

@@ -13,9 +13,10 @@ from .. import datasets, escape, paper
 from ..profiles import Profile
 from ..registry import spec_table
 
-__all__ = ["attach_metadata", "gap_table", "headline_table", "human_references", "model_table", "named_dimensions",
-           "paper_comparison", "paper_differences", "probe_convergence", "probe_description", "probe_source",
-           "probe_warning", "wide_accuracy", "with_normalised"]
+__all__ = ["attach_metadata", "categories_by_measure", "gap_table", "headline_table", "human_references", "in_words",
+           "model_table", "named_dimensions", "paper_comparison", "paper_differences", "probe_by_data",
+           "probe_convergence", "probe_description", "probe_source", "probe_warning", "wide_accuracy",
+           "with_normalised"]
 
 _META = ("id", "family", "arch", "params", "imagenet_top1", "objective", "training_data", "precision", "source")
 
@@ -189,9 +190,17 @@ _GAP_READINGS = {"as the paper says": "a gap (the interval lies above 0)",
 def gap_table(gaps: pd.DataFrame) -> pd.DataFrame:
     """The precision gaps (:func:`~humanalign.study.reference_gaps`) with their ``outcome``
     read without reference to the paper (which says nothing about precision): whether the
-    interval shows a gap at all."""
-    return gaps.assign(outcome=[_GAP_READINGS.get(o, "no detectable gap (the interval covers 0)")
-                                for o in gaps["outcome"]])
+    interval shows a gap at all; what was held fixed in words (:func:`in_words`)."""
+    return in_words(gaps.assign(outcome=[_GAP_READINGS.get(o, "no detectable gap (the interval covers 0)")
+                                         for o in gaps["outcome"]]))
+
+
+def in_words(table: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table with its ``held_fixed`` column (if any) in words: architecture ids
+    named as a reader knows them (:func:`~humanalign.study.held_fixed_words`)."""
+    from .claims import held_fixed_words
+
+    return table.assign(held_fixed=held_fixed_words(table["held_fixed"])) if "held_fixed" in table else table
 
 
 def paper_comparison(profile: Profile) -> pd.DataFrame:
@@ -227,25 +236,55 @@ def _differs(row) -> str:
 
 
 def paper_differences(table: pd.DataFrame) -> str:
-    """One Markdown sentence per model of :func:`paper_comparison` whose values differ from
-    the paper's, naming the numbers; ``""`` when none differs. Model names are escaped."""
+    """A Markdown list, one item per model of :func:`paper_comparison` whose values differ
+    from the paper's, naming the numbers; ``""`` when none differs. Model names are escaped."""
     from ..names import display_name
 
     lines = []
     for row in table.itertuples():
         if row.differs == "none":
             continue
-        name = escape.markdown(display_name(row.model))
         parts = []
         if row.match == "related":
             paper_name = escape.one_line(row.paper_model).replace("`", "")
             parts.append(f"another checkpoint of the architecture of the paper's `{paper_name}`")
         if pd.notna(row.top1_ours) and pd.notna(row.top1_paper) and "top-1" in row.differs:
-            parts.append(f"ImageNet top-1 {100 * row.top1_ours:.1f} % here, {100 * row.top1_paper:.1f} % in the "
-                         "paper's file")
+            parts.append(f"ImageNet top-1 {100 * row.top1_ours:.1f} % here, {100 * row.top1_paper:.1f} % there")
         if pd.notna(row.params_ours) and pd.notna(row.params_paper) and "parameter" in row.differs:
-            parts.append(f"{row.params_ours:.2f} M parameters here, {row.params_paper:.2f} M in the paper's file")
+            parts.append(f"{row.params_ours:.2f} M parameters here, {row.params_paper:.2f} M there")
         if pd.isna(row.params_paper):
-            parts.append("the paper's file gives no parameter count")
-        lines.append(f"{name}: " + "; ".join(parts) + ".")
-    return " ".join(lines)
+            parts.append("no parameter count there")
+        lines.append(f"* {escape.markdown(display_name(row.model))}: " + "; ".join(parts) + ".")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def probe_by_data(probe: pd.DataFrame) -> pd.DataFrame:
+    """The brain chapter's probe table (:attr:`~humanalign.study.BrainStudy.probe`) with one
+    row per model and the two data sets side by side, so that it fits the text column:
+    ``label``, then for ``behaviour`` and ``IT`` the score after the probe (``<data>_probed``)
+    and the change with its interval (``<data>_gain``, ``_gain_low``, ``_gain_high``). Rows
+    of other targets (the contrast between the two) are left out.
+    """
+    parts = []
+    for target in ("behaviour", "IT"):
+        rows = probe[probe["target"] == target].set_index("label")[["probed", "gain", "gain_low", "gain_high"]]
+        parts.append(rows.add_prefix(f"{target}_"))
+    out = parts[0].join(parts[1], how="outer")
+    order = list(dict.fromkeys(probe["label"]))
+    return out.reindex([m for m in order if m in out.index]).reset_index()
+
+
+def categories_by_measure(categories: pd.DataFrame) -> pd.DataFrame:
+    """The brain chapter's category table (:attr:`~humanalign.study.BrainStudy.categories`)
+    with one row per division and data set and its two measures side by side: ``division,
+    target``, ``plain`` and ``beyond`` (the other data set held fixed), each with ``_low``
+    and ``_high``."""
+    rows = []
+    for (division, target), part in categories.groupby(["division", "target"], sort=False):
+        row = {"division": division, "target": target}
+        for _, r in part.iterrows():
+            key = "plain" if r["measure"] == "plain" else "beyond"
+            row.update({key: r["value"], f"{key}_low": r["ci_low"], f"{key}_high": r["ci_high"]})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["division", "target", "plain", "plain_low", "plain_high", "beyond",
+                                       "beyond_low", "beyond_high"])
