@@ -372,7 +372,8 @@ def rsa_chart(table: pd.DataFrame, ceiling: dict[str, float], measure: str = "rs
                          alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")]}
     if references is not None:
         kinds = ["network"] + sorted(set(data["kind"]) - {"network"})
-        marks["shape"] = alt.Shape("kind:N", title="kind", legend=_above(),
+        # One column: two columns of long kinds ("reference: from pixels") run past a phone's edge.
+        marks["shape"] = alt.Shape("kind:N", title="kind", legend=_above(columns=1 if len(kinds) > 3 else 2),
                                    scale=alt.Scale(domain=kinds, range=_SHAPES[:len(kinds)]))
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(**marks)
     chart = (errors + points).properties(width=RESPONSIVE, height=row_step(data["label"]))
@@ -487,6 +488,8 @@ def concepts_chart(table: pd.DataFrame) -> alt.Chart:
     return alt.Chart(data).mark_point(filled=True, size=50).encode(
         x=alt.X("accuracy:Q", scale=padded(), axis=value_axis("odd-one-out accuracy", ".2f")),
         y=alt.Y("label:N", sort=order, title="VICE dimension", axis=label_axis()),
-        color=_colour(data),
+        # One column: the dimension names take the left of a phone's chart, and two columns of
+        # long data set names would run past its edge.
+        color=_colour(data, columns=1),
         tooltip=["name:N", "dimension:Q", "training_data:N", alt.Tooltip("accuracy:Q", format=".3f"), "n:Q"],
     ).properties(width=RESPONSIVE, height=row_step(data["label"]))
