@@ -46,3 +46,17 @@ def test_reproducibility_page_has_the_licences_and_settings_in_words(tmp_path):
     assert "| Device | `device` | default |" in page
     assert "| My option | `my_option` | `a\\|b` |" in page
     assert '["' not in page
+    # Every other table's headers and items in words.
+    assert "| Package | Version |" in page and "| Item | Value |" in page and "| CPU cores | `2` |" in page
+    assert "| File | sha256 |" in page and "| Notebook | Time |" in page
+
+
+def test_reproducibility_page_names_the_models_of_the_build_phases(tmp_path):
+    record = {"profile": {"profile": "demo"}, "versions": {}, "hardware": {}, "device": "cpu", "data_hashes": {},
+              "runtimes_s": {"01_scale": 1.0}, "built": "2026-01-01 00:00 UTC", "gpu_check": None,
+              "phases": {"prepare": {"workers": 2, "wall": 10.0, "tables": 1.0,
+                                     "extraction": {"pypi/efficientnet_lite0.in1k": 3.0},
+                                     "probe": {"pypi/efficientnet_lite0.in1k": 2.0}}, "chapters": 4.0}}
+    page = book.write_reproducibility(record, tmp_path).read_text()
+    assert "| Model | Features (s) | Probe and scores (s) |" in page
+    assert "| EfficientNet-Lite0 | 3.0 | 2.0 |" in page and "pypi/efficientnet_lite0.in1k" not in page

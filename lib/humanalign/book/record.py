@@ -15,6 +15,7 @@ from ..cache import library_versions
 from ..config import settings
 from ..errors import DataError
 from ..fetch import cached_sha256, fetch, hash_record
+from ..names import display_names
 from ..sources import demo_resources
 from .licences import data_licence_table
 
@@ -147,6 +148,11 @@ _SETTINGS = {
 }
 
 
+# The hardware record's items in words.
+_HARDWARE = {"platform": "Operating system", "machine": "Processor architecture", "cpus": "CPU cores",
+             "torch threads": "Threads used by torch", "gpu": "GPU"}
+
+
 def _literal(value) -> str:
     """A value as code; a list as its items, each as code, separated by commas."""
     if isinstance(value, (list, tuple)):
@@ -179,15 +185,17 @@ def write_reproducibility(record: dict, book: Path) -> Path:
         f"on device `{record['device']}`; executing the notebooks took {total:.0f} s in all.",
         "",
         "## Profile", "", _md_table(record["profile"], "Parameter", "Value", words=_SETTINGS),
-        "", "## Versions", "", _md_table(record["versions"], "package", "version"),
-        "", "## Hardware", "", _md_table(record["hardware"], "item", "value"),
+        "", "## Versions", "", _md_table(record["versions"], "Package", "Version"),
+        "", "## Hardware", "", _md_table({_HARDWARE.get(k, k): v for k, v in record["hardware"].items()}, "Item",
+                                         "Value"),
         "", "## Data licences", "",
         "What each group of data files is, where the copy comes from and on what terms. Files that may "
         "only be computed with are never shown on these pages.", "",
         data_licence_table(),
-        "", "## Data files", "", _md_table(record["data_hashes"], "file", "sha256"),
+        "", "## Data files", "", _md_table(record["data_hashes"], "File", "sha256"),
         "", "## Where the build's time goes", "", _phases_section(record.get("phases") or {}, record.get("html_s")),
-        "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "notebook", "seconds"),
+        "", "## Runtime per notebook", "", _md_table({k: f"{v} s" for k, v in record["runtimes_s"].items()}, "Notebook",
+                                                     "Time"),
         "", "## GPU check", "", _gpu_section(record.get("gpu_check")),
         "",
     ]
@@ -212,10 +220,12 @@ def _phases_section(phases: dict, html_s: float | None) -> str:
         f"{float(phases.get('chapters', 0)):.0f} s (each one's own time is in the next table: verdicts, "
         "resampling and charts)."
         + (f" The HTML build of the previous run took {html_s:.0f} s." if html_s is not None else ""),
-        "", "| model | features (s) | probe and scores (s) |", "|---|--:|--:|",
+        "", "| Model | Features (s) | Probe and scores (s) |", "|---|--:|--:|",
     ]
+    names = display_names(extraction)
     for model in sorted(extraction, key=lambda m: -(extraction[m] + probe.get(m, 0))):
-        lines.append(f"| `{model}` | {extraction[model]:.1f} | {probe.get(model, 0):.1f} |")
+        name = names[model].replace("|", "\\|")
+        lines.append(f"| {name} | {extraction[model]:.1f} | {probe.get(model, 0):.1f} |")
     lines.append(f"| all models | {sum(extraction.values()):.1f} | {sum(probe.values()):.1f} |")
     return "\n".join(lines)
 
