@@ -38,6 +38,7 @@ import pandas as pd
 from .. import datasets, escape, measures
 from ..config import Settings
 from ..datasets import MatrixSet
+from ..names import display_name
 from ..profiles import Profile
 from ..registry import UNTRAINED
 from .brain_analysis import (
@@ -269,10 +270,11 @@ def brain_numbers(result: BrainStudy) -> dict[str, float | str]:
                                    for b in ("lower", "upper")}
     out["IT_reliability"] = float(ceil.loc["IT", "reliability"])
     for target, top in result.top.items():
-        out[f"{target}_top"] = escape.code(top["label"])
+        out[f"{target}_top"] = escape.markdown(display_name(top["label"]))
         out[f"{target}_top_value"] = top["value"]
+        runner_up = escape.markdown(display_name(top["runner_up"]))
         out[f"{target}_top_separated"] = ("its paired interval with every other network lies above 0" if top["separated"]
-                                          else f"it is not separated from the others (e.g. {escape.code(top['runner_up'])})")
+                                          else f"it is not separated from the others (e.g. {runner_up})")
     cross = result.scores[(result.scores["target"] == "IT") & (result.scores["model"] == OWN_MEAN["behaviour"])]
     if not cross.empty:
         out["judgements_on_IT"] = float(cross["value"].iloc[0])
