@@ -29,9 +29,9 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["remove-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, results, study, tables
+from humanalign import escape, plots, results, study, tables
 
-run = study.open_chapter(globals(), chapter="01_scale.py")
+run = study.open_chapter(globals(), chapter="01_scale.py", uses=("things", "probe"))
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
@@ -40,6 +40,12 @@ gaps = study.reference_gaps(run)
 study.glue_verdict("scale", verdict, run)
 study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))
 study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))
+study.glue_values("scale_caveat", {"text": escape.markdown(
+    study.claim_caveats(run, {"scale": verdict}, scale=comparisons)["scale"])})
+against_paper = study.paper_comparison(run)
+study.glue_values("scale_paper", {"n_same": int((against_paper["match"] == "same weights").sum()),
+                                  "n_related": int((against_paper["match"] == "related").sum()),
+                                  "differences": study.paper_differences(against_paper) or "none of them."})
 
 # %% [markdown]
 # ```{glue:md} data_note
@@ -68,12 +74,18 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
 #
 # How big is a difference that means nothing? Two copies of one network that differ only in
-# numeric precision (same architecture, objective and data):
+# numeric precision (same architecture, objective and data), scored on the same real answers
+# (THINGS: accuracy difference) and the same judgements (92 images: Spearman ρ difference).
+# The paper says nothing about precision; the gap is this book's reference effect:
 
 # %% tags=["remove-input"]
-(tables.reader_table(gaps, caption="The same network in two precisions: the gap between them", csv_name="scale_precision_gap")
+(tables.reader_table(study.gap_table(gaps), headers={"outcome": "Is there a gap?"},
+                     caption="The same network in two precisions: the gap between them, on people's real answers "
+                             "(THINGS, accuracy) and judgements (92 images, Spearman ρ)",
+                     csv_name="scale_precision_gap")
  if len(gaps) else "This profile has no network in two precisions.")
-#
+
+# %% [markdown]
 # ## Accuracy against size
 #
 # Penultimate-layer accuracy against parameter count, one line per architecture family,
@@ -87,9 +99,12 @@ plots.scale_chart(wide)
 # The tested effects, with their 95 % intervals:
 
 # %% tags=["remove-input"]
-(tables.reader_table(comparisons, ["half", "comparison", "n_models", "estimate", "margin", "outcome"],
-                     caption="The tested effects of size (per tenfold parameters) and architecture",
-                     csv_name="scale_comparisons", headers={"outcome": "Reading against the margin"})
+(tables.reader_table(study.in_words(comparisons), ["half", "comparison", "n_models", "estimate", "margin", "outcome"],
+                     caption="The tested effects, on people's real answers: size in accuracy per tenfold "
+                             "parameters, architecture as the mean accuracy gap between two families",
+                     csv_name="scale_comparisons", headers={"outcome": "Reading against the margin",
+                                                            "comparison": "Models compared (family | objective | "
+                                                                          "data | precision)"})
  if len(comparisons) else "No comparison at matched objective, data and precision in this profile.")
 
 # %% [markdown]
@@ -100,7 +115,8 @@ tables.reader_table(results.shown(wide, ["model", "family", "params", "precision
                                          "ci_low", "ci_high", "probed", "probed_low", "probed_high"],
                                   values=["zero_shot", "probed"], digits=None),
                     caption="Every model's odd-one-out accuracy on people's real answers (penultimate layer; 95 % "
-                            "intervals resampling triplets and people)", csv_name="scale_models")
+                            f"intervals resampling triplets and people; probed: {study.probe_source(run)})",
+                    csv_name="scale_models")
 
 # %% [markdown]
 # ## ImageNet accuracy
@@ -113,21 +129,45 @@ tables.reader_table(results.shown(wide, ["model", "family", "params", "precision
 # {glue:text}`scale_imagenet_pearson_low:.2f` to {glue:text}`scale_imagenet_pearson_high:.2f`;
 # Spearman {glue:text}`scale_imagenet_spearman:.2f`).
 #
+# ## The paper's numbers for these models
+#
+# The paper's code lists the parameter count (millions) and ImageNet top-1 of every model it
+# plots (`networks.csv` of the official repository). Of this profile's models,
+# {glue:text}`scale_paper_n_same` are there with the same weights and
+# {glue:text}`scale_paper_n_related` as another checkpoint of the same architecture (the
+# paper retrained its MobileNets; this profile runs the public quantised ones). Where they
+# differ:
+#
+# ```{glue:md} scale_paper_differences
+# :format: myst
+# ```
+
+# %% tags=["remove-input"]
+(tables.reader_table(against_paper, ["model", "paper_model", "params_ours", "params_paper", "top1_ours",
+                                     "top1_paper"],
+                     headers={"paper_model": "Row of the paper's file", "params_ours": "Parameters (M), here",
+                              "params_paper": "Parameters (M), paper", "top1_ours": "ImageNet top-1, here",
+                              "top1_paper": "ImageNet top-1, paper"},
+                     digits={"params_ours": 2, "params_paper": 2},
+                     caption="This profile's models beside the paper's networks.csv (official repository, "
+                             "LukasMut/human_alignment)", csv_name="scale_paper_networks")
+ if len(against_paper) else "None of this profile's models has a row in the paper's networks.csv.")
+
+# %% [markdown]
 # ## The paper and this book
 #
 # ::::{grid} 1 1 2 2
 # :gutter: 2
 #
 # :::{grid-item-card} The paper found
-# Model size and architecture had essentially no effect on alignment: within an
-# architecture family larger models were not better aligned, and architectures differed
-# little once objective and training data were held fixed.
+# "We find that model scale and architecture have essentially no effect on the alignment
+# with human behavioral responses" {cite}`muttenthaler2023human` (abstract): within an
+# architecture family larger models were not better aligned.
 # :::
 #
 # :::{grid-item-card} This book finds
-# The claim is {glue:md}`scale_verdict` (size: {glue:md}`scale_size_status`;
-# architecture: {glue:md}`scale_architecture_status`), judged against the gap between two
-# precisions of one network; the verdict box above gives the numbers.
+# {glue:md}`scale_verdict`. What this profile could test: {glue:md}`scale_caveat_text` The
+# verdict box above gives the numbers.
 # :::
 # ::::
 #

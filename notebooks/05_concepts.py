@@ -37,7 +37,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 # The library does the work; this page only calls it (the profile is checked first).
 from humanalign import plots, results, study, tables
 
-run = study.open_chapter(globals(), chapter="05_concepts.py")
+run = study.open_chapter(globals(), chapter="05_concepts.py", uses=("things", "probe"))
 
 concepts = study.evaluate_concepts(run, layer="penultimate")
 verdict, terms, per_dim = study.verdict_concepts(run, kind="zero_shot")
@@ -78,9 +78,13 @@ study.glue_values("concepts", {"r2_order": "; ".join(f"{row.term} {row.r2:.2f}" 
 # objects): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
 
 # %% tags=["remove-input"]
-tables.reader_table(terms, ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
-                    caption="Each term's dimensions against the others (accuracy relative to VICE's own; "
-                            "zero-shot, penultimate layer)", csv_name="concepts_terms")
+tables.reader_table(study.named_dimensions(terms, dimensions),
+                    ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
+                    headers={"dimensions": "Its dimensions (name and number)",
+                             "difference": "Difference in accuracy relative to VICE's (95 % CI)",
+                             "rank": "Rank among the dimensions (1: best represented)"},
+                    caption="Each term's dimensions against the others, on people's real answers (accuracy relative "
+                            "to VICE's own; zero-shot, penultimate layer)", csv_name="concepts_terms")
 
 # %% [markdown]
 # ## Accuracy per concept dimension (zero-shot)
@@ -154,8 +158,9 @@ tables.reader_table(study.interval_pivot(per_dim).reset_index(), headers={"name"
 # :gutter: 2
 #
 # :::{grid-item-card} The paper found
-# Alignment was concept-specific: human concept dimensions such as food and animals were
-# represented well by the networks, others such as royal and sports were not.
+# "Some human concepts such as food and animals are well-represented by neural networks
+# whereas others such as royal or sports-related objects are not"
+# {cite}`muttenthaler2023human` (abstract), with concepts from the VICE dimensions.
 # :::
 #
 # :::{grid-item-card} This book finds

@@ -43,9 +43,9 @@ device = None  # torch device ("cpu", "cuda", ...)
 
 # %% tags=["remove-cell"]
 # The library does the work; this page only calls it (the profile is checked first).
-from humanalign import plots, study, tables
+from humanalign import escape, plots, study, tables
 
-run = study.open_chapter(globals(), chapter="06_brain.py")
+run = study.open_chapter(globals(), chapter="06_brain.py", uses=("rsa92", "brain", "probe"))
 
 brain = study.evaluate_brain(run)
 numbers = study.brain_numbers(brain)
@@ -53,6 +53,11 @@ study.glue_values("brain", {**numbers, "n_models": len(run.models), "n_boot": ru
 wide = study.brain_wide(brain.scores)
 ceilings = brain.ceilings.set_index("target")[["lower", "upper"]].to_dict("index")
 is_net = wide["kind"].isin(["network", "untrained network"])
+# One box per question, each with the answer its interval allows.
+answers = study.brain_answers(brain)
+study.glue_values("brain_box", {key: study.answer_box(answer) for key, answer in answers.items()})
+study.glue_values("brain_answers", {"text": " ".join(
+    f"{escape.markdown(a.question)} **{escape.markdown(a.answer)}**." for a in answers.values())})
 
 # %% [markdown]
 # ```{glue:md} data_note
@@ -94,6 +99,10 @@ plots.rsa_chart(wide[is_net], ceilings["IT"], measure="IT", references=wide[~is_
 # is **{glue:md}`brain_relation_word`**. The interval comes from resamples that each draw
 # the networks with replacement together with one two-way draw (people and images) of each
 # data set, so it includes how the networks were chosen.
+#
+# ```{glue:md} brain_box_relation
+# :format: myst
+# ```
 
 # %% tags=["remove-input"] mystnb={"figure": {"caption": "Each model's alignment with people's judgements (x) and with human IT (y), with both 95 % intervals; the grey bands are the two noise ceilings.", "name": "fig-brain-scatter"}}
 plots.alignment_scatter(wide.dropna(subset=["behaviour", "IT"]), ceilings)
@@ -102,10 +111,9 @@ plots.alignment_scatter(wide.dropna(subset=["behaviour", "IT"]), ceilings)
 # The numbers of both figures:
 
 # %% tags=["remove-input"]
-tables.journal_table(
-    wide, {"label": "Model", "kind": "Kind", "training_data": "Training data",
-           "behaviour": "Judgements, Spearman rho (95 % CI)", "IT": "Human IT, Spearman rho (95 % CI)"},
-    intervals={"behaviour": ("behaviour_low", "behaviour_high"), "IT": ("IT_low", "IT_high")},
+tables.reader_table(
+    wide, ["label", "kind", "training_data", "behaviour", "IT"],
+    headers={"label": "Model", "behaviour": "Judgements, Spearman ρ", "IT": "Human IT, Spearman ρ"},
     caption="Alignment with people's judgements and with human IT, mean over people", csv_name="brain_alignment.csv")
 
 # %% [markdown]
@@ -120,14 +128,18 @@ tables.journal_table(
 # {glue:text}`brain_probe_contrast:+.3f` {glue:md}`brain_probe_contrast_ci`
 # (**{glue:md}`brain_probe_contrast_word`**). Each difference is paired: before and after
 # share every resample of people and images.
+#
+# ```{glue:md} brain_box_probe
+# :format: myst
+# ```
 
 # %% tags=["remove-input"]
-tables.journal_table(
-    brain.probe[brain.probe["target"] != "behaviour minus IT"],
-    {"label": "Model", "target": "Human data", "cosine": "Before the probe", "probed": "After the probe",
-     "gain": "Change (95 % CI)", "effect": "Reading"},
-    intervals={"gain": ("gain_low", "gain_high")}, caption="The probe's effect on each data set",
-    csv_name="brain_probe.csv", values=["gain"])
+tables.reader_table(
+    study.probe_by_data(brain.probe), ["label", "behaviour_probed", "behaviour_gain", "IT_probed", "IT_gain"],
+    headers={"label": "Model", "behaviour_probed": "Judgements, after the probe", "behaviour_gain": "Judgements, change",
+             "IT_probed": "IT, after the probe", "IT_gain": "IT, change"},
+    caption=f"The probe's effect on each data set (Spearman ρ, mean over people; {study.probe_source(run)})",
+    csv_name="brain_probe.csv")
 
 # %% [markdown]
 # ## Where judgements and IT part ways
@@ -150,13 +162,18 @@ tables.journal_table(
 # One caution: each person's IT matrix is noisy (see the ceiling above), so holding the IT
 # mean fixed removes less than holding a clean IT matrix fixed would; a division "beyond
 # IT" is one that the *measured* IT does not account for.
+#
+# ```{glue:md} brain_box_categories
+# :format: myst
+# ```
 
 # %% tags=["remove-input"]
-tables.journal_table(
-    brain.categories, {"division": "Category division", "target": "Human data", "measure": "Measure",
-                       "value": "Spearman rho (95 % CI)", "finding": "Reading", "n": "People"},
-    intervals={"value": ("ci_low", "ci_high")}, caption="Category divisions in judgements and in IT",
-    csv_name="brain_categories.csv", values=["value"])
+tables.reader_table(
+    study.categories_by_measure(brain.categories), ["division", "target", "plain", "beyond"],
+    headers={"division": "Category division", "target": "Human data", "plain": "Alone, Spearman ρ",
+             "beyond": "Beyond the other data set, partial ρ"},
+    caption="Category divisions in judgements and in IT (mean over people; beyond: the other data set's mean "
+            "matrix held fixed)", csv_name="brain_categories.csv")
 
 # %% [markdown]
 # ## The paper and this book
@@ -170,6 +187,8 @@ tables.journal_table(
 # :::
 #
 # :::{grid-item-card} This book finds
+# {glue:md}`brain_answers_text`
+#
 # On the 92 photos, the relation between a network's alignment with judgements and with IT
 # is {glue:md}`brain_relation_word` (Pearson {glue:text}`brain_relation_r:.2f`
 # {glue:md}`brain_relation_ci`). The THINGS probe's effect is
