@@ -3,8 +3,8 @@
 // meet, as JSON. Console errors are collected by book_check.py from the protocol's events.
 // Besides what breaks a page, it finds what a demanding reader trips over: a table wider
 // than its column with nothing saying so, chart text cut or run together, marks over a
-// plot's edge, legends missing or cut, text that vanishes in dark mode, and photos without
-// a licence line.
+// plot's edge, legends missing or cut, text that vanishes in dark mode, photos without
+// a licence line, and headers or chart labels that show an identifier instead of words.
 (async function () {
 
   function name(el) {
@@ -124,9 +124,10 @@
       if (seen[text]) problems.push("a paragraph is repeated: " + JSON.stringify(text.slice(0, 80)));
       seen[text] = true;
     });
-    // A claim's chapter opens with its verdict and ends with how to rerun it.
+    // A claim's chapter opens with its verdict and ends with how to rerun it; the chapter
+    // beyond the paper answers each of its questions in a box of the same kind.
     var page = (location.pathname.split("/").pop() || "");
-    if (/^0[1-5]_\w+\.html$/.test(page) && !document.querySelector(".admonition.ha-verdict")) {
+    if (/^0[1-6]_\w+\.html$/.test(page) && !document.querySelector(".admonition.ha-verdict")) {
       problems.push("the chapter has no verdict box");
     }
     if (/^\d\d_\w+\.html$/.test(page) && !document.querySelector(".admonition.ha-rerun")) {
@@ -363,6 +364,23 @@
     }
   }
 
+  // (f) What a reader reads as a label (a table's header, a chart's text) is in words: no
+  // identifier in snake_case (zero_shot), no model id (human/vice_42d).
+  var IDENTIFIER = /(^|[\s(])([a-z][a-z0-9]*_[a-z0-9_]+|[a-z_]+\/[\w-]+\.[\w.-]+|human\/\w+)(?=$|[\s),:;])/;
+  function labelProblems(problems) {
+    var found = [];
+    document.querySelectorAll("article th, .bd-article th, .humanalign-chart svg text").forEach(function (el) {
+      if (el.closest("code, pre, .highlight")) return;
+      var text = el.textContent.replace(/\s+/g, " ").trim();
+      var m = text.match(IDENTIFIER);
+      if (m && shown(el)) found.push(short(m[2]) + " in " + short(text));
+    });
+    if (found.length) {
+      problems.push(found.length + " label(s) show an identifier rather than words: " +
+                    Array.from(new Set(found)).slice(0, 3).join("; "));
+    }
+  }
+
   function mathProblems(problems) {
     var maths = document.querySelectorAll(".math");
     if (!maths.length) return;
@@ -401,7 +419,7 @@
     readerProblems(problems);
     mathProblems(problems);
     outputProblems(problems);
-    [fitProblems, chartLayoutProblems, legendProblems, imageProblems].forEach(function (check) {
+    [fitProblems, chartLayoutProblems, legendProblems, imageProblems, labelProblems].forEach(function (check) {
       try { check(problems); } catch (err) { problems.push("the page check " + check.name + " failed: " + err); }
     });
     return {problems: problems, viewport: viewport, column: column()};

@@ -22,7 +22,9 @@ problems it finds (an empty list: none):
   cut at the chart's edge or shortens an entry with "…" (at 390 px above all);
 * text can hardly be read in the theme's dark mode (``data-theme="dark"`` on ``<html>``,
   as pydata-sphinx-theme sets it): contrast below 3 against what lies behind it;
-* an image has no licence line beside it (in its figure's caption or the text next to it).
+* an image has no licence line beside it (in its figure's caption or the text next to it);
+* a table's header or a chart's text shows an identifier (``zero_shot``, ``human/vice_42d``)
+  where a reader expects words.
 
 Chromium is driven through the DevTools protocol over a pipe (``--remote-debugging-pipe``):
 the window size is emulated exactly (a headless window is at least 500 px wide), every
