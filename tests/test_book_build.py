@@ -45,12 +45,14 @@ def test_demo_book_builds_strictly_and_renders_offline(tmp_path, capsys, monkeyp
     assert record["profile"]["profile"] == "demo"
     assert set(record["runtimes_s"]) == {p.stem for p in book.chapter_notebooks(ROOT / "notebooks").values()}
     assert "GPU check" in (html / "reproducibility.html").read_text()
-    # Every page that uses the simulated triplets says so.
+    # Every page says what its data are: real people, and the simulated triplets the probe is
+    # fitted on only where the page uses the probe (the training-data chapter does not).
     note = study.data_note(study.load_profile("demo", check_models=False, check_data=False))
     assert "simulated" in note
     for source in book.chapter_notebooks(ROOT / "notebooks").values():
         text = (html / "chapters" / (source.stem + ".html")).read_text()
-        assert "The triplets on this page are simulated" in text, source.stem
+        assert ("training triplets are simulated" in text) == (source.stem != "03_dataset"), source.stem
+        assert "real choices" in text or "Real people" in text, source.stem
         assert "Glue reference" not in text, source.stem
 
     if CHROMIUM is None:
