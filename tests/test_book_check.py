@@ -192,3 +192,52 @@ def test_the_books_script_and_style_sheet_answer_the_check(browser, tmp_path):
     bare = tmp_path / "bare.html"
     bare.write_text(page.read_text().replace('<script src="humanalign.js"></script>', ""))
     assert "more columns lie beyond the edge" in _problems(browser, bare, 390)
+
+
+def test_a_label_shows_words_not_an_identifier(browser, page):
+    table = ('<table><caption>Accuracy</caption><thead><tr><th>Model</th><th>{head}</th></tr></thead>'
+             '<tbody><tr><td>a</td><td style="text-align: right">0.5</td></tr></tbody></table>')
+    found = _problems(browser, page(table.format(head="zero_shot")))
+    assert '1 label(s) show an identifier rather than words: "zero_shot"' in found
+    chart = _chart('<text transform="translate(10,20)" font-size="10">human/vice_42d</text>')
+    assert '"human/vice_42d"' in _problems(browser, page(chart))
+    # Words (with a slash, a hyphen or a bracket) are fine; so is an identifier in code.
+    clean = table.format(head="Zero-shot accuracy (image/text models)") + "<p><code>n_boot</code></p>"
+    assert _problems(browser, page(clean)) == ""
+
+
+def test_the_brain_chapter_needs_its_verdict_boxes(browser, page):
+    rerun = '<div class="admonition ha-rerun"><p>Rerun this chapter.</p></div>'
+    assert "the chapter has no verdict box" in _problems(browser, page(rerun, name="06_brain.html"))
+    boxed = '<div class="admonition ha-verdict"><p class="admonition-title">Undecided</p></div>' + rerun
+    assert _problems(browser, page(boxed, name="06_brain.html")) == ""
+
+
+def test_a_stacked_table_shows_every_column_on_a_phone(browser, tmp_path):
+    """The landing page's claims table (class ha-stack) is a card per row on a phone, each
+    cell under its header, so no column lies beyond the screen's edge."""
+    import shutil
+
+    from book_check import dump_dom
+    from conftest import ROOT
+
+    for name in ("humanalign.css", "humanalign.js"):
+        shutil.copy(ROOT / "book" / "_static" / name, tmp_path / name)
+    heads = "".join(f"<th>Column {i}</th>" for i in range(6))
+    cells = "".join(f'<td><div style="min-width: 150px">{"words " * 6}</div></td>' for _ in range(6))
+    body = (f'<div class="pst-scrollable-table-container"><table class="ha-stack table"><caption>Claims</caption>'
+            f"<thead><tr>{heads}</tr></thead><tbody><tr>{cells}</tr>"
+            '<tr><td><strong>Beyond the paper</strong></td><td></td><td></td><td></td><td></td><td></td></tr>'
+            "</tbody></table></div>")
+    page = tmp_path / "stacked.html"
+    page.write_text(HEAD.replace("{style}", "").replace(
+        "</head>", '<link rel="stylesheet" href="humanalign.css"><script src="humanalign.js"></script></head>')
+        + body + TAIL)
+    assert _problems(browser, page, 390) == ""
+    dom = dump_dom(page, tmp_path, width=500)
+    assert dom.count('data-label="Column 5"') == 1  # the heading row's cells are not labelled
+    assert dom.count('class="ha-stack-blank"') == 5
+    # Without the style sheet the same table is wider than a phone's column and says nothing.
+    bare = tmp_path / "bare.html"
+    bare.write_text(page.read_text().replace('<link rel="stylesheet" href="humanalign.css">', ""))
+    assert "more columns lie beyond the edge" in _problems(browser, bare, 390)

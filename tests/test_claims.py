@@ -77,7 +77,7 @@ def test_claims_markdown_is_a_numbered_table_that_stacks_on_a_phone():
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
     # Each half its own label, coloured by its own status.
     assert "{bdg-warning}`size: undecided` {bdg-muted}`architecture: not testable`" in text
-    assert ":widths: 17 16 16 15 14 22" in text
+    assert ":widths: 16 15 16 16 14 23" in text
     assert "{bdg-warning}`undecided`" in text and "{bdg-primary}`positive`" in text
     assert "-0.007 [-0.022, +0.007] in accuracy per tenfold parameters" in text
     assert "* - **Beyond the paper**" in text and "<06_brain>`" in text

@@ -161,7 +161,8 @@ def test_a_verdict_built_from_hostile_rows_keeps_its_words(monkeypatch):
     verdict = _scale_verdict("Res<Net>", "float32")
     glued = _glued("scale", verdict, monkeypatch)
     assert "Res\\<Net\\>" in glued["reason"] and "<Net>" not in glued["reason"].replace("\\<Net\\>", "")
-    assert glued["verdict"] == f"**{verdict.status}**"
+    # A claim of two halves is glued with each half named.
+    assert glued["verdict"] == f"**{study.verdict_words(verdict)}**" == "**size: undecided; architecture: undecided**"
     # An ordinary reason reads the same in the source as before: only markup characters are escaped.
     plain = Verdict("reproduced", "slope of vit_base_patch16_224 within the margin", {}, {"unit": "concepts"})
     values = _glued("p", plain, monkeypatch)

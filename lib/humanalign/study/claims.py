@@ -173,7 +173,7 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
 
 #: The landing table's headers (the CSV's too).
 #: Their shares of the column's width (the table keeps to the text column; cells wrap).
-_WIDTHS = (17, 16, 16, 15, 14, 22)
+_WIDTHS = (16, 15, 16, 16, 14, 23)
 HEADERS = ["Claim", "Verdict", "Effect (95 % CI)", "Resampled", "Human data", "What could be tested"]
 
 
