@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from . import datasets
 from .registry import ModelSpec, get_spec, list_models
 
 __all__ = ["HUMAN_NAMES", "arch_name", "display_name", "display_names"]
@@ -29,8 +30,6 @@ def _human_name(model: str) -> str | None:
         return HUMAN_NAMES[model]
     if not model.startswith("human/"):
         return None
-    from . import datasets  # the data layer, needed only for these few ids
-
     name = model.removeprefix("human/")
     if name in datasets.dataset_names("embedding"):
         label = datasets.dataset("embedding", name).label or name

@@ -9,7 +9,6 @@ build book/`` from the book folder Sphinx was given.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
 import json
 import multiprocessing
 import os
@@ -28,7 +27,7 @@ from .. import plots
 from .._atomic import probe_writable, write_text_atomic
 from ..config import absolute_env, settings, workers as config_workers
 from ..errors import DataError
-from ..profiles import load_profile, profile_path, read_profile_params
+from ..profiles import load_profile, read_profile_params
 from ..vocabulary import rules_markdown
 from .chapters import (
     PROFILE_ENV,
@@ -41,6 +40,7 @@ from .chapters import (
     profile_ref,
 )
 from .gallery import write_gallery
+from .state import prepared_state, record_state, recorded_state
 from .record import (
     previous_html_seconds,
     previous_runtimes,
@@ -273,7 +273,7 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
     lanes = workers or config_workers()
     with _chapter_environment():
         start = time.perf_counter()
-        if _prepared_state(ref) == _recorded_state(ref):
+        if prepared_state(ref) == recorded_state(ref):
             prepared = {"wall": 0.0, "workers": 0, "extraction": {}, "probe": {}, "tables": 0.0, "skipped": True}
             log("humanalign: features, probes and shared tables are as the last build left them; no model work")
         else:
@@ -306,54 +306,10 @@ def run_chapters(chapters: dict[str, tuple[Path, Path, dict]], ref: str, log=pri
                     done(futures[future], future.result())
         phases = {"prepare": prepared, "chapters": time.perf_counter() - chapter_start,
                   "total": time.perf_counter() - start}
-        _record_state(ref)
+        record_state(ref)
     return runtimes, phases
 
 
-# The cache folders a build reads and writes; their listing is the state a build leaves.
-_CACHE_PARTS = ("features", "scores", "resamples", "results")
-
-
-def _marker(ref: str) -> Path:
-    name = hashlib.sha256(str(ref).encode()).hexdigest()[:16]
-    return settings().cache_dir / "prepared" / f"{name}.json"
-
-
-def _prepared_state(ref: str) -> str:
-    """What the chapters of a profile read, in one digest: the library's code, the profile's
-    file and every file (name, size, modification time) of the caches. A changed, added or
-    removed file is another state, and the models' work is checked again."""
-    digest = hashlib.sha256()
-    digest.update(library_fingerprint().encode())
-    digest.update(profile_path(ref).read_bytes())
-    root = settings().cache_dir
-    for part in _CACHE_PARTS:
-        for folder, dirs, files in sorted(os.walk(root / part)):
-            dirs.sort()
-            for name in sorted(files):
-                try:
-                    stat = os.stat(os.path.join(folder, name))
-                except OSError:
-                    continue
-                digest.update(f"{os.path.relpath(os.path.join(folder, name), root)}|{stat.st_size}|"
-                              f"{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def _recorded_state(ref: str) -> str | None:
-    try:
-        return json.loads(_marker(ref).read_text())["state"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _record_state(ref: str) -> None:
-    """Remember the state a build leaves (after its chapters wrote their tables), so that the
-    next build with nothing changed does no model work at all."""
-    try:
-        write_text_atomic(_marker(ref), json.dumps({"state": _prepared_state(ref), "profile": str(ref)}))
-    except OSError:
-        pass  # the next build checks the models again: slower, never wrong
 
 
 #: Thread counts of the numerical libraries in the worker processes and kernels of a build:

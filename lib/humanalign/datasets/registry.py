@@ -46,15 +46,8 @@ from .peterson import PETERSON_DOMAINS, load_peterson
 from .rsa92 import load_rsa92
 from .rsa92_brain import load_rsa92_brain
 from .rsa92_models import load_rsa92_models
-from .things import (
-    load_category_matrix,
-    load_concepts,
-    load_images,
-    load_noise_ceiling_trials,
-    load_spose,
-    load_triplets,
-    load_vice,
-)
+from .things import load_category_matrix, load_concepts, load_images, load_noise_ceiling_trials, load_spose
+from .things import load_triplets, load_vice
 from .vice_dimensions import load_vice_dimensions
 from .types import HumanMatrix, Stimuli, Triplets
 

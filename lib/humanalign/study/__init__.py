@@ -46,17 +46,16 @@ from .brain_analysis import (
     rsa_rows,
     top_model,
 )
+from .caveats import claim_caveats
 from .claims import (
     CLAIMS,
     EFFECT_UNITS,
     Answer,
     answer_box,
     brain_answers,
-    claim_caveats,
     claims_csv,
     claims_markdown,
     claims_table,
-    held_fixed_words,
     verdict_box,
     verdict_halves,
     verdict_words,
@@ -117,6 +116,7 @@ from .tables import (
     probe_warning,
     wide_accuracy,
     with_normalised,
+    held_fixed_words,
 )
 from .verdicts import (
     CONCEPT_TERMS,
@@ -164,5 +164,5 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
+    "brain", "brain_analysis", "caveats", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
     "verdicts"}]

@@ -26,13 +26,11 @@ import pandas as pd
 
 from .. import escape, pages
 from ..profiles import Profile
-from ..names import arch_name
-from ..registry import UNTRAINED, get_spec
 from ..vocabulary import CLAIMS
-from .verdicts import DATA_BREADTH, Verdict
+from .verdicts import Verdict
 
-__all__ = ["CLAIMS", "Answer", "EFFECT_UNITS", "answer_box", "brain_answers", "claim_caveats", "claims_csv",
-           "claims_markdown", "claims_table", "held_fixed_words", "verdict_box", "verdict_halves",
+__all__ = ["CLAIMS", "Answer", "EFFECT_UNITS", "answer_box", "brain_answers", "claims_csv",
+           "claims_markdown", "claims_table", "verdict_box", "verdict_halves",
            "verdict_words"]
 
 #: The sphinx-design badge of each status (the first words of a status or a half's status).
@@ -137,7 +135,7 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
         verdicts: Claim key of :data:`CLAIMS` -> its verdict (missing claims are left out).
         profile: The profile (says what the human side rests on when a verdict does not).
         caveats: Claim key -> what the profile could test and on which measure
-            (:func:`claim_caveats`); missing keys get a dash.
+            (:func:`~.caveats.claim_caveats`); missing keys get a dash.
         beyond: Questions beyond the paper (:func:`brain_answers`), shown after the claims.
 
     Returns:
@@ -346,28 +344,33 @@ def brain_answers(result, chapter: str = "06_brain") -> dict[str, Answer]:
             {"effect_unit": "Spearman ρ with IT, after minus before the probe", "unit": "people and images",
              "data": data + "; the probe's THINGS triplets simulated from VICE"})
     if len(result.categories):
-        cats = result.categories.set_index(["division", "target", "measure"])
-        beyond = [d for d in dict.fromkeys(result.categories["division"])
-                  if cats["finding"].get((d, "behaviour", "beyond IT")) == "present"]
-        names = [d.split(" (")[0] for d in beyond]
-        bounds = ["value", "ci_low", "ci_high"]
-        parts = []
-        for d in beyond:
-            alone = str(cats["finding"].get((d, "IT", "plain"), ""))
-            note = (" (present in IT alone too)" if alone == "present" else
-                    " (not detected in IT alone)" if alone.startswith("not detected") else "")
-            parts.append(f"{d.split(' (')[0]} {_ci_text(*cats.loc[(d, 'behaviour', 'beyond IT'), bounds], '.3f')}"
-                         + note)
-        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-        answers["categories"] = Answer(
-            "categories", chapter, "Do the judgements divide categories that IT does not account for?",
-            f"yes: {listed}" if names else "no division detected beyond IT", bool(names),
-            (f"Partial rank correlation of the judgements with each division, the IT mean held fixed: "
-             f"{'; '.join(parts)} (95 % intervals; people and the division's images resampled)." if names else
-             "No division's partial rank correlation with the judgements, the IT mean held fixed, has its 95 % "
-             "interval above 0."),
-            {}, {"unit": "people and images", "data": data})
+        answers["categories"] = _category_answer(result.categories, chapter, data)
     return answers
+
+
+def _category_answer(categories: pd.DataFrame, chapter: str, data: str) -> Answer:
+    """Which category divisions the judgements show beyond IT (the brain chapter's third question)."""
+    cats = categories.set_index(["division", "target", "measure"])
+    beyond = [d for d in dict.fromkeys(categories["division"])
+              if cats["finding"].get((d, "behaviour", "beyond IT")) == "present"]
+    names = [d.split(" (")[0] for d in beyond]
+    bounds = ["value", "ci_low", "ci_high"]
+    parts = []
+    for d in beyond:
+        alone = str(cats["finding"].get((d, "IT", "plain"), ""))
+        note = (" (present in IT alone too)" if alone == "present" else
+                " (not detected in IT alone)" if alone.startswith("not detected") else "")
+        parts.append(f"{d.split(' (')[0]} {_ci_text(*cats.loc[(d, 'behaviour', 'beyond IT'), bounds], '.3f')}"
+                     + note)
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+    return Answer(
+        "categories", chapter, "Do the judgements divide categories that IT does not account for?",
+        f"yes: {listed}" if names else "no division detected beyond IT", bool(names),
+        (f"Partial rank correlation of the judgements with each division, the IT mean held fixed: "
+         f"{'; '.join(parts)} (95 % intervals; people and the division's images resampled)." if names else
+         "No division's partial rank correlation with the judgements, the IT mean held fixed, has its 95 % "
+         "interval above 0."),
+        {}, {"unit": "people and images", "data": data})
 
 
 def _raised(row: pd.Series) -> str:
@@ -385,102 +388,3 @@ def _gain_text(row: pd.Series) -> str:
 
 def _ci_text(value: float, low: float, high: float, fmt: str) -> str:
     return f"{float(value):{fmt}} [{float(low):{fmt}}, {float(high):{fmt}}]"
-
-
-def claim_caveats(profile: Profile, verdicts: dict[str, Verdict], scale: pd.DataFrame | None = None,
-                  data: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None,
-                  missing_sets: list[str] | None = None) -> dict[str, str]:
-    """What the profile could test for each claim, and on which measure (the paper's or another).
-
-    Args:
-        profile: The profile.
-        verdicts: The claims' verdicts (their numbers and labels).
-        scale: The scale comparisons (:func:`~humanalign.study.verdict_scale`'s table).
-        data: The training-data comparisons (:func:`~humanalign.study.verdict_training_data`'s table).
-        gaps: The precision gaps (:func:`~humanalign.study.reference_gaps`), set beside the data effects.
-        missing_sets: The paper's arrangement data sets the profile lacks (transfer).
-
-    Returns:
-        Claim key -> one or two sentences of plain text (escape them for Markdown).
-    """
-    specs = {s.id: s for s in (profile.specs or tuple(get_spec(m) for m in profile.models))}
-    out: dict[str, str] = {}
-    paper = "the paper's measure (THINGS odd-one-out)"
-    if "scale" in verdicts:
-        v = verdicts["scale"]
-        series = []
-        size = scale[scale["half"] == "size"] if scale is not None and len(scale) else pd.DataFrame()
-        for comparison in size.get("comparison", []):
-            family = str(comparison).split(" | ")[0]
-            members = [s for s in specs.values() if s.training_data != UNTRAINED
-                       and " | ".join([s.family, s.objective, s.training_data, s.precision]) == comparison]
-            sizes = sorted({s.input_size for s in members if s.input_size})
-            params = sorted(s.params for s in members if s.params)
-            text = f"{family} ({len(members)} models"
-            if params:
-                text += f", {params[0] / 1e6:.2g}–{params[-1] / 1e6:.2g} M parameters"
-            if len(sizes) > 1:
-                text += "; width and input resolution grow together"
-            series.append(text + ")")
-        parts = [("Size within " + " and ".join(series)) if series else
-                 "Size: no family spans a range of sizes at matched objective, data and precision"]
-        if v.labels.get("architecture_status") == "not testable":
-            parts.append("architecture: no two families at matched objective, data and precision")
-        margin = v.numbers.get("margin")
-        measure = "On " + paper
-        if margin is not None and np.isfinite(margin):
-            source = str(v.labels.get("margin_source", ""))
-            measure += f", margin ±{margin:.3f}" + (" (the precision gap)" if "precision" in source else "")
-        out["scale"] = _sentence(". ".join([parts[0], *(p[:1].upper() + p[1:] for p in parts[1:])])) + " " + \
-            _sentence(measure)
-    if "objective" in verdicts:
-        v = verdicts["objective"]
-        if v.status.startswith("not testable"):
-            out["objective"] = (f"{int(v.numbers.get('n_contrastive', 0))} image/text contrastive models (2 needed). "
-                                "The other objectives come with other training images: explored, not tested.")
-        else:
-            out["objective"] = _sentence(f"Image/text contrastive against softmax models, on {paper}")
-    if "dataset" in verdicts and data is not None and len(data):
-        sides: dict[str, list[str]] = {}
-        for comparison in dict.fromkeys(data["comparison"]):
-            broad, _, narrow = str(comparison).partition(" - ")
-            sides.setdefault(broad, []).append(narrow)
-        compared = "; ".join(f"{broad} against {' and '.join(narrow)}" for broad, narrow in sides.items())
-        archs = dict.fromkeys(held_fixed_words(str(f).split(", ")[0] for f in data["held_fixed"]))
-        text = f"{compared} ({', '.join(archs)}, one objective and precision)"
-        if max((DATA_BREADTH.get(b, 0) for b in sides), default=0) <= DATA_BREADTH["ImageNet-1k"]:
-            text += "; the broader side is not one of the paper's larger data sets"
-        effects = []
-        for prefix, name in (("THINGS", "THINGS (the paper's measure)"), ("92", "92 images (not the paper's)")):
-            rows = data[data["human_data"].str.startswith(prefix)]
-            if not len(rows):
-                continue
-            part = f"{name} {rows['difference'].min():+.3f} to {rows['difference'].max():+.3f}"
-            gap = gaps[gaps["human_data"].str.startswith(prefix)] if gaps is not None and len(gaps) else pd.DataFrame()
-            if len(gap):
-                part += f", precision gap {float(np.abs(gap['difference']).mean()):.3f}"
-            effects.append(part)
-        out["dataset"] = _sentence(text) + (" Effects: " + "; ".join(effects) + "." if effects else "")
-    elif "dataset" in verdicts:
-        out["dataset"] = "No two models share architecture, objective and precision but differ in training data."
-    if "transfer" in verdicts:
-        absent = " (not in this profile)" if missing_sets else ""
-        out["transfer"] = (f"RSA with 16 people's judgements of the 92 images, not the paper's two arrangement data "
-                           f"sets{absent}; the probe is fitted on THINGS triplets.")
-    if "concepts" in verdicts:
-        out["concepts"] = (f"Zero-shot, on {paper}; the 42 public VICE dimensions (the paper used 45), terms "
-                           "assigned in a reviewed table.")
-    return out
-
-
-def held_fixed_words(values) -> list[str]:
-    """What a comparison held fixed, in words: the architecture ids in each value
-    (``"mobilenet_v2_100_224, supervised softmax, uint8"``) named as a reader knows them
-    (:func:`humanalign.names.arch_name`)."""
-    return [", ".join(arch_name(part) for part in str(value).split(", ")) for value in values]
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return (text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")) if text else ""
-

@@ -11,9 +11,11 @@ import numpy as np
 
 from .. import datasets, escape, paper
 from ..profiles import Profile
+from ..names import arch_name
 from ..registry import spec_table
 
-__all__ = ["attach_metadata", "categories_by_measure", "gap_table", "headline_table", "human_references", "in_words",
+__all__ = ["attach_metadata", "categories_by_measure", "gap_table", "headline_table", "held_fixed_words",
+           "human_references", "in_words",
            "model_table", "named_dimensions", "paper_comparison", "paper_differences", "probe_by_data",
            "probe_convergence", "probe_description", "probe_source", "probe_warning", "wide_accuracy",
            "with_normalised"]
@@ -198,7 +200,6 @@ def gap_table(gaps: pd.DataFrame) -> pd.DataFrame:
 def in_words(table: pd.DataFrame) -> pd.DataFrame:
     """A comparison table with its ``held_fixed`` column (if any) in words: architecture ids
     named as a reader knows them (:func:`~humanalign.study.held_fixed_words`)."""
-    from .claims import held_fixed_words
 
     return table.assign(held_fixed=held_fixed_words(table["held_fixed"])) if "held_fixed" in table else table
 
@@ -288,3 +289,10 @@ def categories_by_measure(categories: pd.DataFrame) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows, columns=["division", "target", "plain", "plain_low", "plain_high", "beyond",
                                        "beyond_low", "beyond_high"])
+
+
+def held_fixed_words(values) -> list[str]:
+    """What a comparison held fixed, in words: the architecture ids in each value
+    (``"mobilenet_v2_100_224, supervised softmax, uint8"``) named as a reader knows them
+    (:func:`humanalign.names.arch_name`)."""
+    return [", ".join(arch_name(part) for part in str(value).split(", ")) for value in values]
