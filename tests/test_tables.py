@@ -135,7 +135,8 @@ def test_reader_table_shows_models_by_name_and_keeps_their_ids_in_the_csv():
     df = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k", "ImageNet-1k", "human"],
                        "zero_shot": [0.41, 0.43, 0.60], "ci_low": [0.40, 0.42, 0.58], "ci_high": [0.42, 0.44, 0.62]})
     table = tables.reader_table(df, caption="Accuracy", csv_name="acc")
-    assert table.cells["Model"].tolist() == ["MobileNet v1 0.25 (128 px, uint8)", "EfficientNet-Lite0", "human/vice_42d"]
+    assert table.cells["Model"].tolist() == ["MobileNet v1 0.25 (128 px, uint8)", "EfficientNet-Lite0",
+                                             "VICE 42-d (human embedding)"]
     data = _csv(table)
     assert data["model"].tolist() == ids and data["model_name"].tolist() == table.cells["Model"].tolist()
     html = table._repr_html_()
