@@ -131,18 +131,21 @@ def _csv(table) -> pd.DataFrame:
 
 
 def test_reader_table_shows_models_by_name_and_keeps_their_ids_in_the_csv():
-    ids = ["litert/mobilenet_v1_025_128.quant_in1k", "pypi/efficientnet_lite0.in1k", "human/vice_42d"]
-    df = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k", "ImageNet-1k", "human"],
+    ids = ["litert/mobilenet_v1_025_128.quant_in1k", "pypi/efficientnet_lite0.in1k", "reference/monkey_IT"]
+    df = pd.DataFrame({"model": ids, "training_data": ["ImageNet-1k", "ImageNet-1k", "reference"],
                        "zero_shot": [0.41, 0.43, 0.60], "ci_low": [0.40, 0.42, 0.58], "ci_high": [0.42, 0.44, 0.62]})
     table = tables.reader_table(df, caption="Accuracy", csv_name="acc")
     assert table.cells["Model"].tolist() == ["MobileNet v1 0.25 (128 px, uint8)", "EfficientNet-Lite0",
-                                             "VICE 42-d (human embedding)"]
+                                             "reference/monkey_IT"]
     data = _csv(table)
     assert data["model"].tolist() == ids and data["model_name"].tolist() == table.cells["Model"].tolist()
     html = table._repr_html_()
     # A name in words wraps at its spaces: no break points inside "0.25"; an id keeps them.
     assert ">MobileNet v1 0.25 (128 px, uint8)</td>" in html
-    assert "human/<wbr>vice_<wbr>42d" in html
+    assert "reference/<wbr>monkey_<wbr>IT" in html
+    # A human embedding is named by the data registry's label.
+    named = tables.reader_table(df.assign(model=[*ids[:2], "human/vice_42d"]), caption="Accuracy")
+    assert named.cells["Model"].tolist()[2] == "VICE 42-d (human embedding)"
 
 
 def test_reader_table_names_pivoted_model_columns_and_writes_headers_in_words():
