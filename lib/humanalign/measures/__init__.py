@@ -13,7 +13,18 @@ from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .classification import top1_accuracy
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
-from .inference import WeightedRanks, concept_bootstrap, interval, rsa_two_way_bootstrap, three_way, weighted_correlations
+from .inference import (
+    WeightedRanks,
+    concept_bootstrap,
+    data_key,
+    image_draws,
+    interval,
+    people_draws,
+    rsa_shared_bootstrap,
+    rsa_two_way_bootstrap,
+    three_way,
+    weighted_correlations,
+)
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
 from .probe_checks import StartCheck, check_start_points
 from .probe_solver import ProbeConvergence, probe_loss
@@ -44,6 +55,10 @@ __all__ = [
     "concept_bootstrap",
     "interval",
     "rsa_two_way_bootstrap",
+    "rsa_shared_bootstrap",
+    "data_key",
+    "image_draws",
+    "people_draws",
     "three_way",
     "weighted_correlations",
     "bootstrap_ci",
