@@ -207,3 +207,49 @@ def test_interval_and_bad_intervals():
         inference.three_way(0.2, 0.1)
     with pytest.raises(ValueError):
         inference.interval([np.nan])
+
+
+# --------------------------------------------------------------------------- noise ceiling
+
+
+def _plain_ceiling(people, n_boot, seed):
+    """The ceiling's resamples written out: expand the drawn pairs, pool ranks of the drawn people."""
+    from scipy.stats import rankdata
+
+    n, p = people.shape[1], len(people)
+    images = inference.image_draws(n, n_boot, seed)
+    whom = inference.people_draws(p, n_boot, seed, inference.data_key(people))
+    rows, cols = np.triu_indices(n, k=1)
+    out = np.empty((n_boot, 2))
+    for b in range(n_boot):
+        idx = images[b]
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        ranks = {j: rankdata(people[j][ia, ib]) for j in set(whom[b])}
+        lower, upper = [], []
+        distinct = sorted(set(whom[b]))  # each person drawn stands once in a pool
+        everyone = np.mean([ranks[j] for j in distinct], axis=0)
+        for i in whom[b]:
+            others = [ranks[j] for j in distinct if j != i]
+            if not others:
+                continue
+            lower.append(spearmanr(people[i][ia, ib], np.mean(others, axis=0))[0])
+            upper.append(spearmanr(people[i][ia, ib], everyone)[0])
+        out[b] = np.mean(lower), np.mean(upper)
+    return out
+
+
+def test_noise_ceiling_bootstrap_matches_a_plain_loop(rng):
+    _, people = _sample(rng, _world(rng, 40), 11, 4)
+    fast = inference.noise_ceiling_bootstrap(people, n_boot=5, seed=7)
+    assert fast == pytest.approx(_plain_ceiling(people, 5, 7), abs=1e-12)
+
+
+@pytest.mark.parametrize("method", ["spearman", "pearson"])
+def test_noise_ceiling_without_resampling_is_the_ceiling(rng, method):
+    from humanalign.measures import noise_ceiling_rsa
+
+    _, people = _sample(rng, _world(rng, 30), 10, 5)
+    out = inference.noise_ceiling_bootstrap(people, n_boot=1, method=method, people=False, images=False)[0]
+    bounds = noise_ceiling_rsa(people, method)
+    assert out == pytest.approx([bounds["lower"], bounds["upper"]], abs=1e-12)

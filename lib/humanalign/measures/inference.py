@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 from .rsa_inference import _check_method, _check_stack
 
-__all__ = ["OUTCOMES", "WeightedRanks", "concept_bootstrap", "data_key", "image_draws", "interval", "people_draws",
+__all__ = ["OUTCOMES", "WeightedRanks", "concept_bootstrap", "data_key", "image_draws", "interval", "noise_ceiling_bootstrap", "people_draws",
            "rsa_shared_bootstrap", "rsa_two_way_bootstrap", "three_way", "weighted_correlations"]
 
 #: The words of :func:`three_way`, in the order of the paper's direction, the opposite and
@@ -242,6 +242,83 @@ def rsa_two_way_bootstrap(
     """
     keys = None if people_key is None else [people_key]
     return rsa_shared_bootstrap([(model_rdms, rdms)], n_boot, seed, method, people, images, keys)[0]
+
+
+def _ceiling_on(vectors: np.ndarray, ranker: WeightedRanks | None, w: np.ndarray, who: np.ndarray
+                ) -> tuple[float, float]:
+    """Lower and upper noise-ceiling bound on one draw: pair weights ``w``, people counts ``who``.
+
+    The pools hold each person drawn once, however often they were drawn (a person drawn
+    twice would otherwise weigh twice in the pool that is to predict them); a drawn person is
+    compared with the pool of the *other* people drawn and with the pool of everyone drawn,
+    and both bounds are means over the draws.
+    """
+    if ranker is not None:
+        values = ranker.ranks(w)
+    else:
+        total = w.sum()
+        centred = vectors - (vectors @ w / total)[:, None]
+        values = centred / np.sqrt((centred * centred) @ w / total)[:, None]
+    # Pairs with an undrawn image weigh nothing: the pools are ranked on the drawn pairs only.
+    drawn = np.flatnonzero(w)
+    values, w = values[:, drawn], w[drawn]
+    present = np.flatnonzero(who)
+    if len(present) < 2:
+        return float("nan"), float("nan")
+    pool = values[present].sum(axis=0)
+    pooled = np.stack([pool / len(present)] + [(pool - values[i]) / (len(present) - 1) for i in present])
+    if ranker is not None:
+        pooled = WeightedRanks(pooled).ranks(w)
+    r = weighted_correlations(values[present], pooled, w)
+    counts = who[present]
+    lower = counts @ r[np.arange(len(present)), np.arange(1, len(present) + 1)]
+    return float(lower / counts.sum()), float(counts @ r[:, 0] / counts.sum())
+
+
+def noise_ceiling_bootstrap(
+    rdms: np.ndarray,
+    n_boot: int = 1000,
+    seed: int = 0,
+    method: str = "spearman",
+    people: bool = True,
+    images: bool = True,
+    people_key: int | None = None,
+) -> np.ndarray:
+    """The noise ceiling's two bounds on resamples of people and images.
+
+    The draws are those of :func:`rsa_two_way_bootstrap` with the same seed and people key,
+    so the ceiling and the models' scores move together. On a draw, each person's ranks (or
+    z-scores, for Pearson) are taken over the pairs of two different drawn images, repeated
+    as often as the product of their draws; the lower bound correlates each drawn person
+    with the pool of the other people drawn, the upper bound with the pool of all drawn;
+    both are averaged over the drawn people. Without resampling it equals
+    :func:`~.rsa_inference.noise_ceiling_rsa`.
+
+    Args:
+        rdms: (p, n, n) one matrix per person, p >= 2.
+        n_boot, seed, method, people, images, people_key: As for
+            :func:`rsa_two_way_bootstrap`.
+
+    Returns:
+        (n_boot, 2): lower and upper bound per resample (NaN where a draw holds one person
+        only). Each pool holds every drawn person once.
+    """
+    _check_method(method)
+    humans = _check_stack(rdms, "rdms", min_people=2)
+    if int(n_boot) < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}.")
+    p, n = humans.shape[:2]
+    rows, cols = np.triu_indices(n, k=1)
+    vectors = humans[:, rows, cols]
+    ranker = WeightedRanks(vectors) if method == "spearman" else None
+    drawn = image_draws(n, n_boot, seed) if images else None
+    whom = people_draws(p, n_boot, seed, data_key(humans) if people_key is None else people_key) if people else None
+    out = np.empty((int(n_boot), 2))
+    for b in range(int(n_boot)):
+        times = np.bincount(drawn[b], minlength=n).astype(np.float64) if images else np.ones(n)
+        who = np.bincount(whom[b], minlength=p).astype(np.float64) if people else np.ones(p)
+        out[b] = _ceiling_on(vectors, ranker, times[rows] * times[cols], who)
+    return out
 
 
 def concept_bootstrap(
