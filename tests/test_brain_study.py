@@ -75,9 +75,12 @@ def test_nan_interval_ignores_nan_and_handles_none_finite():
 
 def test_models_built_like_it_score_on_it_only_and_the_reverse(planted):
     models = _models(planted.like_it, planted.like_behaviour)
-    on_it, boot_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=1)
-    on_beh, boot_beh = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=1)
-    assert boot_it.shape == (200, 2) and list(on_it["target"]) == ["IT", "IT"] and on_it["n"].eq(4).all()
+    on_it, res_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=1)
+    on_beh, res_beh = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=1)
+    assert res_it.boot.shape == res_it.images.shape == (200, 2) and res_it.per_person.shape == (4, 2)
+    assert list(on_it["target"]) == ["IT", "IT"] and on_it["n"].eq(4).all()
+    # 4 people: a t interval on Satterthwaite's degrees of freedom.
+    assert on_it["interval"][0].startswith("t on")
     # The IT-like model: clearly above 0 on IT, its interval covering 0 on behaviour; and the reverse.
     assert on_it["ci_low"][0] > 0.5 and on_beh["ci_low"][0] < 0 < on_beh["ci_high"][0]
     assert on_beh["ci_low"][1] > 0.5 and on_it["ci_low"][1] < 0 < on_it["ci_high"][1]
@@ -85,14 +88,14 @@ def test_models_built_like_it_score_on_it_only_and_the_reverse(planted):
     loop = np.mean([spearmanr(planted.like_it[np.triu_indices(N, 1)], m[np.triu_indices(N, 1)])[0]
                     for m in planted.it_people])
     assert on_it["value"][0] == pytest.approx(loop)
-    top = study.top_model(on_it, boot_it)
+    top = study.top_model(on_it, res_it)
     assert top["model"] == "m0" and top["separated"] and top["runner_up"] == "m1"
 
 
 def test_top_model_is_not_separated_from_a_copy_of_itself(planted):
     models = _models(planted.like_it, planted.like_it * 1.0001)
-    rows, boot = study.rsa_rows(models, planted.it_people, "IT", n_boot=100, seed=0)
-    assert not study.top_model(rows, boot)["separated"]
+    rows, res = study.rsa_rows(models, planted.it_people, "IT", n_boot=100, seed=0)
+    assert not study.top_model(rows, res)["separated"]
 
 
 def test_across_models_recovers_a_planted_relation(rng):
@@ -118,15 +121,15 @@ def test_probe_effects_pair_before_and_after(planted):
                      kinds=["network", "network", "untrained network", "untrained network"],
                      reps=["cosine", "probed", "cosine", "probed"])
     models["model"] = ["a", "a", "u", "u"]
-    rows, boot = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=0)
-    table = study.probe_effects(rows, boot, "behaviour")
+    rows, res = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=0)
+    table = study.probe_effects(rows, res, "behaviour")
     assert list(table["model"]) == ["a", "u", "mean of trained networks"]
     assert table["effect"].tolist()[0] == "raised" and table["gain"][2] == pytest.approx(table["gain"][0])
     assert table["effect"][1].startswith("no detectable difference")  # identical before and after
-    rows_it, boot_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=0)
-    assert study.probe_effects(rows_it, boot_it, "IT")["effect"][0] == "lowered"
+    rows_it, res_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=0)
+    assert study.probe_effects(rows_it, res_it, "IT")["effect"][0] == "lowered"
     with pytest.raises(ValueError, match="cosine"):
-        study.probe_effects(rows.iloc[:1], boot[:, :1], "behaviour")
+        study.probe_effects(rows.iloc[:1], study.subset(res, [0]), "behaviour")
 
 
 # --------------------------------------------------------------------------- categories and ceilings
@@ -299,7 +302,7 @@ def test_pairs_of_sessions_are_averaged_per_person():
 
 def test_category_resamples_match_ranking_each_draw_again():
     """The weighted ranks of a resample give the numbers of ranking the drawn pairs anew."""
-    from humanalign.study import brain_analysis
+    from humanalign.study import brain_categories
 
     rng = np.random.default_rng(0)
     n = 20
@@ -309,10 +312,13 @@ def test_category_resamples_match_ranking_each_draw_again():
     control = control + control.T
     images = np.arange(3, 15)
     group = (images % 3 == 0).astype(int)
-    fast = brain_analysis._category_boot(people, control, images, group, 6, np.random.default_rng(4))
-    again = np.random.default_rng(4)
+    fast = brain_categories._category_boot(people, control, images, group, 6, 4, resample_people=True)
+    drawn = measures.image_draws(len(images), 6, 4)
+    whom = measures.people_draws(5, 6, 4, measures.data_key(people))
+    alone = brain_categories._category_boot(people, control, images, group, 6, 4, resample_people=False)
     for b in range(6):
-        who = again.integers(0, 5, size=5)
-        idx = again.integers(0, len(images), len(images))
-        plain, partial = brain_analysis._category_draw(people[who], control, images, group, idx)
+        plain, partial = brain_categories._category_draw(people[whom[b]], control, images, group, drawn[b])
         assert fast[b] == pytest.approx([np.nanmean(plain), np.nanmean(partial)], abs=1e-10)
+        # Images only: every person once, on the same image draw.
+        plain, partial = brain_categories._category_draw(people, control, images, group, drawn[b])
+        assert alone[b] == pytest.approx([np.nanmean(plain), np.nanmean(partial)], abs=1e-10)

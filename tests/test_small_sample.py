@@ -79,3 +79,28 @@ def test_bad_components_are_refused():
         small_sample.satterthwaite_df([1.0, -1.0], [2, 2])
     with pytest.raises(ValueError):
         small_sample.satterthwaite_interval(0.0, [])
+
+
+def test_people_images_interval_with_many_people_is_the_percentile_interval():
+    rng = np.random.default_rng(1)
+    per, two, img = rng.normal(size=12), rng.normal(size=400), rng.normal(size=400)
+    est, low, high, how = small_sample.people_images_interval([(per, two, img)], 92)
+    assert est == pytest.approx(per.mean())
+    assert (low, high) == pytest.approx(tuple(np.percentile(two, [2.5, 97.5])))
+    assert how.startswith("percentile")
+
+
+def test_people_images_interval_with_few_people_sums_the_sources():
+    rng = np.random.default_rng(2)
+    few, many = rng.normal(size=4), rng.normal(size=16)
+    img_a, img_b = rng.normal(size=500), rng.normal(size=500)
+    est, low, high, how = small_sample.people_images_interval(
+        [(many, rng.normal(size=500), img_a), (-few, rng.normal(size=500), -img_b)], 92)
+    # Written out: the two panels' people and the images of the difference, Welch-Satterthwaite.
+    v = [few.var(ddof=1) / 4, many.var(ddof=1) / 16, (img_a - img_b).var(ddof=1)]
+    d = [3, 15, 91]
+    df = sum(v) ** 2 / sum(vi ** 2 / di for vi, di in zip(v, d))
+    half = stats.t.ppf(0.975, df) * np.sqrt(sum(v))
+    assert est == pytest.approx(many.mean() - few.mean())
+    assert (low, high) == pytest.approx((est - half, est + half))
+    assert "16 and 4 people" in how

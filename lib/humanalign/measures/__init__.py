@@ -36,6 +36,7 @@ from .rsa import rsa, similarity_matrix, upper_triangle
 from .small_sample import (
     SMALL_SAMPLE,
     mean_variance,
+    people_images_interval,
     resample_variance,
     satterthwaite_df,
     satterthwaite_interval,
@@ -108,6 +109,7 @@ __all__ = [
     # few sampled units: t and Welch-Satterthwaite intervals
     "SMALL_SAMPLE",
     "mean_variance",
+    "people_images_interval",
     "resample_variance",
     "satterthwaite_df",
     "satterthwaite_interval",

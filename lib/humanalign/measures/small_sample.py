@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 from scipy import stats
 
-__all__ = ["SMALL_SAMPLE", "mean_variance", "resample_variance", "satterthwaite_df", "satterthwaite_interval",
+__all__ = ["SMALL_SAMPLE", "mean_variance", "people_images_interval", "resample_variance", "satterthwaite_df", "satterthwaite_interval",
            "t_interval"]
 
 #: Fewest members a resampled unit needs for a percentile bootstrap over it; with fewer,
@@ -128,3 +128,44 @@ def satterthwaite_interval(estimate: float, components: Sequence[tuple[float, fl
     df = satterthwaite_df(variances, dfs)
     half = float(stats.t.ppf(0.5 + level / 2, df) * np.sqrt(np.sum(variances)))
     return float(estimate) - half, float(estimate) + half, df
+
+
+def people_images_interval(terms: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], n_images: int,
+                           level: float = 0.95) -> tuple[float, float, float, str]:
+    """The interval of an effect measured with panels of people over one set of images.
+
+    The effect is a sum of terms, one per panel (e.g. a contrast of models on one panel, or
+    a difference between two panels of other people who saw the same images): the mean over
+    the panel's people of each person's value. With at least :data:`SMALL_SAMPLE` people in
+    every panel the interval is the percentile interval of the summed resamples of people
+    and images (shared image draws, each panel's own people draws). Otherwise it is a
+    Satterthwaite t interval whose sources are each panel's people, the images held as
+    sampled (:func:`mean_variance` of the per-person values), and the images, every person
+    held (:func:`resample_variance` of the summed image-only resamples). The two sources
+    both hold the person-by-image interaction, so the sum errs on the wide side.
+
+    Args:
+        terms: Per panel ``(per_person (p,), two_way (B,), images_only (B,))``.
+        n_images: How many images the resamples draw.
+        level: Coverage, in (0, 1).
+
+    Returns:
+        ``(estimate, low, high, how)``, ``how`` naming the interval.
+    """
+    _check_level(level)
+    if not terms:
+        raise ValueError("no panel given.")
+    estimate = float(sum(np.mean(np.asarray(per, dtype=np.float64)) for per, _, _ in terms))
+    sizes = [len(np.asarray(per).reshape(-1)) for per, _, _ in terms]
+    if min(sizes) >= SMALL_SAMPLE:
+        summed = np.sum([np.asarray(two, dtype=np.float64) for _, two, _ in terms], axis=0)
+        summed = summed[np.isfinite(summed)]
+        tail = (1 - level) / 2 * 100
+        low, high = np.percentile(summed, [tail, 100 - tail]) if len(summed) else (np.nan, np.nan)
+        return estimate, float(low), float(high), "percentile, people and images resampled"
+    components = [mean_variance(per) for per, _, _ in terms]
+    components.append(resample_variance(np.sum([np.asarray(img, dtype=np.float64) for _, _, img in terms], axis=0),
+                                        n_images))
+    low, high, df = satterthwaite_interval(estimate, components, level)
+    people = " and ".join(str(s) for s in sizes)
+    return estimate, low, high, f"t on {df:.1f} df ({people} people, {int(n_images)} images)"

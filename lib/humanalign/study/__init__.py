@@ -2,9 +2,9 @@
 
 :mod:`.data` (what a profile scores against), :mod:`.scores` (per-unit results of one
 model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concepts` and
-:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain` and :mod:`.brain_analysis`
-(behaviour beside human IT on the 92 images), :mod:`.tables` and :mod:`.glue` (what the
-pages show), and :mod:`.verdicts` (the claims, one module each).
+:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain`, :mod:`.brain_analysis` and
+:mod:`.brain_categories` (behaviour beside human IT on the 92 images), :mod:`.tables` and
+:mod:`.glue` (what the pages show), and :mod:`.verdicts` (the claims, one module each).
 
 A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``. The
 profile itself (:mod:`humanalign.profiles`) is re-exported here for the notebooks.
@@ -36,16 +36,19 @@ from .brain import (
     reference_rsa,
 )
 from .brain_analysis import (
+    Resampled,
     across_models,
-    brain_ceilings,
-    category_divisions,
-    category_structure,
+    contrast,
     effect_word,
+    margin_word,
     nan_interval,
+    network_weights,
     probe_effects,
     rsa_rows,
+    subset,
     top_model,
 )
+from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
 from .claims import CLAIMS, claims_markdown, claims_table, verdict_box
 from .concepts import (
     answer_labels,
@@ -75,6 +78,7 @@ from .scores import (
     trained,
     trial_split,
     two_way_resamples,
+    ceiling_resamples,
 )
 from .tables import (
     attach_metadata,
@@ -132,5 +136,5 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
+    "brain", "brain_analysis", "brain_categories", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
     "verdicts"}]

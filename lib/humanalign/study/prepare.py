@@ -96,9 +96,11 @@ def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None
         if "penultimate" in layers_of(spec, profile):
             scores = matrix_scores(profile, spec, "penultimate", matrices, cfg)
             if matrices.rdms is not None:
-                # The model's resamples on people and images, before and after the probe.
-                two_way_resamples(np.stack([scores.rdm("cosine"), scores.rdm("probed")]), matrices.rdms,
-                                  profile.n_boot, profile.seed, cfg)
+                # The model's resamples on people and images, before and after the probe, and
+                # on the images alone (the image source of a small-sample interval).
+                both = np.stack([scores.rdm("cosine"), scores.rdm("probed")])
+                for people in (True, False):
+                    two_way_resamples(both, matrices.rdms, profile.n_boot, profile.seed, cfg, resample_people=people)
     return spec.id, extracted - start, time.perf_counter() - extracted
 
 
