@@ -275,15 +275,8 @@ def _ceiling_on(vectors: np.ndarray, ranker: WeightedRanks | None, w: np.ndarray
     return float(lower / counts.sum()), float(counts @ r[:, 0] / counts.sum())
 
 
-def noise_ceiling_bootstrap(
-    rdms: np.ndarray,
-    n_boot: int = 1000,
-    seed: int = 0,
-    method: str = "spearman",
-    people: bool = True,
-    images: bool = True,
-    people_key: int | None = None,
-) -> np.ndarray:
+def noise_ceiling_bootstrap(rdms: np.ndarray, n_boot: int = 1000, seed: int = 0, method: str = "spearman",
+                            people: bool = True, images: bool = True, people_key: int | None = None) -> np.ndarray:
     """The noise ceiling's two bounds on resamples of people and images.
 
     The draws are those of :func:`rsa_two_way_bootstrap` with the same seed and people key,

@@ -49,6 +49,7 @@ from .brain_analysis import (
     top_model,
 )
 from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
+from .choices import BOOK, NOT_RUN, Choice, alternatives, not_run, plain_resize_features, prepare_choices, rdm_under, things_correct
 from .claims import CLAIMS, claims_markdown, claims_table, verdict_box
 from .concepts import (
     answer_labels,
@@ -94,7 +95,10 @@ from .verdicts import (
     CONCEPT_TERMS,
     DATA_BREADTH,
     FALLBACK_MARGIN,
+    ROBUSTNESS_COLUMNS,
     RULES,
+    SESOI,
+    SESOI_REASON,
     UNITS,
     Evidence,
     REAL_THINGS,
@@ -121,6 +125,9 @@ from .verdicts import (
     precision_pairs,
     reference_gap,
     reference_gaps,
+    robust,
+    robustness_mark,
+    robustness_table,
     rule_values,
     rules_markdown,
     rules_table,
@@ -136,5 +143,5 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "brain_categories", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
+    "brain", "brain_analysis", "brain_categories", "choices", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
     "verdicts"}]

@@ -44,22 +44,8 @@ from ..config import Settings
 from ..datasets import MatrixSet
 from ..profiles import Profile
 from ..registry import UNTRAINED
-from .brain_analysis import (
-    CONTROL,
-    HUMAN,
-    NETWORK,
-    Resampled,
-    across_models,
-    contrast,
-    effect_word,
-    margin_word,
-    nan_interval,
-    network_weights,
-    probe_effects,
-    rsa_rows,
-    subset,
-    top_model,
-)
+from .brain_analysis import CONTROL, HUMAN, NETWORK, Resampled, across_models, contrast, effect_word, margin_word
+from .brain_analysis import nan_interval, network_weights, probe_effects, rsa_rows, subset, top_model
 from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
 from .scores import matrix_scores, specs_of
 

@@ -211,7 +211,7 @@ class ThingsScores:
 
 _SUMMARY = ("probed_simulated", "zero_shot_simulated", "lambda", "probe_refit_n_iter", "probe_refit_grad_norm",
             "probe_refit_rel_change", "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap",
-            "probe_grid_max_grad_norm")
+            "probe_grid_max_n_iter", "probe_grid_max_grad_norm", "probe_lambda_at_edge")
 
 
 def trial_split(profile: Profile, data: StudyData) -> tuple[np.ndarray, np.ndarray]:

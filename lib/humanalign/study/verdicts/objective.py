@@ -10,6 +10,8 @@ from ...profiles import Profile
 from ...registry import UNTRAINED, ModelSpec
 from ..scores import specs_of, trained
 from .dataset import COMPARISON_COLUMNS, RSA92_LABEL, things_label
+from ..choices import Choice
+from .robustness import robust
 from .rules import Verdict, comparison_row, direction_verdict
 from .units import REAL_THINGS, evidence
 
@@ -19,7 +21,8 @@ CONTRASTIVE = "image/text contrastive"
 SOFTMAX = "supervised softmax"
 
 
-def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models: int = 2) -> Verdict:
+def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models: int = 2,
+                      choice: Choice | None = None) -> Verdict:
     """Objective: do image/text contrastive models align better than supervised softmax ones
     trained on ImageNet-1k (the paper's comparison)?
 
@@ -27,7 +30,11 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
     interval: each resample draws the distinct triplets and the people of the real answers
     and, within each group, the models with replacement. Only models of one precision are compared (the precision
     both groups share most models in). Needs ``min_models`` trained models in each group.
+    ``choice``: measure under this choice only; by default the book's way, with the
+    verdict's robustness to the alternatives (:mod:`.robustness`).
     """
+    if choice is None:
+        return robust(lambda c: verdict_objective(profile, cfg, min_models, c), profile, ("things",))
     specs = trained(specs_of(profile))
     contrastive = [s for s in specs if s.objective == CONTRASTIVE]
     softmax = [s for s in specs if s.objective == SOFTMAX and s.training_data == "ImageNet-1k"]
@@ -44,7 +51,7 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
             {"n_contrastive": float(len(contrastive)), "n_softmax": float(len(softmax))},
             {"unit": "triplets, people and models", "data": REAL_THINGS},
         )
-    ev = evidence(profile, [*contrastive, *softmax], "things", cfg)
+    ev = evidence(profile, [*contrastive, *softmax], "things", cfg, choice=choice)
     rng = np.random.default_rng(profile.seed + 2)
 
     def drawn(group: list[ModelSpec]) -> np.ndarray:

@@ -8,13 +8,15 @@ from ... import datasets, measures
 from ...config import Settings
 from ...profiles import Profile
 from ..scores import specs_of, trained
+from ..choices import Choice
+from .robustness import robust
 from .rules import Verdict, outcome
 from .units import evidence
 
 __all__ = ["heldout_gain", "verdict_transfer_people"]
 
 
-def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Verdict:
+def verdict_transfer_people(profile: Profile, cfg: Settings | None = None, choice: Choice | None = None) -> Verdict:
     """Transfer: does the THINGS probe raise the 92-image RSA of trained models?
 
     The gain (after minus before the probe) of the trained models' mean RSA with the 16
@@ -22,17 +24,23 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Ve
     after (paired). The gain is also given as a share of the distance from the models'
     RSA before the probe to the lower noise ceiling. Reproduced when the interval lies above
     zero (the paper: the transform improves alignment on other human data), not reproduced
-    when below, undecided when it covers zero.
+    when below, undecided when it covers zero. ``choice``: measure under this choice only;
+    by default the book's way, with the verdict's robustness to the alternatives
+    (:mod:`.robustness`).
     """
+    if choice is None:
+        return robust(lambda c: verdict_transfer_people(profile, cfg, c), profile, ("rsa92",))
     specs = trained(specs_of(profile))
     if not specs:
         return Verdict("not testable with this profile's models", "the profile has no trained model", {})
     ids = [s.id for s in specs]
-    raw, moved = evidence(profile, specs, "rsa92", cfg), evidence(profile, specs, "rsa92", cfg, transformed=True)
+    raw = evidence(profile, specs, "rsa92", cfg, choice=choice)
+    moved = evidence(profile, specs, "rsa92", cfg, transformed=True, choice=choice)
     before, before_boot = raw.group(ids)
     after, after_boot = moved.group(ids)
     gain, low, high = after - before, *measures.interval(after_boot - before_boot)
-    ceiling = float(measures.noise_ceiling_rsa(datasets.load_dataset("matrices", "rsa92", cfg).rdms)["lower"])
+    ceiling = float(measures.noise_ceiling_rsa(datasets.load_dataset("matrices", "rsa92", cfg).rdms,
+                                               choice.statistic)["lower"])
     room = ceiling - before
     word = outcome(low, high)
     status = {"as the paper says": "reproduced", "the opposite": "not reproduced"}.get(word, "undecided")
