@@ -128,3 +128,34 @@ def test_alternatives_per_model_match_the_measures_directly(fake):
     probed = study.rdm_under(profile, spec, rsa92, study.Choice(distance="euclidean"), transformed=True)
     moved = study.things_scores(profile, spec, "penultimate").probe.apply(images)
     assert probed == pytest.approx(measures.model_rdm(moved, "euclidean"))
+
+
+# --------------------------------------------------------------------------- the rules the methods page prints
+
+
+def test_the_printed_rules_say_what_the_code_does(monkeypatch):
+    """The methods page's table (vocabulary.RULES) names every unit a verdict resamples, the
+    scale margin the code uses, the small-sample threshold and every alternative the code runs."""
+    from humanalign import vocabulary
+    from humanalign.study.verdicts import dataset, objective, transfer
+
+    rules = dict(zip(vocabulary.rules_table()["claim"].str.split(":").str[0], vocabulary.rules_table()["resampled"]))
+    profile = make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False)
+    for module in (dataset, objective, transfer):
+        monkeypatch.setattr(module, "evidence", _fake_evidence)
+    monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
+    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
+    units = {"Training data": study.verdict_training_data(profile, choice=study.BOOK)[0].labels["unit"],
+             "Transfer": study.verdict_transfer_people(profile, choice=study.BOOK).labels["unit"],
+             "Scale": study.scale_verdict_from(pd.DataFrame(columns=["half"])).labels["unit"],
+             "Objective": study.verdict_objective(profile, choice=study.BOOK).labels["unit"]}
+    for claim, unit in units.items():
+        for word in ("triplets", "people", "images", "models"):
+            if word in unit:
+                assert word in rules[claim], (claim, word)
+    text = vocabulary.rules_markdown()
+    assert f"±{study.SESOI:.4f}" in text and f"fewer than {measures.SMALL_SAMPLE} members" in text
+    for choice in study.alternatives(make_profile(models=[QAT], layers=["penultimate", "logits"], check_data=False)):
+        assert f"| {choice.label} |" in text
+    for label in study.NOT_RUN:
+        assert f"| {label} |" in text

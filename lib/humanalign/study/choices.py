@@ -27,6 +27,7 @@ from ..config import Settings, settings as current_settings
 from ..datasets import MatrixSet, Stimuli
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
+from ..vocabulary import ALTERNATIVES, NOT_RUN
 from .data import load_study_data
 from .scores import features_for, layers_of, things_scores, two_way_resamples
 
@@ -70,23 +71,11 @@ class Choice:
 
 BOOK = Choice()
 
-_ALTERNATIVES = (
-    Choice("correlation instead of cosine similarity (THINGS)", similarity="correlation"),
-    Choice("Euclidean instead of cosine similarity (THINGS)", similarity="euclidean"),
-    Choice("correlation instead of cosine distance (92 images)", distance="correlation"),
-    Choice("Euclidean instead of cosine distance (92 images)", distance="euclidean"),
-    Choice("Pearson instead of Spearman RSA (92 images)", statistic="pearson"),
-    Choice("plain resize instead of centre crop (92 images)", framing="plain resize"),
-)
-_LOGITS = Choice("logits instead of the penultimate layer", layer="logits")
-
-#: Alternatives no profile runs, and why.
-NOT_RUN = {
-    "Kendall's tau-a RSA (92 images)": "its two-way bootstrap compares every pair of image pairs in every resample "
-    "(about 9 million per model, person and resample): hours of computing for one build",
-    "plain resize instead of centre crop (THINGS)": "it would extract every model's features of the THINGS photos a "
-    "second time, which a build's time does not allow",
-}
+# The alternatives and the ones not run are the words of the methods page (vocabulary), so
+# that the page and the code cannot disagree.
+_ALTERNATIVES = tuple(Choice(label, **{setting: value}) for label, setting, value, _ in ALTERNATIVES
+                      if setting != "layer")
+_LOGITS = next(Choice(label, layer=value) for label, setting, value, _ in ALTERNATIVES if setting == "layer")
 
 
 def alternatives(profile: Profile, on: tuple[str, ...] = ("things", "rsa92")) -> list[Choice]:
