@@ -73,7 +73,12 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # %% tags=["remove-input"]
 (tables.reader_table(gaps, caption="The same network in two precisions: the gap between them", csv_name="scale_precision_gap")
  if len(gaps) else "This profile has no network in two precisions.")
-#
+
+# %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="scale_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
+
+# %% [markdown]
 # ## Accuracy against size
 #
 # Penultimate-layer accuracy against parameter count, one line per architecture family,

@@ -34,7 +34,14 @@ from .rules import (
     rules_markdown,
     rules_table,
 )
-from .robustness import ROBUSTNESS_COLUMNS, robust, robustness_mark, robustness_table
+from .robustness import (
+    ROBUSTNESS_COLUMNS,
+    ROBUSTNESS_HEADERS,
+    robust,
+    robustness_caption,
+    robustness_mark,
+    robustness_table,
+)
 from .scale import (
     FALLBACK_MARGIN,
     SESOI,
@@ -53,6 +60,7 @@ __all__ = [
     "Evidence",
     "FALLBACK_MARGIN",
     "ROBUSTNESS_COLUMNS",
+    "ROBUSTNESS_HEADERS",
     "SESOI",
     "SESOI_REASON",
     "REAL_THINGS",
@@ -82,6 +90,7 @@ __all__ = [
     "reference_gap",
     "reference_gaps",
     "robust",
+    "robustness_caption",
     "robustness_mark",
     "robustness_table",
     "rule_values",

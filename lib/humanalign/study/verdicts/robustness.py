@@ -21,9 +21,13 @@ from ...profiles import Profile
 from ..choices import BOOK, Choice, alternatives, not_run
 from .rules import Verdict
 
-__all__ = ["ROBUSTNESS_COLUMNS", "robust", "robustness_mark", "robustness_table"]
+__all__ = ["ROBUSTNESS_COLUMNS", "ROBUSTNESS_HEADERS", "robust", "robustness_caption", "robustness_mark",
+           "robustness_table"]
 
 ROBUSTNESS_COLUMNS = ["choice", "status", "estimate", "ci_low", "ci_high", "same_status"]
+#: Headers of the robustness table on the pages.
+ROBUSTNESS_HEADERS = {"choice": "Analysis choice", "status": "Verdict", "estimate": "Deciding effect",
+                      "same_status": "Same verdict as the book's way"}
 
 
 def _row(label: str, verdict: Verdict, book_status: str) -> dict:
@@ -85,3 +89,10 @@ def robust(compute: Callable[[Choice], object], profile: Profile, on: tuple[str,
     table = robustness_table(book, others, not_run(profile, on))
     marked = replace(book, labels={**book.labels, "robustness": robustness_mark(table)}, robustness=table)
     return (marked, *result[1:]) if isinstance(result, tuple) else marked
+
+
+def robustness_caption(verdict: Verdict) -> str:
+    """The caption of a verdict's robustness table: its mark, and how the table was made."""
+    mark = verdict.labels.get("robustness", "not assessed")
+    return (f"Robustness of the verdict: {mark}. The verdict recomputed with one analysis choice changed at a "
+            "time (the same rule, units and resamples); the deciding effect with its 95 % interval")
