@@ -12,7 +12,7 @@ from humanalign.study import Verdict
 def _verdicts():
     return {
         "scale": Verdict("reproduced", "all within", {"estimate": -0.007, "ci_low": -0.022, "ci_high": 0.007},
-                         {"unit": "triplets and people"}),
+                         {"unit": "triplets and people", "robustness": "fragile: Euclidean gives undecided"}),
         "objective": Verdict("not testable with this profile's models", "no contrastive models", {}),
         "transfer": Verdict("undecided", "covers 0", {"estimate": 0.024, "ci_low": -0.017, "ci_high": 0.061},
                             {"unit": "people and images", "data": "real people (16, 92 images)"}),
@@ -32,6 +32,8 @@ def test_claims_table_has_one_row_per_claim_given_in_the_papers_order():
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
     assert "{bdg-warning}`undecided`" in text and "{bdg-success}`reproduced`" in text
     assert text.count("\n") == 2 + len(table)
+    # The robustness mark in short: the chapter's table says which choices change it.
+    assert list(table["robustness"]) == ["fragile", "—", "—"]
 
 
 def test_verdict_box_shows_the_deciding_effect_and_folds_the_reason():
@@ -39,6 +41,8 @@ def test_verdict_box_shows_the_deciding_effect_and_folds_the_reason():
     assert box.startswith("`````{admonition} Undecided") and "ha-verdict-undecided" in box
     assert "+0.024 [-0.017, +0.061]" in box and "people and images resampled" in box
     assert "{dropdown}" in box and "Covers 0" in box
+    assert "Under other analysis choices: fragile: Euclidean gives undecided." in study.verdict_box(
+        _verdicts()["scale"])
     plain = study.verdict_box(_verdicts()["objective"])
     assert "No contrastive models." in plain and "{dropdown}" not in plain
 

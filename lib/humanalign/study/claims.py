@@ -1,7 +1,8 @@
 """The five claims of the paper at a glance: the landing page's table and each chapter's box.
 
 One row per claim: what the paper says, this book's verdict, the number and interval that
-decide it, what was resampled, and what the human side rests on (real people, or choices
+decide it, whether the verdict survives other defensible analysis choices (its robustness
+mark), what was resampled, and what the human side rests on (real people, or choices
 simulated from a human embedding). The same words make each chapter's verdict box.
 
 A verdict's reason and labels are plain text that may quote data (a family, a precision, a
@@ -39,8 +40,15 @@ def _data(verdict: Verdict, profile: Profile | None) -> str:
     return "real people (THINGS)"
 
 
+def _robustness(verdict: Verdict) -> str:
+    """The short form of a verdict's robustness mark: ``robust``, ``fragile``, ``not
+    testable``, ``not assessed`` or ``—`` (none computed)."""
+    mark = verdict.labels.get("robustness", "")
+    return mark.split(":")[0].split(" (")[0] if mark else "—"
+
+
 def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -> pd.DataFrame:
-    """One row per claim: ``claim, chapter, verdict, deciding, resampled, data``.
+    """One row per claim: ``claim, chapter, verdict, deciding, robustness, resampled, data``.
 
     Args:
         verdicts: Claim key of :data:`CLAIMS` -> its verdict (missing claims are left out).
@@ -51,20 +59,21 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None) -
             continue
         v = verdicts[key]
         rows.append({"claim": claim, "chapter": chapter, "verdict": v.status, "deciding": _evidence(v),
-                     "resampled": v.labels.get("unit", "—"), "data": _data(v, profile)})
-    return pd.DataFrame(rows, columns=["claim", "chapter", "verdict", "deciding", "resampled", "data"])
+                     "robustness": _robustness(v), "resampled": v.labels.get("unit", "—"), "data": _data(v, profile)})
+    return pd.DataFrame(rows, columns=["claim", "chapter", "verdict", "deciding", "robustness", "resampled", "data"])
 
 
 def claims_markdown(table: pd.DataFrame) -> str:
     """The claims table as MyST: each claim links to its chapter, each verdict is a coloured label."""
-    lines = ["| The paper's claim | Verdict | Effect (95 % CI) | Resampled | Human data |",
-             "|:--|:--|--:|:--|:--|"]
+    lines = ["| The paper's claim | Verdict | Effect (95 % CI) | Under other choices | Resampled | Human data |",
+             "|:--|:--|--:|:--|:--|:--|"]
     for row in table.itertuples():
         short = "not testable" if row.verdict.startswith("not testable") else row.verdict
         label = f"{{{_BADGES.get(row.verdict, 'bdg-secondary')}}}`{short}`"
         # The deciding effect is our own formatting of numbers; the labels may quote data.
         lines.append(f"| {{doc}}`{row.claim} <{row.chapter}>` | {label} | {row.deciding} | "
-                     f"{escape.markdown(row.resampled)} | {escape.markdown(row.data)} |")
+                     f"{escape.markdown(row.robustness)} | {escape.markdown(row.resampled)} | "
+                     f"{escape.markdown(row.data)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -74,8 +83,10 @@ def verdict_box(verdict: Verdict, profile: Profile | None = None) -> str:
     deciding = _evidence(verdict)
     unit = escape.markdown(verdict.labels.get("unit", ""))
     reason = escape.markdown(verdict.reason[:1].upper() + verdict.reason[1:])
+    mark = verdict.labels.get("robustness", "")
+    robustness = f" Under other analysis choices: {escape.markdown(mark)}." if mark else ""
     summary = (f"Deciding effect {deciding} (95 % interval"
                + (f", {unit} resampled" if unit else "") + f"). Human data: {escape.markdown(_data(verdict, profile))}."
-               if deciding != "—" else reason + ".")
+               + robustness if deciding != "—" else reason + ".")
     details = reason if deciding != "—" else ""
     return pages.verdict_admonition(verdict.status, summary, details)
