@@ -145,6 +145,7 @@ def test_the_printed_rules_say_what_the_code_does(monkeypatch):
         monkeypatch.setattr(module, "evidence", _fake_evidence)
     monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
     monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
+    monkeypatch.setattr(transfer, "ceiling_resamples", lambda *a, **k: np.full((300, 2), 0.45))  # as _fake_evidence
     units = {"Training data": study.verdict_training_data(profile, choice=study.BOOK)[0].labels["unit"],
              "Transfer": study.verdict_transfer_people(profile, choice=study.BOOK).labels["unit"],
              "Scale": study.scale_verdict_from(pd.DataFrame(columns=["half"])).labels["unit"],

@@ -410,6 +410,9 @@ def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
     monkeypatch.setattr(transfer, "evidence", fake)
     monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
     monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
-    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False))
+    monkeypatch.setattr(transfer, "ceiling_resamples", lambda rdms, n_boot, *a, **k: np.full((n_boot, 2), 0.45))
+    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False, n_boot=400))
     assert v.status == status, v.reason
     assert v.numbers["share_of_room"] == pytest.approx(gain / 0.20)
+    # Its interval: the gain over the room on each resample (the ceiling held here).
+    assert v.numbers["share_of_room_low"] < v.numbers["share_of_room"] < v.numbers["share_of_room_high"]
