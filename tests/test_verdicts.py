@@ -416,3 +416,24 @@ def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
     assert v.numbers["share_of_room"] == pytest.approx(gain / 0.20)
     # Its interval: the gain over the room on each resample (the ceiling held here).
     assert v.numbers["share_of_room_low"] < v.numbers["share_of_room"] < v.numbers["share_of_room_high"]
+
+
+def test_group_difference_with_few_models_is_a_satterthwaite_interval():
+    from scipy import stats
+
+    from humanalign.study.verdicts.objective import group_difference
+
+    ev = _evidence(["a", "b", "c", "d", "e"], [0.50, 0.52, 0.54, 0.44, 0.46], spread=0.01, seed=3)
+    row = group_difference(ev, ["a", "b", "c"], ["d", "e"], "a - b")
+    units = ev.boot[:, :3].mean(axis=1) - ev.boot[:, 3:].mean(axis=1)
+    v = [np.var([0.50, 0.52, 0.54], ddof=1) / 3, np.var([0.44, 0.46], ddof=1) / 2, np.var(units, ddof=1)]
+    d = [2, 1, len(units) - 1]
+    df = sum(v) ** 2 / sum(vi ** 2 / di for vi, di in zip(v, d))
+    half = stats.t.ppf(0.975, df) * np.sqrt(sum(v))
+    assert row["difference"] == pytest.approx(0.07)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.07 - half, 0.07 + half))
+    assert row["interval"].startswith("t on") and row["outcome"] == verdicts.outcome(row["ci_low"], row["ci_high"])
+    # With ten models a group, the models are drawn with the units: a percentile interval.
+    many = _evidence([f"m{i}" for i in range(20)], np.r_[np.full(10, 0.5), np.full(10, 0.45)], seed=4)
+    wide = group_difference(many, [f"m{i}" for i in range(10)], [f"m{i}" for i in range(10, 20)], "x")
+    assert wide["interval"].startswith("percentile") and wide["ci_low"] < 0.05 < wide["ci_high"]

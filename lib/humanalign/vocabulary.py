@@ -36,7 +36,8 @@ RULES = (
      "±0.0339 accuracy, a tenth of the distance from chance (1/3) to the human noise ceiling (0.6722), fixed before "
      "looking at any model; the gap between two precisions of one network is shown beside it as a reference"),
     ("Objective: image/text contrastive models align better than softmax classifiers", "the distinct triplets and "
-     "the people of the real THINGS answers; the models within each group", "direction: reproduced when the "
+     "the people of the real THINGS answers; the models of each group (with fewer than 10 models in a group, as "
+     "a source of a t interval)", "direction: reproduced when the "
      "interval of the difference lies above 0, not reproduced when below, otherwise undecided",
      "none (0), at matched precision"),
     ("Training data: broader data align better", "the distinct triplets and the people (THINGS answers); the people "
@@ -54,9 +55,10 @@ RULES = (
 INTERVALS = ("95 % percentile interval of a bootstrap that draws every sampled unit with replacement in every "
              "resample (crossed: triplets and people on THINGS; people and images on the 92 images), shared by "
              "every model, so differences are paired; the images are drawn once per resample for every data set "
-             "of the same images. Where a resampled unit has fewer than 10 members (the 4 people of the IT data), a "
-             "t interval instead: its variance sums the people's (each person's value, the images held as sampled) "
-             "and the images' (their resamples, every person held), on Welch-Satterthwaite degrees of freedom.")
+             "of the same images. Where a resampled unit has fewer than 10 members (the 4 people of the IT data; the "
+             "models of a group), a t interval instead: its variance sums that unit's (each member's value, the other "
+             "units held as sampled) and the other units' (their resamples, every member held), on "
+             "Welch-Satterthwaite degrees of freedom.")
 
 #: The analysis choices every verdict is recomputed under, one changed at a time: label ->
 #: (setting, its other value, the data set it changes). ``layer`` changes both.

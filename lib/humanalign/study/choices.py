@@ -126,8 +126,11 @@ def _plain_resize(transform):
 def plain_resize_features(spec: ModelSpec, stimuli: Stimuli, layer: str, profile: Profile,
                           cfg: Settings | None = None) -> np.ndarray | None:
     """(n, d) features of images resized whole to the model's input size, or ``None`` when
-    the model's preprocessing does not centre-crop; cached beside the features, keyed by
-    the key of the centre-cropped ones and the framing."""
+    the model's preprocessing does not centre-crop or this library cannot run it (features
+    computed elsewhere); cached beside the features, keyed by the key of the centre-cropped
+    ones and the framing."""
+    if spec.source == "internal" or not spec.public:
+        return None
     import torch
 
     from ..features import ImageDataset, cache_key
