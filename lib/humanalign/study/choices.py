@@ -35,6 +35,7 @@ __all__ = ["BOOK", "NOT_RUN", "Choice", "alternatives", "not_run", "plain_resize
            "rdm_under", "things_correct"]
 
 _DISTANCE = {"cosine": "cosine", "correlation": "pearson", "euclidean": "euclidean"}
+_CORRECT: dict[tuple, np.ndarray] = {}
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,15 @@ def things_correct(profile: Profile, spec: ModelSpec, choice: Choice, cfg: Setti
     every real answer (the book's choice reads the cached score)."""
     if not choice.applies_to("things"):
         return things_scores(profile, spec, "penultimate", cfg).zero_shot
-    data = load_study_data(profile, cfg)
-    feats = features_for(spec, _layer(spec, profile, choice), profile, data.stimuli)
-    return measures.odd_one_out_correct(feats, data.trials.triplets.indices, similarity=choice.similarity)
+    # Several verdicts of one page ask for the same model under the same choice.
+    key = (profile.key(), profile.layers, str((cfg or current_settings()).cache_dir), spec, choice)
+    if key not in _CORRECT:
+        data = load_study_data(profile, cfg)
+        feats = features_for(spec, _layer(spec, profile, choice), profile, data.stimuli)
+        correct = measures.odd_one_out_correct(feats, data.trials.triplets.indices, similarity=choice.similarity)
+        correct.setflags(write=False)
+        _CORRECT[key] = correct
+    return _CORRECT[key]
 
 
 def _plain_resize(transform):
