@@ -160,3 +160,10 @@ def test_the_printed_rules_say_what_the_code_does(monkeypatch):
         assert f"| {choice.label} |" in text
     for label in study.NOT_RUN:
         assert f"| {label} |" in text
+
+
+def test_a_verdict_that_cannot_be_tested_has_no_effect_columns():
+    book = study.Verdict("not testable with this profile's models", "no pair", {})
+    table = study.robustness_table(book, [], {"Kendall": "slow"})
+    assert list(table.columns) == ["choice", "status", "same_status"]
+    assert study.robustness_mark(table) == "not testable"

@@ -43,12 +43,16 @@ def robustness_table(book: Verdict, others: list[tuple[Choice, Verdict]],
     way and under each alternative, then the alternatives not run (status ``not run: why``).
 
     Returns:
-        Rows ``choice, status, estimate, ci_low, ci_high, same_status``.
+        Rows ``choice, status, estimate, ci_low, ci_high, same_status`` (without the effect's
+        columns when no verdict has a deciding effect, e.g. one that cannot be tested).
     """
     rows = [_row(BOOK.label, book, book.status)] + [_row(c.label, v, book.status) for c, v in others]
     rows += [{"choice": label, "status": f"not run: {why}", "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
               "same_status": ""} for label, why in (left_out or {}).items()]
-    return pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
+    table = pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
+    if table["estimate"].isna().all():
+        table = table.drop(columns=["estimate", "ci_low", "ci_high"])
+    return table
 
 
 def robustness_mark(table: pd.DataFrame) -> str:
