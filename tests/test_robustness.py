@@ -167,3 +167,12 @@ def test_a_verdict_that_cannot_be_tested_has_no_effect_columns():
     table = study.robustness_table(book, [], {"Kendall": "slow"})
     assert list(table.columns) == ["choice", "status", "same_status"]
     assert study.robustness_mark(table) == "not testable"
+
+
+def test_the_caption_names_the_mark_and_the_alternatives_not_run():
+    book = study.Verdict("reproduced", "why", {"estimate": 0.1, "ci_low": 0.05, "ci_high": 0.15})
+    table = study.robustness_table(book, [], {"Kendall's tau-a RSA (92 images)": "too slow"})
+    verdict = study.Verdict(book.status, book.reason, book.numbers, {"robustness": "robust"}, robustness=table)
+    caption = study.robustness_caption(verdict)
+    assert caption.startswith("Robustness of the verdict: robust.")
+    assert caption.endswith("Not run: Kendall's tau-a RSA (92 images) (too slow)")

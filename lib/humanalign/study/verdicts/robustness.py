@@ -96,7 +96,13 @@ def robust(compute: Callable[[Choice], object], profile: Profile, on: tuple[str,
 
 
 def robustness_caption(verdict: Verdict) -> str:
-    """The caption of a verdict's robustness table: its mark, and how the table was made."""
+    """The caption of a verdict's robustness table: its mark, how the table was made and the
+    alternatives not run, with why (a table on the page shows only the verdicts computed)."""
     mark = verdict.labels.get("robustness", "not assessed")
+    table = verdict.robustness
+    left = ([] if table is None else
+            [f"{c} ({s.removeprefix('not run: ')})" for c, s in zip(table["choice"], table["status"])
+             if s.startswith("not run")])
     return (f"Robustness of the verdict: {mark}. The verdict recomputed with one analysis choice changed at a "
-            "time (the same rule, units and resamples); the deciding effect with its 95 % interval")
+            "time (the same rule, units and resamples); the deciding effect with its 95 % interval"
+            + (f". Not run: {'; '.join(left)}" if left else ""))
