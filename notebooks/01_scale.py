@@ -52,14 +52,15 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # :format: myst
 # ```
 #
-# The claim has two halves, each tested as an equivalence against a reference effect: an
-# effect counts as "essentially none" when its whole 95 % interval lies within plus or minus
-# {glue:text}`scale_margin:.3f` accuracy, {glue:md}`scale_margin_source` (the table below),
-# as an effect when its whole interval lies beyond it, and as undecided otherwise. Models
+# The claim has two halves, each tested as an equivalence against a smallest effect of
+# interest: an effect counts as "essentially none" when its whole 95 % interval lies within
+# plus or minus {glue:text}`scale_margin:.3f` accuracy, {glue:md}`scale_margin_source`, as an
+# effect when its whole interval lies beyond it, and as undecided otherwise. Models
 # are compared only at matched objective, training data and numeric precision. **Size:**
 # within each group of trained models that share all of these and span at least a
-# {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope of zero-shot
-# accuracy on log10(parameters), per tenfold increase. **Architecture:** within each
+# {glue:text}`scale_rule_min_span:g`-fold range of parameters (counted without the
+# classifier or task head), the accuracy gained from the smallest to the largest model along
+# the least-squares line of zero-shot accuracy on log10(parameters). **Architecture:** within each
 # objective x data x precision with two or more families, the mean absolute difference
 # between two families' means (the typical gap between two families, which does not grow
 # as families are added). Accuracy is measured on people's real answers to THINGS
@@ -68,7 +69,8 @@ study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.
 # {glue:md}`scale_size_status`; architecture: {glue:md}`scale_architecture_status`.
 #
 # How big is a difference that means nothing? Two copies of one network that differ only in
-# numeric precision (same architecture, objective and data):
+# numeric precision (same architecture, objective and data), shown as a reference (measured
+# on the same data, it is not the margin):
 
 # %% tags=["remove-input"]
 (tables.reader_table(gaps, caption="The same network in two precisions: the gap between them", csv_name="scale_precision_gap")
@@ -131,8 +133,8 @@ tables.reader_table(results.shown(wide, ["model", "family", "params", "precision
 #
 # :::{grid-item-card} This book finds
 # The claim is {glue:md}`scale_verdict` (size: {glue:md}`scale_size_status`;
-# architecture: {glue:md}`scale_architecture_status`), judged against the gap between two
-# precisions of one network; the verdict box above gives the numbers.
+# architecture: {glue:md}`scale_architecture_status`), judged against a margin fixed before
+# looking at any model; the verdict box above gives the numbers.
 # :::
 # ::::
 #
