@@ -58,14 +58,15 @@ study.glue_values("scale_paper", {"n_same": int((against_paper["match"] == "same
 # :format: myst
 # ```
 #
-# The claim has two halves, each tested as an equivalence against a reference effect: an
-# effect counts as "essentially none" when its whole 95 % interval lies within plus or minus
-# {glue:text}`scale_margin:.3f` accuracy, {glue:md}`scale_margin_source` (the table below),
-# as an effect when its whole interval lies beyond it, and as undecided otherwise. Models
+# The claim has two halves, each tested as an equivalence against a smallest effect of
+# interest: an effect counts as "essentially none" when its whole 95 % interval lies within
+# plus or minus {glue:text}`scale_margin:.3f` accuracy, {glue:md}`scale_margin_source`, as an
+# effect when its whole interval lies beyond it, and as undecided otherwise. Models
 # are compared only at matched objective, training data and numeric precision. **Size:**
 # within each group of trained models that share all of these and span at least a
-# {glue:text}`scale_rule_min_span:g`-fold range of parameters, the slope of zero-shot
-# accuracy on log10(parameters), per tenfold increase. **Architecture:** within each
+# {glue:text}`scale_rule_min_span:g`-fold range of parameters (counted without the
+# classifier or task head), the accuracy gained from the smallest to the largest model along
+# the least-squares line of zero-shot accuracy on log10(parameters). **Architecture:** within each
 # objective x data x precision with two or more families, the mean absolute difference
 # between two families' means (the typical gap between two families, which does not grow
 # as families are added). Accuracy is measured on people's real answers to THINGS
@@ -76,7 +77,8 @@ study.glue_values("scale_paper", {"n_same": int((against_paper["match"] == "same
 # How big is a difference that means nothing? Two copies of one network that differ only in
 # numeric precision (same architecture, objective and data), scored on the same real answers
 # (THINGS: accuracy difference) and the same judgements (92 images: Spearman ρ difference).
-# The paper says nothing about precision; the gap is this book's reference effect:
+# The paper says nothing about precision; the gap is shown as this book's reference effect
+# (it is not the verdict's margin):
 
 # %% tags=["remove-input"]
 (tables.reader_table(study.gap_table(gaps), headers={"outcome": "Is there a gap?"},
@@ -84,6 +86,10 @@ study.glue_values("scale_paper", {"n_same": int((against_paper["match"] == "same
                              "(THINGS, accuracy) and judgements (92 images, Spearman ρ)",
                      csv_name="scale_precision_gap")
  if len(gaps) else "This profile has no network in two precisions.")
+
+# %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="scale_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
 
 # %% [markdown]
 # ## Accuracy against size
@@ -166,8 +172,9 @@ tables.reader_table(results.shown(wide, ["model", "family", "params", "precision
 # :::
 #
 # :::{grid-item-card} This book finds
-# {glue:md}`scale_verdict`. What this profile could test: {glue:md}`scale_caveat_text` The
-# verdict box above gives the numbers.
+# {glue:md}`scale_verdict`, judged against a margin fixed before looking at any model. What
+# this profile could test: {glue:md}`scale_caveat_text` The verdict box above gives the
+# numbers.
 # :::
 # ::::
 #

@@ -57,7 +57,12 @@ study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data
 # softmax classifiers, with several models on each side, compared at one numeric precision;
 # accuracy is measured on people's real answers to THINGS triplets, and each resample draws
 # the distinct triplets, the people and the models of each group.
-#
+
+# %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="objective_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
+
+# %% [markdown]
 # ## What this profile can show: one backbone, several objectives
 #
 # The demo's trained models span {glue:text}`objective_n_objectives` objectives, all on

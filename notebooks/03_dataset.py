@@ -60,7 +60,12 @@ study.glue_values("dataset_caveat", {"text": escape.markdown(
 # is {glue:md}`dataset_rsa92_status` ({glue:md}`dataset_rsa92_outcomes`). The intervals
 # resample triplets and people (THINGS) or people and images together (92 photos); with one
 # model per data set they do not cover the variation between training runs.
-#
+
+# %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="dataset_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
+
+# %% [markdown]
 # ## The controlled comparison
 #
 # The paper's cleanest evidence held the architecture and the training recipe fixed and

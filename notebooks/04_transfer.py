@@ -76,7 +76,12 @@ heldout_models = study.wide_accuracy(study.evaluate(run), run, layer="penultimat
 # The THINGS choices the probe was fitted on are {glue:md}`transfer_probe_note`; the
 # judgements it is tested on are real. Arrangement data sets not placed in this profile:
 # {glue:md}`transfer_missing`.
-#
+
+# %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="transfer_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
+
+# %% [markdown]
 # ## Before and after, per model
 #
 # Each line joins a model's score before (circle) and after (triangle) the probe

@@ -78,6 +78,10 @@ study.glue_values("concepts", {"r2_order": "; ".join(f"{row.term} {row.r2:.2f}" 
 # objects): {glue:md}`concepts_probed_verdict`; {glue:md}`concepts_probed_reason`
 
 # %% tags=["remove-input"]
+tables.reader_table(verdict.robustness, caption=study.robustness_caption(verdict), csv_name="concepts_robustness",
+                    headers=study.ROBUSTNESS_HEADERS)
+
+# %% tags=["remove-input"]
 tables.reader_table(study.named_dimensions(terms, dimensions),
                     ["term", "paper_side", "dimensions", "comparison", "difference", "outcome", "rank"],
                     headers={"dimensions": "Its dimensions (name and number)",

@@ -25,7 +25,11 @@
 # Every number below is the mean over people of the Spearman correlation between a
 # model's dissimilarities (cosine distance of the penultimate layer) and each person's.
 # Its 95 % interval resamples the people **and** the images together, every model on the
-# same draw, so it speaks of new people and new objects, not only of these 92 photos. The
+# same draw and the images drawn once for both data sets, so it speaks of new people and
+# new objects, not only of these 92 photos. Four people are too few for a bootstrap over
+# them: every interval that involves IT is a t interval whose variance adds the people's
+# (the images as sampled) and the images' (every person held), on Satterthwaite's degrees
+# of freedom (the methods page states the rule). The
 # classic reference models of the 92 images stand beside the networks: category models,
 # brain measurements (monkey IT, human early visual cortex) and image-computable models
 # (HMAX, a V1 model, silhouette and Radon transform), as compared by Kriegeskorte et al.
@@ -67,16 +71,28 @@ study.glue_values("brain_answers", {"text": " ".join(
 # ## How far IT can be predicted
 #
 # The noise ceiling (Nili et al. 2014) says how high any model can be expected to score.
-# For IT it is [{glue:text}`brain_IT_ceiling_lower:.3f`, {glue:text}`brain_IT_ceiling_upper:.3f`]
-# (lower bound: each person against the mean of the other three; upper bound: against the
-# mean of all four). A person's two sessions agree with a Spearman correlation of
+# For IT its lower bound (each person against the mean of the other three) is
+# {glue:text}`brain_IT_ceiling_lower:.3f` {glue:md}`brain_IT_ceiling_lower_ci` and its upper
+# bound (against the mean of all four) {glue:text}`brain_IT_ceiling_upper:.3f`
+# {glue:md}`brain_IT_ceiling_upper_ci`: with four people the ceiling itself is uncertain. A
+# person's two sessions agree with a Spearman correlation of
 # {glue:text}`brain_IT_reliability:.3f` on average, so much of each fMRI matrix is noise.
-# For the judgements the ceiling is [{glue:text}`brain_behaviour_ceiling_lower:.3f`,
-# {glue:text}`brain_behaviour_ceiling_upper:.3f`].
+# For the judgements the bounds are {glue:text}`brain_behaviour_ceiling_lower:.3f`
+# {glue:md}`brain_behaviour_ceiling_lower_ci` and {glue:text}`brain_behaviour_ceiling_upper:.3f`
+# {glue:md}`brain_behaviour_ceiling_upper_ci`.
 #
 # People's judgements themselves (the group mean of the 16 people) correlate with IT at
 # {glue:text}`brain_judgements_on_IT:.3f` {glue:md}`brain_judgements_on_IT_ci`: behaviour
 # and IT share structure, but far from all of it.
+#
+# A raw correlation with IT and one with the judgements cannot be compared directly, since
+# IT's matrices are far noisier. As a share of each data set's lower ceiling, the trained
+# networks reach {glue:text}`brain_share_behaviour:.2f` {glue:md}`brain_share_behaviour_ci` of
+# what the judgements allow and {glue:text}`brain_share_IT:.2f` {glue:md}`brain_share_IT_ci` of
+# what IT allows; the difference is {glue:text}`brain_share_difference:+.2f`
+# {glue:md}`brain_share_difference_ci` (**{glue:md}`brain_share_difference_word`**; the
+# interval adds each data set's people, each person left out in turn with the ceiling
+# recomputed, and the images shared by both).
 #
 # ## Networks and reference models against IT
 #
@@ -126,8 +142,9 @@ tables.reader_table(
 # {glue:text}`brain_probe_IT:+.3f` {glue:md}`brain_probe_IT_ci`
 # (**{glue:md}`brain_probe_IT_word`**). The gain on the judgements minus the gain on IT is
 # {glue:text}`brain_probe_contrast:+.3f` {glue:md}`brain_probe_contrast_ci`
-# (**{glue:md}`brain_probe_contrast_word`**). Each difference is paired: before and after
-# share every resample of people and images.
+# (**{glue:md}`brain_probe_contrast_word`**; a direction is named only with the smallest
+# difference its interval allows). Each difference is paired: before and after share every
+# resample, and the two data sets share every draw of the images.
 #
 # ```{glue:md} brain_box_probe
 # :format: myst
@@ -149,6 +166,10 @@ tables.reader_table(
 # artificial objects. Each division below is a binary model (0 within a group, 1 across),
 # tested on the images it divides. "Beyond" holds the other data set's mean matrix fixed
 # (a partial rank correlation), so it asks what one data set shows that the other does not.
+# A negative value beyond the other data set is not a reversed division: when the other
+# data set's mean already carries the division, holding it fixed pushes what is left below
+# zero (suppression). "Not detected" speaks of people and images together; how many of the
+# people show the division on their own is given beside it.
 #
 # * human / non-human, judgements beyond IT: {glue:md}`brain_cat_human_nonhuman_behaviour_beyond`;
 #   in IT alone: {glue:md}`brain_cat_human_nonhuman_IT_plain`.

@@ -75,9 +75,12 @@ def test_nan_interval_ignores_nan_and_handles_none_finite():
 
 def test_models_built_like_it_score_on_it_only_and_the_reverse(planted):
     models = _models(planted.like_it, planted.like_behaviour)
-    on_it, boot_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=1)
-    on_beh, boot_beh = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=1)
-    assert boot_it.shape == (200, 2) and list(on_it["target"]) == ["IT", "IT"] and on_it["n"].eq(4).all()
+    on_it, res_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=1)
+    on_beh, res_beh = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=1)
+    assert res_it.boot.shape == res_it.images.shape == (200, 2) and res_it.per_person.shape == (4, 2)
+    assert list(on_it["target"]) == ["IT", "IT"] and on_it["n"].eq(4).all()
+    # 4 people: a t interval on Satterthwaite's degrees of freedom.
+    assert on_it["interval"][0].startswith("t on")
     # The IT-like model: clearly above 0 on IT, its interval covering 0 on behaviour; and the reverse.
     assert on_it["ci_low"][0] > 0.5 and on_beh["ci_low"][0] < 0 < on_beh["ci_high"][0]
     assert on_beh["ci_low"][1] > 0.5 and on_it["ci_low"][1] < 0 < on_it["ci_high"][1]
@@ -85,14 +88,14 @@ def test_models_built_like_it_score_on_it_only_and_the_reverse(planted):
     loop = np.mean([spearmanr(planted.like_it[np.triu_indices(N, 1)], m[np.triu_indices(N, 1)])[0]
                     for m in planted.it_people])
     assert on_it["value"][0] == pytest.approx(loop)
-    top = study.top_model(on_it, boot_it)
+    top = study.top_model(on_it, res_it)
     assert top["model"] == "m0" and top["separated"] and top["runner_up"] == "m1"
 
 
 def test_top_model_is_not_separated_from_a_copy_of_itself(planted):
     models = _models(planted.like_it, planted.like_it * 1.0001)
-    rows, boot = study.rsa_rows(models, planted.it_people, "IT", n_boot=100, seed=0)
-    assert not study.top_model(rows, boot)["separated"]
+    rows, res = study.rsa_rows(models, planted.it_people, "IT", n_boot=100, seed=0)
+    assert not study.top_model(rows, res)["separated"]
 
 
 def test_across_models_recovers_a_planted_relation(rng):
@@ -118,15 +121,15 @@ def test_probe_effects_pair_before_and_after(planted):
                      kinds=["network", "network", "untrained network", "untrained network"],
                      reps=["cosine", "probed", "cosine", "probed"])
     models["model"] = ["a", "a", "u", "u"]
-    rows, boot = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=0)
-    table = study.probe_effects(rows, boot, "behaviour")
+    rows, res = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=200, seed=0)
+    table = study.probe_effects(rows, res, "behaviour")
     assert list(table["model"]) == ["a", "u", "mean of trained networks"]
     assert table["effect"].tolist()[0] == "raised" and table["gain"][2] == pytest.approx(table["gain"][0])
     assert table["effect"][1].startswith("no detectable difference")  # identical before and after
-    rows_it, boot_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=0)
-    assert study.probe_effects(rows_it, boot_it, "IT")["effect"][0] == "lowered"
+    rows_it, res_it = study.rsa_rows(models, planted.it_people, "IT", n_boot=200, seed=0)
+    assert study.probe_effects(rows_it, res_it, "IT")["effect"][0] == "lowered"
     with pytest.raises(ValueError, match="cosine"):
-        study.probe_effects(rows.iloc[:1], boot[:, :1], "behaviour")
+        study.probe_effects(rows.iloc[:1], study.subset(res, [0]), "behaviour")
 
 
 # --------------------------------------------------------------------------- categories and ceilings
@@ -299,7 +302,7 @@ def test_pairs_of_sessions_are_averaged_per_person():
 
 def test_category_resamples_match_ranking_each_draw_again():
     """The weighted ranks of a resample give the numbers of ranking the drawn pairs anew."""
-    from humanalign.study import brain_analysis
+    from humanalign.study import brain_categories
 
     rng = np.random.default_rng(0)
     n = 20
@@ -309,10 +312,98 @@ def test_category_resamples_match_ranking_each_draw_again():
     control = control + control.T
     images = np.arange(3, 15)
     group = (images % 3 == 0).astype(int)
-    fast = brain_analysis._category_boot(people, control, images, group, 6, np.random.default_rng(4))
-    again = np.random.default_rng(4)
+    fast = brain_categories._category_boot(people, control, images, group, 6, 4, resample_people=True)
+    drawn = measures.image_draws(len(images), 6, 4)
+    whom = measures.people_draws(5, 6, 4, measures.data_key(people))
+    alone = brain_categories._category_boot(people, control, images, group, 6, 4, resample_people=False)
     for b in range(6):
-        who = again.integers(0, 5, size=5)
-        idx = again.integers(0, len(images), len(images))
-        plain, partial = brain_analysis._category_draw(people[who], control, images, group, idx)
+        plain, partial = brain_categories._category_draw(people[whom[b]], control, images, group, drawn[b])
         assert fast[b] == pytest.approx([np.nanmean(plain), np.nanmean(partial)], abs=1e-10)
+        # Images only: every person once, on the same image draw.
+        plain, partial = brain_categories._category_draw(people, control, images, group, drawn[b])
+        assert alone[b] == pytest.approx([np.nanmean(plain), np.nanmean(partial)], abs=1e-10)
+
+
+# --------------------------------------------------------------------------- small panels, shared images
+
+
+def test_small_panels_get_a_satterthwaite_interval_written_out(planted):
+    from scipy import stats
+
+    models = _models(planted.like_it, planted.like_behaviour)
+    rows, res = study.rsa_rows(models, planted.it_people, "IT", n_boot=150, seed=2)
+    per = res.per_person[:, 0]
+    parts = [per.var(ddof=1) / 4, res.images[:, 0].var(ddof=1)]
+    df = sum(parts) ** 2 / (parts[0] ** 2 / 3 + parts[1] ** 2 / (N - 1))
+    half = stats.t.ppf(0.975, df) * np.sqrt(sum(parts))
+    assert (rows["ci_low"][0], rows["ci_high"][0]) == pytest.approx((per.mean() - half, per.mean() + half))
+    # The images-only resamples hold every person: a plain loop over the same image draws.
+    drawn = measures.image_draws(N, 150, 2)
+    iu = np.triu_indices(N, 1)
+    for b in (0, 7):
+        idx = drawn[b]
+        keep = idx[iu[0]] != idx[iu[1]]
+        a, c = idx[iu[0]][keep], idx[iu[1]][keep]
+        loop = np.mean([spearmanr(planted.like_it[a, c], m[a, c])[0] for m in planted.it_people])
+        assert res.images[b, 0] == pytest.approx(loop, abs=1e-10)
+
+
+def test_contrast_between_data_sets_pairs_the_images_and_adds_both_panels(planted):
+    models = _models(planted.like_it, planted.like_behaviour)
+    _, beh = study.rsa_rows(models, planted.behaviour_people, "behaviour", n_boot=150, seed=3)
+    _, it = study.rsa_rows(models, planted.it_people, "IT", n_boot=150, seed=3)
+    weights = np.array([1.0, -1.0])
+    est, low, high, how = study.contrast([beh.term(weights), it.term(-weights)], N)
+    assert est == pytest.approx(beh.per_person @ weights @ np.ones(8) / 8 - it.per_person @ weights @ np.ones(4) / 4)
+    assert low < est < high and "8 and 4 people" in how
+    # Each data set's own interval is narrower than the contrast's.
+    assert high - low > beh.interval(weights)[2] - beh.interval(weights)[1]
+
+
+def test_margin_word_names_the_smallest_difference_the_interval_allows():
+    assert study.margin_word(0.012, 0.13, "larger on behaviour", "larger on IT") == "larger on behaviour, by at least +0.012"
+    assert study.margin_word(-0.2, -0.05, "up", "down") == "down, by at least +0.050"
+    assert study.margin_word(-0.01, 0.2, "up", "down").startswith("no detectable difference")
+
+
+def test_network_weights_average_the_trained_networks_of_one_representation():
+    rows = pd.DataFrame({"kind": ["network", "network", "untrained network", "network"],
+                         "representation": ["cosine", "probed", "cosine", "cosine"]})
+    assert study.network_weights(rows, "cosine").tolist() == [0.5, 0, 0, 0.5]
+
+
+def test_ceiling_normalised_against_a_plain_computation(rng):
+    pairs = N * (N - 1) // 2
+    latent = rng.normal(size=pairs)
+    behaviour, it = _people(latent, 12, 0.8, rng), _people(latent, 4, 2.0, rng)
+    model = _rdm(latent + 0.5 * rng.normal(size=pairs) + 10)
+    models = _models(model)
+    scored = {t: (study.rsa_rows(models, p, t, n_boot=120, seed=1)[1], np.ones(1))
+              for t, p in (("behaviour", behaviour), ("IT", it))}
+    table = study.ceiling_normalised(scored, {"behaviour": behaviour, "IT": it}, 120, 1).set_index("target")
+    for target, people in (("behaviour", behaviour), ("IT", it)):
+        plain = measures.rsa_per_person(model, people).mean() / measures.noise_ceiling_rsa(people)["lower"]
+        assert table.loc[target, "share"] == pytest.approx(plain)
+    # IT's 4 people: a jackknife over them (the ceiling recomputed without each) enters the interval.
+    assert table.loc["IT", "interval"].startswith("t on") and table.loc["behaviour", "interval"].startswith("percentile")
+    diff = table.loc["behaviour minus IT"]
+    assert diff["share"] == pytest.approx(table.loc["behaviour", "share"] - table.loc["IT", "share"])
+    assert diff["share_low"] < diff["share"] < diff["share_high"]
+
+
+def test_a_negative_partial_correlation_is_named_suppression(rng):
+    """IT carries the division as strongly as the judgements: holding IT's mean fixed pushes
+    the judgements' partial correlation below zero, which is no reversed division."""
+    n = 30
+    group = np.repeat([0, 1], 15)
+    rows, cols = np.triu_indices(n, k=1)
+    division = (group[rows] != group[cols]).astype(float)
+    shared = rng.normal(size=len(division))
+    it = _people(shared + 3.0 * division, 4, 0.3, rng)
+    behaviour = _people(0.3 * shared + 0.5 * division, 12, 0.7, rng)
+    table = study.category_structure({"behaviour": behaviour, "IT": it}, {"split": (np.arange(n), group)},
+                                     n_boot=100, seed=0).set_index(["target", "measure"])
+    assert table.loc[("behaviour", "beyond IT"), "ci_high"] < 0 < table.loc[("behaviour", "plain"), "ci_low"]
+    assert table.loc[("behaviour", "beyond IT"), "finding"] == ("negative once IT is held fixed (suppression, not a "
+                                                                "reversal)")
+    assert table.loc[("IT", "plain"), "people_positive"] == 4

@@ -22,7 +22,8 @@ def _verdicts():
                                                     "margin": 0.012},
                          {"unit": "triplets and people", "size_status": "undecided",
                           "architecture_status": "not testable", "effect_unit": "accuracy per tenfold parameters",
-                          "margin_source": "the gap between two precisions of one network"}),
+                          "margin_source": "the gap between two precisions of one network",
+                          "robustness": "fragile: Euclidean gives undecided"}),
         "objective": Verdict("not testable with this profile's models", "no contrastive models",
                              {"n_contrastive": 0.0, "n_softmax": 5.0}),
         "transfer": Verdict("undecided", "covers 0", {"estimate": 0.024, "ci_low": -0.017, "ci_high": 0.061},
@@ -77,6 +78,9 @@ def test_claims_markdown_is_a_numbered_table_that_stacks_on_a_phone():
     assert "{doc}`Model size and architecture have essentially no effect <01_scale>`" in text
     # Each half its own label, coloured by its own status.
     assert "{bdg-warning}`size: undecided` {bdg-muted}`architecture: not testable`" in text
+    # The robustness mark in short under the verdict: the chapter's table says which choices change it.
+    assert list(table["robustness"]) == ["fragile", "—", "—", "—"]
+    assert "`architecture: not testable` *(fragile under other analysis choices)*" in text
     assert ":widths: 16 15 16 16 14 23" in text
     assert "{bdg-warning}`undecided`" in text and "{bdg-primary}`positive`" in text
     assert "-0.007 [-0.022, +0.007] in accuracy per tenfold parameters" in text
@@ -93,6 +97,7 @@ def test_claims_csv_downloads_every_row_with_the_numbers_apart():
     payload = re.search(r'base64,([^"]+)"', link).group(1)
     rows = list(csv.reader(io.StringIO(base64.b64decode(payload).decode("utf-8"))))
     assert rows[0][:5] == ["part", "claim", "chapter", "verdict", "effect"] and len(rows) == 1 + len(table)
+    assert rows[0][8] == "robustness"
     assert rows[1][3] == "size: undecided; architecture: not testable"
     assert [float(v) for v in rows[1][4:7]] == [-0.007, -0.022, 0.007] and rows[2][4:7] == ["", "", ""]
     with pytest.raises(ValueError, match="plain file name"):
@@ -112,6 +117,8 @@ def test_verdict_box_shows_the_deciding_effect_and_folds_the_reason():
     assert "+0.024 [-0.017, +0.061] in Spearman ρ, after minus before the probe" in box
     assert "people and images resampled" in box
     assert "{dropdown}" in box and "Covers 0" in box
+    assert "Under other analysis choices: fragile: Euclidean gives undecided." in study.verdict_box(
+        _verdicts()["scale"])
     plain = study.verdict_box(_verdicts()["objective"])
     assert "No contrastive models." in plain and "{dropdown}" not in plain
     # A claim of two halves: each half in the title, the colour of the whole.

@@ -31,15 +31,15 @@ def _sample(rng, latent, n_images: int, n_people: int, noise: float = 0.3):
     return models, people
 
 
-def _plain_two_way(models, people, n_boot, seed):
+def _plain_two_way(models, people, n_boot, seed, key=None):
     """The two-way bootstrap written out: draw people and images, rank the drawn pairs anew."""
-    rng = np.random.default_rng(seed)
     n, p = people.shape[1], len(people)
+    images = inference.image_draws(n, n_boot, seed)
+    whom = inference.people_draws(p, n_boot, seed, inference.data_key(people) if key is None else key)
     rows, cols = np.triu_indices(n, k=1)
     out = np.empty((n_boot, len(models)))
     for b in range(n_boot):
-        who = rng.integers(0, p, size=p)
-        idx = rng.integers(0, n, size=n)
+        who, idx = whom[b], images[b]
         keep = idx[rows] != idx[cols]
         ia, ib = idx[rows][keep], idx[cols][keep]
         for k in range(len(models)):
@@ -87,6 +87,30 @@ def test_resampling_people_only_is_overconfident_about_objects():
     people_only, both = sd(images=False), sd()
     assert people_only < 0.5 * spread
     assert 0.6 * spread < both < 2.0 * spread
+
+
+def test_shared_bootstrap_draws_the_images_once_for_every_data_set(rng):
+    latent = _world(rng, 40)
+    models, judged = _sample(rng, latent, 12, 5)
+    _, scanned = _sample(np.random.default_rng(5), latent, 12, 3)
+    a, b = inference.rsa_shared_bootstrap([(models, judged), (models[:1], scanned)], n_boot=6, seed=2)
+    # Each data set on its own, with the same seed, sees the same draws: the images are
+    # shared, the people are each data set's own.
+    assert a == pytest.approx(_plain_two_way(models, judged, 6, 2), abs=1e-12)
+    assert b == pytest.approx(_plain_two_way(models[:1], scanned, 6, 2), abs=1e-12)
+    # With the people held fixed, two copies of one data set get identical resamples.
+    same = inference.rsa_shared_bootstrap([(models, judged), (models, judged.copy())], n_boot=6, seed=2,
+                                          people=False)
+    assert np.array_equal(same[0], same[1])
+
+
+def test_draws_depend_on_the_seed_and_the_units_only():
+    assert np.array_equal(inference.image_draws(92, 5, 3), inference.image_draws(92, 5, 3))
+    assert not np.array_equal(inference.image_draws(92, 5, 3), inference.image_draws(92, 5, 4))
+    # Two panels of other people are drawn independently even when they are the same size.
+    assert not np.array_equal(inference.people_draws(4, 50, 3, key=1), inference.people_draws(4, 50, 3, key=2))
+    a, b = np.zeros((3, 4, 4)), np.ones((3, 4, 4))
+    assert inference.data_key(a) != inference.data_key(b) and inference.data_key(a) == inference.data_key(a.copy())
 
 
 def test_two_way_bootstrap_refuses_bad_input(rng):
@@ -183,3 +207,49 @@ def test_interval_and_bad_intervals():
         inference.three_way(0.2, 0.1)
     with pytest.raises(ValueError):
         inference.interval([np.nan])
+
+
+# --------------------------------------------------------------------------- noise ceiling
+
+
+def _plain_ceiling(people, n_boot, seed):
+    """The ceiling's resamples written out: expand the drawn pairs, pool ranks of the drawn people."""
+    from scipy.stats import rankdata
+
+    n, p = people.shape[1], len(people)
+    images = inference.image_draws(n, n_boot, seed)
+    whom = inference.people_draws(p, n_boot, seed, inference.data_key(people))
+    rows, cols = np.triu_indices(n, k=1)
+    out = np.empty((n_boot, 2))
+    for b in range(n_boot):
+        idx = images[b]
+        keep = idx[rows] != idx[cols]
+        ia, ib = idx[rows][keep], idx[cols][keep]
+        ranks = {j: rankdata(people[j][ia, ib]) for j in set(whom[b])}
+        lower, upper = [], []
+        distinct = sorted(set(whom[b]))  # each person drawn stands once in a pool
+        everyone = np.mean([ranks[j] for j in distinct], axis=0)
+        for i in whom[b]:
+            others = [ranks[j] for j in distinct if j != i]
+            if not others:
+                continue
+            lower.append(spearmanr(people[i][ia, ib], np.mean(others, axis=0))[0])
+            upper.append(spearmanr(people[i][ia, ib], everyone)[0])
+        out[b] = np.mean(lower), np.mean(upper)
+    return out
+
+
+def test_noise_ceiling_bootstrap_matches_a_plain_loop(rng):
+    _, people = _sample(rng, _world(rng, 40), 11, 4)
+    fast = inference.noise_ceiling_bootstrap(people, n_boot=5, seed=7)
+    assert fast == pytest.approx(_plain_ceiling(people, 5, 7), abs=1e-12)
+
+
+@pytest.mark.parametrize("method", ["spearman", "pearson"])
+def test_noise_ceiling_without_resampling_is_the_ceiling(rng, method):
+    from humanalign.measures import noise_ceiling_rsa
+
+    _, people = _sample(rng, _world(rng, 30), 10, 5)
+    out = inference.noise_ceiling_bootstrap(people, n_boot=1, method=method, people=False, images=False)[0]
+    bounds = noise_ceiling_rsa(people, method)
+    assert out == pytest.approx([bounds["lower"], bounds["upper"]], abs=1e-12)

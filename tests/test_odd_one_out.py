@@ -184,3 +184,25 @@ def test_vice_predicts_the_human_trials():
     low, high = bootstrap_ci(odd_one_out_correct(load_vice(), trials.triplets, "dot"),
                              groups=trials.triplet_id, seed=0)
     assert low < acc < high
+
+
+@pytest.mark.parametrize("similarity", ["correlation", "euclidean"])
+def test_other_similarities_against_a_plain_loop(similarity):
+    from humanalign.measures import object_similarity, odd_one_out_choices
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(9, 5))
+
+    def sim(a, b):
+        if similarity == "euclidean":
+            return -np.sqrt(((a - b) ** 2).sum())
+        return np.corrcoef(a, b)[0, 1]
+
+    plain = np.array([[sim(a, b) for b in x] for a in x])
+    assert object_similarity(x, similarity) == pytest.approx(plain, abs=1e-5)  # features are float32
+    triplets = np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8], [1, 5, 7]])
+    expected = []
+    for a, b, c in triplets:
+        pairs = {2: plain[a, b], 1: plain[a, c], 0: plain[b, c]}  # position left out -> its pair's similarity
+        expected.append(max(pairs, key=pairs.get))
+    assert odd_one_out_choices(x, triplets, similarity=similarity).tolist() == expected

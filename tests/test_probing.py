@@ -238,6 +238,9 @@ def test_fit_that_stops_on_its_iteration_cap_is_reported_as_such(planted):
     summary = convergence_summary(capped)
     assert summary["probe_refit_hit_cap"] == 1.0
     assert summary["probe_grid_fits_hit_cap"] == summary["probe_grid_fits"] == 6.0
+    assert summary["probe_grid_max_n_iter"] <= 2
+    # The grid (1e-4, 1e-2) has two values, so whichever is chosen lies on its edge.
+    assert summary["probe_lambda_at_edge"] == 1.0
 
 
 def test_converged_fit_is_reported_as_converged(planted):
@@ -256,7 +259,8 @@ def test_converged_fit_is_reported_as_converged(planted):
 def summary_keys():
     return {
         "probe_refit_n_iter", "probe_refit_grad_norm", "probe_refit_rel_change", "probe_refit_hit_cap",
-        "probe_grid_fits", "probe_grid_fits_hit_cap", "probe_grid_max_grad_norm",
+        "probe_grid_fits", "probe_grid_fits_hit_cap", "probe_grid_max_n_iter", "probe_grid_max_grad_norm",
+        "probe_lambda_at_edge",
     }
 
 

@@ -168,3 +168,11 @@ def test_bootstrap_means_in_blocks_gives_the_same_numbers(rng, monkeypatch):
     whole = measures.bootstrap_means(values, n_boot=30, seed=2)
     monkeypatch.setattr(bootstrap, "_MAX_DRAWS", 50 * 7)  # blocks of 7 resamples
     np.testing.assert_allclose(measures.bootstrap_means(values, n_boot=30, seed=2), whole)
+
+
+def test_euclidean_model_rdm_against_a_plain_loop():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(7, 4))
+    plain = np.array([[np.sqrt(((a - b) ** 2).sum()) for b in x] for a in x])
+    out = measures.model_rdm(x, "euclidean")
+    assert out == pytest.approx(plain, abs=1e-9) and np.all(np.diag(out) == 0) and np.array_equal(out, out.T)

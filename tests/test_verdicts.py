@@ -85,7 +85,7 @@ def _objective(monkeypatch, models, scores, noise=None):
     from humanalign.study.verdicts import objective
 
     ev = _evidence(models, scores, noise=noise)
-    monkeypatch.setattr(objective, "evidence", lambda profile, specs, on, cfg=None: ev)
+    monkeypatch.setattr(objective, "evidence", lambda profile, specs, on, cfg=None, **_: ev)
     return verdicts.verdict_objective(make_profile(models=list(models), check_data=False))
 
 
@@ -161,7 +161,9 @@ def test_scale_rule_on_planted_data(rng, slope, gap, n, status):
     v = verdicts.scale_verdict_from(table, 0.03)
     assert v.status == status, v.reason
     if slope:
-        assert table.loc[table["half"] == "size", "estimate"].to_numpy() == pytest.approx([slope, slope], abs=0.02)
+        assert table.loc[table["half"] == "size", "slope"].to_numpy() == pytest.approx([slope, slope], abs=0.02)
+        # The effect is the change across the series' two decades of parameters.
+        assert table.loc[table["half"] == "size", "estimate"].to_numpy() == pytest.approx([2 * slope] * 2, abs=0.04)
         assert v.labels["size_status"] == "not reproduced"
 
 
@@ -169,7 +171,7 @@ def test_scale_margin_does_not_grow_stricter_with_more_families():
     """Eight families of the same true accuracy: the range over families grows with their
     number, the mean absolute difference does not; no effect stays no effect."""
     rng = np.random.default_rng(5)
-    point, boot, specs = _planted_scale(rng, 0.0, 20_000, families=tuple("ABCDEFGH"))
+    point, boot, specs = _planted_scale(rng, 0.0, 60_000, families=tuple("ABCDEFGH"))
     table = verdicts.scale_comparisons(point, boot, specs, margin=0.03)
     arch = table[table["half"] == "architecture"].iloc[0]
     family_means = point.reshape(8, 4).mean(axis=1)
@@ -211,7 +213,9 @@ def test_slope_matches_least_squares(rng):
     point, boot, specs = _planted_scale(rng, 0.03, 5000)
     table = verdicts.scale_comparisons(point, boot, specs, margin=0.03)
     x = np.log10([s.params for s in specs[:4]])
-    assert table["estimate"].iloc[0] == pytest.approx(np.polyfit(x, point[:4], 1)[0])
+    assert table["slope"].iloc[0] == pytest.approx(np.polyfit(x, point[:4], 1)[0])
+    assert table["estimate"].iloc[0] == pytest.approx(np.polyfit(x, point[:4], 1)[0] * np.ptp(x))
+    assert table["sizes"].iloc[0] == "1.00 M to 100.00 M (2.00 tenfold steps)"
 
 
 def test_precision_pairs_are_one_network_in_two_precisions():
@@ -242,7 +246,7 @@ def test_imagenet_correlation_with_interval(rng):
 def _data_verdict(monkeypatch, scores: dict[str, float]):
     from humanalign.study.verdicts import dataset
 
-    def fake(profile, specs, on, cfg=None):
+    def fake(profile, specs, on, cfg=None, **_):
         ids = [s.id for s in specs]
         return _evidence(ids, [scores[i] for i in ids], spread=0.02, on=on)
 
@@ -395,7 +399,7 @@ def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
 
     models = [QAT, BIRD]
 
-    def fake(profile, specs, on, cfg=None, transformed=False):
+    def fake(profile, specs, on, cfg=None, transformed=False, **_):
         ids = [s.id for s in specs]
         base = _evidence(ids, [0.25] * len(ids), spread=0.05, on=on, noise=0.01, seed=1)
         if not transformed:
@@ -405,7 +409,31 @@ def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
 
     monkeypatch.setattr(transfer, "evidence", fake)
     monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
-    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms: {"lower": 0.45})
-    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False))
+    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
+    monkeypatch.setattr(transfer, "ceiling_resamples", lambda rdms, n_boot, *a, **k: np.full((n_boot, 2), 0.45))
+    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False, n_boot=400))
     assert v.status == status, v.reason
     assert v.numbers["share_of_room"] == pytest.approx(gain / 0.20)
+    # Its interval: the gain over the room on each resample (the ceiling held here).
+    assert v.numbers["share_of_room_low"] < v.numbers["share_of_room"] < v.numbers["share_of_room_high"]
+
+
+def test_group_difference_with_few_models_is_a_satterthwaite_interval():
+    from scipy import stats
+
+    from humanalign.study.verdicts.objective import group_difference
+
+    ev = _evidence(["a", "b", "c", "d", "e"], [0.50, 0.52, 0.54, 0.44, 0.46], spread=0.01, seed=3)
+    row = group_difference(ev, ["a", "b", "c"], ["d", "e"], "a - b")
+    units = ev.boot[:, :3].mean(axis=1) - ev.boot[:, 3:].mean(axis=1)
+    v = [np.var([0.50, 0.52, 0.54], ddof=1) / 3, np.var([0.44, 0.46], ddof=1) / 2, np.var(units, ddof=1)]
+    d = [2, 1, len(units) - 1]
+    df = sum(v) ** 2 / sum(vi ** 2 / di for vi, di in zip(v, d))
+    half = stats.t.ppf(0.975, df) * np.sqrt(sum(v))
+    assert row["difference"] == pytest.approx(0.07)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.07 - half, 0.07 + half))
+    assert row["interval"].startswith("t on") and row["outcome"] == verdicts.outcome(row["ci_low"], row["ci_high"])
+    # With ten models a group, the models are drawn with the units: a percentile interval.
+    many = _evidence([f"m{i}" for i in range(20)], np.r_[np.full(10, 0.5), np.full(10, 0.45)], seed=4)
+    wide = group_difference(many, [f"m{i}" for i in range(10)], [f"m{i}" for i in range(10, 20)], "x")
+    assert wide["interval"].startswith("percentile") and wide["ci_low"] < 0.05 < wide["ci_high"]

@@ -13,7 +13,10 @@ The table lives in ``resources/models.csv`` and is parsed once into frozen
 ``builder``       the constructor name inside that source (torchvision builder, timm model
                   name, open_clip architecture, TF-Lite data file)
 ``family``        architecture family, for grouping in the chapters
-``params``        number of parameters (counted on the architecture for runnable rows)
+``params``        number of parameters (counted on the architecture for runnable rows); the
+                  demo profile's rows count the network up to the penultimate layer, without
+                  the classifier or task head (``tools/param_counts.py``), the other rows the
+                  whole network
 ``imagenet_top1`` ImageNet-1k top-1 as a fraction (empty when not measured), with
                   ``top1_source`` naming where the number comes from: a classifier's own
                   accuracy, or a linear probe on frozen features (self-supervised and

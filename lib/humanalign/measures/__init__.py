@@ -5,14 +5,27 @@ Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise 
 transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
 start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts`
 and :mod:`.reliability` (brain data with repeated sessions); :mod:`.trials` resamples
-repeated real choices (triplets and people) and folds a probe around them.
+repeated real choices (triplets and people) and folds a probe around them; :mod:`.small_sample`
+gives t intervals where a resampled unit has few members.
 """
 
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .classification import top1_accuracy
 from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
-from .inference import WeightedRanks, concept_bootstrap, interval, rsa_two_way_bootstrap, three_way, weighted_correlations
+from .inference import (
+    WeightedRanks,
+    concept_bootstrap,
+    data_key,
+    image_draws,
+    interval,
+    noise_ceiling_bootstrap,
+    people_draws,
+    rsa_shared_bootstrap,
+    rsa_two_way_bootstrap,
+    three_way,
+    weighted_correlations,
+)
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
 from .probe_checks import StartCheck, check_start_points
 from .probe_solver import ProbeConvergence, probe_loss
@@ -20,6 +33,15 @@ from .probe_transform import ProbeTransform, standardise
 from .probing import LAMBDAS, ProbeResult, convergence_summary, fit_probe, object_folds, test_masks
 from .reliability import brain_noise_ceiling, category_model_fit, partial_spearman, session_reliability
 from .rsa import rsa, similarity_matrix, upper_triangle
+from .small_sample import (
+    SMALL_SAMPLE,
+    mean_variance,
+    people_images_interval,
+    resample_variance,
+    satterthwaite_df,
+    satterthwaite_interval,
+    t_interval,
+)
 from .rsa_inference import model_rdm, noise_ceiling_rsa, rsa_image_bootstrap, rsa_per_person, rsa_vectors
 from .transfer import transfer_rsa
 from .trials import crossed_bootstrap, crossed_weights, modal_agreement, modal_triplets, trial_folds, trial_units
@@ -35,6 +57,11 @@ __all__ = [
     "concept_bootstrap",
     "interval",
     "rsa_two_way_bootstrap",
+    "rsa_shared_bootstrap",
+    "data_key",
+    "image_draws",
+    "people_draws",
+    "noise_ceiling_bootstrap",
     "three_way",
     "weighted_correlations",
     "bootstrap_ci",
@@ -79,4 +106,12 @@ __all__ = [
     "test_masks",
     "trial_folds",
     "trial_units",
+    # few sampled units: t and Welch-Satterthwaite intervals
+    "SMALL_SAMPLE",
+    "mean_variance",
+    "people_images_interval",
+    "resample_variance",
+    "satterthwaite_df",
+    "satterthwaite_interval",
+    "t_interval",
 ]

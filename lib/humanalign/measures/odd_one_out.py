@@ -23,7 +23,7 @@ __all__ = [
     "odd_one_out_correct",
 ]
 
-SIMILARITIES = ("cosine", "dot")
+SIMILARITIES = ("cosine", "dot", "correlation", "euclidean")
 #: Triplets per gather chunk: small enough that the chunk's temporaries stay in cache.
 CHUNK = 1 << 16
 
@@ -33,23 +33,31 @@ def object_similarity(features: np.ndarray, similarity: str = "cosine") -> np.nd
 
     Args:
         features: (n, d) array, one row per object.
-        similarity: ``"cosine"`` or ``"dot"`` (raw dot product).
+        similarity: ``"cosine"``, ``"dot"`` (raw dot product), ``"correlation"`` (Pearson
+            correlation of the rows: cosine of the rows centred on their own mean) or
+            ``"euclidean"`` (minus the Euclidean distance).
 
     Returns:
         (n, n) float64 array.
 
     Raises:
-        ValueError: unknown similarity, invalid features, or a zero row under ``"cosine"``.
+        ValueError: unknown similarity, invalid features, or a zero row under ``"cosine"``
+            (a constant row under ``"correlation"``).
     """
     if similarity not in SIMILARITIES:
         raise ValueError(f"Unknown similarity {similarity!r}; use one of {SIMILARITIES}.")
     x = as_features(features)
     if similarity == "dot":
         return x @ x.T
+    if similarity == "euclidean":
+        sq = np.einsum("ij,ij->i", x, x)
+        return -np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * (x @ x.T), 0.0))
+    if similarity == "correlation":
+        x = x - x.mean(axis=1, keepdims=True)
     # Not clipped to [-1, 1] as similarity_matrix is: the choices compare raw values.
     return cosine_similarity(
-        x, "features row {row} is all zeros, so its cosine similarity is undefined; "
-        "use similarity='dot' or drop the row."
+        x, "features row {row} is " + ("constant" if similarity == "correlation" else "all zeros")
+        + ", so its " + similarity + " similarity is undefined; use similarity='dot' or drop the row."
     )
 
 
@@ -84,7 +92,8 @@ def odd_one_out_choices(
     Args:
         features: (n, d) array, one row per object.
         triplets: (N, 3) 0-based object indices (odd one out last) or :class:`Triplets`.
-        similarity: ``"cosine"`` (the paper's default) or ``"dot"``.
+        similarity: ``"cosine"`` (the paper's default), ``"dot"``, ``"correlation"`` or
+            ``"euclidean"`` (:func:`object_similarity`).
 
     Returns:
         (N,) int8 array: 0, 1 or 2 is the column of the model's odd one out; -1 when the
@@ -103,7 +112,7 @@ def odd_one_out_correct(
         features: (n, d) array, one row per object.
         triplets: (N, 3) 0-based object indices with the human's odd one out last, or
             :class:`Triplets`.
-        similarity: ``"cosine"`` or ``"dot"``.
+        similarity: One of :func:`object_similarity`'s.
 
     Returns:
         (N,) bool array; ties count as wrong.
@@ -120,7 +129,8 @@ def odd_one_out_accuracy(
         features: (n, d) array, one row per object.
         triplets: (N, 3) 0-based object indices with the human's odd one out last, or
             :class:`Triplets`.
-        similarity: ``"cosine"`` (the paper's default) or ``"dot"``.
+        similarity: ``"cosine"`` (the paper's default), ``"dot"``, ``"correlation"`` or
+            ``"euclidean"`` (:func:`object_similarity`).
 
     Returns:
         Accuracy in [0, 1]; chance is 1/3.

@@ -361,8 +361,10 @@ def convergence_summary(result: ProbeResult) -> dict[str, float]:
     Keys: ``probe_refit_n_iter``, ``probe_refit_grad_norm``, ``probe_refit_rel_change``,
     ``probe_refit_hit_cap`` (1.0 if the final refit stopped on its iteration budget, else
     0.0), ``probe_grid_fits`` (fold x lambda fits), ``probe_grid_fits_hit_cap`` (how many of
-    them stopped on the budget) and ``probe_grid_max_grad_norm``. Values are floats so they
-    fit a results table's ``value`` column.
+    them stopped on the budget), ``probe_grid_max_n_iter`` (the most iterations one of them
+    took), ``probe_grid_max_grad_norm`` and ``probe_lambda_at_edge`` (1.0 when the chosen
+    lambda is the grid's largest or smallest: the grid may not hold the best value). Values
+    are floats so they fit a results table's ``value`` column.
 
     Raises:
         ValueError: the result carries no convergence report (built by hand).
@@ -378,5 +380,8 @@ def convergence_summary(result: ProbeResult) -> dict[str, float]:
         "probe_refit_hit_cap": float(conv.hit_iteration_cap),
         "probe_grid_fits": float(len(cv)),
         "probe_grid_fits_hit_cap": float(cv["hit_iteration_cap"].sum()),
+        "probe_grid_max_n_iter": float(cv["n_iter"].max()),
         "probe_grid_max_grad_norm": float(cv["grad_norm"].max()),
+        "probe_lambda_at_edge": float(cv["lambda_"].nunique() > 1
+                                      and result.lambda_ in (cv["lambda_"].min(), cv["lambda_"].max())),
     }

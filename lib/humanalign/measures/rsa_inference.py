@@ -23,15 +23,23 @@ __all__ = ["model_rdm", "noise_ceiling_rsa", "rsa_per_person", "rsa_image_bootst
 
 
 def model_rdm(features: np.ndarray, metric: str = "cosine") -> np.ndarray:
-    """Model dissimilarity matrix: ``1 - similarity`` (cosine, or Pearson correlation distance).
+    """Model dissimilarity matrix: ``1 - similarity`` (cosine, or Pearson correlation
+    distance), or the Euclidean distance.
 
     Args:
         features: (n, d) array, one row per image.
-        metric: ``"cosine"`` or ``"pearson"``.
+        metric: ``"cosine"``, ``"pearson"`` or ``"euclidean"``.
 
     Returns:
         (n, n) float64, zero diagonal.
     """
+    if metric == "euclidean":
+        x = np.asarray(features, dtype=np.float64)
+        sq = np.einsum("ij,ij->i", x, x)
+        rdm = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * (x @ x.T), 0.0))
+        rdm = (rdm + rdm.T) / 2
+        np.fill_diagonal(rdm, 0.0)
+        return rdm
     rdm = 1.0 - similarity_matrix(features, metric)
     np.fill_diagonal(rdm, 0.0)
     return rdm

@@ -2,9 +2,9 @@
 
 :mod:`.data` (what a profile scores against), :mod:`.scores` (per-unit results of one
 model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concepts` and
-:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain` and :mod:`.brain_analysis`
-(behaviour beside human IT on the 92 images), :mod:`.tables` and :mod:`.glue` (what the
-pages show), and :mod:`.verdicts` (the claims, one module each).
+:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain`, :mod:`.brain_analysis` and
+:mod:`.brain_categories` (behaviour beside human IT on the 92 images), :mod:`.tables` and
+:mod:`.glue` (what the pages show), and :mod:`.verdicts` (the claims, one module each).
 
 A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``. The
 profile itself (:mod:`humanalign.profiles`) is re-exported here for the notebooks.
@@ -36,16 +36,20 @@ from .brain import (
     reference_rsa,
 )
 from .brain_analysis import (
+    Resampled,
     across_models,
-    brain_ceilings,
-    category_divisions,
-    category_structure,
+    contrast,
     effect_word,
+    margin_word,
     nan_interval,
+    network_weights,
     probe_effects,
     rsa_rows,
+    subset,
     top_model,
 )
+from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
+from .choices import BOOK, NOT_RUN, Choice, alternatives, not_run, plain_resize_features, prepare_choices, rdm_under, things_correct
 from .caveats import claim_caveats
 from .claims import (
     CLAIMS,
@@ -97,6 +101,7 @@ from .scores import (
     trained,
     trial_split,
     two_way_resamples,
+    ceiling_resamples,
 )
 from .tables import (
     attach_metadata,
@@ -122,7 +127,11 @@ from .verdicts import (
     CONCEPT_TERMS,
     DATA_BREADTH,
     FALLBACK_MARGIN,
+    ROBUSTNESS_COLUMNS,
+    ROBUSTNESS_HEADERS,
     RULES,
+    SESOI,
+    SESOI_REASON,
     UNITS,
     Evidence,
     REAL_THINGS,
@@ -149,6 +158,10 @@ from .verdicts import (
     precision_pairs,
     reference_gap,
     reference_gaps,
+    robust,
+    robustness_caption,
+    robustness_mark,
+    robustness_table,
     rule_values,
     rules_markdown,
     rules_table,
@@ -164,5 +177,6 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "caveats", "claims", "concepts", "data", "glue", "prepare", "rsa", "runs", "scores", "tables",
+    "brain", "brain_analysis", "brain_categories", "caveats", "choices", "claims", "concepts", "data", "glue",
+    "prepare", "rsa", "runs", "scores", "tables",
     "verdicts"}]

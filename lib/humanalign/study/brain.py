@@ -10,9 +10,12 @@ classic reference models (the registry's ``rsa92-models``), this module
 computes
 
 * its RSA with each data set: the mean over people of each person's Spearman correlation,
-  with a 95 % interval from :func:`~humanalign.measures.rsa_two_way_bootstrap` (people and
-  images resampled together, every model on the same draw);
-* the noise ceiling of each data set (Nili et al. 2014), and how well IT's two sessions agree;
+  with a 95 % interval that resamples people and images, every model on the same draw and
+  the images drawn once for both data sets (with IT's 4 people a t interval on
+  Satterthwaite's degrees of freedom, :func:`humanalign.measures.people_images_interval`);
+* the noise ceiling of each data set (Nili et al. 2014) with intervals on both bounds, how
+  well IT's two sessions agree, and the trained networks' score as a share of each lower
+  ceiling, compared between the data sets (:func:`~.brain_categories.ceiling_normalised`);
 * the correlation across trained networks between behavioural and IT alignment, its
   interval from resamples that draw the models, and, in the same resample, one two-way draw
   of each data set's people and images (:func:`~.brain_analysis.across_models`);
@@ -21,7 +24,8 @@ computes
 * the category divisions of behaviour beyond IT, and of IT beyond behaviour: partial rank
   correlations with binary category models, the other data set's mean matrix held fixed
   (:func:`~.brain_analysis.category_structure`). Mur et al. (2013) report that judgements divide human from
-  non-human animals and natural from artificial objects, divisions IT shows weakly or not.
+  non-human animals and natural from artificial objects, divisions IT shows weakly or not
+  (:mod:`.brain_categories`).
 
 The analyses on arrays live in :mod:`.brain_analysis`; this module wires them to a
 profile. Every table is tidy; every verdict word follows an interval
@@ -41,20 +45,9 @@ from ..datasets import MatrixSet
 from ..names import display_name
 from ..profiles import Profile
 from ..registry import UNTRAINED
-from .brain_analysis import (
-    CONTROL,
-    HUMAN,
-    NETWORK,
-    nan_interval,
-    across_models,
-    brain_ceilings,
-    category_divisions,
-    category_structure,
-    effect_word,
-    probe_effects,
-    rsa_rows,
-    top_model,
-)
+from .brain_analysis import CONTROL, HUMAN, NETWORK, Resampled, across_models, contrast, effect_word, margin_word
+from .brain_analysis import nan_interval, network_weights, probe_effects, rsa_rows, subset, top_model
+from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
 from .scores import matrix_scores, specs_of
 
 __all__ = [
@@ -132,6 +125,9 @@ class BrainStudy:
             "behaviour minus IT"`` for the mean over trained networks.
         categories: :func:`category_structure`.
         top: Data set -> :func:`top_model` among the networks (cosine).
+        normalised: :func:`~.brain_categories.ceiling_normalised` of the trained networks'
+            mean (cosine): each data set's score as a share of its lower ceiling, and the
+            difference of the shares.
     """
 
     scores: pd.DataFrame
@@ -140,6 +136,7 @@ class BrainStudy:
     probe: pd.DataFrame
     categories: pd.DataFrame
     top: dict[str, dict[str, object]]
+    normalised: pd.DataFrame
 
 
 def _candidates(profile: Profile, behaviour: MatrixSet, brain: MatrixSet, cfg: Settings | None) -> pd.DataFrame:
@@ -158,10 +155,11 @@ def _candidates(profile: Profile, behaviour: MatrixSet, brain: MatrixSet, cfg: S
     return pd.concat([*parts, refs, humans], ignore_index=True)
 
 
-def _relation(rows: dict[str, pd.DataFrame], boots: dict[str, np.ndarray], specs_kind: str, seed: int) -> dict:
+def _relation(rows: dict[str, pd.DataFrame], scored: dict[str, Resampled], specs_kind: str, seed: int) -> dict:
     kinds = [NETWORK] if specs_kind == "trained networks" else [NETWORK, CONTROL]
     pick = [(r["kind"].isin(kinds) & (r["representation"] == "cosine")).to_numpy() for r in rows.values()]
-    (x, xb), (y, yb) = [(r["value"].to_numpy()[p], b[:, p]) for r, b, p in zip(rows.values(), boots.values(), pick)]
+    (x, xb), (y, yb) = [(r["value"].to_numpy()[p], res.boot[:, p]) for r, res, p in zip(rows.values(), scored.values(),
+                                                                                          pick)]
     return {"models": specs_kind, **across_models(x, y, xb, yb, seed),
             "resampled": "models, and each data set's people and images (two-way), in every resample"}
 
@@ -170,49 +168,53 @@ def evaluate_brain(profile: Profile, cfg: Settings | None = None) -> BrainStudy:
     """Behaviour and IT on the 92 images for every model of ``profile`` (see the module docstring).
 
     The networks' dissimilarities come from :func:`~.scores.matrix_scores` (the THINGS probe
-    of the profile); intervals use the profile's ``n_boot`` and ``seed``. The two data sets
-    are resampled independently (different people), each with one draw per resample shared
-    by all models.
+    of the profile); intervals use the profile's ``n_boot`` and ``seed``. Every resample
+    draws the 92 images once for both data sets and each data set's people from a stream of
+    its own; every model shares the draws.
     """
     behaviour = datasets.load_dataset("matrices", BEHAVIOUR, cfg)
     brain = datasets.load_dataset("matrices", BRAIN, cfg)
     sessions = brain.sessions
     candidates = _candidates(profile, behaviour, brain, cfg)
-    rows, boots = {}, {}
+    rows, scored = {}, {}
     for target, data in (("behaviour", behaviour), ("IT", brain)):
         # A data set's own group mean is not scored against it (it holds each person's matrix).
-        scored = candidates[candidates["model"] != OWN_MEAN[target]]
-        rows[target], boots[target] = rsa_rows(scored, data.rdms, target, profile.n_boot, profile.seed, cfg)
-    relation = pd.DataFrame([_relation(rows, boots, which, profile.seed) for which in ("trained networks", "all networks")])
-    probe = pd.concat([probe_effects(rows[t], boots[t], t) for t in rows], ignore_index=True)
-    probe = pd.concat([probe, _gain_contrast(rows, boots)], ignore_index=True)
+        picked = candidates[candidates["model"] != OWN_MEAN[target]]
+        rows[target], scored[target] = rsa_rows(picked, data.rdms, target, profile.n_boot, profile.seed, cfg)
+    relation = pd.DataFrame([_relation(rows, scored, which, profile.seed) for which in ("trained networks", "all networks")])
+    probe = pd.concat([probe_effects(rows[t], scored[t], t) for t in rows], ignore_index=True)
+    probe = pd.concat([probe, _gain_contrast(rows, scored)], ignore_index=True)
     top = {}
     for target in rows:
         nets = (rows[target]["kind"] == NETWORK).to_numpy() & (rows[target]["representation"] == "cosine").to_numpy()
         if nets.any():
-            top[target] = top_model(rows[target][nets].reset_index(drop=True), boots[target][:, nets])
+            top[target] = top_model(rows[target][nets].reset_index(drop=True), subset(scored[target], nets))
     categories = category_structure({"behaviour": behaviour.rdms, "IT": brain.rdms},
                                     category_divisions(behaviour.stimuli), profile.n_boot, profile.seed)
-    return BrainStudy(scores=pd.concat(list(rows.values()), ignore_index=True), ceilings=brain_ceilings(
-        behaviour.rdms, sessions), relation=relation, probe=probe, categories=categories, top=top)
+    people = {"behaviour": behaviour.rdms, "IT": brain.rdms}
+    normalised = (ceiling_normalised({t: (scored[t], network_weights(rows[t], "cosine")) for t in rows}, people,
+                                     profile.n_boot, profile.seed, cfg)
+                  if (rows["IT"]["kind"] == NETWORK).any() else pd.DataFrame())
+    return BrainStudy(scores=pd.concat(list(rows.values()), ignore_index=True),
+                      ceilings=brain_ceilings(behaviour.rdms, sessions, profile.n_boot, profile.seed, cfg),
+                      relation=relation, probe=probe, categories=categories, top=top, normalised=normalised)
 
 
-def _gain_contrast(rows: dict[str, pd.DataFrame], boots: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The mean probe gain over trained networks on behaviour minus that on IT (the two data
-    sets' resamples are independent, so resample b of one is paired with b of the other)."""
-    gains, points = [], []
-    for target in ("behaviour", "IT"):
+def _gain_contrast(rows: dict[str, pd.DataFrame], scored: dict[str, Resampled]) -> pd.DataFrame:
+    """The mean probe gain over trained networks on behaviour minus that on IT: the images
+    are drawn once per resample for both, the people of each data set on their own (the
+    interval follows the small-sample rule, since IT has 4 people)."""
+    terms = []
+    for target, sign in (("behaviour", 1.0), ("IT", -1.0)):
         r = rows[target]
-        net = (r["kind"] == NETWORK).to_numpy()
-        cos, prb = net & (r["representation"] == "cosine").to_numpy(), net & (r["representation"] == "probed").to_numpy()
-        if not cos.any():
+        weights = network_weights(r, "probed") - network_weights(r, "cosine")
+        if not weights.any():
             return pd.DataFrame()
-        gains.append(boots[target][:, prb].mean(axis=1) - boots[target][:, cos].mean(axis=1))
-        points.append(r["value"][prb].mean() - r["value"][cos].mean())
-    low, high = nan_interval(gains[0] - gains[1])
+        terms.append(scored[target].term(sign * weights))
+    gain, low, high, how = contrast(terms, scored["IT"].n_images)
     return pd.DataFrame([{"model": "mean of trained networks", "label": "mean of trained networks", "kind": NETWORK,
-                          "target": "behaviour minus IT", "gain": points[0] - points[1], "gain_low": low,
-                          "gain_high": high, "effect": effect_word(low, high, "larger on behaviour", "larger on IT")}])
+                          "target": "behaviour minus IT", "gain": gain, "gain_low": low, "gain_high": high,
+                          "interval": how, "effect": margin_word(low, high, "larger on behaviour", "larger on IT")}])
 
 
 def brain_wide(scores: pd.DataFrame, representation: tuple[str, ...] = ("cosine", "reference", "group mean")
@@ -268,7 +270,18 @@ def brain_numbers(result: BrainStudy) -> dict[str, float | str]:
     ceil = result.ceilings.set_index("target")
     out: dict[str, float | str] = {f"{t}_ceiling_{b}": float(ceil.loc[t, b]) for t in ("behaviour", "IT")
                                    for b in ("lower", "upper")}
+    for t in ("behaviour", "IT"):
+        for b in ("lower", "upper"):
+            out[f"{t}_ceiling_{b}_ci"] = _ci(ceil.loc[t, f"{b}_low"], ceil.loc[t, f"{b}_high"])
+        out[f"{t}_ceiling_interval"] = str(ceil.loc[t, "interval"])
     out["IT_reliability"] = float(ceil.loc["IT", "reliability"])
+    if len(result.normalised):
+        norm = result.normalised.set_index("target")
+        for target, key in (("behaviour", "behaviour"), ("IT", "IT"), ("behaviour minus IT", "difference")):
+            out[f"share_{key}"] = float(norm.loc[target, "share"])
+            out[f"share_{key}_ci"] = _ci(norm.loc[target, "share_low"], norm.loc[target, "share_high"],
+                                         "+.2f" if key == "difference" else ".2f")
+        out["share_difference_word"] = str(norm.loc["behaviour minus IT", "reading"])
     for target, top in result.top.items():
         out[f"{target}_top"] = escape.markdown(display_name(top["label"]))
         out[f"{target}_top_value"] = top["value"]
@@ -279,6 +292,7 @@ def brain_numbers(result: BrainStudy) -> dict[str, float | str]:
     if not cross.empty:
         out["judgements_on_IT"] = float(cross["value"].iloc[0])
         out["judgements_on_IT_ci"] = _ci(cross["ci_low"].iloc[0], cross["ci_high"].iloc[0])
+        out["judgements_on_IT_interval"] = str(cross["interval"].iloc[0])
     rel = result.relation.set_index("models").loc["trained networks"]
     out.update(relation_n=float(rel["n_models"]), relation_r=float(rel["pearson"]),
                relation_ci=_ci(rel["pearson_low"], rel["pearson_high"]), relation_rho=float(rel["spearman"]),
@@ -298,11 +312,17 @@ def brain_numbers(result: BrainStudy) -> dict[str, float | str]:
 
 
 def _category_summary(categories: pd.DataFrame) -> str:
-    """One sentence: the divisions the judgements show beyond IT while IT alone shows none."""
-    cats = categories.set_index(["division", "target", "measure"])["finding"]
+    """One sentence: the divisions the judgements show beyond IT while IT alone shows none
+    (with how many of IT's people are positive on their own, since "not detected" is about
+    images and people together)."""
+    table = categories.set_index(["division", "target", "measure"])
     only = [d for d in dict.fromkeys(categories["division"])
-            if cats.get((d, "behaviour", "beyond IT")) == "present" and str(cats.get((d, "IT", "plain"))).startswith("not")]
+            if table["finding"].get((d, "behaviour", "beyond IT")) == "present"
+            and str(table["finding"].get((d, "IT", "plain"))).startswith("not")]
     if not only:
         return "No category division is both present in the judgements beyond IT and undetected in IT."
-    return (f"The judgements show {' and '.join(d.split(' (')[0] for d in only)} beyond IT, divisions not "
-            "detected in IT alone.")
+    counts = [f"{int(table.loc[(d, 'IT', 'plain'), 'people_positive'])} of {int(table.loc[(d, 'IT', 'plain'), 'n'])}"
+              for d in only]
+    return (f"The judgements show {' and '.join(d.split(' (')[0] for d in only)} beyond IT; in IT alone these "
+            f"divisions are not detected over people and images (positive for {' and '.join(counts)} people on "
+            "their own: too few to tell a weak division from none).")

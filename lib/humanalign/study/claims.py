@@ -2,7 +2,8 @@
 
 One row per claim: what the paper says, this book's verdict (each half of a claim of two
 halves on its own), the effect that decides it with its unit and interval, what was
-resampled, what the human side rests on (real people; where the probe matters, the
+resampled, whether the verdict survives other defensible analysis choices (its
+robustness mark), what the human side rests on (real people; where the probe matters, the
 simulated triplets it was fitted on), and what the profile could test, on which measure.
 The same words make each chapter's verdict box. The brain chapter asks questions the paper
 did not: :func:`brain_answers` reads its results into :class:`Answer` rows and boxes of the
@@ -52,8 +53,8 @@ EFFECT_UNITS = {
 }
 
 #: The columns of :func:`claims_table`.
-COLUMNS = ["part", "claim", "chapter", "verdict", "status", "halves", "deciding", "effect_unit", "resampled", "data",
-           "caveat"]
+COLUMNS = ["part", "claim", "chapter", "verdict", "status", "halves", "deciding", "effect_unit", "robustness",
+           "resampled", "data", "caveat"]
 
 
 def _short(status: str) -> str:
@@ -92,6 +93,13 @@ def _evidence(numbers: dict) -> str:
 
 #: The claims whose deciding effect rests on the probe (fitted on THINGS triplets).
 _PROBED = ("transfer",)
+
+
+def _robustness(verdict: Verdict) -> str:
+    """The short form of a verdict's robustness mark: ``robust``, ``fragile``, ``not
+    testable``, ``not assessed`` or ``—`` (none computed)."""
+    mark = verdict.labels.get("robustness", "")
+    return mark.split(":")[0].split(" (")[0] if mark else "—"
 
 
 def _data(verdict: Verdict, profile: Profile | None, key: str | None = None) -> str:
@@ -142,8 +150,10 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
         Columns ``part`` (``the paper's claims`` or ``beyond the paper``), ``claim``,
         ``chapter``, ``verdict`` (in words, halves spelled out: :func:`verdict_words`),
         ``status`` (the overall status), ``halves`` (a list of ``(half, status)``),
-        ``deciding`` (effect and 95 % interval as text), ``effect_unit``, ``resampled``,
-        ``data``, ``caveat``.
+        ``deciding`` (effect and 95 % interval as text), ``effect_unit``, ``robustness``
+        (``robust``, ``fragile``, ``not testable``, ``not assessed`` or ``—``: whether the
+        status survives other defensible analysis choices), ``resampled``, ``data``,
+        ``caveat``.
     """
     caveats = caveats or {}
     rows = []
@@ -155,7 +165,7 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
         unit = v.labels.get("effect_unit", EFFECT_UNITS.get(key, "—"))
         rows.append({"part": "the paper's claims", "claim": claim, "chapter": chapter, "verdict": verdict_words(v),
                      "status": v.status, "halves": verdict_halves(v), "deciding": deciding,
-                     "effect_unit": unit if deciding != "—" else "—",
+                     "effect_unit": unit if deciding != "—" else "—", "robustness": _robustness(v),
                      "resampled": v.labels.get("unit", "—"), "data": _data(v, profile, key),
                      "caveat": caveats.get(key, "—")})
     for answer in (beyond or {}).values():
@@ -163,7 +173,7 @@ def claims_table(verdicts: dict[str, Verdict], profile: Profile | None = None,
         unit = answer.labels.get("effect_unit", "—")
         rows.append({"part": "beyond the paper", "claim": answer.question, "chapter": answer.chapter,
                      "verdict": answer.answer, "status": "answered" if answer.decided else "undecided", "halves": [],
-                     "deciding": deciding, "effect_unit": unit if deciding != "—" else "—",
+                     "deciding": deciding, "effect_unit": unit if deciding != "—" else "—", "robustness": "—",
                      "resampled": answer.labels.get("unit", "—"), "data": answer.labels.get("data", "—"),
                      "caveat": answer.labels.get("caveat", "—")})
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -175,11 +185,19 @@ _WIDTHS = (16, 15, 16, 16, 14, 23)
 HEADERS = ["Claim", "Verdict", "Effect (95 % CI)", "Resampled", "Human data", "What could be tested"]
 
 
+#: How a robustness mark reads under a verdict's label on the landing table.
+_ROBUST_WORDS = {"robust": "robust to other analysis choices", "fragile": "fragile under other analysis choices"}
+
+
 def _verdict_cell(row) -> str:
     if row.halves:
-        return " ".join(_badge(f"{half}: {status}", status) for half, status in row.halves)
-    # An answer's reason in brackets ("undecided (the interval covers 0)") is in its chapter.
-    return _badge(_short(row.verdict) if row.part != "beyond the paper" else row.verdict.split(" (")[0], row.status)
+        cell = " ".join(_badge(f"{half}: {status}", status) for half, status in row.halves)
+    else:
+        # An answer's reason in brackets ("undecided (the interval covers 0)") is in its chapter.
+        cell = _badge(_short(row.verdict) if row.part != "beyond the paper" else row.verdict.split(" (")[0],
+                      row.status)
+    words = _ROBUST_WORDS.get(row.robustness)
+    return cell + (f" *({words})*" if words else "")
 
 
 def claims_markdown(table: pd.DataFrame, caption: str | None = None, name: str = "tbl-claims",
@@ -235,13 +253,14 @@ def claims_csv(table: pd.DataFrame, csv_name: str = "claims.csv") -> str:
     csv_name = csv_name if csv_name.lower().endswith(".csv") else csv_name + ".csv"
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(["part", "claim", "chapter", "verdict", "effect", "ci_low", "ci_high", "effect_unit", "resampled",
-                     "human_data", "caveat"])
+    writer.writerow(["part", "claim", "chapter", "verdict", "effect", "ci_low", "ci_high", "effect_unit", "robustness",
+                     "resampled", "human_data", "caveat"])
     for row in table.itertuples():
         effect, low, high = _numbers(row.deciding)
         writer.writerow([escape.csv_cell(str(v)) for v in (row.part, row.claim, row.chapter, row.verdict)] +
                         [effect, low, high] +
-                        [escape.csv_cell(str(v)) for v in (row.effect_unit, row.resampled, row.data, row.caveat)])
+                        [escape.csv_cell(str(v)) for v in (row.effect_unit, row.robustness, row.resampled, row.data,
+                                                          row.caveat)])
     payload = base64.b64encode(out.getvalue().encode("utf-8")).decode("ascii")
     return (f'<p class="ha-table-links"><a class="ha-table-download" download="{html.escape(csv_name)}" '
             f'href="data:text/csv;base64,{payload}">Download this table (CSV)</a></p>')
@@ -269,9 +288,11 @@ def verdict_box(verdict: Verdict, profile: Profile | None = None, effect_unit: s
     unit = escape.markdown(verdict.labels.get("unit", ""))
     effect_unit = verdict.labels.get("effect_unit") or effect_unit or ""
     reason = escape.markdown(verdict.reason[:1].upper() + verdict.reason[1:])
+    mark = verdict.labels.get("robustness", "")
+    robustness = f" Under other analysis choices: {escape.markdown(mark)}." if mark else ""
     summary = (f"Deciding effect {deciding}" + (f" in {escape.markdown(effect_unit)}" if effect_unit else "")
                + " (95 % interval" + (f", {unit} resampled" if unit else "")
-               + f"). Human data: {escape.markdown(_data(verdict, profile))}."
+               + f"). Human data: {escape.markdown(_data(verdict, profile))}." + robustness
                if deciding != "—" else reason + ".")
     details = reason if deciding != "—" else ""
     words = verdict_words(verdict)

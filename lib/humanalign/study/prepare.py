@@ -30,6 +30,7 @@ from .. import datasets
 from ..config import Settings, workers as config_workers
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
+from .choices import prepare_choices
 from .data import load_study_data
 from .concepts import evaluate_concepts
 from .rsa import available_sets, evaluate_rsa
@@ -96,9 +97,14 @@ def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None
         if "penultimate" in layers_of(spec, profile):
             scores = matrix_scores(profile, spec, "penultimate", matrices, cfg)
             if matrices.rdms is not None:
-                # The model's resamples on people and images, before and after the probe.
-                two_way_resamples(np.stack([scores.rdm("cosine"), scores.rdm("probed")]), matrices.rdms,
-                                  profile.n_boot, profile.seed, cfg)
+                # The model's resamples on people and images, before and after the probe, and
+                # on the images alone (the image source of a small-sample interval).
+                both = np.stack([scores.rdm("cosine"), scores.rdm("probed")])
+                for people in (True, False):
+                    two_way_resamples(both, matrices.rdms, profile.n_boot, profile.seed, cfg, resample_people=people)
+    # What the robustness tables read: the 92 images resized whole, and the resamples of the
+    # model's dissimilarities under every alternative way of measuring them.
+    prepare_choices(profile, spec, cfg)
     return spec.id, extracted - start, time.perf_counter() - extracted
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "trained",
     "trial_split",
     "two_way_resamples",
+    "ceiling_resamples",
 ]
 
 def specs_of(profile: Profile) -> list[ModelSpec]:
@@ -210,7 +211,7 @@ class ThingsScores:
 
 _SUMMARY = ("probed_simulated", "zero_shot_simulated", "lambda", "probe_refit_n_iter", "probe_refit_grad_norm",
             "probe_refit_rel_change", "probe_refit_hit_cap", "probe_grid_fits", "probe_grid_fits_hit_cap",
-            "probe_grid_max_grad_norm")
+            "probe_grid_max_n_iter", "probe_grid_max_grad_norm", "probe_lambda_at_edge")
 
 
 def trial_split(profile: Profile, data: StudyData) -> tuple[np.ndarray, np.ndarray]:
@@ -269,18 +270,23 @@ def ridge_scores(profile: Profile, spec: ModelSpec, layer: str = "penultimate", 
 
 
 def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, seed: int,
-                      cfg: Settings | None = None) -> np.ndarray:
+                      cfg: Settings | None = None, resample_people: bool = True, method: str = "spearman"
+                      ) -> np.ndarray:
     """Each model's mean RSA over people on resamples of people and images
     (:func:`humanalign.measures.rsa_two_way_bootstrap`), cached per model matrix.
 
-    The draws depend only on the seed and on the numbers of people and images, so a model's
-    column is the same whichever other models are resampled with it: each column is kept on
-    its own (keyed by the model's matrix, the people's matrices, ``n_boot``, ``seed`` and the
-    code), and only the missing ones are computed, together.
+    The draws depend only on the seed, the images and the people (not on the models), so a
+    model's column is the same whichever other models are resampled with it: each column is
+    kept on its own (keyed by the model's matrix, the people's matrices, ``n_boot``,
+    ``seed``, the sides resampled, the statistic and the code), and only the missing ones
+    are computed, together.
 
     Args:
         model_rdms: (k, n, n) model dissimilarity matrices.
         people: (p, n, n) one matrix per person.
+        resample_people: False: images only, every person held (the image source of a
+            small-sample interval, :func:`humanalign.measures.people_images_interval`).
+        method: ``"spearman"`` or ``"pearson"``.
 
     Returns:
         (n_boot, k) resampled mean correlations.
@@ -289,7 +295,10 @@ def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, s
     folder = (cfg or current_settings()).cache_dir / "resamples"
     common = {"people": _digest(np.asarray(people, dtype=np.float64)), "n_boot": int(n_boot), "seed": int(seed),
               "code": cache.source_digest(inference, rsa_inference)}
-    paths = [folder / f"rsa-two-way-{cache.content_key({**common, 'rdm': _digest(m)})[:32]}.npy" for m in stack]
+    kind = "rsa-two-way" if resample_people else "rsa-images"
+    if method != "spearman":
+        common["method"], kind = method, f"{kind}-{method}"
+    paths = [folder / f"{kind}-{cache.content_key({**common, 'rdm': _digest(m)})[:32]}.npy" for m in stack]
     columns: dict[int, np.ndarray] = {}
     for j, path in enumerate(paths):
         if path.exists():
@@ -300,12 +309,34 @@ def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, s
                 columns[j] = values[:, 0]
     todo = [j for j in range(len(stack)) if j not in columns]
     if todo:
-        fresh = measures.rsa_two_way_bootstrap(stack[todo], people, n_boot=n_boot, seed=seed)
+        fresh = measures.rsa_two_way_bootstrap(stack[todo], people, n_boot=n_boot, seed=seed, method=method,
+                                               people=resample_people)
         cache.check_writable(folder, "resample cache")
         for k, j in enumerate(todo):
             columns[j] = fresh[:, k]
-            cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": "rsa two-way resamples"})
+            cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": kind})
     return np.stack([columns[j] for j in range(len(stack))], axis=1) if len(stack) else np.zeros((int(n_boot), 0))
+
+
+def ceiling_resamples(people: np.ndarray, n_boot: int, seed: int, cfg: Settings | None = None,
+                      resample_people: bool = True) -> np.ndarray:
+    """(n_boot, 2) the lower and upper noise-ceiling bound of a data set on the draws of
+    :func:`two_way_resamples` (:func:`humanalign.measures.noise_ceiling_bootstrap`), cached
+    by the people's matrices, ``n_boot``, ``seed``, the sides resampled and the code."""
+    folder = (cfg or current_settings()).cache_dir / "resamples"
+    kind = "ceiling-two-way" if resample_people else "ceiling-images"
+    key = cache.content_key({"people": _digest(np.asarray(people, dtype=np.float64)), "n_boot": int(n_boot),
+                             "seed": int(seed), "code": cache.source_digest(inference, rsa_inference)})
+    path = folder / f"{kind}-{key[:32]}.npy"
+    if path.exists():
+        values, problem = cache.load_array(path, rows=int(n_boot), width=2, dtype="float64")
+        if values is not None:
+            return values
+        cache.discard(path, problem)
+    values = measures.noise_ceiling_bootstrap(people, n_boot=n_boot, seed=seed, people=resample_people)
+    cache.check_writable(folder, "resample cache")
+    cache.save_array(path, values, {"kind": kind})
+    return values
 
 
 @dataclass(frozen=True, eq=False)

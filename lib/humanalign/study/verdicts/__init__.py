@@ -2,8 +2,9 @@
 
 :mod:`.rules` turns comparisons with intervals into a verdict (and states each rule);
 :mod:`.units` gives every model's score with paired resamples of the units that were
-sampled; :mod:`.reference` measures the effect of precision alone; :mod:`.scale`,
-:mod:`.objective`, :mod:`.dataset`, :mod:`.transfer` and :mod:`.concepts` hold one claim each.
+sampled; :mod:`.reference` measures the effect of precision alone; :mod:`.robustness`
+recomputes a verdict under other defensible choices; :mod:`.scale`, :mod:`.objective`,
+:mod:`.dataset`, :mod:`.transfer` and :mod:`.concepts` hold one claim each.
 """
 
 from .concepts import (
@@ -33,7 +34,23 @@ from .rules import (
     rules_markdown,
     rules_table,
 )
-from .scale import FALLBACK_MARGIN, imagenet_correlation, scale_comparisons, scale_verdict_from, verdict_scale
+from .robustness import (
+    ROBUSTNESS_COLUMNS,
+    ROBUSTNESS_HEADERS,
+    robust,
+    robustness_caption,
+    robustness_mark,
+    robustness_table,
+)
+from .scale import (
+    FALLBACK_MARGIN,
+    SESOI,
+    SESOI_REASON,
+    imagenet_correlation,
+    scale_comparisons,
+    scale_verdict_from,
+    verdict_scale,
+)
 from .transfer import heldout_gain, verdict_transfer_people
 from .units import REAL_THINGS, UNITS, Evidence, evidence, leader, unit_scores
 
@@ -42,6 +59,10 @@ __all__ = [
     "DATA_BREADTH",
     "Evidence",
     "FALLBACK_MARGIN",
+    "ROBUSTNESS_COLUMNS",
+    "ROBUSTNESS_HEADERS",
+    "SESOI",
+    "SESOI_REASON",
     "REAL_THINGS",
     "RULES",
     "UNITS",
@@ -68,6 +89,10 @@ __all__ = [
     "precision_pairs",
     "reference_gap",
     "reference_gaps",
+    "robust",
+    "robustness_caption",
+    "robustness_mark",
+    "robustness_table",
     "rule_values",
     "rules_markdown",
     "rules_table",

@@ -20,7 +20,10 @@ from ... import measures
 from ...config import Settings
 from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
+from ..choices import Choice, things_correct
 from ..concepts import concept_answers, concept_correctness, dimension_table
+from ..scores import specs_of, trained
+from .robustness import robust
 from .rules import Verdict, combine, deciding_row, outcome
 from .units import REAL_THINGS
 
@@ -200,25 +203,50 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     return Verdict(status, reason, numbers, labels)
 
 
-def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 10,
-                     cfg: Settings | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
-    """Concepts: are food and animal dimensions among the best represented and sports and
-    royal ones among the worst, over the profile's trained models?
-
-    Returns:
-        The verdict, the term table of :func:`concept_comparisons` and the per-model,
-        per-dimension accuracies of :func:`concept_dimension_accuracy` (with names).
-    """
+def _concepts_under(profile: Profile, kind: str, min_n: int, cfg: Settings | None,
+                    choice: Choice) -> tuple[Verdict, pd.DataFrame, np.ndarray]:
+    """The verdict and term table under one choice, and the correctness it rests on."""
     dimensions = dimension_table(cfg=cfg)
     correct, labels, models = concept_correctness(profile, kind, cfg)
+    if kind == "zero_shot" and choice.applies_to("things"):
+        specs = trained(specs_of(profile))
+        correct = np.stack([things_correct(profile, s, choice, cfg) for s in specs], axis=1) if specs else correct
     triplet_id, people, vice_correct = concept_answers(profile, cfg)
     table = concept_comparisons(correct, vice_correct, triplet_id, people, labels, dimensions, min_n=min_n,
                                 n_boot=profile.n_boot, seed=profile.seed)
+    n_eligible = int((distinct_per_dimension(labels, triplet_id, len(dimensions)) >= min_n).sum())
+    return concepts_verdict_from(table, n_eligible), table, correct
+
+
+def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 10,
+                     cfg: Settings | None = None, choice: Choice | None = None
+                     ) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
+    """Concepts: are food and animal dimensions among the best represented and sports and
+    royal ones among the worst, over the profile's trained models?
+
+    Args:
+        kind: ``zero_shot`` or ``probed`` (each answer scored by a probe that never saw its
+            objects; the alternatives of the odd-one-out similarity do not apply to it).
+        choice: Measure under this choice only; by default the book's way, with the
+            verdict's robustness to the alternatives (:mod:`.robustness`).
+
+    Returns:
+        The verdict, the term table of :func:`concept_comparisons` and the per-model,
+        per-dimension accuracies of :func:`concept_dimension_accuracy` (with names; only the
+        book's way computes them, empty otherwise).
+    """
+    if choice is not None:
+        verdict, table, _ = _concepts_under(profile, kind, min_n, cfg, choice)
+        return verdict, table, pd.DataFrame()
+    on = ("things",) if kind == "zero_shot" else ()
+    verdict, table, correct = robust(lambda c: _concepts_under(profile, kind, min_n, cfg, c), profile, on)
+    dimensions = dimension_table(cfg=cfg)
+    _, labels, models = concept_correctness(profile, kind, cfg)
+    triplet_id, people, _ = concept_answers(profile, cfg)
     per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed,
                                          triplet_id=triplet_id, people=people)
     per_dim = per_dim.merge(dimensions[["dimension", "name", "term", "category", "enrichment"]], on="dimension")
     per_dim = per_dim.merge(pd.DataFrame({"dimension": np.arange(len(dimensions)),
                                           "n_triplets": distinct_per_dimension(labels, triplet_id, len(dimensions))}),
                             on="dimension")
-    n_eligible = int((distinct_per_dimension(labels, triplet_id, len(dimensions)) >= min_n).sum())
-    return concepts_verdict_from(table, n_eligible), table, per_dim
+    return verdict, table, per_dim

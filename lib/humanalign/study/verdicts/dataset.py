@@ -18,6 +18,8 @@ from ...config import Settings
 from ...profiles import Profile
 from ...registry import ModelSpec
 from ..scores import specs_of, trained
+from ..choices import Choice
+from .robustness import robust
 from .rules import Verdict, combine, comparison_row, deciding_row
 from .units import evidence
 
@@ -72,7 +74,8 @@ def controlled_data_pairs(specs: list[ModelSpec]) -> list[tuple[str, tuple[Model
     return pairs
 
 
-def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tuple[Verdict, pd.DataFrame]:
+def verdict_training_data(profile: Profile, cfg: Settings | None = None,
+                          choice: Choice | None = None) -> tuple[Verdict, pd.DataFrame]:
     """Training data: at a fixed architecture, objective and precision, does broader data
     align better?
 
@@ -82,16 +85,22 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None) -> tupl
     Reproduced when every comparison on both lies on the paper's side, not reproduced when
     one lies on the other side, undecided otherwise; each data set's own reading is given.
 
+    Args:
+        choice: Measure under this choice only; by default the book's way, with the
+            verdict's robustness to the alternatives (:mod:`.robustness`).
+
     Returns:
         The verdict and a table with one row per comparison and human data set
         (``human_data, comparison, difference, ci_low, ci_high, outcome``).
     """
+    if choice is None:
+        return robust(lambda c: verdict_training_data(profile, cfg, c), profile, ("things", "rsa92"))
     pairs = controlled_data_pairs(specs_of(profile))
     rows = []
     if pairs:
         specs = list(dict.fromkeys(s for _, a, _, b in pairs for s in (*a, *b)))
         for on, human in (("things", things_label(profile)), ("rsa92", RSA92_LABEL)):
-            ev = evidence(profile, specs, on, cfg)
+            ev = evidence(profile, specs, on, cfg, choice=choice)
             for broad, broad_specs, narrow, narrow_specs in pairs:
                 (pa, ba), (pb, bb) = ev.group([s.id for s in broad_specs]), ev.group([s.id for s in narrow_specs])
                 fixed = f"{broad_specs[0].arch}, {broad_specs[0].objective}, {broad_specs[0].precision}"

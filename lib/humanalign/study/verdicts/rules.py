@@ -36,13 +36,18 @@ class Verdict:
             effect, where there is one, is ``estimate`` with its interval ``ci_low`` and
             ``ci_high``.
         labels: Short texts the prose quotes besides the reason (glued as Markdown); ``unit``
-            names what was resampled and ``data`` what the human side rests on.
+            names what was resampled, ``data`` what the human side rests on and
+            ``robustness`` whether the status survives other defensible choices
+            (:mod:`.robustness`).
+        robustness: The table behind that mark (:func:`.robustness.robustness_table`), or
+            ``None`` for a verdict computed under one choice only.
     """
 
     status: str
     reason: str
     numbers: dict[str, float] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    robustness: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     STATUSES = STATUSES
 

@@ -7,41 +7,60 @@ import numpy as np
 from ... import datasets, measures
 from ...config import Settings
 from ...profiles import Profile
-from ..scores import specs_of, trained
+from ..scores import ceiling_resamples, specs_of, trained
+from ..choices import Choice
+from .robustness import robust
 from .rules import Verdict, outcome
 from .units import evidence
 
 __all__ = ["heldout_gain", "verdict_transfer_people"]
 
 
-def verdict_transfer_people(profile: Profile, cfg: Settings | None = None) -> Verdict:
+def verdict_transfer_people(profile: Profile, cfg: Settings | None = None, choice: Choice | None = None) -> Verdict:
     """Transfer: does the THINGS probe raise the 92-image RSA of trained models?
 
     The gain (after minus before the probe) of the trained models' mean RSA with the 16
     people; its interval resamples people and images together, the same draws before and
     after (paired). The gain is also given as a share of the distance from the models'
-    RSA before the probe to the lower noise ceiling. Reproduced when the interval lies above
+    RSA before the probe to the lower noise ceiling, with an interval from the same resamples
+    (the ceiling recomputed on each). Reproduced when the interval lies above
     zero (the paper: the transform improves alignment on other human data), not reproduced
-    when below, undecided when it covers zero.
+    when below, undecided when it covers zero. ``choice``: measure under this choice only;
+    by default the book's way, with the verdict's robustness to the alternatives
+    (:mod:`.robustness`).
     """
+    if choice is None:
+        return robust(lambda c: verdict_transfer_people(profile, cfg, c), profile, ("rsa92",))
     specs = trained(specs_of(profile))
     if not specs:
         return Verdict("not testable with this profile's models", "the profile has no trained model", {})
     ids = [s.id for s in specs]
-    raw, moved = evidence(profile, specs, "rsa92", cfg), evidence(profile, specs, "rsa92", cfg, transformed=True)
+    raw = evidence(profile, specs, "rsa92", cfg, choice=choice)
+    moved = evidence(profile, specs, "rsa92", cfg, transformed=True, choice=choice)
     before, before_boot = raw.group(ids)
     after, after_boot = moved.group(ids)
     gain, low, high = after - before, *measures.interval(after_boot - before_boot)
-    ceiling = float(measures.noise_ceiling_rsa(datasets.load_dataset("matrices", "rsa92", cfg).rdms)["lower"])
+    people = datasets.load_dataset("matrices", "rsa92", cfg).rdms
+    ceiling = float(measures.noise_ceiling_rsa(people, choice.statistic)["lower"])
     room = ceiling - before
     word = outcome(low, high)
     status = {"as the paper says": "reproduced", "the opposite": "not reproduced"}.get(word, "undecided")
     share = gain / room if room > 0 else float("nan")
+    share_low, share_high = float("nan"), float("nan")
+    if choice.statistic == "spearman":
+        # The ceiling on the same draws of people and images as the models' scores.
+        lower = ceiling_resamples(people, profile.n_boot, profile.seed, cfg)[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (after_boot - before_boot) / np.where(lower > before_boot, lower - before_boot, np.nan)
+        if np.isfinite(ratio).any():
+            share_low, share_high = measures.interval(ratio)
     reason = (f"the probe changes the trained models' mean RSA with the 16 people by {gain:+.3f} "
               f"[{low:+.3f}, {high:+.3f}] (people and images resampled), {word}; that is "
-              f"{100 * share:.0f} % of the distance from {before:.3f} to the lower noise ceiling {ceiling:.3f}")
+              f"{100 * share:.0f} % [{100 * share_low:.0f} %, {100 * share_high:.0f} %] of the distance from "
+              f"{before:.3f} to the lower noise ceiling {ceiling:.3f}")
     numbers = {"gain": gain, "gain_low": low, "gain_high": high, "estimate": gain, "ci_low": low, "ci_high": high,
-               "share_of_room": share, "n_models": float(len(specs)),
+               "share_of_room": share, "share_of_room_low": share_low, "share_of_room_high": share_high,
+               "n_models": float(len(specs)),
                "mean_before": before, "mean_after": after,
                "share_improved": float(np.mean(moved.point > raw.point))}
     return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"})

@@ -16,7 +16,7 @@ paired, and so are the scores before and after the THINGS probe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from ... import datasets, measures
 from ...config import Settings, settings as current_settings
 from ...profiles import Profile
 from ...registry import ModelSpec
+from ..choices import BOOK, Choice, rdm_under, things_correct
 from ..data import ANSWERS, load_study_data
 from ..scores import matrix_scores, things_scores, two_way_resamples
 
@@ -64,10 +65,14 @@ class Evidence:
         return float(self.point[where].mean()), self.boot[:, where].mean(axis=1)
 
 
-def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
-            probed: bool) -> tuple[np.ndarray, np.ndarray]:
-    scores = [things_scores(profile, s, "penultimate", cfg) for s in specs]
-    correct = np.stack([sc.probed if probed else sc.zero_shot for sc in scores], axis=1)
+def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None, probed: bool,
+            choice: Choice) -> tuple[np.ndarray, np.ndarray]:
+    if probed and choice.applies_to("things"):
+        raise ValueError(f"The probe's choices are scored by the book's measure only, not under {choice.label!r}.")
+    if probed:
+        correct = np.stack([things_scores(profile, s, "penultimate", cfg).probed for s in specs], axis=1)
+    else:
+        correct = np.stack([things_correct(profile, s, choice, cfg) for s in specs], axis=1)
     trials = load_study_data(profile, cfg).trials
     boot = measures.crossed_bootstrap(correct, trials.triplet_id, trials.triplets.participants,
                                       n_boot=profile.n_boot, seed=profile.seed)
@@ -75,19 +80,30 @@ def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
 
 
 def _rsa92(profile: Profile, specs: list[ModelSpec], cfg: Settings | None,
-           transformed: bool) -> tuple[np.ndarray, np.ndarray]:
+           transformed: bool, choice: Choice) -> tuple[np.ndarray, np.ndarray]:
     """Mean RSA over people of each model, and its two-way resamples (cached per model
     matrix, :func:`~..scores.two_way_resamples`)."""
     data = datasets.load_dataset("matrices", "rsa92", cfg)
-    kind = "probed" if transformed else "cosine"
-    rdms = np.stack([matrix_scores(profile, spec, "penultimate", data, cfg).rdm(kind) for spec in specs])
-    boot = two_way_resamples(rdms, data.rdms, profile.n_boot, profile.seed, cfg)
-    point = measures.rsa_per_person(rdms, data.rdms).mean(axis=1)
+    if choice.applies_to("rsa92"):
+        rdms = np.stack([_rdm_under(profile, spec, data, choice, transformed, cfg) for spec in specs])
+    else:
+        kind = "probed" if transformed else "cosine"
+        rdms = np.stack([matrix_scores(profile, spec, "penultimate", data, cfg).rdm(kind) for spec in specs])
+    boot = two_way_resamples(rdms, data.rdms, profile.n_boot, profile.seed, cfg, method=choice.statistic)
+    point = measures.rsa_per_person(rdms, data.rdms, choice.statistic).mean(axis=1)
     return point, boot
 
 
+def _rdm_under(profile: Profile, spec: ModelSpec, data, choice: Choice, transformed: bool,
+               cfg: Settings | None) -> np.ndarray:
+    rdm = rdm_under(profile, spec, data, choice, transformed, cfg)
+    if rdm is None:  # a preprocessing without a centre crop to leave out keeps its own framing
+        rdm = rdm_under(profile, spec, data, replace(choice, framing=BOOK.framing), transformed, cfg)
+    return rdm
+
+
 def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
-             transformed: bool = False) -> Evidence:
+             transformed: bool = False, choice: Choice = BOOK) -> Evidence:
     """Every model's score on ``on`` with paired resamples of its units (penultimate layer).
 
     Args:
@@ -97,6 +113,7 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
             images resampled).
         transformed: Score the features after the THINGS probe (on THINGS: each answer
             scored by a probe that never saw its objects).
+        choice: How alignment is measured (:class:`~..choices.Choice`; the book's by default).
     """
     if on not in UNITS:
         raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
@@ -106,12 +123,12 @@ def evidence(profile: Profile, specs, on: str, cfg: Settings | None = None,
     # Every chapter asks for the same evidence several times (each verdict, table and chart):
     # computed once per process for its inputs.
     key = (profile.key(), profile.layers, str((cfg or current_settings()).cache_dir), tuple(s.id for s in specs),
-           on, transformed)
+           on, transformed, choice)
     if key not in _EVIDENCE:
         if on == "things":
-            point, boot = _things(profile, specs, cfg, transformed)
+            point, boot = _things(profile, specs, cfg, transformed, choice)
         else:
-            point, boot = _rsa92(profile, specs, cfg, transformed)
+            point, boot = _rsa92(profile, specs, cfg, transformed, choice)
         point, boot = np.asarray(point, float), np.asarray(boot, float)
         point.setflags(write=False)
         boot.setflags(write=False)

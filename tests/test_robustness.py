@@ -1,0 +1,178 @@
+"""Robustness of the verdicts: the table against a plain recomputation, the mark's words,
+the alternatives a profile runs, and the per-model alternatives against direct measures."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fakes
+from conftest import needs_mirror
+from humanalign import datasets, measures, study
+from humanalign.profiles import make_profile
+
+QAT, PTQ = "litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224.ptq_in1k"
+BIRD, INSECT = "litert/mobilenet_v2_100_224.inat_bird", "litert/mobilenet_v2_100_224.inat_insect"
+
+
+def _fake_evidence(profile, specs, on, cfg=None, transformed=False, choice=study.BOOK):
+    """Planted scores: ImageNet-1k above iNaturalist, except on the 92 images under Euclidean
+    distance, where the order flips; every other choice shifts all models alike."""
+    ids = [s.id for s in specs]
+    rng = np.random.default_rng(0)
+    base = np.array([0.30 if s.training_data == "ImageNet-1k" else 0.20 for s in specs])
+    if on == "rsa92" and choice.distance == "euclidean":
+        base = 0.5 - base
+    base = base + 0.01 * (choice.similarity != "cosine")
+    boot = base + rng.normal(0, 0.02, size=(300, 1)) + rng.normal(0, 0.005, size=(300, len(ids)))
+    return study.Evidence(on, study.UNITS[on], tuple(ids), base, boot)
+
+
+def test_robustness_table_equals_a_plain_recomputation(monkeypatch):
+    from humanalign.study.verdicts import dataset
+
+    monkeypatch.setattr(dataset, "evidence", _fake_evidence)
+    profile = make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False)
+    verdict, _ = study.verdict_training_data(profile)
+    table = verdict.robustness
+    # The plain way: the verdict under each alternative, one at a time.
+    expected = [("as in the book", study.verdict_training_data(profile, choice=study.BOOK)[0])]
+    expected += [(c.label, study.verdict_training_data(profile, choice=c)[0])
+                 for c in study.alternatives(profile, ("things", "rsa92"))]
+    ran = table[~table["status"].str.startswith("not run")]
+    assert list(ran["choice"]) == [label for label, _ in expected]
+    assert list(ran["status"]) == [v.status for _, v in expected]
+    assert ran["estimate"].to_numpy() == pytest.approx([v.numbers["estimate"] for _, v in expected])
+    assert ran["ci_low"].to_numpy() == pytest.approx([v.numbers["ci_low"] for _, v in expected])
+    assert verdict.status == "reproduced"
+    assert verdict.labels["robustness"] == ("fragile: Euclidean instead of cosine distance (92 images) gives "
+                                            "not reproduced")
+    # The alternatives not run are listed with why.
+    left = table[table["status"].str.startswith("not run")]
+    assert "Kendall's tau-a RSA (92 images)" in set(left["choice"])
+    assert "logits instead of the penultimate layer" in set(left["choice"])
+
+
+def test_robustness_mark_words():
+    def table(statuses):
+        return pd.DataFrame({"choice": [f"c{i}" for i in range(len(statuses))], "status": statuses,
+                             "same_status": ["yes"] + ["yes" if s == statuses[0] else "no" for s in statuses[1:]]})
+
+    assert study.robustness_mark(table(["reproduced", "reproduced", "not run: slow"])) == "robust"
+    assert study.robustness_mark(table(["reproduced", "undecided"])) == "fragile: c1 gives undecided"
+    assert study.robustness_mark(table(["not testable with this profile's models"])) == "not testable"
+    assert study.robustness_mark(table(["undecided", "not run: slow"])).startswith("not assessed")
+
+
+def test_alternatives_change_one_choice_and_only_those_a_profile_can_run():
+    profile = make_profile(models=[QAT], layers=["penultimate"], check_data=False)
+    things = study.alternatives(profile, ("things",))
+    assert [c.similarity for c in things] == ["correlation", "euclidean"]
+    both = study.alternatives(profile)
+    for choice in both:
+        changed = [f for f in ("similarity", "distance", "statistic", "framing", "layer")
+                   if getattr(choice, f) != getattr(study.BOOK, f)]
+        assert len(changed) == 1, choice
+    assert all(c.layer == "penultimate" for c in both)
+    with_logits = make_profile(models=[QAT], layers=["penultimate", "logits"], check_data=False)
+    assert study.alternatives(with_logits, ("things",))[-1].layer == "logits"
+    assert "logits instead of the penultimate layer" not in study.not_run(with_logits)
+    assert "plain resize instead of centre crop (THINGS)" not in study.not_run(profile, ("rsa92",))
+
+
+def test_plain_resize_keeps_the_whole_image():
+    from PIL import Image
+    from torchvision import transforms as T
+
+    from humanalign.models.preprocess import uint8_transform
+    from humanalign.study import choices
+
+    image = Image.fromarray(np.random.default_rng(0).integers(0, 255, (60, 90, 3), dtype=np.uint8))
+    whole = choices._plain_resize(uint8_transform(32))
+    expected = T.PILToTensor()(image.resize((32, 32), Image.BILINEAR))
+    out = whole(image)
+    assert out.shape == (3, 32, 32)
+    assert np.abs(out.numpy().astype(int) - expected.numpy().astype(int)).max() <= 1
+    assert choices._plain_resize(T.Compose([T.Resize(32), T.PILToTensor()])) is None  # nothing cropped
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    fakes.install(tmp_path, monkeypatch)
+    study.data._DATA_CACHE.clear()
+    return types.SimpleNamespace()
+
+
+@needs_mirror
+def test_alternatives_per_model_match_the_measures_directly(fake):
+    profile = fakes.small_profile(n_boot=20)
+    fakes.seed_features(profile)
+    spec = profile.specs[0]
+    data = study.load_study_data(profile)
+    feats = study.features_for(spec, "penultimate", profile, data.stimuli)
+    answers = data.trials.triplets.indices
+    euclid = study.things_correct(profile, spec, study.Choice(similarity="euclidean"))
+    assert np.array_equal(euclid, measures.odd_one_out_correct(feats, answers, similarity="euclidean"))
+    assert np.array_equal(study.things_correct(profile, spec, study.BOOK),
+                          study.things_scores(profile, spec, "penultimate").zero_shot)
+    logits = study.things_correct(profile, spec, study.Choice(layer="logits"))
+    assert np.array_equal(logits, measures.odd_one_out_correct(
+        study.features_for(spec, "logits", profile, data.stimuli), answers))
+    rsa92 = datasets.load_dataset("matrices", "rsa92")
+    images = study.features_for(spec, "penultimate", profile, rsa92.stimuli)
+    rdm = study.rdm_under(profile, spec, rsa92, study.Choice(distance="correlation"))
+    assert rdm == pytest.approx(measures.model_rdm(images, "pearson"))
+    probed = study.rdm_under(profile, spec, rsa92, study.Choice(distance="euclidean"), transformed=True)
+    moved = study.things_scores(profile, spec, "penultimate").probe.apply(images)
+    assert probed == pytest.approx(measures.model_rdm(moved, "euclidean"))
+
+
+# --------------------------------------------------------------------------- the rules the methods page prints
+
+
+def test_the_printed_rules_say_what_the_code_does(monkeypatch):
+    """The methods page's table (vocabulary.RULES) names every unit a verdict resamples, the
+    scale margin the code uses, the small-sample threshold and every alternative the code runs."""
+    from humanalign import vocabulary
+    from humanalign.study.verdicts import dataset, objective, transfer
+
+    rules = dict(zip(vocabulary.rules_table()["claim"].str.split(":").str[0], vocabulary.rules_table()["resampled"]))
+    profile = make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False)
+    for module in (dataset, objective, transfer):
+        monkeypatch.setattr(module, "evidence", _fake_evidence)
+    monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
+    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
+    monkeypatch.setattr(transfer, "ceiling_resamples", lambda *a, **k: np.full((300, 2), 0.45))  # as _fake_evidence
+    units = {"Training data": study.verdict_training_data(profile, choice=study.BOOK)[0].labels["unit"],
+             "Transfer": study.verdict_transfer_people(profile, choice=study.BOOK).labels["unit"],
+             "Scale": study.scale_verdict_from(pd.DataFrame(columns=["half"])).labels["unit"],
+             "Objective": study.verdict_objective(profile, choice=study.BOOK).labels["unit"]}
+    for claim, unit in units.items():
+        for word in ("triplets", "people", "images", "models"):
+            if word in unit:
+                assert word in rules[claim], (claim, word)
+    text = vocabulary.rules_markdown()
+    assert f"±{study.SESOI:.4f}" in text and f"fewer than {measures.SMALL_SAMPLE} members" in text
+    for choice in study.alternatives(make_profile(models=[QAT], layers=["penultimate", "logits"], check_data=False)):
+        assert f"| {choice.label} |" in text
+    for label in study.NOT_RUN:
+        assert f"| {label} |" in text
+
+
+def test_a_verdict_that_cannot_be_tested_has_no_effect_columns():
+    book = study.Verdict("not testable with this profile's models", "no pair", {})
+    table = study.robustness_table(book, [], {"Kendall": "slow"})
+    assert list(table.columns) == ["choice", "status", "same_status"]
+    assert study.robustness_mark(table) == "not testable"
+
+
+def test_the_caption_names_the_mark_and_the_alternatives_not_run():
+    book = study.Verdict("reproduced", "why", {"estimate": 0.1, "ci_low": 0.05, "ci_high": 0.15})
+    table = study.robustness_table(book, [], {"Kendall's tau-a RSA (92 images)": "too slow"})
+    verdict = study.Verdict(book.status, book.reason, book.numbers, {"robustness": "robust"}, robustness=table)
+    caption = study.robustness_caption(verdict)
+    assert caption.startswith("Robustness of the verdict: robust.")
+    assert caption.endswith("Not run: Kendall's tau-a RSA (92 images) (too slow)")
