@@ -189,7 +189,7 @@ def test_claim_caveats_say_what_could_be_tested_and_on_which_measure():
     out = study.claim_caveats(profile, _verdicts() | {"dataset": Verdict("reproduced", "r"),
                                                      "concepts": Verdict("undecided", "r")},
                               scale=scale, data=data, gaps=gaps, missing_sets=["cichy118"])
-    assert out["scale"].startswith("Size within MobileNet v1 (3 models, 0.47–2.6 M parameters; width and input "
+    assert out["scale"].startswith("Size within MobileNet v1 (3 models, 0.21–1.8 M parameters; width and input "
                                    "resolution grow together). Architecture: no two families at matched")
     assert out["scale"].endswith("On the paper's measure (THINGS odd-one-out), margin ±0.012 (the precision gap).")
     assert out["objective"].startswith("0 image/text contrastive models (2 needed).")
