@@ -221,3 +221,14 @@ def test_recorded_features_are_checked_later(stimuli):
     changed = {k: {**v, "versions": {**v["versions"], "torch": "0.0"}} for k, v in used.items()}
     assert "libraries" in cache.check_recorded(changed)
     assert cache.check_recorded([]) is not None
+
+
+def test_reading_cached_results_does_not_import_torch():
+    # Every chapter of a warm build reads cached features and scores only; torch's import
+    # alone costs seconds per chapter, so the study layer must not pull it in.
+    import subprocess
+    import sys
+
+    code = "import sys, humanalign.study, humanalign.features; print(sorted(m for m in sys.modules if m == 'torch'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -107,7 +107,7 @@ def fake(tmp_path, monkeypatch):
 
 
 @needs_mirror
-def test_alternatives_per_model_match_the_measures_directly(fake):
+def test_alternatives_per_model_match_the_measures_directly(fake, monkeypatch):
     profile = fakes.small_profile(n_boot=20)
     fakes.seed_features(profile)
     spec = profile.specs[0]
@@ -128,6 +128,11 @@ def test_alternatives_per_model_match_the_measures_directly(fake):
     probed = study.rdm_under(profile, spec, rsa92, study.Choice(distance="euclidean"), transformed=True)
     moved = study.things_scores(profile, spec, "penultimate").probe.apply(images)
     assert probed == pytest.approx(measures.model_rdm(moved, "euclidean"))
+    # Each chapter's robustness table asks again: the answers under another similarity are
+    # read back from the score cache, not recomputed.
+    monkeypatch.setattr(study.scores.measures, "odd_one_out_correct", lambda *a, **k: pytest.fail("recomputed"))
+    again = study.things_correct(profile, spec, study.Choice(similarity="euclidean"))
+    assert np.array_equal(again, euclid) and again.dtype == bool
 
 
 # --------------------------------------------------------------------------- the rules the methods page prints
@@ -176,3 +181,46 @@ def test_the_caption_names_the_mark_and_the_alternatives_not_run():
     caption = study.robustness_caption(verdict)
     assert caption.startswith("Robustness of the verdict: robust.")
     assert caption.endswith("Not run: Kendall's tau-a RSA (92 images) (too slow)")
+
+
+def test_plain_resize_features_frame_the_whole_image_and_are_cached(tmp_path, monkeypatch):
+    import dataclasses
+
+    import torch
+    from PIL import Image
+    from torchvision import transforms as T
+
+    import humanalign.models
+    from humanalign.registry import as_spec
+    from humanalign.study import choices
+
+    fakes.install(tmp_path, monkeypatch)
+    spec = dataclasses.replace(as_spec(fakes.TRAINED[0]), source="fake")  # a runnable (non-internal) row
+    paths = []
+    for k in range(3):  # wide images: a centre crop drops their sides, a plain resize keeps them
+        image = np.zeros((8, 16, 3), dtype=np.uint8)
+        image[:, :4] = 255 * (k + 1) // 3
+        paths.append(tmp_path / f"{k}.png")
+        Image.fromarray(image).save(paths[-1])
+    stimuli = datasets.Stimuli("wide", tuple(f"w{k}" for k in range(3)), tuple(paths))
+    profile = fakes.small_profile()
+
+    def loader(crop: bool):
+        steps = [T.Resize(8), T.CenterCrop(8)] if crop else [T.Resize((8, 8))]
+        forward = lambda batch, layers: {layers[0]: batch.mean(dim=(2, 3))}
+        return lambda *a, **k: types.SimpleNamespace(preprocess=T.Compose(steps + [T.ToTensor()]), forward=forward,
+                                                     device="cpu")
+
+    monkeypatch.setattr(humanalign.models, "load_model", loader(crop=True))
+    got = choices.plain_resize_features(spec, stimuli, "penultimate", profile)
+    whole = [T.ToTensor()(Image.open(p).convert("RGB").resize((8, 8), Image.BILINEAR)).mean(dim=(1, 2)) for p in paths]
+    np.testing.assert_allclose(got, torch.stack(whole).numpy(), atol=0.02)
+    assert got[2, 0] > 0  # the left band, outside the centre crop, is seen
+    monkeypatch.setattr(humanalign.models, "load_model", lambda *a, **k: pytest.fail("model loaded again"))
+    np.testing.assert_array_equal(choices.plain_resize_features(spec, stimuli, "penultimate", profile), got)
+    # A preprocessing without a centre crop has nothing to leave out: None, remembered.
+    other = dataclasses.replace(spec, tag="b")
+    monkeypatch.setattr(humanalign.models, "load_model", loader(crop=False))
+    assert choices.plain_resize_features(other, stimuli, "penultimate", profile) is None
+    monkeypatch.setattr(humanalign.models, "load_model", lambda *a, **k: pytest.fail("model loaded again"))
+    assert choices.plain_resize_features(other, stimuli, "penultimate", profile) is None

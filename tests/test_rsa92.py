@@ -56,6 +56,22 @@ def test_images_are_rewritten_when_a_png_was_altered(isolated_folders):
     assert np.array_equal(np.asarray(Image.open(again.stimuli.paths[3]).convert("RGB")), before)
 
 
+@needs_mirror
+def test_a_second_load_reuses_the_parsed_files_until_one_changes(isolated_folders, monkeypatch):
+    import humanalign.datasets.rsa92 as module
+
+    first = load_rsa92()
+    assert not first.rdms.flags.writeable  # shared by every caller: nobody may change it
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "read_rsa92_rdms", lambda *a: pytest.fail("the .mat file was parsed again"))
+        assert load_rsa92() is first
+    # A PNG removed since is a changed state: the files are read again and the PNG rewritten.
+    first.stimuli.paths[5].unlink()
+    again = load_rsa92()
+    assert again is not first and first.stimuli.paths[5].is_file()
+    np.testing.assert_array_equal(again.rdms, first.rdms)
+
+
 def test_rdm_reader_accepts_a_well_formed_file(tmp_path, rng):
     rdms = [_rdm(rng) for _ in range(3)]
     _write_rdms(tmp_path / "ok.mat", rdms)

@@ -8,6 +8,7 @@ without running networks.
 
 from __future__ import annotations
 
+import importlib
 import pathlib
 import types
 
@@ -424,13 +425,43 @@ def test_two_way_resamples_are_cached_per_model_and_equal_to_one_batch(rng, monk
     assert not np.allclose(study.two_way_resamples(models[:1], people, 30, 5)[:, 0], batch[:, 0])
 
 
+def test_crossed_resamples_are_cached_per_column_and_equal_to_one_batch(rng, monkeypatch):
+    from humanalign.study import scores
+
+    triplet = np.repeat(np.arange(40), 5)
+    person = rng.integers(0, 17, size=len(triplet))
+    correct = rng.random((len(triplet), 3)) < [[0.4, 0.5, 0.6]]
+    batch = measures.crossed_bootstrap(correct, triplet, person, n_boot=25, seed=3)
+    first = scores.crossed_resamples(correct[:, 1:2], triplet, person, 25, 3)
+    np.testing.assert_allclose(first[:, 0], batch[:, 1], atol=1e-12)
+    calls = []
+    real = measures.crossed_bootstrap
+    monkeypatch.setattr(scores.measures, "crossed_bootstrap",
+                        lambda v, *a, **k: calls.append(np.shape(v)[1]) or real(v, *a, **k))
+    all_three = scores.crossed_resamples(correct, triplet, person, 25, 3)
+    np.testing.assert_allclose(all_three, batch, atol=1e-12)
+    assert calls == [2]  # the cached middle column was not computed again
+    assert np.array_equal(scores.crossed_resamples(correct[:, ::-1], triplet, person, 25, 3), all_three[:, ::-1])
+    assert calls == [2]
+    # Other units, seed or number of resamples are other keys.
+    assert not np.allclose(scores.crossed_resamples(correct[:, :1], triplet, person[::-1], 25, 3)[:, 0], batch[:, 0])
+    assert not np.allclose(scores.crossed_resamples(correct[:, :1], triplet, person, 25, 4)[:, 0], batch[:, 0])
+    assert scores.crossed_resamples(correct[:, :1], triplet, person, 30, 3).shape == (30, 1)
+    with pytest.raises(ValueError, match="per answer and model"):
+        scores.crossed_resamples(correct[:, 0], triplet, person, 25, 3)
+
+
 @needs_mirror
 @pytest.mark.parametrize("workers", [1, 2])
 def test_prepare_computes_every_models_scores_into_the_caches(fake, workers, capsys):
     profile = _small_profile(n_triplets=3000, layers=["penultimate"])
     fake.seed(profile, rsa=True)
+    preparing = importlib.import_module("humanalign.study.prepare")  # the module, not the function
+
+    assert not any(preparing.is_prepared(profile, spec) for spec in profile.specs)  # no probe yet
     times = study.prepare(profile, workers=workers)
     assert times.workers == workers and set(times.extraction) == set(times.probe) == set(profile.models)
+    assert all(preparing.is_prepared(profile, spec) for spec in profile.specs)
     lines = capsys.readouterr().out.splitlines()
     assert len([line for line in lines if line.startswith("humanalign: [")]) == len(profile.models)
     assert "left)" in lines[-1]
@@ -445,7 +476,9 @@ def test_prepare_computes_every_models_scores_into_the_caches(fake, workers, cap
         study.evaluate(profile)
         for spec in profile.specs:
             study.things_scores(profile, spec, "penultimate")
-    assert calls == []
+        # A second build finds everything cached: no worker processes, every model read here.
+        again = study.prepare(profile, workers=workers)
+    assert calls == [] and again.workers == 1 and set(again.probe) == set(profile.models)
 
 
 def test_every_setting_and_the_code_key_the_cached_tables(monkeypatch):

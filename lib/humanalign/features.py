@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
-import torch
 from PIL import Image, UnidentifiedImageError
 from tqdm.auto import tqdm
 
@@ -41,7 +40,6 @@ from .config import settings
 from .datasets.types import Stimuli, open_image
 from .errors import DataError
 from .fetch import cached_sha256
-from .models import load_model
 from .registry import ModelSpec, as_spec
 
 __all__ = [
@@ -117,7 +115,16 @@ def cache_path(model: ModelSpec | str, stimuli: Stimuli, layer: str = "penultima
     return folder / f"{stimuli.name}.{layer}.{key[:20]}.npy"
 
 
-class ImageDataset(torch.utils.data.Dataset):
+def load_model(spec: ModelSpec | str, device: str | None = None):
+    """:func:`humanalign.models.load_model`, imported on first use: reading cached features
+    (every chapter of a warm build) needs neither the model code nor torch, whose import
+    alone takes seconds."""
+    from .models import load_model as load
+
+    return load(spec, device=device)
+
+
+class ImageDataset:
     """Images in a fixed order; item ``i`` is ``(i, preprocess(image i))``.
 
     The index travels with the tensor so the caller can check the row order. A file that
@@ -148,11 +155,15 @@ def _batches(n: int, batch_size: int) -> list[list[int]]:
 
 
 def _worker_init(_worker_id: int) -> None:
+    import torch
+
     # Decoding workers must not compete with the forward pass for the few CPU cores.
     torch.set_num_threads(1)
 
 
 def _cosine_rows(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    import torch
+
     return torch.nn.functional.cosine_similarity(a.float(), b.float(), dim=1, eps=1e-12)
 
 
@@ -230,6 +241,8 @@ def _prefetched(job: _Job, loaded) -> Iterator[tuple[torch.Tensor, torch.Tensor]
     """``(indices, batch)`` for the batches still to do, in order, each decoded in a background
     thread while the model runs the one before (the decoders release the interpreter lock),
     so decoding overlaps the forward pass without a worker process of its own."""
+    import torch
+
     dataset = ImageDataset(job.stimuli.paths, loaded.preprocess)
 
     def load(rows: list[int]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -254,6 +267,8 @@ def _data_loader(job: _Job, loaded, num_workers: int | None, pin_memory: bool):
         num_workers = max(0, min(8, (os.cpu_count() or 1) - 1)) if pin_memory else 0
     if num_workers == 0:
         return _prefetched(job, loaded)
+    import torch
+
     return torch.utils.data.DataLoader(
         ImageDataset(job.stimuli.paths, loaded.preprocess),
         batch_sampler=[job.chunks[i] for i in job.todo],
@@ -271,6 +286,8 @@ def _forward(loaded, batch: torch.Tensor, layer: str, use_half: bool | None) -> 
     """
     if not loaded.is_torch:
         return loaded.forward(batch, [layer])[layer], use_half
+    import torch
+
     batch = batch.to(loaded.device, non_blocking=True).contiguous(memory_format=torch.channels_last)
     if use_half is None:
         full = loaded.forward(batch, [layer])[layer]
@@ -294,6 +311,8 @@ def _finite_rows(job: _Job, i: int, out: torch.Tensor) -> np.ndarray:
 
 def _compute(job: _Job, device: str | None, num_workers: int | None, progress: bool) -> None:
     """Load the model and compute the batches not yet done, writing each as it finishes."""
+    import torch
+
     todo = job.todo
     loaded = load_model(job.spec, device=device)
     is_cuda = loaded.is_torch and str(loaded.device).startswith("cuda")

@@ -174,22 +174,44 @@ def _write_png(image: np.ndarray, path: Path) -> None:
         Image.fromarray(image).save(tmp, format="PNG")
 
 
+def _state(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+# What this process has loaded: the files' states -> the loaded data (kept while every file,
+# the two .mat files and the PNGs written from them, keeps its state).
+_LOADED: dict[tuple, Rsa92] = {}
+
+
 def load_rsa92(cfg: Settings | None = None) -> Rsa92:
     """The 92 images (as PNG files in the data folder) and the 16 people's judgements.
 
-    Both ``.mat`` files are fetched with their sha256 checked (see the demo manifest).
+    Both ``.mat`` files are fetched with their sha256 checked (see the demo manifest). A study
+    asks for them many times: the parsed data are kept in memory while the files keep their
+    size and modification time.
 
     Raises:
         DataError: a file is missing, altered or malformed; the message names it.
     """
     cfg = cfg or current_settings()
-    rdms, names = read_rsa92_rdms(fetch(get_resource(RDM_FILE), cfg))
-    images, labels = read_rsa92_images(fetch(get_resource(IMAGE_FILE), cfg))
+    rdm_file, image_file = fetch(get_resource(RDM_FILE), cfg), fetch(get_resource(IMAGE_FILE), cfg)
     folder = cfg.data_dir / "rsa92" / "images"
-    paths = []
-    for k, image in enumerate(images):
-        path = folder / f"{k + 1:02d}.png"
+    paths = [folder / f"{k + 1:02d}.png" for k in range(N_RSA92)]
+    key = tuple(_state(Path(p)) for p in (rdm_file, image_file, *paths))
+    if None not in key and key in _LOADED:
+        return _LOADED[key]
+    rdms, names = read_rsa92_rdms(rdm_file)
+    images, labels = read_rsa92_images(image_file)
+    for image, path in zip(images, paths):
         _write_png(image, path)
-        paths.append(path)
     stimuli = Stimuli("rsa92", tuple(f"rsa92-{k + 1:02d}" for k in range(N_RSA92)), tuple(paths), labels)
-    return Rsa92(stimuli=stimuli, rdms=rdms, participants=names)
+    rdms.setflags(write=False)  # shared by every caller of this process
+    data = Rsa92(stimuli=stimuli, rdms=rdms, participants=names)
+    key = tuple(_state(Path(p)) for p in (rdm_file, image_file, *paths))
+    if None not in key:
+        _LOADED[key] = data
+    return data

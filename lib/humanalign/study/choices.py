@@ -24,18 +24,19 @@ import numpy as np
 
 from .. import cache, datasets, measures
 from ..config import Settings, settings as current_settings
+from .._atomic import write_text_atomic
 from ..datasets import MatrixSet, Stimuli
+from ..features import cache_key
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
 from ..vocabulary import ALTERNATIVES, NOT_RUN
 from .data import load_study_data
-from .scores import features_for, layers_of, things_scores, two_way_resamples
+from .scores import features_for, layers_of, things_correct_under, things_scores, two_way_resamples
 
 __all__ = ["BOOK", "NOT_RUN", "Choice", "alternatives", "not_run", "plain_resize_features", "prepare_choices",
            "rdm_under", "things_correct"]
 
 _DISTANCE = {"cosine": "cosine", "correlation": "pearson", "euclidean": "euclidean"}
-_CORRECT: dict[tuple, np.ndarray] = {}
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,10 @@ def _layer(spec: ModelSpec, profile: Profile, choice: Choice) -> str:
 
 def things_correct(profile: Profile, spec: ModelSpec, choice: Choice, cfg: Settings | None = None) -> np.ndarray:
     """(N,) bool: the model's zero-shot odd one out under ``choice`` is the person's, for
-    every real answer (the book's choice reads the cached score)."""
+    every real answer (cached, :func:`~.scores.things_correct_under`)."""
     if not choice.applies_to("things"):
         return things_scores(profile, spec, "penultimate", cfg).zero_shot
-    # Several verdicts of one page ask for the same model under the same choice.
-    key = (profile.key(), profile.layers, str((cfg or current_settings()).cache_dir), spec, choice)
-    if key not in _CORRECT:
-        data = load_study_data(profile, cfg)
-        feats = features_for(spec, _layer(spec, profile, choice), profile, data.stimuli)
-        correct = measures.odd_one_out_correct(feats, data.trials.triplets.indices, similarity=choice.similarity)
-        correct.setflags(write=False)
-        _CORRECT[key] = correct
-    return _CORRECT[key]
+    return things_correct_under(profile, spec, _layer(spec, profile, choice), choice.similarity, cfg)
 
 
 def _plain_resize(transform):
@@ -138,21 +131,29 @@ def plain_resize_features(spec: ModelSpec, stimuli: Stimuli, layer: str, profile
     ones and the framing."""
     if spec.source == "internal" or not spec.public:
         return None
-    import torch
-
-    from ..features import ImageDataset, cache_key
-    from ..models import load_model
-
     folder = (cfg or current_settings()).cache_dir / "features" / "plain-resize" / spec.id.replace("/", "__")
     path = folder / f"{layer}-{cache.content_key({'crop': cache_key(spec, stimuli, layer), 'framing': 'plain'})[:32]}.npy"
+    # A model whose preprocessing does not crop leaves a note, so that the next call need not
+    # load the model to find that out again.
+    uncropped = path.with_suffix(".uncropped")
     if path.exists():
         values, problem = cache.load_array(path, rows=len(stimuli), dtype="float32")
         if values is not None:
             return values
         cache.discard(path, problem)
+    elif uncropped.is_file():
+        return None
+    # Only a computation needs the model, and torch with it (seconds to import).
+    import torch
+
+    from ..features import ImageDataset
+    from ..models import load_model
+
     loaded = load_model(spec, device=profile.device)
     transform = _plain_resize(loaded.preprocess)
     if transform is None:
+        cache.check_writable(folder, "feature cache")
+        write_text_atomic(uncropped, f"{spec.id}: its preprocessing does not centre-crop\n")
         return None
     images = ImageDataset(stimuli.paths, transform)
     rows = []

@@ -66,5 +66,10 @@ def load_study_data(profile: Profile, cfg: Settings | None = None) -> StudyData:
     vice = datasets.load_dataset("embedding", EMBEDDING, cfg)[concept_index]
     trials = datasets.noise_ceiling_subset(datasets.load_dataset("answers", ANSWERS, cfg), concept_index)
     data = StudyData(stimuli=stimuli, triplets=triplets, vice=vice, concept_index=concept_index, trials=trials)
+    # Shared by every caller of this process (and keyed by content dozens of times): read-only.
+    for array in (vice, concept_index, triplets.indices, trials.triplet_id, trials.triplets.indices,
+                  trials.triplets.participants):
+        if isinstance(array, np.ndarray):
+            array.setflags(write=False)
     _DATA_CACHE[key] = data
     return data

@@ -35,9 +35,11 @@ from .data import load_study_data
 from .concepts import evaluate_concepts
 from .rsa import available_sets, evaluate_rsa
 from .runs import evaluate, human_baselines
-from .scores import features_for, layers_of, matrix_scores, ridge_scores, specs_of, things_scores, two_way_resamples
+from ..features import cache_path
+from .scores import (features_for, layers_of, matrix_scores, ridge_scores, specs_of, things_scores,
+                     things_scores_stored, two_way_resamples)
 
-__all__ = ["PreparedTimes", "default_workers", "prepare", "prepare_model"]
+__all__ = ["PreparedTimes", "default_workers", "is_prepared", "prepare", "prepare_model"]
 
 @dataclass
 class PreparedTimes:
@@ -72,6 +74,21 @@ def _cost(spec: ModelSpec) -> float:
     """A rough relative cost of one model's job, to start the long ones first."""
     size = (spec.input_size or 224) / 224
     return size * size * (1.0 + (spec.params or 5e6) / 5e6)
+
+
+def is_prepared(profile: Profile, spec: ModelSpec, cfg: Settings | None = None) -> bool:
+    """Whether the costly part of :func:`prepare_model` is in the caches already: the model's
+    features on every image set it reads and its THINGS probe (checked without computing)."""
+    data = load_study_data(profile, cfg)
+    matrix_sets, _missing = available_sets(profile, cfg)
+    brain = [datasets.load_dataset("matrices", name, cfg) for name in datasets.dataset_names("matrices", role="brain")]
+    for layer in layers_of(spec, profile):
+        for stimuli in (data.stimuli, *(m.stimuli for m in (*matrix_sets, *brain))):
+            if not cache_path(spec, stimuli, layer).is_file():
+                return False
+        if not things_scores_stored(profile, spec, layer, cfg):
+            return False
+    return True
 
 
 def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None) -> tuple[str, float, float]:
@@ -153,13 +170,15 @@ def prepare(profile: Profile, cfg: Settings | None = None, workers: int | None =
         say(f"humanalign: [{done}/{len(specs)}] {model}: features {extract_s:.1f} s, probe and scores "
             f"{probe_s:.1f} s (about {left:.0f} s left)")
 
-    if workers == 1:
-        for spec in specs:
-            record(prepare_model(profile, spec, cfg))
-    else:
+    # Models whose features and probe are cached need only reads: starting worker processes
+    # (each importing torch) would cost more than it saves, so they run here.
+    pending = [spec for spec in specs if not is_prepared(profile, spec, cfg)]
+    workers = min(workers, max(1, len(pending)))
+    times.workers = workers
+    if workers > 1:
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-            futures = [pool.submit(prepare_model, profile, spec, cfg) for spec in specs]
+            futures = [pool.submit(prepare_model, profile, spec, cfg) for spec in pending]
             try:
                 for future in concurrent.futures.as_completed(futures):
                     record(future.result())
@@ -167,6 +186,9 @@ def prepare(profile: Profile, cfg: Settings | None = None, workers: int | None =
                 for future in futures:
                     future.cancel()
                 raise
+    for spec in specs:
+        if workers == 1 or spec not in pending:
+            record(prepare_model(profile, spec, cfg))
     tables = time.perf_counter()
     evaluate(profile, cfg)
     human_baselines(profile, cfg)

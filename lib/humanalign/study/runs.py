@@ -25,7 +25,7 @@ from ..profiles import Profile
 from ..registry import ModelSpec
 from ..results import result_row as row
 from .data import ANSWERS, load_study_data
-from .scores import layers_of, specs_of, things_scores
+from .scores import crossed_resamples, layers_of, specs_of, things_scores
 
 __all__ = ["MIN_DISTINCT", "cached", "evaluate", "human_baselines", "imagenet_top1", "real_trial_counts",
            "table_name", "trial_intervals"]
@@ -110,8 +110,8 @@ def trial_intervals(profile: Profile, correct: np.ndarray, cfg: Settings | None 
     trials = load_study_data(profile, cfg).trials
     if correct.shape[1] == 0:
         return []
-    boot = measures.crossed_bootstrap(correct, trials.triplet_id, trials.triplets.participants,
-                                      n_boot=profile.n_boot, seed=profile.seed)
+    boot = crossed_resamples(correct, trials.triplet_id, trials.triplets.participants, profile.n_boot, profile.seed,
+                             cfg)
     return [measures.interval(boot[:, j]) for j in range(correct.shape[1])]
 
 

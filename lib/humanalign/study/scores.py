@@ -54,12 +54,15 @@ from .data import StudyData, load_study_data
 __all__ = [
     "MatrixScores",
     "ThingsScores",
+    "crossed_resamples",
     "features_for",
     "layers_of",
     "matrix_scores",
     "specs_of",
     "ridge_scores",
+    "things_correct_under",
     "things_scores",
+    "things_scores_stored",
     "trained",
     "trial_split",
     "two_way_resamples",
@@ -95,7 +98,9 @@ def layers_of(spec: ModelSpec, profile: Profile) -> list[str]:
 # content keys, so other inputs are still another key.
 _FEATURES: dict[tuple, np.ndarray] = {}
 _SCORES: dict[tuple, dict[str, np.ndarray]] = {}
-_DIGESTS: dict[int, tuple[np.ndarray, str]] = {}
+_DIGESTS: dict[tuple, tuple[tuple, str]] = {}
+# The probe's folds of each study data (kept with it, so that the id is not reused).
+_SPLITS: dict[tuple, tuple[StudyData, tuple[np.ndarray, np.ndarray]]] = {}
 
 
 def _file_state(path: Path) -> tuple | None:
@@ -123,16 +128,19 @@ def features_for(spec: ModelSpec, layer: str, profile: Profile, stimuli: Stimuli
 
 
 def _digest(*arrays: np.ndarray) -> str:
-    if len(arrays) == 1 and id(arrays[0]) in _DIGESTS and _DIGESTS[id(arrays[0])][0] is arrays[0]:
-        return _DIGESTS[id(arrays[0])][1]
+    """sha256 over the arrays' types, shapes and bytes; kept for read-only arrays (the features,
+    the study data and the folds cannot change, and are keyed dozens of times per chapter)."""
+    key = tuple(id(a) for a in arrays)
+    known = _DIGESTS.get(key)
+    if known is not None and all(x is a for x, a in zip(known[0], arrays)):
+        return known[1]
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a)
         h.update(f"{a.dtype}{a.shape}".encode())
         h.update(a.tobytes())
-    if len(arrays) == 1 and not arrays[0].flags.writeable:
-        # A read-only array (the features above) cannot change, so its digest can be kept.
-        _DIGESTS[id(arrays[0])] = (arrays[0], h.hexdigest())
+    if all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
+        _DIGESTS[key] = (arrays, h.hexdigest())
     return h.hexdigest()
 
 
@@ -147,14 +155,20 @@ def _code_digest() -> str:
                                trials, concept_measures, _checks, sys.modules[__name__])
 
 
-def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Callable[[], dict],
-            cfg: Settings | None) -> dict[str, np.ndarray]:
-    """The arrays of one cached score, or compute and store them (atomically, with a record)."""
+def _stored_path(kind: str, spec: ModelSpec, layer: str, payload: dict, cfg: Settings | None) -> Path:
+    """Where :func:`_stored` keeps a score: keyed by what it depends on and the code."""
     payload = {**payload, "kind": kind, "code": _code_digest(),
                "libraries": cache.library_versions(("numpy", "torch", "scipy", "humanalign"))}
     key = cache.content_key(payload)
     folder = (cfg or current_settings()).cache_dir / "scores" / spec.id.replace("/", "__")
-    path = folder / f"{kind}-{layer}-{key[:24]}.npz"
+    return folder / f"{kind}-{layer}-{key[:24]}.npz"
+
+
+def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Callable[[], dict],
+            cfg: Settings | None) -> dict[str, np.ndarray]:
+    """The arrays of one cached score, or compute and store them (atomically, with a record)."""
+    path = _stored_path(kind, spec, layer, payload, cfg)
+    folder = path.parent
     state = _file_state(path)
     if state is not None and state in _SCORES:
         return _SCORES[state]
@@ -217,9 +231,33 @@ _SUMMARY = ("probed_simulated", "zero_shot_simulated", "lambda", "probe_refit_n_
 def trial_split(profile: Profile, data: StudyData) -> tuple[np.ndarray, np.ndarray]:
     """The probe's folds around the real answers: ``(masks, fold)`` of
     :func:`humanalign.measures.trial_folds` (held-out objects per fold, fold per answer)."""
-    trials = data.trials
-    return measures.trial_folds(len(data.stimuli), trials.triplets.indices, trials.triplet_id,
-                                profile.n_folds, profile.seed)
+    key = (id(data), profile.n_folds, profile.seed)
+    if key not in _SPLITS or _SPLITS[key][0] is not data:
+        trials = data.trials
+        masks, fold = measures.trial_folds(len(data.stimuli), trials.triplets.indices, trials.triplet_id,
+                                           profile.n_folds, profile.seed)
+        masks.setflags(write=False)
+        fold.setflags(write=False)
+        _SPLITS[key] = (data, (masks, fold))
+    return _SPLITS[key][1]
+
+
+def _things_payload(profile: Profile, data: StudyData, feats: np.ndarray, masks: np.ndarray) -> dict:
+    return {"features": _digest(feats), "triplets": _digest(data.triplets.indices),
+            "trials": _digest(data.trials.triplets.indices, data.trials.triplet_id), "folds": _digest(masks),
+            **_probe_settings(profile)}
+
+
+def things_scores_stored(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings | None = None) -> bool:
+    """Whether :func:`things_scores` would read this model's THINGS probe and scores from the
+    cache (its features cached and the scores stored under their current key); computes
+    nothing."""
+    data = load_study_data(profile, cfg)
+    if not cache_path(spec, data.stimuli, layer).is_file():
+        return False
+    feats = features_for(spec, layer, profile, data.stimuli)
+    masks, _fold = trial_split(profile, data)
+    return _stored_path("things", spec, layer, _things_payload(profile, data, feats, masks), cfg).is_file()
 
 
 def things_scores(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings | None = None) -> ThingsScores:
@@ -244,12 +282,26 @@ def things_scores(profile: Profile, spec: ModelSpec, layer: str, cfg: Settings |
                 "summary": np.array([summary[k] for k in _SUMMARY], dtype=np.float64),
                 **_transform_arrays(probe.transform)}
 
-    payload = {"features": _digest(feats), "triplets": _digest(idx),
-               "trials": _digest(answers, data.trials.triplet_id), "folds": _digest(masks), **_probe_settings(profile)}
-    arrays = _stored("things", spec, layer, payload, compute, cfg)
+    arrays = _stored("things", spec, layer, _things_payload(profile, data, feats, masks), compute, cfg)
     return ThingsScores(zero_shot=arrays["zero_shot"].astype(bool), probed=arrays["probed"].astype(bool),
                         fold=fold, probe=_transform_of(arrays),
                         summary=dict(zip(_SUMMARY, (float(v) for v in arrays["summary"]))))
+
+
+def things_correct_under(profile: Profile, spec: ModelSpec, layer: str, similarity: str,
+                         cfg: Settings | None = None) -> np.ndarray:
+    """(N,) bool per real answer: the model's zero-shot odd one out under ``similarity``
+    (``cosine``, ``correlation`` or ``euclidean``) is the person's; cached like the other
+    scores (a robustness table asks for it in every chapter)."""
+    data = load_study_data(profile, cfg)
+    feats = features_for(spec, layer, profile, data.stimuli)
+    answers = data.trials.triplets.indices
+
+    def compute() -> dict:
+        return {"correct": measures.odd_one_out_correct(feats, answers, similarity=similarity)}
+
+    payload = {"features": _digest(feats), "trials": _digest(answers), "similarity": similarity}
+    return _stored(f"things-{similarity}", spec, layer, payload, compute, cfg)["correct"].astype(bool)
 
 
 def ridge_scores(profile: Profile, spec: ModelSpec, layer: str = "penultimate", cfg: Settings | None = None
@@ -316,6 +368,49 @@ def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, s
             columns[j] = fresh[:, k]
             cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": kind})
     return np.stack([columns[j] for j in range(len(stack))], axis=1) if len(stack) else np.zeros((int(n_boot), 0))
+
+
+def crossed_resamples(correct: np.ndarray, triplet_id: np.ndarray, person: np.ndarray, n_boot: int, seed: int,
+                      cfg: Settings | None = None) -> np.ndarray:
+    """Each column's mean on resamples of the distinct triplets and the people, crossed
+    (:func:`humanalign.measures.crossed_bootstrap`), cached per column.
+
+    The draws depend only on the seed and the answers' triplets and people, so a column's
+    resamples are the same whichever columns are resampled with it: each is kept on its own
+    (keyed by the column, the units, ``n_boot``, ``seed`` and the code), and only the missing
+    ones are computed, together.
+
+    Args:
+        correct: (N, k) 0/1 (or [0, 1]) values per answer, one column per model.
+        triplet_id, person: (N,) the units of each answer.
+
+    Returns:
+        (n_boot, k) resampled means.
+    """
+    stack = np.asarray(correct, dtype=np.float64)
+    if stack.ndim != 2:
+        raise ValueError(f"correct must be (N, k) values per answer and model, got shape {stack.shape}.")
+    folder = (cfg or current_settings()).cache_dir / "resamples"
+    common = {"units": _digest(np.asarray(triplet_id), np.asarray(person)), "n_boot": int(n_boot),
+              "seed": int(seed), "code": cache.source_digest(trials)}
+    paths = [folder / f"crossed-{cache.content_key({**common, 'values': _digest(stack[:, j])})[:32]}.npy"
+             for j in range(stack.shape[1])]
+    columns: dict[int, np.ndarray] = {}
+    for j, path in enumerate(paths):
+        if path.exists():
+            values, problem = cache.load_array(path, rows=int(n_boot), width=1, dtype="float64")
+            if values is None:
+                cache.discard(path, problem)
+            else:
+                columns[j] = values[:, 0]
+    todo = [j for j in range(stack.shape[1]) if j not in columns]
+    if todo:
+        fresh = measures.crossed_bootstrap(stack[:, todo], triplet_id, person, n_boot=n_boot, seed=seed)
+        cache.check_writable(folder, "resample cache")
+        for k, j in enumerate(todo):
+            columns[j] = fresh[:, k]
+            cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": "crossed"})
+    return np.stack([columns[j] for j in range(stack.shape[1])], axis=1) if paths else np.zeros((int(n_boot), 0))
 
 
 def ceiling_resamples(people: np.ndarray, n_boot: int, seed: int, cfg: Settings | None = None,

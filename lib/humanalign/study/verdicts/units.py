@@ -26,7 +26,7 @@ from ...profiles import Profile
 from ...registry import ModelSpec
 from ..choices import BOOK, Choice, rdm_under, things_correct
 from ..data import ANSWERS, load_study_data
-from ..scores import matrix_scores, things_scores, two_way_resamples
+from ..scores import crossed_resamples, matrix_scores, things_scores, two_way_resamples
 
 __all__ = ["REAL_THINGS", "UNITS", "Evidence", "evidence", "leader", "unit_scores"]
 
@@ -74,8 +74,8 @@ def _things(profile: Profile, specs: list[ModelSpec], cfg: Settings | None, prob
     else:
         correct = np.stack([things_correct(profile, s, choice, cfg) for s in specs], axis=1)
     trials = load_study_data(profile, cfg).trials
-    boot = measures.crossed_bootstrap(correct, trials.triplet_id, trials.triplets.participants,
-                                      n_boot=profile.n_boot, seed=profile.seed)
+    boot = crossed_resamples(correct, trials.triplet_id, trials.triplets.participants, profile.n_boot, profile.seed,
+                             cfg)
     return correct.mean(axis=0), boot
 
 
