@@ -162,9 +162,9 @@ def test_the_printed_rules_say_what_the_code_does(monkeypatch):
     text = vocabulary.rules_markdown()
     assert f"±{study.SESOI:.4f}" in text and f"fewer than {measures.SMALL_SAMPLE} members" in text
     for choice in study.alternatives(make_profile(models=[QAT], layers=["penultimate", "logits"], check_data=False)):
-        assert f"| {choice.label} |" in text
+        assert f"* - {choice.label}\n" in text
     for label in study.NOT_RUN:
-        assert f"| {label} |" in text
+        assert f"* - {label}\n" in text
 
 
 def test_a_verdict_that_cannot_be_tested_has_no_effect_columns():

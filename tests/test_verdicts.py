@@ -354,7 +354,8 @@ def test_the_rules_table_names_every_claim_and_the_methods_page_prints_it():
     assert "_generated/rules.md" in methods and "| Scale:" not in methods
     text = verdicts.rules_markdown()
     for claim, resampled in zip(table["claim"], table["resampled"]):
-        assert f"| {claim} | {resampled} |" in text
+        assert f"* - {claim}\n  - {resampled}\n" in text
+    assert ":class: ha-stack" in text  # stacked cards on a phone rather than columns off-screen
 
 
 def test_per_dimension_accuracy_has_intervals(rng):

@@ -86,21 +86,28 @@ def rules_table() -> pd.DataFrame:
     return pd.DataFrame(RULES, columns=["claim", "resampled", "rule", "margin"])
 
 
+def _list_table(caption: str, name: str, headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A numbered MyST list-table of class ``ha-stack`` (on a phone each row becomes a card,
+    each cell under its header, rather than columns beyond the screen's edge)."""
+    lines = [f"````{{list-table}} {caption}", ":header-rows: 1", ":class: ha-stack", f":name: {name}", ""]
+    for row in [headers, *rows]:
+        lines += [("* - " if i == 0 else "  - ") + (" ".join(str(cell).split()) or " ") for i, cell in enumerate(row)]
+    return lines + ["````"]
+
+
 def rules_markdown() -> str:
-    """The rules of :data:`RULES` as a Markdown table, for the methods page, followed by how
+    """The rules of :data:`RULES` as a table, for the methods page, followed by how
     intervals are formed (:data:`INTERVALS`) and the alternatives every verdict is
     recomputed under (:data:`ALTERNATIVES`, :data:`NOT_RUN`)."""
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-    lines = ["| claim | what is resampled | rule | margin, and why |", "|---|---|---|---|"]
-    lines += [f"| {' | '.join(cell(c) for c in row)} |" for row in RULES]
+    lines = _list_table("How each claim is decided", "tbl-rules",
+                        ["claim", "what is resampled", "rule", "margin, and why"], [list(row) for row in RULES])
     lines += ["", f"**Intervals.** {INTERVALS}", "",
               "**Robustness.** Each verdict is recomputed with one of these choices changed (the others as in "
               "the book), with the same rule and resamples; it is marked *robust* when its status is the same under "
-              "every alternative run, *fragile* otherwise, naming the choices that change it.", "",
-              "| alternative | data set | run |", "|---|---|---|"]
-    lines += [f"| {cell(label)} | {cell(data)} | {'only in a profile that scores logits' if setting == 'layer' else 'yes'} |"
-              for label, setting, _, data in ALTERNATIVES]
-    lines += [f"| {cell(label)} | {cell(label.rsplit('(', 1)[-1].rstrip(')'))} | no: {cell(why)} |"
-              for label, why in NOT_RUN.items()]
+              "every alternative run, *fragile* otherwise, naming the choices that change it.", ""]
+    rows = [[label, data, "only in a profile that scores logits" if setting == "layer" else "yes"]
+            for label, setting, _, data in ALTERNATIVES]
+    rows += [[label, label.rsplit("(", 1)[-1].rstrip(")"), f"no: {why}"] for label, why in NOT_RUN.items()]
+    lines += _list_table("The other analysis choices each verdict is recomputed under", "tbl-alternatives",
+                         ["alternative", "data set", "run"], rows)
     return "\n".join(lines) + "\n"

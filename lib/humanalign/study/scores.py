@@ -351,6 +351,14 @@ def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, s
     if method != "spearman":
         common["method"], kind = method, f"{kind}-{method}"
     paths = [folder / f"{kind}-{cache.content_key({**common, 'rdm': _digest(m)})[:32]}.npy" for m in stack]
+    return _per_column(paths, n_boot, kind, lambda todo: measures.rsa_two_way_bootstrap(
+        stack[todo], people, n_boot=n_boot, seed=seed, method=method, people=resample_people))
+
+
+def _per_column(paths: list[Path], n_boot: int, kind: str, compute: Callable[[list[int]], np.ndarray]) -> np.ndarray:
+    """(n_boot, k) resamples kept one column per file: the columns found are read, the
+    missing ones computed together (``compute(missing)`` -> (n_boot, len(missing))) and
+    written."""
     columns: dict[int, np.ndarray] = {}
     for j, path in enumerate(paths):
         if path.exists():
@@ -359,15 +367,14 @@ def two_way_resamples(model_rdms: np.ndarray, people: np.ndarray, n_boot: int, s
                 cache.discard(path, problem)
             else:
                 columns[j] = values[:, 0]
-    todo = [j for j in range(len(stack)) if j not in columns]
+    todo = [j for j in range(len(paths)) if j not in columns]
     if todo:
-        fresh = measures.rsa_two_way_bootstrap(stack[todo], people, n_boot=n_boot, seed=seed, method=method,
-                                               people=resample_people)
-        cache.check_writable(folder, "resample cache")
+        fresh = compute(todo)
+        cache.check_writable(paths[0].parent, "resample cache")
         for k, j in enumerate(todo):
             columns[j] = fresh[:, k]
             cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": kind})
-    return np.stack([columns[j] for j in range(len(stack))], axis=1) if len(stack) else np.zeros((int(n_boot), 0))
+    return np.stack([columns[j] for j in range(len(paths))], axis=1) if paths else np.zeros((int(n_boot), 0))
 
 
 def crossed_resamples(correct: np.ndarray, triplet_id: np.ndarray, person: np.ndarray, n_boot: int, seed: int,
@@ -395,22 +402,8 @@ def crossed_resamples(correct: np.ndarray, triplet_id: np.ndarray, person: np.nd
               "seed": int(seed), "code": cache.source_digest(trials)}
     paths = [folder / f"crossed-{cache.content_key({**common, 'values': _digest(stack[:, j])})[:32]}.npy"
              for j in range(stack.shape[1])]
-    columns: dict[int, np.ndarray] = {}
-    for j, path in enumerate(paths):
-        if path.exists():
-            values, problem = cache.load_array(path, rows=int(n_boot), width=1, dtype="float64")
-            if values is None:
-                cache.discard(path, problem)
-            else:
-                columns[j] = values[:, 0]
-    todo = [j for j in range(stack.shape[1]) if j not in columns]
-    if todo:
-        fresh = measures.crossed_bootstrap(stack[:, todo], triplet_id, person, n_boot=n_boot, seed=seed)
-        cache.check_writable(folder, "resample cache")
-        for k, j in enumerate(todo):
-            columns[j] = fresh[:, k]
-            cache.save_array(paths[j], fresh[:, k:k + 1], {"kind": "crossed"})
-    return np.stack([columns[j] for j in range(stack.shape[1])], axis=1) if paths else np.zeros((int(n_boot), 0))
+    return _per_column(paths, n_boot, "crossed", lambda todo: measures.crossed_bootstrap(
+        stack[:, todo], triplet_id, person, n_boot=n_boot, seed=seed))
 
 
 def ceiling_resamples(people: np.ndarray, n_boot: int, seed: int, cfg: Settings | None = None,
