@@ -73,7 +73,7 @@ notice(f"using the cache folder {os.getcwd()}")
 warnings.warn("a warning for whoever runs the notebook")
 glue("tiny_value", value * 1.2345, display=False)
 ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k",
-       "torchvision/resnet50.IMAGENET1K_V1", "untrained/resnet18.seed0"]
+       "torchvision/resnet50.IMAGENET1K_V1", "untrained/efficientnet_lite0.seed0"]
 table = pd.DataFrame({
     "model": ids, "layer": ["penultimate"] * 4, "family": ["vit", "vit", "resnet", "resnet"],
     "params": [86e6, 88e6, 25e6, 11e6], "objective": ["softmax", "image-text", "softmax", "none"],
@@ -263,7 +263,7 @@ def _all_charts() -> list:
 
     rng = np.random.default_rng(0)
     ids = ["timm/vit_base_patch16_224.augreg_in21k", "open_clip/ViT-B-32.laion2b_s34b_b79k",
-           "torchvision/resnet50.IMAGENET1K_V1", "litert/mobilenet_v2_1.0_224_quant", "untrained/resnet18.seed0"]
+           "torchvision/resnet50.IMAGENET1K_V1", "litert/mobilenet_v2_100_224.qat_in1k", "untrained/efficientnet_lite0.seed0"]
     groups = ["ImageNet-21k", "LAION-2B", "ImageNet-1k", "ImageNet-1k", "none (untrained)"]
     wide = pd.DataFrame({"model": ids, "layer": "penultimate", "family": ["vit", "vit", "resnet", "mobilenet", "resnet"],
                          "params": [86e6, 88e6, 25e6, 3e6, 11e6], "training_data": groups,
@@ -318,7 +318,7 @@ def test_tiny_book_is_readable_on_a_desktop_and_a_phone(tmp_path):
     assert re.findall(r'<span class="caption-number">(Figure \d+): </span>', text) == ["Figure 1", "Figure 2", "Figure 3"]
     assert "0.451 [0.440, 0.462]" in text and 'download="tiny.csv"' in text and "data:text/csv;base64," in text
     table = re.search(r'<table class="ha-journal">.*?</table>', text, re.S).group(0).replace("<wbr>", "")
-    assert "open_clip/ViT-B-32.laion2b_s34b_b79k" in table and "untrained/resnet18" not in table
+    assert "open_clip/ViT-B-32.laion2b_s34b_b79k" in table and "untrained/efficientnet_lite0" not in table
     assert "ha-verdict ha-verdict-undecided" in text and "0.071 ± 0.013" in text
     plain = html_text.unescape(re.sub(r"<[^>]+>", "", text))
     assert "papermill -k python3 -p profile demo build/01_tiny.ipynb build/01_tiny.out.ipynb" in plain
