@@ -8,6 +8,7 @@ end-to-end test runs the fake models of tests/fakes.py with pre-seeded features.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from itertools import combinations
 
@@ -407,3 +408,23 @@ def test_a_negative_partial_correlation_is_named_suppression(rng):
     assert table.loc[("behaviour", "beyond IT"), "finding"] == ("negative once IT is held fixed (suppression, not a "
                                                                 "reversal)")
     assert table.loc[("IT", "plain"), "people_positive"] == 4
+
+
+@needs_mirror
+def test_rsa_ceiling_rows_resample_people_and_images_with_the_profiles_draws(fake):
+    profile = fakes.small_profile(n_boot=40, layers=["penultimate"])
+    fake.seed(profile)
+    people = datasets.load_dataset("matrices", "rsa92").rdms
+
+    def ceiling_rows(p):
+        table = study.evaluate_rsa(p)
+        return table[(table["dataset"] == "rsa92") & table["measure"].str.startswith("ceiling_")].set_index("measure")
+
+    rows = ceiling_rows(profile)
+    boot = study.ceiling_resamples(people, 40, profile.seed)
+    for k, key in enumerate(("ceiling_lower", "ceiling_upper")):
+        assert (rows.loc[key, "ci_low"], rows.loc[key, "ci_high"]) == pytest.approx(measures.interval(boot[:, k]))
+    # The profile's number of resamples and seed decide the interval (the table's key holds both).
+    other = ceiling_rows(dataclasses.replace(profile, seed=profile.seed + 1))
+    assert other.loc["ceiling_lower", "value"] == pytest.approx(rows.loc["ceiling_lower", "value"])
+    assert other.loc["ceiling_lower", "ci_low"] != pytest.approx(rows.loc["ceiling_lower", "ci_low"])

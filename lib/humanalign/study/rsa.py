@@ -37,7 +37,7 @@ from ..errors import DataNotFoundError
 from ..profiles import Profile
 from ..results import result_row as row
 from .runs import cached, table_name
-from .scores import MatrixScores, layers_of, matrix_scores, specs_of, two_way_resamples
+from .scores import MatrixScores, ceiling_resamples, layers_of, matrix_scores, specs_of, two_way_resamples
 from .tables import attach_metadata
 
 __all__ = ["CEILING_MODEL", "available_sets", "ceiling", "evaluate_rsa", "person_scores", "rsa_sets_of", "rsa_wide"]
@@ -80,16 +80,15 @@ def _interval(samples: np.ndarray) -> tuple[float, float]:
     return measures.percentile_interval(samples)
 
 
-def _ceiling_rows(data: MatrixSet) -> list[dict]:
+def _ceiling_rows(data: MatrixSet, profile: Profile, cfg: Settings | None) -> list[dict]:
+    """The two noise-ceiling bounds, each with its interval on the profile's resamples of the
+    people and the images (the draws of the models' intervals, :func:`ceiling_resamples`)."""
     if data.rdms is None:
         return []
     bounds = measures.noise_ceiling_rsa(data.rdms)
-    rows = []
-    for key in ("lower", "upper"):
-        each = bounds[f"{key}_each"]
-        ci = _interval(measures.bootstrap_means(each, n_boot=1000, seed=0))
-        rows.append(row(CEILING_MODEL, data.name, "-", f"ceiling_{key}", bounds[key], ci, len(each)))
-    return rows
+    boot = ceiling_resamples(data.rdms, profile.n_boot, profile.seed, cfg)
+    return [row(CEILING_MODEL, data.name, "-", f"ceiling_{key}", bounds[key], _interval(boot[:, k]),
+                len(bounds[f"{key}_each"])) for k, key in enumerate(("lower", "upper"))]
 
 
 def _model_rows(model_id: str, layer: str, data: MatrixSet, scores: MatrixScores, profile: Profile,
@@ -142,7 +141,7 @@ def evaluate_rsa(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
         sets, missing = available_sets(profile, cfg)
         rows = []
         for data in sets:
-            rows += _ceiling_rows(data)
+            rows += _ceiling_rows(data, profile, cfg)
             pairs = [(spec, layer) for spec in specs_of(profile) for layer in layers_of(spec, profile)]
             scores = [matrix_scores(profile, spec, layer, data, cfg) for spec, layer in pairs]
             people = None
