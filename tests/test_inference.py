@@ -190,21 +190,11 @@ def test_concept_bootstrap_refuses_bad_input(rng):
         inference.concept_bootstrap(np.ones(20), objects - 5)
 
 
-# --------------------------------------------------------------------------- words
-
-
-@pytest.mark.parametrize("low, high, direction, word", [
-    (0.01, 0.05, 1, "reproduced"), (-0.05, -0.01, 1, "not reproduced"), (-0.01, 0.03, 1, "undecided"),
-    (-0.05, -0.01, -1, "reproduced"), (0.01, 0.05, -1, "not reproduced"), (0.0, 0.02, 1, "undecided"),
-])
-def test_three_way(low, high, direction, word):
-    assert inference.three_way(low, high, direction) == word
+# --------------------------------------------------------------------------- intervals
 
 
 def test_interval_and_bad_intervals():
     assert inference.interval(np.r_[np.arange(101.0), np.nan]) == pytest.approx((2.5, 97.5))
-    with pytest.raises(ValueError):
-        inference.three_way(0.2, 0.1)
     with pytest.raises(ValueError):
         inference.interval([np.nan])
 

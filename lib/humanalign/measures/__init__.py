@@ -23,7 +23,6 @@ from .inference import (
     people_draws,
     rsa_shared_bootstrap,
     rsa_two_way_bootstrap,
-    three_way,
     weighted_correlations,
 )
 from .odd_one_out import object_similarity, odd_one_out_accuracy, odd_one_out_choices, odd_one_out_correct
@@ -62,7 +61,6 @@ __all__ = [
     "image_draws",
     "people_draws",
     "noise_ceiling_bootstrap",
-    "three_way",
     "weighted_correlations",
     "bootstrap_ci",
     "bootstrap_means",

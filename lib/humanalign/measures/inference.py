@@ -19,7 +19,8 @@ Two designs occur in the study, and each has its own bootstrap:
   of the odd-one-out literature; every model shares each draw.
 
 :func:`interval` reads a percentile interval off either distribution (or off differences
-of its columns); :func:`three_way` turns an interval into a verdict word.
+of its columns); the words a verdict draws from an interval are the study's
+(:mod:`humanalign.vocabulary`).
 """
 
 from __future__ import annotations
@@ -30,12 +31,8 @@ from typing import Sequence
 import numpy as np
 from .rsa_inference import _check_method, _check_stack
 
-__all__ = ["OUTCOMES", "WeightedRanks", "concept_bootstrap", "data_key", "image_draws", "interval", "noise_ceiling_bootstrap", "people_draws",
-           "rsa_shared_bootstrap", "rsa_two_way_bootstrap", "three_way", "weighted_correlations"]
-
-#: The words of :func:`three_way`, in the order of the paper's direction, the opposite and
-#: neither.
-OUTCOMES = ("reproduced", "not reproduced", "undecided")
+__all__ = ["WeightedRanks", "concept_bootstrap", "data_key", "image_draws", "interval", "noise_ceiling_bootstrap", "people_draws",
+           "rsa_shared_bootstrap", "rsa_two_way_bootstrap", "weighted_correlations"]
 
 # Resamples scored per block of :func:`concept_bootstrap`: bounds memory to about
 # _BLOCK x triplets float64 values (64 MB for 100,000 triplets).
@@ -400,25 +397,3 @@ def interval(samples: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(s, [tail, 100 - tail])
     return float(low), float(high)
-
-
-def three_way(low: float, high: float, direction: int = 1) -> str:
-    """The verdict word of a directional claim from the interval of its effect.
-
-    ``reproduced`` when the whole interval lies on the paper's side of zero, ``not
-    reproduced`` when it lies wholly on the other side, ``undecided`` when it covers zero.
-
-    Args:
-        low, high: The interval of the effect (e.g. group A minus group B).
-        direction: +1 when the paper says the effect is positive, -1 when negative.
-    """
-    if direction not in (1, -1):
-        raise ValueError(f"direction must be +1 or -1, got {direction}.")
-    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
-        raise ValueError(f"({low}, {high}) is not an interval.")
-    low, high = sorted((direction * low, direction * high))
-    if low > 0:
-        return "reproduced"
-    if high < 0:
-        return "not reproduced"
-    return "undecided"
