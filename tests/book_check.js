@@ -2,7 +2,8 @@
 // once the charts are drawn and MathJax is done, resolves to the problems a reader would
 // meet, as JSON. Console errors are collected by book_check.py from the protocol's events.
 // Besides what breaks a page, it finds what a demanding reader trips over: a table wider
-// than its column with nothing saying so, chart text cut or run together, marks over a
+// than its column with nothing saying so or a caption the reader must scroll to read,
+// chart text cut or run together, marks over a
 // plot's edge, legends missing or cut, text that vanishes in dark mode, photos without
 // a licence line, and headers or chart labels that show an identifier instead of words.
 (async function () {
@@ -165,6 +166,17 @@
       }
       var room = scroller ? Math.min(scroller.clientWidth, width) : width;
       if (drawn <= room + 1) return;
+      // Its caption must be readable without scrolling: within the box the table scrolls in.
+      var caption = table.querySelector(":scope > caption");
+      if (caption && scroller && shown(caption)) {
+        var words = document.createRange();  // the caption's text, not its box (as wide as the table)
+        words.selectNodeContents(caption);
+        var beyond = words.getBoundingClientRect().right - box(scroller).right;
+        if (beyond > 1) {
+          problems.push(tableLabel(table, i) + ": its caption runs " + Math.round(beyond) +
+                        " px beyond the edge of the column; the reader must scroll to read it");
+        }
+      }
       var holder = (scroller && scroller.parentElement) || table.parentElement;
       var cue = Array.from(holder.querySelectorAll(".ha-scroll-cue")).concat(
         Array.from(holder.children).filter(function (el) { return el !== scroller && /scroll/i.test(el.textContent); }));

@@ -15,7 +15,8 @@ problems it finds (an empty list: none):
 * a cell's output shows a stderr stream, a library notice (``humanalign: ...``) or a path
   of the folder the book was built in;
 * a table is wider than its column (it scrolls inside its box) and nothing visible says
-  so (an element of class ``ha-scroll-cue``, or a line about scrolling, beside it);
+  so (an element of class ``ha-scroll-cue``, or a line about scrolling, beside it), or
+  its caption's text runs beyond the column (the reader would have to scroll to read it);
 * a chart's text is cut at the chart's edge, the labels of one of its axes run into each
   other, or a mark crosses the edge of its plot;
 * a chart draws kinds of marks (shapes, colours) that no legend shows, or its legend is

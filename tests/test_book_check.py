@@ -30,7 +30,7 @@ html[data-theme="dark"] body { background: #121212; color: #e8e8e8 }
 TAIL = "</article></body></html>"
 
 WIDE_TABLE = """<div class="ha-table">{cue}<div class="ha-table-scroll" style="overflow-x: auto">
-<table class="ha-journal"><caption>Accuracy per model</caption><thead><tr><th>Model</th><th>A</th></tr></thead>
+<table class="ha-journal"><caption style="text-align: left">Accuracy per model</caption><thead><tr><th>Model</th><th>A</th></tr></thead>
 <tbody><tr><td><div style="width: 1200px">a very wide cell</div></td><td style="text-align: right">0.5</td></tr></tbody>
 </table></div></div>"""
 
@@ -106,6 +106,22 @@ def test_a_wide_table_needs_a_visible_scroll_cue(browser, page):
     # A table that fits needs no cue.
     narrow = WIDE_TABLE.format(cue="").replace("width: 1200px", "width: 200px")
     assert _problems(browser, page(narrow)) == ""
+
+
+def test_a_wide_tables_caption_must_be_readable_without_scrolling(browser, page):
+    cue = '<p class="ha-scroll-cue">Scroll sideways for more columns &rarr;</p>'
+    long = WIDE_TABLE.format(cue=cue).replace("Accuracy per model", "Accuracy per model, " + "and more words " * 40)
+    assert "its caption runs" in _problems(browser, page(long), 390)
+    # The book's rule: the caption stays within the scrolling box and wraps there.
+    from conftest import ROOT
+
+    css = (ROOT / "book" / "_static" / "humanalign.css").read_text()
+    assert _problems(browser, page(f"<style>{css}</style>" + long), 390) == ""
+    # A short caption is as wide as its table but its words are within the column, unless
+    # they are centred on the whole table.
+    assert _problems(browser, page(WIDE_TABLE.format(cue=cue)), 390) == ""
+    centred = WIDE_TABLE.format(cue=cue).replace('style="text-align: left"', "")
+    assert "its caption runs" in _problems(browser, page(centred), 390)
 
 
 def test_chart_text_cut_labels_run_together_and_marks_over_the_edge(browser, page):

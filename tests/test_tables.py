@@ -166,3 +166,13 @@ def test_journal_table_carries_extra_columns_into_the_csv_only():
     assert list(table.cells.columns) == ["Z"] and list(_csv(table).columns) == ["zero_shot", "model"]
     with pytest.raises(KeyError, match="extra names columns \\['nope'\\]"):
         tables.journal_table(df, {"zero_shot": "Z"}, extra=["nope"])
+
+
+def test_a_long_text_cell_gets_a_wider_column_and_short_ones_do_not():
+    objects = ", ".join(["crown", "centerpiece", "chandelier", "throne", "urn", "candelabra", "chalice", "vase"])
+    df = pd.DataFrame({"name": ["royal", "tools"], "objects": [objects, "saw, axe"], "n": [4, 7]})
+    html = tables.journal_table(df, {"name": "Dimension", "objects": "Top objects", "n": "Count"})._repr_html_()
+    assert len(objects) > tables.LONG_TEXT
+    assert f'<td class="ha-text ha-long">{objects}</td>' in html
+    assert '<td class="ha-text">saw, axe</td>' in html and '<td class="ha-text">royal</td>' in html
+    assert "ha-long" not in html.split("<tbody>")[0]  # headers keep their own class

@@ -33,6 +33,8 @@ __all__ = ["HEADERS", "MISSING", "JournalTable", "journal_table", "reader_table"
 
 #: What a cell without a value shows.
 MISSING = "—"
+#: A text cell longer than this many characters (a list, a sentence) gets a wider column.
+LONG_TEXT = 60
 _FIGURES = re.compile(r"^[\u2212+-]?\d[\d,. ]*(\s*\[[^\]]*\])?(\s*\(\d[\d,]*\))?$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # Where a text cell may break: after "/" or "_", before ".".
@@ -78,6 +80,9 @@ class JournalTable:
 
     def _cell(self, tag: str, header: str, text: str) -> str:
         kind = "ha-num" if header in self.numeric else "ha-text"
+        if kind == "ha-text" and tag == "td" and len(text) > LONG_TEXT:
+            # A list or a sentence gets a wider column, rather than a narrow one many lines tall.
+            kind += " ha-long"
         scope = ' scope="col"' if tag == "th" else ""
         # "95 %" stays on one line.
         shown = html.escape(text).replace(" %", "&nbsp;%")
