@@ -156,3 +156,20 @@ def test_resource_hint_reads_other_libraries_texts(text, words):
 
     hint = resource_hint(text)
     assert (hint is None) if words is None else (words in hint)
+
+
+def test_file_state_changes_when_the_file_is_rewritten_or_replaced(tmp_path):
+    import os
+
+    from humanalign._atomic import file_state
+
+    path = tmp_path / "a.bin"
+    assert file_state(path) is None  # missing: no state, no error
+    path.write_bytes(b"one")
+    first = file_state(path)
+    assert first[0] == str(path) and file_state(path) == first
+    os.utime(path, ns=(first[4] + 10**9, first[4] + 10**9))
+    assert file_state(path) != first  # touched
+    (tmp_path / "b.bin").write_bytes(b"one")
+    os.replace(tmp_path / "b.bin", path)
+    assert file_state(path)[2] != first[2]  # another inode behind the same name

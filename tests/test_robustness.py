@@ -130,9 +130,12 @@ def test_alternatives_per_model_match_the_measures_directly(fake, monkeypatch):
     assert probed == pytest.approx(measures.model_rdm(moved, "euclidean"))
     # Each chapter's robustness table asks again: the answers under another similarity are
     # read back from the score cache, not recomputed.
-    monkeypatch.setattr(study.scores.measures, "odd_one_out_correct", lambda *a, **k: pytest.fail("recomputed"))
-    again = study.things_correct(profile, spec, study.Choice(similarity="euclidean"))
+    with monkeypatch.context() as patched:
+        patched.setattr(study.scores.measures, "odd_one_out_correct", lambda *a, **k: pytest.fail("recomputed"))
+        again = study.things_correct(profile, spec, study.Choice(similarity="euclidean"))
     assert np.array_equal(again, euclid) and again.dtype == bool
+    with pytest.raises(ValueError, match="Unknown similarity 'manhattan'"):
+        study.scores.things_correct_under(profile, spec, "penultimate", "manhattan")
 
 
 # --------------------------------------------------------------------------- the rules the methods page prints

@@ -6,6 +6,9 @@ raises :class:`~humanalign.errors.DiskFullError` naming the file, not the bare `
 of the library that was writing; one stopped by a file-size limit raises
 :class:`~humanalign.errors.FileSizeLimitError`, and one into a read-only folder, or a
 "folder" that is a file, :class:`~humanalign.errors.NotWritableError`.
+
+:func:`file_state` says which file a path holds now, so that what was read from it can be
+kept in memory until the file is rewritten or replaced.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from .errors import DiskFullError, FileSizeLimitError, NotWritableError
 
-__all__ = ["atomic_path", "follow_umask", "probe_writable", "raise_if_disk_full", "raise_if_not_writable",
+__all__ = ["atomic_path", "file_state", "follow_umask", "probe_writable", "raise_if_disk_full", "raise_if_not_writable",
            "write_text_atomic"]
 
 # "No space left on device" and "disk quota exceeded" (the latter is not defined everywhere).
@@ -153,3 +156,14 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text)
+
+
+def file_state(path: str | os.PathLike) -> tuple | None:
+    """Which file a path holds now: its name, device, inode, size and modification time (a
+    rewritten or replaced file is another state), or ``None`` when it cannot be read. The
+    key of the in-memory copies of files (hashes, parsed data, cached arrays)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .._atomic import atomic_path
+from .._atomic import atomic_path, file_state
 from ..config import Settings, settings as current_settings
 from ..fetch import fetch
 from ..errors import DataError
@@ -174,14 +174,6 @@ def _write_png(image: np.ndarray, path: Path) -> None:
         Image.fromarray(image).save(tmp, format="PNG")
 
 
-def _state(path: Path) -> tuple | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
 # What this process has loaded: the files' states -> the loaded data (kept while every file,
 # the two .mat files and the PNGs written from them, keeps its state).
 _LOADED: dict[tuple, Rsa92] = {}
@@ -201,7 +193,7 @@ def load_rsa92(cfg: Settings | None = None) -> Rsa92:
     rdm_file, image_file = fetch(get_resource(RDM_FILE), cfg), fetch(get_resource(IMAGE_FILE), cfg)
     folder = cfg.data_dir / "rsa92" / "images"
     paths = [folder / f"{k + 1:02d}.png" for k in range(N_RSA92)]
-    key = tuple(_state(Path(p)) for p in (rdm_file, image_file, *paths))
+    key = tuple(file_state(p) for p in (rdm_file, image_file, *paths))
     if None not in key and key in _LOADED:
         return _LOADED[key]
     rdms, names = read_rsa92_rdms(rdm_file)
@@ -211,7 +203,7 @@ def load_rsa92(cfg: Settings | None = None) -> Rsa92:
     stimuli = Stimuli("rsa92", tuple(f"rsa92-{k + 1:02d}" for k in range(N_RSA92)), tuple(paths), labels)
     rdms.setflags(write=False)  # shared by every caller of this process
     data = Rsa92(stimuli=stimuli, rdms=rdms, participants=names)
-    key = tuple(_state(Path(p)) for p in (rdm_file, image_file, *paths))
+    key = tuple(file_state(p) for p in (rdm_file, image_file, *paths))
     if None not in key:
         _LOADED[key] = data
     return data

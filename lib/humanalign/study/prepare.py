@@ -76,14 +76,20 @@ def _cost(spec: ModelSpec) -> float:
     return size * size * (1.0 + (spec.params or 5e6) / 5e6)
 
 
+def _matrix_sets(profile: Profile, cfg: Settings | None) -> list:
+    """Every set of human matrices a model's work covers: the profile's RSA sets, then the brain's."""
+    found, _missing = available_sets(profile, cfg)
+    brain = [datasets.load_dataset("matrices", name, cfg) for name in datasets.dataset_names("matrices", role="brain")]
+    return [*found, *brain]
+
+
 def is_prepared(profile: Profile, spec: ModelSpec, cfg: Settings | None = None) -> bool:
     """Whether the costly part of :func:`prepare_model` is in the caches already: the model's
     features on every image set it reads and its THINGS probe (checked without computing)."""
     data = load_study_data(profile, cfg)
-    matrix_sets, _missing = available_sets(profile, cfg)
-    brain = [datasets.load_dataset("matrices", name, cfg) for name in datasets.dataset_names("matrices", role="brain")]
+    image_sets = (data.stimuli, *(m.stimuli for m in _matrix_sets(profile, cfg)))
     for layer in layers_of(spec, profile):
-        for stimuli in (data.stimuli, *(m.stimuli for m in (*matrix_sets, *brain))):
+        for stimuli in image_sets:
             if not cache_path(spec, stimuli, layer).is_file():
                 return False
         if not things_scores_stored(profile, spec, layer, cfg):
@@ -98,19 +104,18 @@ def prepare_model(profile: Profile, spec: ModelSpec, cfg: Settings | None = None
         ``(model id, extraction seconds, probe and scoring seconds)``.
     """
     data = load_study_data(profile, cfg)
-    matrix_sets, _missing = available_sets(profile, cfg)
-    brain = [datasets.load_dataset("matrices", name, cfg) for name in datasets.dataset_names("matrices", role="brain")]
+    matrix_sets = _matrix_sets(profile, cfg)
     start = time.perf_counter()
     for layer in layers_of(spec, profile):
         features_for(spec, layer, profile, data.stimuli)
-        for matrices in (*matrix_sets, *brain):
+        for matrices in matrix_sets:
             features_for(spec, layer, profile, matrices.stimuli)
     extracted = time.perf_counter()
     for layer in layers_of(spec, profile):
         things_scores(profile, spec, layer, cfg)
     if spec.training_data != UNTRAINED and "penultimate" in layers_of(spec, profile):
         ridge_scores(profile, spec, "penultimate", cfg)
-    for matrices in (*matrix_sets, *brain):
+    for matrices in matrix_sets:
         if "penultimate" in layers_of(spec, profile):
             scores = matrix_scores(profile, spec, "penultimate", matrices, cfg)
             if matrices.rdms is not None:

@@ -31,6 +31,7 @@ from typing import Callable
 import numpy as np
 
 from .. import cache, measures
+from .._atomic import file_state
 from ..measures import (
     _checks,
     inference,
@@ -103,24 +104,15 @@ _DIGESTS: dict[tuple, tuple[tuple, str]] = {}
 _SPLITS: dict[tuple, tuple[StudyData, tuple[np.ndarray, np.ndarray]]] = {}
 
 
-def _file_state(path: Path) -> tuple | None:
-    """Which file a path holds now (a rewritten or replaced file is another state)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
 def features_for(spec: ModelSpec, layer: str, profile: Profile, stimuli: Stimuli) -> np.ndarray:
     """(n, d) float32 features of some stimuli (cached by :mod:`humanalign.features`; kept in
     memory, read-only, while the cache file this process read stays the same)."""
-    state = _file_state(cache_path(spec, stimuli, layer))
+    state = file_state(cache_path(spec, stimuli, layer))
     if state is None or state not in _FEATURES:
         features = extract_features(spec, stimuli, layer=layer, batch_size=profile.batch_size,
                                     device=profile.device, progress=False)
         features.setflags(write=False)
-        state = _file_state(cache_path(spec, stimuli, layer))
+        state = file_state(cache_path(spec, stimuli, layer))
         if state is None:
             return features
         _FEATURES[state] = features
@@ -169,7 +161,7 @@ def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Call
     """The arrays of one cached score, or compute and store them (atomically, with a record)."""
     path = _stored_path(kind, spec, layer, payload, cfg)
     folder = path.parent
-    state = _file_state(path)
+    state = file_state(path)
     if state is not None and state in _SCORES:
         return _SCORES[state]
     arrays = None
@@ -183,7 +175,7 @@ def _stored(kind: str, spec: ModelSpec, layer: str, payload: dict, compute: Call
         cache.save_arrays(path, arrays, {"model": spec.id, "layer": layer, "kind": kind})
     for value in arrays.values():
         value.setflags(write=False)
-    state = _file_state(path)
+    state = file_state(path)
     if state is not None:
         _SCORES[state] = arrays
     return arrays
