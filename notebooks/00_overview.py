@@ -40,6 +40,7 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import escape, names, paper, plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="00_overview.py", uses=("things", "probe", "rsa92"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
 evaluated = study.evaluate(run)
 baselines = study.human_baselines(run)
@@ -74,13 +75,13 @@ study.glue_values("intro", {
 
 # The five claims at a glance (each chapter computes its own verdict the same way), and the
 # brain chapter's question beyond the paper.
-scale_verdict, scale_comparisons = study.verdict_scale(run)
-data_verdict, data_comparisons = study.verdict_training_data(run)
-verdicts = {"scale": scale_verdict, "objective": study.verdict_objective(run), "dataset": data_verdict,
-            "transfer": study.verdict_transfer_people(run), "concepts": study.verdict_concepts(run)[0]}
+scale_verdict, scale_comparisons = study.verdict_scale(result)
+data_verdict, data_comparisons = study.verdict_training_data(result)
+verdicts = {"scale": scale_verdict, "objective": study.verdict_objective(result), "dataset": data_verdict,
+            "transfer": study.verdict_transfer_people(result), "concepts": study.verdict_concepts(result)[0]}
 rsa = study.evaluate_rsa(run)
 caveats = study.claim_caveats(run, verdicts, scale=scale_comparisons, data=data_comparisons,
-                              gaps=study.reference_gaps(run),
+                              gaps=study.reference_gaps(result),
                               missing_sets=rsa[rsa["measure"] == "missing"]["dataset"].tolist())
 beyond = {key: answer for key, answer in study.brain_answers(study.evaluate_brain(run)).items() if key == "relation"}
 claims = study.claims_table(verdicts, run, caveats=caveats, beyond=beyond)
@@ -89,7 +90,7 @@ study.glue_values("claims", {"table": study.claims_markdown(claims, csv_name="ov
 rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
 references = study.reference_rsa(run)  # the classic models of the 92 images, drawn beside the networks
-top = study.leader(study.evidence(run, run.specs, "rsa92"))
+top = study.leader(result.evidence("rsa92"))
 study.glue_values("rsa92", {
     "ceiling_lower": bounds["lower"],
     "ceiling_upper": bounds["upper"],

@@ -32,11 +32,12 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import escape, plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="01_scale.py", uses=("things", "probe"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
-verdict, comparisons = study.verdict_scale(run)
-gaps = study.reference_gaps(run)
+verdict, comparisons = study.verdict_scale(result)
+gaps = study.reference_gaps(result)
 study.glue_verdict("scale", verdict, run)
 study.glue_values("scale_rule", study.rule_values(study.verdict_scale, "min_span"))
 study.glue_values("scale_imagenet", study.imagenet_correlation(wide, n_boot=run.n_boot, seed=run.seed))

@@ -32,13 +32,14 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import escape, plots, registry, results, study, tables
 
 run = study.open_chapter(globals(), chapter="02_objective.py", uses=("things", "probe", "rsa92"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
 evaluated = study.evaluate(run)
 wide = study.wide_accuracy(evaluated, run, layer="penultimate")
-verdict = study.verdict_objective(run)
+verdict = study.verdict_objective(result)
 study.glue_verdict("objective", verdict, run)
 study.glue_values("objective_caveat", {"text": escape.markdown(study.claim_caveats(run, {"objective": verdict})["objective"])})
-explore = study.objective_exploration(run)
+explore = study.objective_exploration(result)
 study.glue_values("objective", {"n_objectives": int(wide.loc[wide["training_data"] != registry.UNTRAINED, "objective"].nunique()),
                                 "n_explored": len(explore)})
 

@@ -32,14 +32,15 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import escape, plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="03_dataset.py", uses=("things", "rsa92"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
-verdict, comparisons = study.verdict_training_data(run)
+verdict, comparisons = study.verdict_training_data(result)
 study.glue_verdict("dataset", verdict, run)
 study.glue_values("dataset", {"n_pairs": len(comparisons) // 2,
                               "things_outcomes": study.outcomes_text(comparisons, "THINGS"),
                               "rsa92_outcomes": study.outcomes_text(comparisons, "92")})
 wide = study.wide_accuracy(study.evaluate(run), run, layer="penultimate")
-gaps = study.reference_gaps(run)
+gaps = study.reference_gaps(result)
 study.glue_values("dataset_caveat", {"text": escape.markdown(
     study.claim_caveats(run, {"dataset": verdict}, data=comparisons, gaps=gaps)["dataset"])})
 

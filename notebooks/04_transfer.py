@@ -40,17 +40,18 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="04_transfer.py", uses=("things", "probe", "rsa92"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
 rsa = study.evaluate_rsa(run)
 rsa92 = study.rsa_wide(rsa, run, "rsa92")
 bounds = study.ceiling(rsa, "rsa92")
-verdict = study.verdict_transfer_people(run)
+verdict = study.verdict_transfer_people(result)
 study.glue_verdict("transfer", verdict, run)
 study.glue_values("transfer", {"ceiling_lower": bounds["lower"], "ceiling_upper": bounds["upper"],
                                "probe_note": "simulated from the VICE embedding" if run.simulated else "real human choices"})
 missing = rsa[rsa["measure"] == "missing"]["dataset"].tolist()
 study.glue_values("transfer", {"missing": ", ".join(missing) if missing else "none"})
-study.glue_values("transfer_heldout", study.heldout_gain(run))
+study.glue_values("transfer_heldout", study.heldout_gain(result))
 heldout_models = study.wide_accuracy(study.evaluate(run), run, layer="penultimate")
 
 # %% [markdown]

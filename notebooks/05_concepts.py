@@ -38,10 +38,11 @@ device = None  # torch device ("cpu", "cuda", ...)
 from humanalign import plots, results, study, tables
 
 run = study.open_chapter(globals(), chapter="05_concepts.py", uses=("things", "probe"))
+result = study.study_result(run)  # every model's scores with paired resamples: what the verdicts read
 
 concepts = study.evaluate_concepts(run, layer="penultimate")
-verdict, terms, per_dim = study.verdict_concepts(run, kind="zero_shot")
-probed_verdict, probed_terms, _ = study.verdict_concepts(run, kind="probed")
+verdict, terms, per_dim = study.verdict_concepts(result, kind="zero_shot")
+probed_verdict, probed_terms, _ = study.verdict_concepts(result, kind="probed")
 study.glue_verdict("concepts", verdict, run)
 study.glue_verdict("concepts_probed", probed_verdict, run)
 study.glue_values("concepts_rule", study.rule_values(study.verdict_concepts, "min_n"))

@@ -93,3 +93,25 @@ def small_profile(**over) -> Profile:
                   lambdas=[1e-2], n_folds=2, layers=["penultimate", "logits"], probe_rank=16, check_data=False)
     values.update(over)
     return make_profile(**values)
+
+
+def planted_result(profile: Profile, evidence, ceiling: float = 0.45):
+    """A study result that holds planted evidence for every way of measuring the profile runs.
+
+    Args:
+        evidence: ``(specs, on, transformed, choice) -> Evidence`` for the models a way of
+            measuring is computed for (every model the book's way, the trained ones otherwise).
+        ceiling: The 92-image lower noise ceiling, the same on every resample.
+    """
+    from humanalign.study import BOOK, StudyResult, alternatives
+
+    models = StudyResult(profile, values={})
+    values = {}
+    for choice in [BOOK, *alternatives(profile)]:
+        specs = list(models.models) if choice == BOOK else models.trained
+        for on in ("things", "rsa92"):
+            for transformed in (False, True):
+                values[("evidence", on, transformed, choice)] = evidence(specs, on, transformed, choice)
+        values[("ceiling", choice.statistic)] = (ceiling, np.full(profile.n_boot, ceiling)
+                                                 if choice.statistic == "spearman" else None)
+    return StudyResult(profile, values=values)

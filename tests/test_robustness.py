@@ -18,7 +18,7 @@ QAT, PTQ = "litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224.
 BIRD, INSECT = "litert/mobilenet_v2_100_224.inat_bird", "litert/mobilenet_v2_100_224.inat_insect"
 
 
-def _fake_evidence(profile, specs, on, cfg=None, transformed=False, choice=study.BOOK):
+def _fake_evidence(specs, on, transformed=False, choice=study.BOOK):
     """Planted scores: ImageNet-1k above iNaturalist, except on the 92 images under Euclidean
     distance, where the order flips; every other choice shifts all models alike."""
     ids = [s.id for s in specs]
@@ -31,16 +31,18 @@ def _fake_evidence(profile, specs, on, cfg=None, transformed=False, choice=study
     return study.Evidence(on, study.UNITS[on], tuple(ids), base, boot)
 
 
-def test_robustness_table_equals_a_plain_recomputation(monkeypatch):
-    from humanalign.study.verdicts import dataset
+def _planted(profile):
+    return fakes.planted_result(profile, _fake_evidence)
 
-    monkeypatch.setattr(dataset, "evidence", _fake_evidence)
+
+def test_robustness_table_equals_a_plain_recomputation():
     profile = make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False)
-    verdict, _ = study.verdict_training_data(profile)
+    result = _planted(profile)
+    verdict, _ = study.verdict_training_data(result)
     table = verdict.robustness
     # The plain way: the verdict under each alternative, one at a time.
-    expected = [("as in the book", study.verdict_training_data(profile, choice=study.BOOK)[0])]
-    expected += [(c.label, study.verdict_training_data(profile, choice=c)[0])
+    expected = [("as in the book", study.verdict_training_data(result, choice=study.BOOK)[0])]
+    expected += [(c.label, study.verdict_training_data(result, choice=c)[0])
                  for c in study.alternatives(profile, ("things", "rsa92"))]
     ran = table[~table["status"].str.startswith("not run")]
     assert list(ran["choice"]) == [label for label, _ in expected]
@@ -141,23 +143,18 @@ def test_alternatives_per_model_match_the_measures_directly(fake, monkeypatch):
 # --------------------------------------------------------------------------- the rules the methods page prints
 
 
-def test_the_printed_rules_say_what_the_code_does(monkeypatch):
+def test_the_printed_rules_say_what_the_code_does():
     """The methods page's table (vocabulary.RULES) names every unit a verdict resamples, the
     scale margin the code uses, the small-sample threshold and every alternative the code runs."""
     from humanalign import vocabulary
-    from humanalign.study.verdicts import dataset, objective, transfer
 
     rules = dict(zip(vocabulary.rules_table()["claim"].str.split(":").str[0], vocabulary.rules_table()["resampled"]))
-    profile = make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False)
-    for module in (dataset, objective, transfer):
-        monkeypatch.setattr(module, "evidence", _fake_evidence)
-    monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
-    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
-    monkeypatch.setattr(transfer, "ceiling_resamples", lambda *a, **k: np.full((300, 2), 0.45))  # as _fake_evidence
-    units = {"Training data": study.verdict_training_data(profile, choice=study.BOOK)[0].labels["unit"],
-             "Transfer": study.verdict_transfer_people(profile, choice=study.BOOK).labels["unit"],
+    result = _planted(make_profile(models=[QAT, PTQ, BIRD, INSECT], layers=["penultimate"], check_data=False,
+                                   n_boot=300))
+    units = {"Training data": study.verdict_training_data(result, choice=study.BOOK)[0].labels["unit"],
+             "Transfer": study.verdict_transfer_people(result, choice=study.BOOK).labels["unit"],
              "Scale": study.scale_verdict_from(pd.DataFrame(columns=["half"])).labels["unit"],
-             "Objective": study.verdict_objective(profile, choice=study.BOOK).labels["unit"]}
+             "Objective": study.verdict_objective(result, choice=study.BOOK).labels["unit"]}
     for claim, unit in units.items():
         for word in ("triplets", "people", "images", "models"):
             if word in unit:

@@ -25,9 +25,10 @@ def test_profiles_score_the_92_images_and_the_arrangement_sets_on_request():
     assert "cichy118" in study.rsa_sets_of(full) and "peterson-fruits" in study.rsa_sets_of(full)
 
 
-def test_unit_scores_refuse_an_unknown_human_data_set():
+def test_a_study_result_refuses_an_unknown_human_data_set():
+    profile = study.make_profile(models=["pypi/efficientnet_lite0.in1k"], check_data=False)
     with pytest.raises(ValueError, match="one of \\['rsa92', 'things'\\]"):
-        study.unit_scores(_profile(), (), on="cichy")
+        study.StudyResult(profile, values={}).evidence("cichy")
 
 
 def test_tables_without_the_needed_rows_are_refused_by_name():

@@ -19,7 +19,7 @@ import yaml
 
 import fakes
 from conftest import needs_mirror
-from humanalign import features, measures, study
+from humanalign import datasets, features, measures, study
 from humanalign.config import settings
 from humanalign.errors import DataError
 from humanalign.registry import get_spec
@@ -315,8 +315,10 @@ def test_transfer_and_data_verdicts_resample_people_and_images(fake):
     assert verdict.status in study.Verdict.STATUSES and verdict.labels["unit"] == "people and images"
     assert verdict.numbers["ci_low"] <= verdict.numbers["gain"] <= verdict.numbers["ci_high"]
     # The two-way intervals are wider than intervals over people alone.
-    before = study.evidence(profile, profile.specs[:1], "rsa92")
-    people_only = measures.bootstrap_means(study.unit_scores(profile, profile.specs[:1], "rsa92"), n_boot=200)
+    before = study.study_result(profile).evidence("rsa92", profile.specs[:1])
+    data = datasets.load_dataset("matrices", "rsa92")
+    rdm = study.matrix_scores(profile, profile.specs[0], "penultimate", data).rdm("cosine")
+    people_only = measures.bootstrap_means(measures.rsa_per_person(rdm[None], data.rdms)[0], n_boot=200)
     assert np.std(before.boot[:, 0]) > np.std(people_only)
     # The fake models share their training data: no controlled pair, no precision pair.
     assert study.verdict_training_data(profile)[0].status.startswith("not testable")

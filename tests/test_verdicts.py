@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import pathlib
-import types
 
+import fakes
 from humanalign import measures
 from humanalign import study as verdicts
 from humanalign.profiles import make_profile
@@ -77,16 +77,20 @@ def _evidence(models, point, spread=0.01, n_boot=400, seed=0, on="things", noise
     return verdicts.Evidence(on, verdicts.UNITS[on], tuple(models), point, point + shared + own)
 
 
+def _result(models, evidence, **over):
+    """The study result of a profile of ``models`` holding planted evidence (the same under
+    every way of measuring): ``evidence(specs, on, transformed)``."""
+    profile = make_profile(models=list(models), check_data=False, **over)
+    return fakes.planted_result(profile, lambda specs, on, transformed, choice: evidence(specs, on, transformed))
+
+
 CLIP = ["open_clip/RN50.openai", "open_clip/ViT-B-32.openai", "open_clip/ViT-B-16.openai"]
 SOFTMAX = ["torchvision/resnet50.IMAGENET1K_V1", "torchvision/vgg16.IMAGENET1K_V1", "torchvision/alexnet.IMAGENET1K_V1"]
 
 
-def _objective(monkeypatch, models, scores, noise=None):
-    from humanalign.study.verdicts import objective
-
+def _objective(models, scores, noise=None):
     ev = _evidence(models, scores, noise=noise)
-    monkeypatch.setattr(objective, "evidence", lambda profile, specs, on, cfg=None, **_: ev)
-    return verdicts.verdict_objective(make_profile(models=list(models), check_data=False))
+    return verdicts.verdict_objective(_result(models, lambda specs, on, transformed: ev))
 
 
 @pytest.mark.parametrize("contrastive, softmax, status", [
@@ -95,26 +99,26 @@ def _objective(monkeypatch, models, scores, noise=None):
     ([0.40, 0.52, 0.46], [0.41, 0.51, 0.47], "undecided"),
     ([0.50], [0.44, 0.45, 0.43], "not testable with this profile's models"),
 ])
-def test_objective_rule_on_planted_group_means(monkeypatch, contrastive, softmax, status):
+def test_objective_rule_on_planted_group_means(contrastive, softmax, status):
     models = CLIP[:len(contrastive)] + SOFTMAX
-    v = _objective(monkeypatch, models, contrastive + softmax)
+    v = _objective(models, contrastive + softmax)
     assert v.status == status, v.reason
 
 
-def test_objective_rule_compares_with_imagenet_1k_classifiers_only(monkeypatch):
+def test_objective_rule_compares_with_imagenet_1k_classifiers_only():
     # A softmax model trained on ImageNet-21k is another training-data group, not a classifier of the comparison.
     models = CLIP + SOFTMAX[:2] + ["timm/vit_base_patch16_224.augreg_in21k"]
-    v = _objective(monkeypatch, models, [0.50, 0.52, 0.51, 0.44, 0.45, 0.60])
+    v = _objective(models, [0.50, 0.52, 0.51, 0.44, 0.45, 0.60])
     assert v.status == "reproduced" and "ImageNet-1k" in v.reason and v.numbers["n_softmax"] == 2
 
 
-def test_objective_rule_refuses_to_let_precision_decide(monkeypatch):
+def test_objective_rule_refuses_to_let_precision_decide():
     """The mixed-precision trap: two quantised classifiers score low because of their
     precision. Compared with the float contrastive models they would decide the verdict;
     the rule compares float with float only, where there is no difference."""
     quantised = ["litert/mobilenet_v1_100_224.quant_embedding", "litert/mobilenet_v2_100_224.ptq_in1k"]
     models = CLIP + SOFTMAX + quantised
-    v = _objective(monkeypatch, models, [0.47, 0.48, 0.46, 0.47, 0.48, 0.46, 0.30, 0.31])
+    v = _objective(models, [0.47, 0.48, 0.46, 0.47, 0.48, 0.46, 0.30, 0.31])
     assert v.status == "undecided" and "float32" in v.reason
 
 
@@ -243,15 +247,12 @@ def test_imagenet_correlation_with_interval(rng):
 # --------------------------------------------------------------------------- training data
 
 
-def _data_verdict(monkeypatch, scores: dict[str, float]):
-    from humanalign.study.verdicts import dataset
-
-    def fake(profile, specs, on, cfg=None, **_):
+def _data_verdict(scores: dict[str, float]):
+    def planted(specs, on, transformed):
         ids = [s.id for s in specs]
         return _evidence(ids, [scores[i] for i in ids], spread=0.02, on=on)
 
-    monkeypatch.setattr(dataset, "evidence", fake)
-    return dataset.verdict_training_data(make_profile(models=list(scores), check_data=False))
+    return verdicts.verdict_training_data(_result(scores, planted))
 
 
 QAT, PTQ = "litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224.ptq_in1k"
@@ -266,8 +267,8 @@ BIRD, INSECT = "litert/mobilenet_v2_100_224.inat_bird", "litert/mobilenet_v2_100
     # two ImageNet-1k copies would make the data effect look undecided. It is not compared.
     ({QAT: 0.30, PTQ: 0.10, BIRD: 0.20, INSECT: 0.21}, "reproduced"),
 ])
-def test_data_rule_on_planted_scores(monkeypatch, scores, status):
-    verdict, table = _data_verdict(monkeypatch, scores)
+def test_data_rule_on_planted_scores(scores, status):
+    verdict, table = _data_verdict(scores)
     assert verdict.status == status, verdict.reason
     assert set(table["human_data"]) == {"92 images (real people)", "THINGS odd-one-out (real people)"}
     # Both human data sets are real, so the claim's two halves both decide, and both are named.
@@ -393,14 +394,10 @@ def test_augreg_vits_give_the_papers_controlled_data_comparison():
 
 
 @pytest.mark.parametrize("gain, status", [(0.05, "reproduced"), (-0.05, "not reproduced"), (0.002, "undecided")])
-def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
+def test_transfer_rule_on_planted_gains(gain, status):
     """The gain is read off the same draws before and after the probe (paired); a planted
     gain in the paper's direction, the opposite, and none."""
-    from humanalign.study.verdicts import transfer
-
-    models = [QAT, BIRD]
-
-    def fake(profile, specs, on, cfg=None, transformed=False, **_):
+    def planted(specs, on, transformed):
         ids = [s.id for s in specs]
         base = _evidence(ids, [0.25] * len(ids), spread=0.05, on=on, noise=0.01, seed=1)
         if not transformed:
@@ -408,11 +405,7 @@ def test_transfer_rule_on_planted_gains(monkeypatch, gain, status):
         moved = base.boot + gain + np.random.default_rng(2).normal(0, 0.01, size=base.boot.shape)
         return verdicts.Evidence(on, base.unit, base.models, base.point + gain, moved)
 
-    monkeypatch.setattr(transfer, "evidence", fake)
-    monkeypatch.setattr(transfer.datasets, "load_dataset", lambda *a, **k: types.SimpleNamespace(rdms=None))
-    monkeypatch.setattr(transfer.measures, "noise_ceiling_rsa", lambda rdms, *_: {"lower": 0.45})
-    monkeypatch.setattr(transfer, "ceiling_resamples", lambda rdms, n_boot, *a, **k: np.full((n_boot, 2), 0.45))
-    v = transfer.verdict_transfer_people(make_profile(models=models, check_data=False, n_boot=400))
+    v = verdicts.verdict_transfer_people(_result([QAT, BIRD], planted, n_boot=400))
     assert v.status == status, v.reason
     assert v.numbers["share_of_room"] == pytest.approx(gain / 0.20)
     # Its interval: the gain over the room on each resample (the ceiling held here).

@@ -6,21 +6,21 @@ model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concep
 :mod:`.brain_categories` (behaviour beside human IT on the 92 images), :mod:`.tables` and
 :mod:`.glue` (what the pages show), and :mod:`.verdicts` (the claims, one module each).
 
-A notebook writes ``from humanalign import study`` and ``study.evaluate(profile)``. The
-profile itself (:mod:`humanalign.profiles`) is re-exported here for the notebooks.
+:mod:`.result` holds one study result per profile: every model's scores on the human data
+with paired resamples of the units that were sampled, each computed once; the verdicts read it.
+
+A notebook writes ``from humanalign import study``, ``run = study.open_chapter(globals())``
+(the profile) and ``result = study.study_result(run)``, then calls the verdicts and tables
+with them. This facade exports what the notebooks and the tests use; any other name is
+imported from its module.
 """
 
 from ..profiles import (
-    DATASETS,
-    IMAGE_SETS,
-    LAYERS,
     NOTEBOOK_OVERRIDES,
-    TRANSFER_MODES,
     Profile,
     load_profile,
     make_profile,
     notebook_profile,
-    profile_names,
     profile_path,
     read_profile_params,
 )
@@ -36,7 +36,6 @@ from .brain import (
     reference_rsa,
 )
 from .brain_analysis import (
-    Resampled,
     across_models,
     contrast,
     effect_word,
@@ -49,10 +48,9 @@ from .brain_analysis import (
     top_model,
 )
 from .brain_categories import brain_ceilings, category_divisions, category_structure, ceiling_normalised
-from .choices import BOOK, NOT_RUN, Choice, alternatives, not_run, plain_resize_features, prepare_choices, rdm_under, things_correct
+from .choices import BOOK, NOT_RUN, Choice, alternatives, not_run, rdm_under, things_correct
 from .caveats import claim_caveats
 from .claims import (
-    CLAIMS,
     EFFECT_UNITS,
     Answer,
     answer_box,
@@ -66,51 +64,41 @@ from .claims import (
 )
 from .concepts import (
     answer_labels,
-    concept_answers,
     concept_correctness,
     concepts_by_group,
-    dimension_names,
     dimension_r2,
     dimension_table,
     evaluate_concepts,
     term_r2,
 )
-from .data import StudyData, load_study_data
-from .glue import USES, data_note, glue_values, glue_verdict, open_chapter
-from .rsa import CEILING_MODEL, available_sets, ceiling, evaluate_rsa, person_scores, rsa_sets_of, rsa_wide
-from .prepare import PreparedTimes, default_workers, prepare, prepare_model
+from .data import load_study_data
+from .glue import data_note, glue_values, glue_verdict, open_chapter
+from .result import UNITS, Evidence, StudyResult, as_result, study_result
+from .rsa import ceiling, evaluate_rsa, rsa_sets_of, rsa_wide
+from .prepare import prepare
 from .runs import (
     MIN_DISTINCT,
-    cached,
     evaluate,
     human_baselines,
     imagenet_top1,
     real_trial_counts,
     table_name,
-    trial_intervals,
 )
 from .scores import (
-    MatrixScores,
-    ThingsScores,
     features_for,
-    layers_of,
     matrix_scores,
     specs_of,
     things_scores,
-    ridge_scores,
-    trained,
     trial_split,
     two_way_resamples,
     ceiling_resamples,
 )
 from .tables import (
-    attach_metadata,
     categories_by_measure,
     gap_table,
     headline_table,
     human_references,
     in_words,
-    model_table,
     named_dimensions,
     paper_comparison,
     paper_differences,
@@ -126,28 +114,17 @@ from .tables import (
 from .verdicts import (
     CONCEPT_TERMS,
     DATA_BREADTH,
-    FALLBACK_MARGIN,
-    ROBUSTNESS_COLUMNS,
     ROBUSTNESS_HEADERS,
-    RULES,
     SESOI,
-    SESOI_REASON,
-    UNITS,
-    Evidence,
-    REAL_THINGS,
     Verdict,
     combine,
     compare,
-    comparison_row,
     concept_comparisons,
     concept_dimension_accuracy,
     concepts_verdict_from,
     controlled_data_pairs,
-    deciding_row,
     distinct_per_dimension,
     direction_verdict,
-    equivalence,
-    evidence,
     heldout_gain,
     imagenet_correlation,
     interval_pivot,
@@ -158,7 +135,6 @@ from .verdicts import (
     precision_pairs,
     reference_gap,
     reference_gaps,
-    robust,
     robustness_caption,
     robustness_mark,
     robustness_table,
@@ -168,7 +144,6 @@ from .verdicts import (
     scale_comparisons,
     scale_verdict_from,
     term_dimensions,
-    unit_scores,
     verdict_concepts,
     verdict_objective,
     verdict_scale,
@@ -178,5 +153,5 @@ from .verdicts import (
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
     "brain", "brain_analysis", "brain_categories", "caveats", "choices", "claims", "concepts", "data", "glue",
-    "prepare", "rsa", "runs", "scores", "tables",
+    "prepare", "result", "rsa", "runs", "scores", "tables",
     "verdicts"}]

@@ -1,8 +1,8 @@
 """The book's verdicts, one module per claim of the paper.
 
-:mod:`.rules` turns comparisons with intervals into a verdict (and states each rule);
-:mod:`.units` gives every model's score with paired resamples of the units that were
-sampled; :mod:`.reference` measures the effect of precision alone; :mod:`.robustness`
+:mod:`.rules` turns comparisons with intervals into a verdict (and states each rule); every
+verdict reads the profile's study result (:mod:`..result`: every model's score with paired
+resamples of the units that were sampled); :mod:`.reference` measures the effect of precision alone; :mod:`.robustness`
 recomputes a verdict under other defensible choices; :mod:`.scale`, :mod:`.objective`,
 :mod:`.dataset`, :mod:`.transfer` and :mod:`.concepts` hold one claim each.
 """
@@ -17,7 +17,7 @@ from .concepts import (
     term_dimensions,
     verdict_concepts,
 )
-from .dataset import DATA_BREADTH, controlled_data_pairs, outcomes_text, verdict_training_data
+from .dataset import DATA_BREADTH, RSA92_LABEL, THINGS_LABEL, controlled_data_pairs, outcomes_text, verdict_training_data
 from .objective import objective_exploration, verdict_objective
 from .reference import precision_pairs, reference_gap, reference_gaps
 from .rules import (
@@ -29,6 +29,7 @@ from .rules import (
     deciding_row,
     direction_verdict,
     equivalence,
+    leader,
     outcome,
     rule_values,
     rules_markdown,
@@ -43,7 +44,6 @@ from .robustness import (
     robustness_table,
 )
 from .scale import (
-    FALLBACK_MARGIN,
     SESOI,
     SESOI_REASON,
     imagenet_correlation,
@@ -52,20 +52,17 @@ from .scale import (
     verdict_scale,
 )
 from .transfer import heldout_gain, verdict_transfer_people
-from .units import REAL_THINGS, UNITS, Evidence, evidence, leader, unit_scores
 
 __all__ = [
     "CONCEPT_TERMS",
     "DATA_BREADTH",
-    "Evidence",
-    "FALLBACK_MARGIN",
     "ROBUSTNESS_COLUMNS",
     "ROBUSTNESS_HEADERS",
+    "RSA92_LABEL",
     "SESOI",
     "SESOI_REASON",
-    "REAL_THINGS",
+    "THINGS_LABEL",
     "RULES",
-    "UNITS",
     "Verdict",
     "combine",
     "compare",
@@ -78,7 +75,6 @@ __all__ = [
     "direction_verdict",
     "distinct_per_dimension",
     "equivalence",
-    "evidence",
     "heldout_gain",
     "imagenet_correlation",
     "interval_pivot",
@@ -99,7 +95,6 @@ __all__ = [
     "scale_comparisons",
     "scale_verdict_from",
     "term_dimensions",
-    "unit_scores",
     "verdict_concepts",
     "verdict_objective",
     "verdict_scale",

@@ -17,15 +17,12 @@ import numpy as np
 import pandas as pd
 
 from ... import measures
-from ...config import Settings
 from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
-from ..choices import Choice, things_correct
-from ..concepts import concept_answers, concept_correctness, dimension_table
-from ..scores import specs_of, trained
+from ..choices import BOOK, Choice
+from ..result import REAL_THINGS, StudyResult, as_result
 from .robustness import robust
 from .rules import Verdict, combine, deciding_row, outcome
-from .units import REAL_THINGS
 
 __all__ = [
     "CONCEPT_TERMS",
@@ -203,28 +200,28 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
     return Verdict(status, reason, numbers, labels)
 
 
-def _concepts_under(profile: Profile, kind: str, min_n: int, cfg: Settings | None,
+def _concepts_under(result: StudyResult, kind: str, min_n: int,
                     choice: Choice) -> tuple[Verdict, pd.DataFrame, np.ndarray]:
     """The verdict and term table under one choice, and the correctness it rests on."""
-    dimensions = dimension_table(cfg=cfg)
-    correct, labels, models = concept_correctness(profile, kind, cfg)
-    if kind == "zero_shot" and choice.applies_to("things"):
-        specs = trained(specs_of(profile))
-        correct = np.stack([things_correct(profile, s, choice, cfg) for s in specs], axis=1) if specs else correct
-    triplet_id, people, vice_correct = concept_answers(profile, cfg)
-    table = concept_comparisons(correct, vice_correct, triplet_id, people, labels, dimensions, min_n=min_n,
-                                n_boot=profile.n_boot, seed=profile.seed)
-    n_eligible = int((distinct_per_dimension(labels, triplet_id, len(dimensions)) >= min_n).sum())
+    answers = result.concept_answers()
+    correct = result.correct(result.trained, transformed=kind == "probed",
+                             choice=choice if kind == "zero_shot" else BOOK)
+    table = concept_comparisons(correct, answers.vice_correct, answers.triplet_id, answers.people, answers.labels,
+                                answers.dimensions, min_n=min_n, n_boot=result.profile.n_boot,
+                                seed=result.profile.seed)
+    per_dimension = distinct_per_dimension(answers.labels, answers.triplet_id, len(answers.dimensions))
+    n_eligible = int((per_dimension >= min_n).sum())
     return concepts_verdict_from(table, n_eligible), table, correct
 
 
-def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 10,
-                     cfg: Settings | None = None, choice: Choice | None = None
-                     ) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
+def verdict_concepts(result: StudyResult | Profile, kind: str = "zero_shot", min_n: int = 10,
+                     choice: Choice | None = None) -> tuple[Verdict, pd.DataFrame, pd.DataFrame]:
     """Concepts: are food and animal dimensions among the best represented and sports and
     royal ones among the worst, over the profile's trained models?
 
     Args:
+        result: The profile's study result (a profile is read through its
+            :func:`~..result.study_result`).
         kind: ``zero_shot`` or ``probed`` (each answer scored by a probe that never saw its
             objects; the alternatives of the odd-one-out similarity do not apply to it).
         choice: Measure under this choice only; by default the book's way, with the
@@ -235,16 +232,19 @@ def verdict_concepts(profile: Profile, kind: str = "zero_shot", min_n: int = 10,
         per-dimension accuracies of :func:`concept_dimension_accuracy` (with names; only the
         book's way computes them, empty otherwise).
     """
+    if kind not in ("zero_shot", "probed"):
+        raise ValueError(f"kind must be 'zero_shot' or 'probed', not {kind!r}.")
+    result = as_result(result)
     if choice is not None:
-        verdict, table, _ = _concepts_under(profile, kind, min_n, cfg, choice)
+        verdict, table, _ = _concepts_under(result, kind, min_n, choice)
         return verdict, table, pd.DataFrame()
     on = ("things",) if kind == "zero_shot" else ()
-    verdict, table, correct = robust(lambda c: _concepts_under(profile, kind, min_n, cfg, c), profile, on)
-    dimensions = dimension_table(cfg=cfg)
-    _, labels, models = concept_correctness(profile, kind, cfg)
-    triplet_id, people, _ = concept_answers(profile, cfg)
-    per_dim = concept_dimension_accuracy(correct, labels, models, len(dimensions), profile.n_boot, profile.seed,
-                                         triplet_id=triplet_id, people=people)
+    verdict, table, correct = robust(lambda c: _concepts_under(result, kind, min_n, c), result.profile, on)
+    answers = result.concept_answers()
+    dimensions, labels, triplet_id = answers.dimensions, answers.labels, answers.triplet_id
+    per_dim = concept_dimension_accuracy(correct, labels, [s.id for s in result.trained], len(dimensions),
+                                         result.profile.n_boot, result.profile.seed, triplet_id=triplet_id,
+                                         people=answers.people)
     per_dim = per_dim.merge(dimensions[["dimension", "name", "term", "category", "enrichment"]], on="dimension")
     per_dim = per_dim.merge(pd.DataFrame({"dimension": np.arange(len(dimensions)),
                                           "n_triplets": distinct_per_dimension(labels, triplet_id, len(dimensions))}),

@@ -13,22 +13,23 @@ from __future__ import annotations
 import pandas as pd
 
 from ... import datasets
-
-from ...config import Settings
 from ...profiles import Profile
 from ...registry import ModelSpec
-from ..scores import specs_of, trained
 from ..choices import Choice
+from ..result import StudyResult, as_result
+from ..scores import trained
 from .robustness import robust
 from .rules import Verdict, combine, comparison_row, deciding_row
-from .units import evidence
 
-__all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "RSA92_LABEL", "controlled_data_pairs", "outcomes_text", "things_label",
+__all__ = ["DATA_BREADTH", "COMPARISON_COLUMNS", "RSA92_LABEL", "THINGS_LABEL", "controlled_data_pairs", "outcomes_text",
            "verdict_training_data"]
 
 COMPARISON_COLUMNS = ["human_data", "comparison", "difference", "ci_low", "ci_high", "outcome", "held_fixed"]
 #: How the 92-image rows of a comparison table are labelled (the registry row's label).
 RSA92_LABEL = datasets.dataset("matrices", "rsa92").label
+#: How the THINGS rows of a comparison table are labelled: people's real answers, which
+#: every profile is scored on.
+THINGS_LABEL = "THINGS odd-one-out (real people)"
 
 #: How large and diverse a training set is, as the paper orders them: single-domain sets
 #: below ImageNet-1k (Ecoset, of similar size and breadth, beside it), ImageNet-21k above
@@ -74,7 +75,7 @@ def controlled_data_pairs(specs: list[ModelSpec]) -> list[tuple[str, tuple[Model
     return pairs
 
 
-def verdict_training_data(profile: Profile, cfg: Settings | None = None,
+def verdict_training_data(result: StudyResult | Profile,
                           choice: Choice | None = None) -> tuple[Verdict, pd.DataFrame]:
     """Training data: at a fixed architecture, objective and precision, does broader data
     align better?
@@ -86,6 +87,8 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None,
     one lies on the other side, undecided otherwise; each data set's own reading is given.
 
     Args:
+        result: The profile's study result (a profile is read through its
+            :func:`~..result.study_result`).
         choice: Measure under this choice only; by default the book's way, with the
             verdict's robustness to the alternatives (:mod:`.robustness`).
 
@@ -93,14 +96,14 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None,
         The verdict and a table with one row per comparison and human data set
         (``human_data, comparison, difference, ci_low, ci_high, outcome``).
     """
+    result = as_result(result)
     if choice is None:
-        return robust(lambda c: verdict_training_data(profile, cfg, c), profile, ("things", "rsa92"))
-    pairs = controlled_data_pairs(specs_of(profile))
+        return robust(lambda c: verdict_training_data(result, c), result.profile, ("things", "rsa92"))
+    pairs = controlled_data_pairs(list(result.models))
     rows = []
     if pairs:
-        specs = list(dict.fromkeys(s for _, a, _, b in pairs for s in (*a, *b)))
-        for on, human in (("things", things_label(profile)), ("rsa92", RSA92_LABEL)):
-            ev = evidence(profile, specs, on, cfg, choice=choice)
+        for on, human in (("things", THINGS_LABEL), ("rsa92", RSA92_LABEL)):
+            ev = result.evidence(on, choice=choice)
             for broad, broad_specs, narrow, narrow_specs in pairs:
                 (pa, ba), (pb, bb) = ev.group([s.id for s in broad_specs]), ev.group([s.id for s in narrow_specs])
                 fixed = f"{broad_specs[0].arch}, {broad_specs[0].objective}, {broad_specs[0].precision}"
@@ -136,15 +139,6 @@ def verdict_training_data(profile: Profile, cfg: Settings | None = None,
     unit = ("accuracy, broader minus narrower data" if str(decisive["human_data"]).startswith("THINGS")
             else "Spearman ρ, broader minus narrower data")
     return Verdict(status, reason, numbers, {**labels, **halves, "effect_unit": unit}), table
-
-
-def things_label(profile: Profile) -> str:
-    """How the THINGS rows of a comparison table are labelled: people's real answers (the
-    registry row of the answers every profile is scored on)."""
-    return "THINGS odd-one-out (real people)"
-
-
-
 
 
 def outcomes_text(table: pd.DataFrame, human_data: str = "THINGS") -> str:

@@ -6,15 +6,13 @@ import numpy as np
 import pandas as pd
 
 from ... import measures
-from ...config import Settings
 from ...profiles import Profile
 from ...registry import UNTRAINED, ModelSpec
-from ..scores import specs_of, trained
 from ..choices import Choice
-from .dataset import COMPARISON_COLUMNS, RSA92_LABEL, things_label
+from ..result import REAL_THINGS, Evidence, StudyResult, as_result
+from .dataset import COMPARISON_COLUMNS, RSA92_LABEL, THINGS_LABEL
 from .robustness import robust
 from .rules import Verdict, comparison_row, direction_verdict, outcome
-from .units import REAL_THINGS, Evidence, evidence
 
 __all__ = ["CONTRASTIVE", "SOFTMAX", "group_difference", "objective_exploration", "verdict_objective"]
 
@@ -22,7 +20,7 @@ CONTRASTIVE = "image/text contrastive"
 SOFTMAX = "supervised softmax"
 
 
-def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models: int = 2,
+def verdict_objective(result: StudyResult | Profile, min_models: int = 2,
                       choice: Choice | None = None) -> Verdict:
     """Objective: do image/text contrastive models align better than supervised softmax ones
     trained on ImageNet-1k (the paper's comparison)?
@@ -32,12 +30,14 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
     distinct triplets and the people of the real answers; with fewer than 10 models in a group,
     a t interval). Only models of one precision are compared (the precision
     both groups share most models in). Needs ``min_models`` trained models in each group.
-    ``choice``: measure under this choice only; by default the book's way, with the
-    verdict's robustness to the alternatives (:mod:`.robustness`).
+    ``result``: the profile's study result (a profile is read through its
+    :func:`~..result.study_result`). ``choice``: measure under this choice only; by default
+    the book's way, with the verdict's robustness to the alternatives (:mod:`.robustness`).
     """
+    result = as_result(result)
     if choice is None:
-        return robust(lambda c: verdict_objective(profile, cfg, min_models, c), profile, ("things",))
-    specs = trained(specs_of(profile))
+        return robust(lambda c: verdict_objective(result, min_models, c), result.profile, ("things",))
+    specs = result.trained
     contrastive = [s for s in specs if s.objective == CONTRASTIVE]
     softmax = [s for s in specs if s.objective == SOFTMAX and s.training_data == "ImageNet-1k"]
     shared = sorted({s.precision for s in contrastive} & {s.precision for s in softmax},
@@ -53,9 +53,9 @@ def verdict_objective(profile: Profile, cfg: Settings | None = None, min_models:
             {"n_contrastive": float(len(contrastive)), "n_softmax": float(len(softmax))},
             {"unit": "triplets, people and models", "data": REAL_THINGS},
         )
-    ev = evidence(profile, [*contrastive, *softmax], "things", cfg, choice=choice)
+    ev = result.evidence("things", [*contrastive, *softmax], choice=choice)
     label = f"{CONTRASTIVE} - {SOFTMAX} (ImageNet-1k, {shared[0]})"
-    row = group_difference(ev, [s.id for s in contrastive], [s.id for s in softmax], label, profile.seed + 2)
+    row = group_difference(ev, [s.id for s in contrastive], [s.id for s in softmax], label, result.profile.seed + 2)
     verdict = direction_verdict(pd.DataFrame([row]), "image/text contrastive models align better than softmax "
                                 "classifiers", "")
     numbers = dict(verdict.numbers, n_contrastive=float(len(contrastive)), n_softmax=float(len(softmax)))
@@ -95,7 +95,7 @@ def group_difference(ev: Evidence, first: list[str], second: list[str], label: s
             "outcome": outcome(low, high), "interval": f"t on {df:.1f} df ({len(cols[0])} and {len(cols[1])} models)"}
 
 
-def objective_exploration(profile: Profile, cfg: Settings | None = None, family: str = "MobileNet v2",
+def objective_exploration(result: StudyResult | Profile, family: str = "MobileNet v2",
                           reference: str = "ImageNet-1k") -> pd.DataFrame:
     """Within one backbone family: each objective's models against the classifiers on ``reference``.
 
@@ -108,7 +108,8 @@ def objective_exploration(profile: Profile, cfg: Settings | None = None, family:
         human data set: ``human_data, comparison, difference, ci_low, ci_high, outcome``
         (positive: the group aligns better than the classifiers).
     """
-    specs = [s for s in trained(specs_of(profile)) if s.family == family]
+    result = as_result(result)
+    specs = [s for s in result.trained if s.family == family]
     ref = [s for s in specs if s.objective == SOFTMAX and s.training_data == reference]
     others: dict[tuple[str, str], list[ModelSpec]] = {}
     for s in specs:
@@ -117,8 +118,8 @@ def objective_exploration(profile: Profile, cfg: Settings | None = None, family:
     rows = []
     if not ref or not others:
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for on, human in (("rsa92", RSA92_LABEL), ("things", things_label(profile))):
-        ev = evidence(profile, specs, on, cfg)
+    for on, human in (("rsa92", RSA92_LABEL), ("things", THINGS_LABEL)):
+        ev = result.evidence(on)
         for (objective, data), group in sorted(others.items()):
             precisions = {s.precision for s in group}
             matched = [s for s in ref if s.precision in precisions]

@@ -3,8 +3,9 @@
 Two copies of one network (same architecture, objective and training data) that differ
 only in how their weights were stored or quantised are not different models in any sense
 the paper's claims are about. The gap between them is the size of a difference that
-carries no information about scale, objective or data; the scale rule uses it as its
-margin, and the scale and data pages show it beside their effects.
+carries no information about scale, objective or data; the scale and data pages show it
+beside their effects (it is estimated on the same data, so it is a reference, never a
+margin).
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ...config import Settings
 from ...profiles import Profile
 from ...registry import ModelSpec
-from ..scores import specs_of, trained
+from ..result import StudyResult, as_result
+from ..scores import trained
 from .rules import comparison_row
-from .dataset import RSA92_LABEL, things_label
-from .units import evidence
+from .dataset import RSA92_LABEL, THINGS_LABEL
 
 __all__ = ["REFERENCE_COLUMNS", "precision_pairs", "reference_gap", "reference_gaps"]
 
@@ -37,7 +37,7 @@ def precision_pairs(specs) -> list[tuple[ModelSpec, ModelSpec]]:
     return [(a, b) for members in groups.values() for a, b in combinations(members, 2) if a.precision != b.precision]
 
 
-def reference_gaps(profile: Profile, cfg: Settings | None = None) -> pd.DataFrame:
+def reference_gaps(result: StudyResult | Profile) -> pd.DataFrame:
     """The accuracy (THINGS) and RSA (92 images) gap between the two precisions of each pair
     of :func:`precision_pairs`, with intervals from the same resamples as the verdicts.
 
@@ -45,12 +45,12 @@ def reference_gaps(profile: Profile, cfg: Settings | None = None) -> pd.DataFram
         One row per pair and human data set: ``human_data, comparison, difference, ci_low,
         ci_high, outcome`` (``difference`` = first minus second model of the pair).
     """
-    pairs = precision_pairs(specs_of(profile))
+    result = as_result(result)
+    pairs = precision_pairs(list(result.models))
     rows = []
     if pairs:
-        specs = list(dict.fromkeys(s for pair in pairs for s in pair))
-        for on, human in (("things", things_label(profile)), ("rsa92", RSA92_LABEL)):
-            ev = evidence(profile, specs, on, cfg)
+        for on, human in (("things", THINGS_LABEL), ("rsa92", RSA92_LABEL)):
+            ev = result.evidence(on)
             for a, b in pairs:
                 (pa, ba), (pb, bb) = ev.group([a.id]), ev.group([b.id])
                 rows.append({"human_data": human, **comparison_row(f"{a.precision} - {b.precision}", pa - pb, ba - bb),

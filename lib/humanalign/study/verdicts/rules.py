@@ -1,6 +1,6 @@
 """A chapter's verdict, and the rules that turn comparisons with intervals into one.
 
-Every interval resamples the units that were sampled (:mod:`.units`). A directional claim is
+Every interval resamples the units that were sampled (:mod:`..result`). A directional claim is
 **reproduced** when every comparison the profile can make has its 95 % interval on the
 paper's side of zero, **not reproduced** when one lies wholly on the other side, and
 **undecided** otherwise (an interval covers zero: the data allow both readings). A claim of
@@ -21,7 +21,7 @@ from ... import measures
 from ...vocabulary import RULES, STATUSES, rules_markdown, rules_table
 
 __all__ = ["RULES", "Verdict", "combine", "compare", "comparison_row", "deciding_row", "direction_verdict", "equivalence",
-           "outcome", "rule_values", "rules_markdown", "rules_table"]
+           "leader", "outcome", "rule_values", "rules_markdown", "rules_table"]
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,36 @@ def rule_values(func, *names: str) -> dict[str, float]:
     if missing:
         raise KeyError(f"{func.__name__} has no parameters {missing} with defaults; it has {sorted(defaults)}.")
     return {n: defaults[n] for n in names}
+
+
+def leader(ev) -> dict:
+    """Which model scores highest, and whether it is separated from the runner-up.
+
+    "Best" is a claim about the difference between the top two, so it is read off the paired
+    resamples of that difference: separated when its 95 % interval lies above zero.
+
+    Returns:
+        ``model, score, low, high, runner_up, gap, gap_low, gap_high, separated, text``
+        (``text``: one sentence for the prose, in Markdown).
+    """
+    if len(ev.models) == 0:
+        raise ValueError("No models: nothing leads.")
+    order = np.argsort(-ev.point, kind="stable")
+    top = int(order[0])
+    low, high = measures.interval(ev.boot[:, top])
+    out = {"model": ev.models[top], "score": float(ev.point[top]), "low": low, "high": high,
+           "runner_up": "", "gap": float("nan"), "gap_low": float("nan"), "gap_high": float("nan"), "separated": False}
+    if len(order) < 2:
+        out["text"] = f"`{ev.models[top]}` is the only model ({ev.point[top]:.3f} [{low:.3f}, {high:.3f}])"
+        return out
+    second = int(order[1])
+    gap_low, gap_high = measures.interval(ev.boot[:, top] - ev.boot[:, second])
+    out.update(runner_up=ev.models[second], gap=float(ev.point[top] - ev.point[second]), gap_low=gap_low,
+               gap_high=gap_high, separated=bool(gap_low > 0))
+    where = f"{ev.point[top]:.3f} [{low:.3f}, {high:.3f}]"
+    gap = f"{out['gap']:+.3f} [{gap_low:+.3f}, {gap_high:+.3f}]"
+    out["text"] = (f"`{ev.models[top]}` scores highest ({where}) and is separated from the runner-up "
+                   f"`{ev.models[second]}` (difference {gap})" if out["separated"] else
+                   f"`{ev.models[top]}` has the highest score ({where}) but is not separated from "
+                   f"`{ev.models[second]}` (difference {gap}, {ev.unit} resampled): no single model is best")
+    return out

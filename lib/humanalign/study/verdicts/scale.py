@@ -37,24 +37,20 @@ import pandas as pd
 from scipy import stats
 
 from ... import measures
-from ...config import Settings
 from ...profiles import Profile
 from ...registry import UNTRAINED, ModelSpec
-from ..scores import specs_of, trained
 from ..choices import Choice
+from ..result import REAL_THINGS, StudyResult, as_result
 from .reference import reference_gaps
 from .robustness import robust
 from .rules import Verdict, equivalence
-from .units import REAL_THINGS, evidence
 
-__all__ = ["FALLBACK_MARGIN", "SESOI", "SESOI_REASON", "imagenet_correlation", "scale_comparisons", "scale_verdict_from",
+__all__ = ["SESOI", "SESOI_REASON", "imagenet_correlation", "scale_comparisons", "scale_verdict_from",
            "verdict_scale"]
 
 #: The smallest effect of interest (accuracy): a tenth of the distance between chance (1/3)
 #: and the THINGS noise ceiling (0.6722), fixed before any model was scored.
 SESOI = round(0.1 * (0.6722 - 1 / 3), 4)
-#: Earlier name of :data:`SESOI`.
-FALLBACK_MARGIN = SESOI
 #: Why :data:`SESOI` is the margin, for the pages.
 SESOI_REASON = ("a tenth of the distance from chance (1/3) to the human noise ceiling (0.6722), fixed before "
                 "looking at any model")
@@ -190,32 +186,36 @@ def scale_verdict_from(table: pd.DataFrame, margin: float = SESOI, margin_source
                    + (f". Confounded: {'; '.join(confounds)}" if confounds else ""), numbers, labels)
 
 
-def verdict_scale(profile: Profile, cfg: Settings | None = None, min_span: float = 2.0,
+def verdict_scale(result: StudyResult | Profile, min_span: float = 2.0,
                   choice: Choice | None = None) -> tuple[Verdict, pd.DataFrame]:
     """Scale: zero-shot THINGS accuracy does not change with size within a family, nor
     between architecture families, at matched objective, data and precision, by more than
     :data:`SESOI`.
 
     Args:
-        choice: Measure under this choice only; by default the book's way, with the
-            verdict's robustness to the alternatives (:mod:`.robustness`).
+        result: What the verdict reads (:class:`~..result.StudyResult`; given a profile, its
+            :func:`~..result.study_result`).
+        min_span: The smallest ratio of largest to smallest parameters of a size series.
+        choice: Measure under this choice only (the book's way and the robustness table by
+            default, :mod:`.robustness`).
 
     Returns:
         The verdict and the table of :func:`scale_comparisons`.
     """
+    result = as_result(result)
     if choice is None:
-        return robust(lambda c: verdict_scale(profile, cfg, min_span, c), profile, ("things",))
-    specs = trained(specs_of(profile))
+        return robust(lambda c: verdict_scale(result, min_span, c), result.profile, ("things",))
+    specs = result.trained
     if not specs:
         return scale_verdict_from(pd.DataFrame(columns=_COLUMNS)), pd.DataFrame(columns=_COLUMNS)
-    ev = evidence(profile, specs, "things", cfg, choice=choice)
-    table = scale_comparisons(ev.point, ev.boot, specs, SESOI, min_span, profile.seed)
-    return scale_verdict_from(table), pd.concat([table, _reference_rows(profile, cfg)], ignore_index=True)
+    ev = result.evidence("things", specs, choice=choice)
+    table = scale_comparisons(ev.point, ev.boot, specs, SESOI, min_span, result.profile.seed)
+    return scale_verdict_from(table), pd.concat([table, _reference_rows(result)], ignore_index=True)
 
 
-def _reference_rows(profile: Profile, cfg: Settings | None) -> pd.DataFrame:
+def _reference_rows(result: StudyResult) -> pd.DataFrame:
     """The precision gap on THINGS as rows of the comparison table, marked as a reference."""
-    gaps = reference_gaps(profile, cfg)
+    gaps = reference_gaps(result)
     gaps = gaps[gaps["human_data"].str.startswith("THINGS")]
     return pd.DataFrame({"half": "reference", "comparison": [f"precision gap ({f}): {c}" for c, f in
                                                              zip(gaps["comparison"], gaps["held_fixed"])],

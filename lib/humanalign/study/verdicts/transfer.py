@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import datasets, measures
-from ...config import Settings
+from ... import measures
 from ...profiles import Profile
-from ..scores import ceiling_resamples, specs_of, trained
 from ..choices import Choice
+from ..result import StudyResult, as_result
 from .robustness import robust
 from .rules import Verdict, outcome
-from .units import evidence
 
 __all__ = ["heldout_gain", "verdict_transfer_people"]
 
 
-def verdict_transfer_people(profile: Profile, cfg: Settings | None = None, choice: Choice | None = None) -> Verdict:
+def verdict_transfer_people(result: StudyResult | Profile, choice: Choice | None = None) -> Verdict:
     """Transfer: does the THINGS probe raise the 92-image RSA of trained models?
 
     The gain (after minus before the probe) of the trained models' mean RSA with the 16
@@ -25,31 +23,31 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None, choic
     RSA before the probe to the lower noise ceiling, with an interval from the same resamples
     (the ceiling recomputed on each). Reproduced when the interval lies above
     zero (the paper: the transform improves alignment on other human data), not reproduced
-    when below, undecided when it covers zero. ``choice``: measure under this choice only;
-    by default the book's way, with the verdict's robustness to the alternatives
-    (:mod:`.robustness`).
+    when below, undecided when it covers zero. ``result``: the profile's study result (a
+    profile is read through its :func:`~..result.study_result`). ``choice``: measure under
+    this choice only; by default the book's way, with the verdict's robustness to the
+    alternatives (:mod:`.robustness`).
     """
+    result = as_result(result)
     if choice is None:
-        return robust(lambda c: verdict_transfer_people(profile, cfg, c), profile, ("rsa92",))
-    specs = trained(specs_of(profile))
+        return robust(lambda c: verdict_transfer_people(result, c), result.profile, ("rsa92",))
+    specs = result.trained
     if not specs:
         return Verdict("not testable with this profile's models", "the profile has no trained model", {})
     ids = [s.id for s in specs]
-    raw = evidence(profile, specs, "rsa92", cfg, choice=choice)
-    moved = evidence(profile, specs, "rsa92", cfg, transformed=True, choice=choice)
+    raw = result.evidence("rsa92", ids, choice=choice)
+    moved = result.evidence("rsa92", ids, transformed=True, choice=choice)
     before, before_boot = raw.group(ids)
     after, after_boot = moved.group(ids)
     gain, low, high = after - before, *measures.interval(after_boot - before_boot)
-    people = datasets.load_dataset("matrices", "rsa92", cfg).rdms
-    ceiling = float(measures.noise_ceiling_rsa(people, choice.statistic)["lower"])
+    ceiling, lower = result.rsa_ceiling(choice.statistic)
     room = ceiling - before
     word = outcome(low, high)
     status = {"as the paper says": "reproduced", "the opposite": "not reproduced"}.get(word, "undecided")
     share = gain / room if room > 0 else float("nan")
     share_low, share_high = float("nan"), float("nan")
-    if choice.statistic == "spearman":
+    if lower is not None:
         # The ceiling on the same draws of people and images as the models' scores.
-        lower = ceiling_resamples(people, profile.n_boot, profile.seed, cfg)[:, 0]
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = (after_boot - before_boot) / np.where(lower > before_boot, lower - before_boot, np.nan)
         if np.isfinite(ratio).any():
@@ -66,7 +64,7 @@ def verdict_transfer_people(profile: Profile, cfg: Settings | None = None, choic
     return Verdict(status, reason, numbers, {"unit": "people and images", "data": "real people (16, 92 images)"})
 
 
-def heldout_gain(profile: Profile, cfg: Settings | None = None) -> dict[str, float]:
+def heldout_gain(result: StudyResult | Profile) -> dict[str, float]:
     """How much the probe raises the trained models' mean accuracy on people's real answers
     to THINGS triplets whose objects it never saw (each answer scored by its fold's probe).
 
@@ -75,13 +73,14 @@ def heldout_gain(profile: Profile, cfg: Settings | None = None) -> dict[str, flo
         distinct triplets and the people, the same draws before and after); NaN without a
         trained model.
     """
-    specs = trained(specs_of(profile))
+    result = as_result(result)
+    specs = result.trained
     if not specs:
         nan = float("nan")
         return {"n_models": 0.0, "before": nan, "after": nan, "gain": nan, "gain_low": nan, "gain_high": nan}
     ids = [s.id for s in specs]
-    before, before_boot = evidence(profile, specs, "things", cfg).group(ids)
-    after, after_boot = evidence(profile, specs, "things", cfg, transformed=True).group(ids)
+    before, before_boot = result.evidence("things").group(ids)
+    after, after_boot = result.evidence("things", transformed=True).group(ids)
     low, high = measures.interval(after_boot - before_boot)
     return {"n_models": float(len(specs)), "before": before, "after": after, "gain": after - before,
             "gain_low": low, "gain_high": high}
