@@ -246,7 +246,7 @@ def test_alignment_scatter_has_both_ceiling_bands():
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     fakes.install(tmp_path, monkeypatch)
-    study.data._DATA_CACHE.clear()
+    study.human_data._DATA_CACHE.clear()
     return types.SimpleNamespace(seed=_seed, get_spec=get_spec)
 
 

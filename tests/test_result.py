@@ -17,7 +17,7 @@ QAT, BIRD = "litert/mobilenet_v2_100_224.qat_in1k", "litert/mobilenet_v2_100_224
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     fakes.install(tmp_path, monkeypatch)
-    study.data._DATA_CACHE.clear()
+    study.human_data._DATA_CACHE.clear()
 
 
 @needs_mirror

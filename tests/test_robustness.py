@@ -104,7 +104,7 @@ def test_plain_resize_keeps_the_whole_image():
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
     fakes.install(tmp_path, monkeypatch)
-    study.data._DATA_CACHE.clear()
+    study.human_data._DATA_CACHE.clear()
     return types.SimpleNamespace()
 
 

@@ -31,7 +31,7 @@ TRAINED, UNTRAINED_ID = fakes.TRAINED, fakes.UNTRAINED_ID
 def fake(tmp_path, monkeypatch):
     """The fake model table, registered for this test; ``seed(profile)`` pre-seeds features."""
     fakes.install(tmp_path, monkeypatch)
-    study.data._DATA_CACHE.clear()
+    study.human_data._DATA_CACHE.clear()
     return types.SimpleNamespace(seed=fakes.seed_features, get_spec=get_spec)
 
 

@@ -1,13 +1,13 @@
 """Loaders of the human data sets; each returns plain typed objects (see :mod:`.types`).
 
-:mod:`.registry` lists every data set by name and kind (stimuli, triplets, matrices,
+:mod:`.catalogue` lists every data set by name and kind (stimuli, triplets, matrices,
 embedding) with its loader; the other modules hold one data set's files each.
 """
 
 from .arrangements import KING_SETS, dissimilarity_from_pairs, load_cichy118, load_king, read_mat
 from .demo import load_demo_stimuli, load_demo_triplets, missing_demo_concepts, simulate_choices, simulate_triplets
 from .peterson import PETERSON_DOMAINS, load_peterson
-from .registry import (
+from .catalogue import (
     DATASETS,
     IMAGE_SETS,
     KINDS,

@@ -3,7 +3,7 @@
 Modules: :mod:`.odd_one_out` (zero-shot accuracy), :mod:`.ceiling` (human noise ceiling),
 :mod:`.bootstrap` (confidence intervals), :mod:`.rsa`, :mod:`.probing` (linear probe; its
 transform in :mod:`.probe_transform`, its objective and solver in :mod:`.probe_solver`, the
-start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.concepts`
+start-point check in :mod:`.probe_checks`), :mod:`.transfer`, :mod:`.dimensions`
 and :mod:`.reliability` (brain data with repeated sessions); :mod:`.trials` resamples
 repeated real choices (triplets and people) and folds a probe around them; :mod:`.small_sample`
 gives t intervals where a resampled unit has few members.
@@ -12,7 +12,7 @@ gives t intervals where a resampled unit has few members.
 from .bootstrap import bootstrap_ci, bootstrap_means, percentile_interval
 from .ceiling import noise_ceiling, triplet_groups
 from .classification import top1_accuracy
-from .concepts import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
+from .dimensions import accuracy_by_concept, concept_labels, describe_dimensions, name_dimensions, ridge_r2
 from .inference import (
     WeightedRanks,
     concept_bootstrap,

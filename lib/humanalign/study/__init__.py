@@ -1,10 +1,11 @@
 """The study behind the book, one module per concept.
 
-:mod:`.data` (what a profile scores against), :mod:`.scores` (per-unit results of one
-model x layer, computed once and cached by content), :mod:`.runs`, :mod:`.concepts` and
-:mod:`.rsa` (tidy tables derived from the scores), :mod:`.brain`, :mod:`.brain_analysis` and
-:mod:`.brain_categories` (behaviour beside human IT on the 92 images), :mod:`.tables` and
-:mod:`.glue` (what the pages show), and :mod:`.verdicts` (the claims, one module each).
+:mod:`.human_data` (the human data a profile is scored against), :mod:`.scores` (per-unit
+results of one model x layer, computed once and cached by content), :mod:`.runs`,
+:mod:`.dimension_accuracy` and :mod:`.rsa_results` (tidy tables derived from the scores),
+:mod:`.brain`, :mod:`.brain_analysis` and :mod:`.brain_categories` (behaviour beside human IT
+on the 92 images), :mod:`.summaries` and :mod:`.glue` (what the pages show), and
+:mod:`.verdicts` (the claims, one module each).
 
 :mod:`.result` holds one study result per profile: every model's scores on the human data
 with paired resamples of the units that were sampled, each computed once; the verdicts read it.
@@ -62,7 +63,7 @@ from .claims import (
     verdict_halves,
     verdict_words,
 )
-from .concepts import (
+from .dimension_accuracy import (
     answer_labels,
     concept_correctness,
     concepts_by_group,
@@ -71,10 +72,10 @@ from .concepts import (
     evaluate_concepts,
     term_r2,
 )
-from .data import load_study_data
+from .human_data import load_study_data
 from .glue import data_note, glue_values, glue_verdict, open_chapter
 from .result import UNITS, Evidence, StudyResult, as_result, study_result
-from .rsa import ceiling, evaluate_rsa, rsa_sets_of, rsa_wide
+from .rsa_results import ceiling, evaluate_rsa, rsa_sets_of, rsa_wide
 from .prepare import prepare
 from .runs import (
     MIN_DISTINCT,
@@ -93,7 +94,7 @@ from .scores import (
     two_way_resamples,
     ceiling_resamples,
 )
-from .tables import (
+from .summaries import (
     categories_by_measure,
     gap_table,
     headline_table,
@@ -152,6 +153,5 @@ from .verdicts import (
 )
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {
-    "brain", "brain_analysis", "brain_categories", "caveats", "choices", "claims", "concepts", "data", "glue",
-    "prepare", "result", "rsa", "runs", "scores", "tables",
-    "verdicts"}]
+    "brain", "brain_analysis", "brain_categories", "caveats", "choices", "claims", "dimension_accuracy", "glue",
+    "human_data", "prepare", "result", "rsa_results", "runs", "scores", "summaries", "verdicts"}]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..profiles import Profile
 from ..registry import UNTRAINED, get_spec
-from .tables import held_fixed_words
+from .summaries import held_fixed_words
 from .verdicts import DATA_BREADTH, Verdict
 
 __all__ = ["claim_caveats"]

@@ -30,7 +30,7 @@ from ..features import cache_key
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
 from ..vocabulary import ALTERNATIVES, NOT_RUN
-from .data import load_study_data
+from .human_data import load_study_data
 from .scores import features_for, layers_of, things_correct_under, things_scores, two_way_resamples
 
 __all__ = ["BOOK", "NOT_RUN", "Choice", "alternatives", "not_run", "plain_resize_features", "prepare_choices",

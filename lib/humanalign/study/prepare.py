@@ -31,9 +31,9 @@ from ..config import Settings, workers as config_workers
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
 from .choices import prepare_choices
-from .data import load_study_data
-from .concepts import evaluate_concepts
-from .rsa import available_sets, evaluate_rsa
+from .human_data import load_study_data
+from .dimension_accuracy import evaluate_concepts
+from .rsa_results import available_sets, evaluate_rsa
 from .runs import evaluate, human_baselines
 from ..features import cache_path
 from .scores import (features_for, layers_of, matrix_scores, ridge_scores, specs_of, things_scores,

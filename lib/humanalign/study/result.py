@@ -38,8 +38,8 @@ from ..config import Settings, settings as current_settings
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
 from .choices import BOOK, Choice, rdm_under, things_correct
-from .concepts import answer_labels, concept_answers, dimension_table
-from .data import ANSWERS, load_study_data
+from .dimension_accuracy import answer_labels, concept_answers, dimension_table
+from .human_data import ANSWERS, load_study_data
 from .scores import ceiling_resamples, crossed_resamples, matrix_scores, specs_of, things_scores, two_way_resamples
 
 __all__ = ["REAL_THINGS", "UNITS", "ConceptAnswers", "Evidence", "StudyResult", "as_result", "study_result"]

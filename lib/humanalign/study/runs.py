@@ -24,7 +24,7 @@ from ..features import extract_features
 from ..profiles import Profile
 from ..registry import ModelSpec
 from ..results import result_row as row
-from .data import ANSWERS, load_study_data
+from .human_data import ANSWERS, load_study_data
 from .scores import crossed_resamples, layers_of, specs_of, things_scores
 
 __all__ = ["MIN_DISTINCT", "cached", "evaluate", "human_baselines", "imagenet_top1", "real_trial_counts",

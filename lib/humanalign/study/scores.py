@@ -42,7 +42,7 @@ from ..measures import (
     probing,
     rsa,
     rsa_inference,
-    concepts as concept_measures,
+    dimensions,
     trials,
 )
 from ..config import Settings, settings as current_settings
@@ -50,7 +50,7 @@ from ..datasets import MatrixSet, Stimuli
 from ..features import cache_path, extract_features
 from ..profiles import Profile
 from ..registry import UNTRAINED, ModelSpec
-from .data import StudyData, load_study_data
+from .human_data import StudyData, load_study_data
 
 __all__ = [
     "MatrixScores",
@@ -144,7 +144,7 @@ def _probe_settings(profile: Profile) -> dict:
 def _code_digest() -> str:
     """The source of the code that computes a stored score: a change to it recomputes the score."""
     return cache.source_digest(odd_one_out, probing, probe_solver, probe_transform, probe_device, rsa, rsa_inference,
-                               trials, concept_measures, _checks, sys.modules[__name__])
+                               trials, dimensions, _checks, sys.modules[__name__])
 
 
 def _stored_path(kind: str, spec: ModelSpec, layer: str, payload: dict, cfg: Settings | None) -> Path:

@@ -9,10 +9,10 @@ import pandas as pd
 from .. import datasets, measures
 from ..config import Settings
 from ..profiles import LAYERS, Profile
-from .data import EMBEDDING, load_study_data
+from .human_data import EMBEDDING, load_study_data
 from .runs import cached, table_name
 from .scores import layers_of, ridge_scores, specs_of, things_scores, trained
-from .tables import attach_metadata
+from .summaries import attach_metadata
 
 __all__ = ["answer_labels", "concept_answers", "concept_correctness", "concepts_by_group", "dimension_names",
            "dimension_r2", "dimension_table", "evaluate_concepts", "term_r2"]

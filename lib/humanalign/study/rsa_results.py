@@ -11,7 +11,7 @@ Data sets a profile scores by RSA (:func:`rsa_sets_of`):
     have no public download address; a set whose files were not placed by hand is listed
     as missing, with the instructions of its resource, instead of stopping the book.
 
-The data sets are the ``matrices`` rows of :mod:`humanalign.datasets.registry`; the models'
+The data sets are the ``matrices`` rows of :mod:`humanalign.datasets.catalogue`; the models'
 dissimilarities come from :func:`~.scores.matrix_scores`.
 
 For each model (penultimate layer) and data set the run reports, as tidy rows:
@@ -38,7 +38,7 @@ from ..profiles import Profile
 from ..results import result_row as row
 from .runs import cached, table_name
 from .scores import MatrixScores, ceiling_resamples, layers_of, matrix_scores, specs_of, two_way_resamples
-from .tables import attach_metadata
+from .summaries import attach_metadata
 
 __all__ = ["CEILING_MODEL", "available_sets", "ceiling", "evaluate_rsa", "person_scores", "rsa_sets_of", "rsa_wide"]
 
