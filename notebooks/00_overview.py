@@ -73,14 +73,12 @@ study.glue_values("intro", {
     "probe_how": study.probe_description(run),
 })
 
-# The five claims at a glance (each chapter computes its own verdict the same way), and the
-# brain chapter's question beyond the paper.
-scale_verdict, scale_comparisons = study.verdict_scale(result)
-data_verdict, data_comparisons = study.verdict_training_data(result)
-verdicts = {"scale": scale_verdict, "objective": study.verdict_objective(result), "dataset": data_verdict,
-            "transfer": study.verdict_transfer_people(result), "concepts": study.verdict_concepts(result)[0]}
+# The five claims at a glance (each chapter computes its own verdict the same way, from the
+# same study result), and the brain chapter's question beyond the paper.
+decided = {key: verdict(result) for key, verdict in study.VERDICTS.items()}
+verdicts = {key: found[0] if isinstance(found, tuple) else found for key, found in decided.items()}
 rsa = study.evaluate_rsa(run)
-caveats = study.claim_caveats(run, verdicts, scale=scale_comparisons, data=data_comparisons,
+caveats = study.claim_caveats(run, verdicts, scale=decided["scale"][1], data=decided["dataset"][1],
                               gaps=study.reference_gaps(result),
                               missing_sets=rsa[rsa["measure"] == "missing"]["dataset"].tolist())
 beyond = {key: answer for key, answer in study.brain_answers(study.evaluate_brain(run)).items() if key == "relation"}

@@ -305,3 +305,21 @@ def test_the_brain_tables_are_pivoted_to_fit_the_column():
                                                             ["human / non-human (animate images)", "IT"],
                                                             ["face / body (animate images)", "behaviour"]]
     assert cats.loc[0, "beyond"] == 0.3 and np.isnan(cats.loc[0, "plain"]) and cats.loc[1, "plain_high"] == 0.1
+
+
+def test_one_row_per_claim_carries_its_chapter_rule_unit_and_verdict():
+    """The claims table is the one source: the landing table's claims, the methods page's
+    rules and the effect units are read from its rows, and every claim has a verdict function
+    and a chapter."""
+    from humanalign import vocabulary
+    from conftest import ROOT
+
+    rows = vocabulary.CLAIM_ROWS
+    assert list(study.VERDICTS) == [c.key for c in rows] == list(vocabulary.CLAIMS)
+    assert vocabulary.RULES == tuple((c.title, c.resampled, c.rule, c.margin) for c in rows)
+    assert study.EFFECT_UNITS == {c.key: c.effect_unit for c in rows}
+    for claim in rows:
+        assert (ROOT / "notebooks" / f"{claim.chapter}.py").is_file(), claim.chapter
+        assert claim.title.split(":")[0].lower() in {"scale", "objective", "training data", "transfer", "concepts"}
+    table = vocabulary.rules_table()
+    assert list(table["claim"]) == [c.title for c in rows] and list(table["margin"]) == [c.margin for c in rows]

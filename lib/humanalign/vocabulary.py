@@ -8,50 +8,100 @@ built) and the code that applies them read the same text and cannot disagree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-__all__ = ["ALTERNATIVES", "CLAIMS", "INTERVALS", "NOT_RUN", "RULES", "STATUSES", "rules_markdown", "rules_table"]
+__all__ = ["ALTERNATIVES", "CLAIMS", "CLAIM_ROWS", "EFFECT_UNITS", "INTERVALS", "NOT_RUN", "RULES", "STATUSES", "Claim",
+           "rules_markdown", "rules_table"]
 
 #: What a verdict can say: the claim holds, fails, the data allow both readings, or the
 #: profile lacks the models the claim is about.
 STATUSES = ("reproduced", "not reproduced", "undecided", "not testable with this profile's models")
 
-#: key -> (chapter, the paper's claim in a few words), in the paper's order.
-CLAIMS = {
-    "scale": ("01_scale", "Model size and architecture have essentially no effect"),
-    "objective": ("02_objective", "Image/text contrastive models align better than softmax classifiers"),
-    "dataset": ("03_dataset", "Larger, more diverse training data align better"),
-    "transfer": ("04_transfer", "A probe learned from THINGS improves alignment on other human data"),
-    "concepts": ("05_concepts", "Food and animals are represented well; royal and sports objects are not"),
-}
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the paper as this book decides it.
 
-#: The rule of each claim, as the methods page prints it: what is resampled, how the
-#: interval is read, the margin and why.
-RULES = (
-    ("Scale: size and architecture have essentially no effect", "the distinct triplets and the people of the real "
-     "THINGS answers; for the architecture half also the models within each family", "equivalence: reproduced when "
-     "every interval lies within the margin, not reproduced when one lies wholly beyond it, otherwise undecided; the "
-     "size effect is the accuracy gained from the smallest to the largest model of a series (least-squares line on "
-     "log10 parameters), the architecture effect the mean absolute difference between two families",
-     "±0.0339 accuracy, a tenth of the distance from chance (1/3) to the human noise ceiling (0.6722), fixed before "
-     "looking at any model; the gap between two precisions of one network is shown beside it as a reference"),
-    ("Objective: image/text contrastive models align better than softmax classifiers", "the distinct triplets and "
-     "the people of the real THINGS answers; the models of each group (with fewer than 10 models in a group, as "
-     "a source of a t interval)", "direction: reproduced when the "
-     "interval of the difference lies above 0, not reproduced when below, otherwise undecided",
-     "none (0), at matched precision"),
-    ("Training data: broader data align better", "the distinct triplets and the people (THINGS answers); the people "
-     "and the images together (92 images)", "direction, for every controlled pair (same architecture, objective and "
-     "precision) on both real data sets", "none (0); the precision gap is shown beside it"),
-    ("Transfer: the THINGS probe improves alignment with other human data", "the people and the images together, "
-     "the same draws before and after the probe", "direction, on the gain averaged over trained models",
-     "none (0); the gain is also given as a share of the distance to the noise ceiling"),
-    ("Concepts: food and animals among the best represented, sports and royal among the worst", "the distinct "
-     "triplets and the people of the real THINGS answers", "direction, per term, on accuracy relative to VICE's own "
-     "accuracy on the same answers", "none (0); dimensions assigned to terms in a reviewed table"),
+    Attributes:
+        key: Short name (``scale``), which the verdict of the claim is filed under.
+        chapter: The chapter that decides it.
+        paper: The paper's claim in a few words (the landing table).
+        title: The claim as the methods page's rules table names it.
+        resampled: What its interval resamples.
+        rule: How the interval is read.
+        margin: The margin, and why.
+        effect_unit: The unit of its deciding effect, where the verdict does not name it.
+    """
+
+    key: str
+    chapter: str
+    paper: str
+    title: str
+    resampled: str
+    rule: str
+    margin: str
+    effect_unit: str
+
+
+#: The paper's claims, in its order: one row each, everything the pages say of a claim.
+CLAIM_ROWS: tuple[Claim, ...] = (
+    Claim(key="scale", chapter="01_scale",
+          paper="Model size and architecture have essentially no effect",
+          title="Scale: size and architecture have essentially no effect",
+          resampled="the distinct triplets and the people of the real THINGS answers; for the architecture "
+          "half also the models within each family",
+          rule="equivalence: reproduced when every interval lies within the margin, not reproduced "
+          "when one lies wholly beyond it, otherwise undecided; the size effect is the accuracy "
+          "gained from the smallest to the largest model of a series (least-squares line on log10 "
+          "parameters), the architecture effect the mean absolute difference between two families",
+          margin="±0.0339 accuracy, a tenth of the distance from chance (1/3) to the human noise ceiling "
+          "(0.6722), fixed before looking at any model; the gap between two precisions of one "
+          "network is shown beside it as a reference",
+          effect_unit="accuracy per tenfold parameters"),
+    Claim(key="objective", chapter="02_objective",
+          paper="Image/text contrastive models align better than softmax classifiers",
+          title="Objective: image/text contrastive models align better than softmax classifiers",
+          resampled="the distinct triplets and the people of the real THINGS answers; the models of each "
+          "group (with fewer than 10 models in a group, as a source of a t interval)",
+          rule="direction: reproduced when the interval of the difference lies above 0, not reproduced "
+          "when below, otherwise undecided",
+          margin="none (0), at matched precision",
+          effect_unit="accuracy, contrastive minus softmax models"),
+    Claim(key="dataset", chapter="03_dataset",
+          paper="Larger, more diverse training data align better",
+          title="Training data: broader data align better",
+          resampled="the distinct triplets and the people (THINGS answers); the people and the images "
+          "together (92 images)",
+          rule="direction, for every controlled pair (same architecture, objective and precision) on "
+          "both real data sets",
+          margin="none (0); the precision gap is shown beside it",
+          effect_unit="accuracy, broader minus narrower data"),
+    Claim(key="transfer", chapter="04_transfer",
+          paper="A probe learned from THINGS improves alignment on other human data",
+          title="Transfer: the THINGS probe improves alignment with other human data",
+          resampled="the people and the images together, the same draws before and after the probe",
+          rule="direction, on the gain averaged over trained models",
+          margin="none (0); the gain is also given as a share of the distance to the noise ceiling",
+          effect_unit="Spearman ρ, after minus before the probe"),
+    Claim(key="concepts", chapter="05_concepts",
+          paper="Food and animals are represented well; royal and sports objects are not",
+          title="Concepts: food and animals among the best represented, sports and royal among the "
+          "worst",
+          resampled="the distinct triplets and the people of the real THINGS answers",
+          rule="direction, per term, on accuracy relative to VICE's own accuracy on the same answers",
+          margin="none (0); dimensions assigned to terms in a reviewed table",
+          effect_unit="accuracy relative to VICE's own, the term's dimensions minus the others"),
 )
 
-#: Every interval of the book: how it is formed, by how many members the resampled units have.
+#: key -> (chapter, the paper's claim in a few words), from :data:`CLAIM_ROWS`.
+CLAIMS = {c.key: (c.chapter, c.paper) for c in CLAIM_ROWS}
+#: The rule of each claim as the methods page prints it (claim, what is resampled, rule,
+#: margin), from :data:`CLAIM_ROWS`.
+RULES = tuple((c.title, c.resampled, c.rule, c.margin) for c in CLAIM_ROWS)
+#: key -> the unit of the claim's deciding effect, from :data:`CLAIM_ROWS`.
+EFFECT_UNITS = {c.key: c.effect_unit for c in CLAIM_ROWS}
+
 INTERVALS = ("95 % percentile interval of a bootstrap that draws every sampled unit with replacement in every "
              "resample (crossed: triplets and people on THINGS; people and images on the 92 images), shared by "
              "every model, so differences are paired; the images are drawn once per resample for every data set "

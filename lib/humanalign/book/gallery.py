@@ -74,7 +74,7 @@ def write_gallery(book: Path, n: int = GALLERY_SIZE) -> Path:
 
 def _things_section(folder: Path, n: int) -> list[str]:
     """The demo's concepts: a few shown by their public-domain photo or by name, all listed."""
-    demo = datasets.load_demo_stimuli()
+    demo = datasets.load_dataset("stimuli", "things-demo")
     ids = datasets.load_dataset("tables", "things-concepts")["uniqueID"].tolist()
     cc0 = datasets.cc0_photos(demo_resources(), ids)
     missing = datasets.missing_demo_concepts()
@@ -118,11 +118,11 @@ def _concept_cell(folder: Path, k: int, uid: str, photo) -> list[str]:
 
 def _rsa92_section() -> list[str]:
     """The 92 images, named by their categories (their rights do not let the book show them)."""
-    loaded = datasets.load_rsa92()
+    loaded = datasets.load_dataset("matrices", "rsa92")
     categories = list(dict.fromkeys(str(c) for c in loaded.stimuli.labels.get("category", ())))
     return [
         f"**The {len(loaded.stimuli.ids)} images of Kriegeskorte et al. (2008)**, arranged by "
-        f"{len(loaded.participants)} people (Mur et al. 2013): photos of isolated objects on a grey background. "
+        f"{len(loaded.rdms)} people (Mur et al. 2013): photos of isolated objects on a grey background. "
         "They are published with the original study for research use, not under a licence that lets this book "
         "show them, so only their categories are named here"
         + (f": {escape.markdown(', '.join(categories))}." if categories else "."), "",

@@ -117,6 +117,7 @@ from .verdicts import (
     DATA_BREADTH,
     ROBUSTNESS_HEADERS,
     SESOI,
+    VERDICTS,
     Verdict,
     combine,
     compare,

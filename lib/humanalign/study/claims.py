@@ -27,7 +27,7 @@ import pandas as pd
 
 from .. import escape, pages
 from ..profiles import Profile
-from ..vocabulary import CLAIMS
+from ..vocabulary import CLAIMS, EFFECT_UNITS
 from .verdicts import Verdict
 
 __all__ = ["CLAIMS", "Answer", "EFFECT_UNITS", "answer_box", "brain_answers", "claims_csv",
@@ -41,16 +41,6 @@ _BADGES = {"reproduced": "bdg-success", "not reproduced": "bdg-danger", "undecid
 #: Label of a verdict -> the half of the claim whose status it holds, in the order shown.
 _HALVES = {"size_status": "size", "architecture_status": "architecture",
            "things_status": "THINGS odd-one-out", "rsa92_status": "92 images"}
-
-#: The unit of each claim's deciding effect, where the verdict does not name it (label
-#: ``effect_unit``): what a reader needs to read the number.
-EFFECT_UNITS = {
-    "scale": "accuracy per tenfold parameters",
-    "objective": "accuracy, contrastive minus softmax models",
-    "dataset": "accuracy, broader minus narrower data",
-    "transfer": "Spearman ρ, after minus before the probe",
-    "concepts": "accuracy relative to VICE's own, the term's dimensions minus the others",
-}
 
 #: The columns of :func:`claims_table`.
 COLUMNS = ["part", "claim", "chapter", "verdict", "status", "halves", "deciding", "effect_unit", "robustness",

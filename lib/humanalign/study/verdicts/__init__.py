@@ -53,6 +53,12 @@ from .scale import (
 )
 from .transfer import heldout_gain, verdict_transfer_people
 
+#: The verdict function of each claim of :data:`humanalign.vocabulary.CLAIM_ROWS`, by its key,
+#: in the paper's order: each takes the profile's study result and returns the verdict, or a
+#: tuple whose first item is the verdict and whose second is its comparison table.
+VERDICTS = {"scale": verdict_scale, "objective": verdict_objective, "dataset": verdict_training_data,
+            "transfer": verdict_transfer_people, "concepts": verdict_concepts}
+
 __all__ = [
     "CONCEPT_TERMS",
     "DATA_BREADTH",
@@ -62,6 +68,7 @@ __all__ = [
     "SESOI",
     "SESOI_REASON",
     "THINGS_LABEL",
+    "VERDICTS",
     "RULES",
     "Verdict",
     "combine",
