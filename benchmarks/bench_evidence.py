@@ -29,13 +29,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]  # the checkout whose chapters are run
 
 #: Functions of the library whose calls are counted, as (end of the file's path, name) -> what
-#: a call is: the evidence (each model's scores with resamples of the units), the resamples
-#: computed rather than read from the cache, and the verdicts that read the evidence. The
-#: evidence was computed by ``study/verdicts/units.py`` until the study result took it over.
+#: a call is: the evidence (each model's scores with resamples of the units; one call scores a
+#: batch of models), the reads of one model's scores it rests on, the resamples computed rather
+#: than read from the cache, and the verdicts that read the evidence. The evidence was computed
+#: by ``study/verdicts/units.py`` until the study result took it over.
 COUNTED = {
     ("study/result.py", "_compute_evidence"): "evidence sets computed",
     ("study/verdicts/units.py", "_things"): "evidence sets computed",
     ("study/verdicts/units.py", "_rsa92"): "evidence sets computed",
+    ("study/scores.py", "things_scores"): "reads of one model's scores",
+    ("study/scores.py", "matrix_scores"): "reads of one model's scores",
+    ("study/choices.py", "things_correct"): "reads of one model's scores",
+    ("study/choices.py", "rdm_under"): "reads of one model's scores",
     ("measures/trials.py", "crossed_bootstrap"): "THINGS resamples computed (triplets x people)",
     ("measures/inference.py", "rsa_two_way_bootstrap"): "92-image resamples computed (people x images)",
     ("study/verdicts/concepts.py", "concept_comparisons"): "concept comparisons",

@@ -35,12 +35,18 @@ def test_evidence_equals_a_plain_recomputation_and_is_computed_once(fake):
     assert ev.models == tuple(ids) and ev.unit == study.UNITS["things"]
     np.testing.assert_allclose(ev.point, correct.mean(axis=0))
     np.testing.assert_allclose(ev.boot, boot)
-    # Every model the book's way, each part once: a subset is read off the same draws.
+    assert result.computed == 2  # the trained models' correctness and the evidence built on it
+    # Every model the book's way: only the columns still missing (the untrained control's) are
+    # computed, and a subset is read off the same draws without computing anything.
     everyone = result.evidence("things")
-    assert everyone.models == tuple(s.id for s in result.models)
-    reversed_pair = result.evidence("things", ids[::-1][:2])
-    np.testing.assert_array_equal(reversed_pair.boot, everyone.boot[:, [everyone.models.index(m) for m in ids[::-1][:2]]])
-    assert result.computed == 2  # the correctness and the evidence built on it
+    assert everyone.models == tuple(s.id for s in result.models) and result.computed == 4
+    np.testing.assert_array_equal(everyone.boot[:, :len(ids)], ev.boot)
+    pair = ids[::-1][:2]
+    np.testing.assert_array_equal(result.evidence("things", pair).boot,
+                                  everyone.boot[:, [everyone.models.index(m) for m in pair]])
+    assert result.computed == 4
+    with pytest.raises(KeyError, match="No 'as in the book' scores for \\['x/y.z'\\]"):
+        result.evidence("things", ["x/y.z"])
     # The 92 images: the mean RSA over people, two-way resamples from the per-model cache.
     data = datasets.load_dataset("matrices", "rsa92")
     rdms = np.stack([study.matrix_scores(profile, s, "penultimate", data).rdm("cosine") for s in result.models])

@@ -118,18 +118,23 @@ def _frozen(array) -> np.ndarray:
 class StudyResult:
     """Everything the verdicts of one profile read, each part computed once.
 
+    Evidence and correctness are kept per model column: a verdict that compares a few models
+    computes only theirs, and a later reader of more models computes only the columns still
+    missing (a column does not depend on the others: every model is scored on the same draws).
+
     Args:
         profile: The profile (its models, seed and number of resamples).
         cfg: Where the caches are (the current settings by default).
         values: Parts to hold instead of computing them, by key (what tests plant):
             ``("evidence", on, transformed, choice)`` -> :class:`Evidence`;
-            ``("correct", transformed, choice)`` -> (N, M) correctness of
-            :meth:`correct`'s models; ``("ceiling", statistic)`` -> ``(lower, resamples)``;
-            ``("concepts",)`` -> :class:`ConceptAnswers`. A result given ``values``
-            computes nothing: a part it lacks is an error.
+            ``("correct", transformed, choice)`` -> (N, M) correctness of :meth:`correct`'s
+            models; ``("ceiling", statistic)`` -> ``(lower, resamples)``; ``("concepts",)`` ->
+            :class:`ConceptAnswers`. A result given ``values`` computes nothing: a part it
+            lacks is an error.
 
     Attributes:
-        computed: How many parts this result has computed (each at most once).
+        computed: How many computations this result has made (each part and each batch of
+            missing columns counts one).
     """
 
     def __init__(self, profile: Profile, cfg: Settings | None = None, values: dict[tuple, Any] | None = None):
@@ -148,10 +153,13 @@ class StudyResult:
         """The specs of the trained models (untrained controls left out)."""
         return [s for s in self.models if s.training_data != UNTRAINED]
 
+    def _lacks(self, key: tuple) -> KeyError:
+        return KeyError(f"This study result was given its values and holds no {key}; plant it too.")
+
     def _part(self, key: tuple, compute: Callable[[], Any]) -> Any:
         if key not in self._parts:
             if self._planted:
-                raise KeyError(f"This study result was given its values and holds no {key}; plant it too.")
+                raise self._lacks(key)
             self._parts[key] = compute()
             self.computed += 1
         return self._parts[key]
@@ -162,6 +170,28 @@ class StudyResult:
         computes the alternatives for the trained ones only)."""
         return list(self.models) if choice == BOOK else self.trained
 
+    def _wanted(self, models: Iterable[str] | None, choice: Choice) -> list[ModelSpec]:
+        """The specs asked for, in the order asked (all that ``choice`` is computed for by default)."""
+        scored = {s.id: s for s in self._scored(choice)}
+        if models is None:
+            return list(scored.values())
+        ids = [m if isinstance(m, str) else m.id for m in models]
+        unknown = [m for m in ids if m not in scored]
+        if unknown:
+            raise KeyError(f"No {choice.label!r} scores for {unknown}: this result scores {list(scored)}.")
+        return [scored[m] for m in ids]
+
+    def _columns(self, key: tuple, specs: list[ModelSpec], compute: Callable[[list[ModelSpec]], list]) -> list:
+        """The per-model entries of a part, computing those still missing in one batch."""
+        columns = self._parts.setdefault(key, {})
+        missing = [s for s in specs if s.id not in columns]
+        if missing:
+            if self._planted:
+                raise self._lacks(key)
+            columns.update(zip([s.id for s in missing], compute(missing)))
+            self.computed += 1
+        return [columns[s.id] for s in specs]
+
     def evidence(self, on: str, models: Iterable[str] | None = None, transformed: bool = False,
                  choice: Choice = BOOK) -> Evidence:
         """Each model's score on ``on`` with paired resamples of its units (penultimate layer).
@@ -171,20 +201,28 @@ class StudyResult:
                 resampled) or ``"rsa92"`` (mean Spearman RSA over the 16 people, people and
                 images resampled).
             models: Model ids (or specs), in the order wanted; all that ``choice`` is computed
-                for by default.
+                for by default (every model the book's way, the trained ones otherwise).
             transformed: Score the features after the THINGS probe (on THINGS: each answer
                 scored by a probe that never saw its objects).
             choice: How alignment is measured (the book's way by default).
         """
         if on not in UNITS:
             raise ValueError(f"Score on one of {sorted(UNITS)}, not {on!r}.")
-        full = self._part(("evidence", on, transformed, choice), lambda: self._compute_evidence(on, transformed, choice))
-        if models is None:
-            return full
-        ids = [m if isinstance(m, str) else m.id for m in models]
-        if not ids:
-            raise ValueError("No models to score: pass at least one model.")
-        return full.select(ids)
+        if models is not None:
+            models = [m if isinstance(m, str) else m.id for m in models]
+            if not models:
+                raise ValueError("No models to score: pass at least one model.")
+        key = ("evidence", on, transformed, choice)
+        planted = self._parts.get(key)
+        if isinstance(planted, Evidence):
+            return planted if models is None else planted.select(models)
+        specs = self._wanted(models, choice)
+        if not specs:
+            raise ValueError(f"No models to score under {choice.label!r}: the profile has none it applies to.")
+        columns = self._columns(key, specs, lambda missing: self._compute_evidence(on, missing, transformed, choice))
+        point = np.array([c[0] for c in columns], dtype=float)
+        boot = np.stack([c[1] for c in columns], axis=1)
+        return Evidence(on, UNITS[on], tuple(s.id for s in specs), _frozen(point), _frozen(boot))
 
     def correct(self, models: Iterable[str] | None = None, transformed: bool = False,
                 choice: Choice = BOOK) -> np.ndarray:
@@ -196,15 +234,16 @@ class StudyResult:
             transformed: The odd one out of the probe (each answer by a probe that never saw
                 its objects) instead of the cosine one.
         """
-        full = self._part(("correct", transformed, choice), lambda: self._compute_correct(transformed, choice))
-        if models is None:
-            return full
-        scored = [s.id for s in self._scored(choice)]
-        ids = [m if isinstance(m, str) else m.id for m in models]
-        missing = [m for m in ids if m not in scored]
-        if missing:
-            raise KeyError(f"No answers scored for {missing} under {choice.label!r}.")
-        return full[:, [scored.index(m) for m in ids]]
+        key = ("correct", transformed, choice)
+        planted = self._parts.get(key)
+        if isinstance(planted, np.ndarray):
+            scored = [s.id for s in self._scored(choice)]
+            return planted if models is None else planted[:, [scored.index(s.id) for s in self._wanted(models, choice)]]
+        specs = self._wanted(models, choice)
+        columns = self._columns(key, specs, lambda missing: self._compute_correct(missing, transformed, choice))
+        if not columns:
+            return np.zeros((len(load_study_data(self.profile, self.cfg).trials.triplet_id), 0), dtype=bool)
+        return _frozen(np.stack(columns, axis=1))
 
     def rsa_ceiling(self, statistic: str = "spearman") -> tuple[float, np.ndarray | None]:
         """The lower noise ceiling of the 92-image RSA under ``statistic``, and its resamples on
@@ -218,23 +257,18 @@ class StudyResult:
 
     # The computations, each from the content-cached scores of :mod:`.scores`.
 
-    def _compute_correct(self, transformed: bool, choice: Choice) -> np.ndarray:
+    def _compute_correct(self, specs: list[ModelSpec], transformed: bool, choice: Choice) -> list[np.ndarray]:
         if transformed and choice.applies_to("things"):
             raise ValueError(f"The probe's choices are scored by the book's measure only, not under {choice.label!r}.")
-        specs = self._scored(choice)
         if transformed:
-            columns = [things_scores(self.profile, s, "penultimate", self.cfg).probed for s in specs]
-        else:
-            columns = [things_correct(self.profile, s, choice, self.cfg) for s in specs]
-        n = len(load_study_data(self.profile, self.cfg).trials.triplet_id)
-        return _frozen(np.stack(columns, axis=1) if columns else np.zeros((n, 0), dtype=bool))
+            return [_frozen(things_scores(self.profile, s, "penultimate", self.cfg).probed) for s in specs]
+        return [_frozen(things_correct(self.profile, s, choice, self.cfg)) for s in specs]
 
-    def _compute_evidence(self, on: str, transformed: bool, choice: Choice) -> Evidence:
-        specs = self._scored(choice)
-        if not specs:
-            raise ValueError(f"No models to score under {choice.label!r}: the profile has no trained model.")
+    def _compute_evidence(self, on: str, specs: list[ModelSpec], transformed: bool,
+                          choice: Choice) -> list[tuple[float, np.ndarray]]:
+        """``(point, (B,) resamples)`` of each model (from the per-column caches of :mod:`.scores`)."""
         if on == "things":
-            correct = self.correct(transformed=transformed, choice=choice)
+            correct = self.correct(specs, transformed=transformed, choice=choice)
             trials = load_study_data(self.profile, self.cfg).trials
             boot = crossed_resamples(correct, trials.triplet_id, trials.triplets.participants, self.profile.n_boot,
                                      self.profile.seed, self.cfg)
@@ -249,8 +283,8 @@ class StudyResult:
             boot = two_way_resamples(rdms, data.rdms, self.profile.n_boot, self.profile.seed, self.cfg,
                                      method=choice.statistic)
             point = measures.rsa_per_person(rdms, data.rdms, choice.statistic).mean(axis=1)
-        return Evidence(on, UNITS[on], tuple(s.id for s in specs), _frozen(np.asarray(point, float)),
-                        _frozen(np.asarray(boot, float)))
+        boot = np.asarray(boot, dtype=float)
+        return [(float(p), boot[:, j].copy()) for j, p in enumerate(np.asarray(point, dtype=float))]
 
     def _rdm_under(self, spec: ModelSpec, data, choice: Choice, transformed: bool) -> np.ndarray:
         rdm = rdm_under(self.profile, spec, data, choice, transformed, self.cfg)

@@ -102,8 +102,9 @@ def verdict_training_data(result: StudyResult | Profile,
     pairs = controlled_data_pairs(list(result.models))
     rows = []
     if pairs:
+        specs = list(dict.fromkeys(s for _, a, _, b in pairs for s in (*a, *b)))
         for on, human in (("things", THINGS_LABEL), ("rsa92", RSA92_LABEL)):
-            ev = result.evidence(on, choice=choice)
+            ev = result.evidence(on, specs, choice=choice)
             for broad, broad_specs, narrow, narrow_specs in pairs:
                 (pa, ba), (pb, bb) = ev.group([s.id for s in broad_specs]), ev.group([s.id for s in narrow_specs])
                 fixed = f"{broad_specs[0].arch}, {broad_specs[0].objective}, {broad_specs[0].precision}"

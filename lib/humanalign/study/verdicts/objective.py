@@ -119,7 +119,7 @@ def objective_exploration(result: StudyResult | Profile, family: str = "MobileNe
     if not ref or not others:
         return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     for on, human in (("rsa92", RSA92_LABEL), ("things", THINGS_LABEL)):
-        ev = result.evidence(on)
+        ev = result.evidence(on, specs)
         for (objective, data), group in sorted(others.items()):
             precisions = {s.precision for s in group}
             matched = [s for s in ref if s.precision in precisions]

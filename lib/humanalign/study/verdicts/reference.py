@@ -49,8 +49,9 @@ def reference_gaps(result: StudyResult | Profile) -> pd.DataFrame:
     pairs = precision_pairs(list(result.models))
     rows = []
     if pairs:
+        specs = list(dict.fromkeys(s for pair in pairs for s in pair))
         for on, human in (("things", THINGS_LABEL), ("rsa92", RSA92_LABEL)):
-            ev = result.evidence(on)
+            ev = result.evidence(on, specs)
             for a, b in pairs:
                 (pa, ba), (pb, bb) = ev.group([a.id]), ev.group([b.id])
                 rows.append({"human_data": human, **comparison_row(f"{a.precision} - {b.precision}", pa - pb, ba - bb),

@@ -79,8 +79,8 @@ def heldout_gain(result: StudyResult | Profile) -> dict[str, float]:
         nan = float("nan")
         return {"n_models": 0.0, "before": nan, "after": nan, "gain": nan, "gain_low": nan, "gain_high": nan}
     ids = [s.id for s in specs]
-    before, before_boot = result.evidence("things").group(ids)
-    after, after_boot = result.evidence("things", transformed=True).group(ids)
+    before, before_boot = result.evidence("things", ids).group(ids)
+    after, after_boot = result.evidence("things", ids, transformed=True).group(ids)
     low, high = measures.interval(after_boot - before_boot)
     return {"n_models": float(len(specs)), "before": before, "after": after, "gain": after - before,
             "gain_low": low, "gain_high": high}
