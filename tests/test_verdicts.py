@@ -431,3 +431,19 @@ def test_group_difference_with_few_models_is_a_satterthwaite_interval():
     many = _evidence([f"m{i}" for i in range(20)], np.r_[np.full(10, 0.5), np.full(10, 0.45)], seed=4)
     wide = group_difference(many, [f"m{i}" for i in range(10)], [f"m{i}" for i in range(10, 20)], "x")
     assert wide["interval"].startswith("percentile") and wide["ci_low"] < 0.05 < wide["ci_high"]
+
+
+def test_every_reading_of_an_interval_gives_one_status_of_the_vocabulary():
+    from humanalign import vocabulary
+    from humanalign.study.verdicts import rules
+
+    readings = {rules.outcome(0.1, 0.2), rules.outcome(-0.2, -0.1), rules.outcome(-0.1, 0.1),
+                rules.equivalence(-0.01, 0.01, 0.03), rules.equivalence(0.04, 0.05, 0.03),
+                rules.equivalence(0.0, 0.05, 0.03)}
+    assert readings == set(vocabulary.OUTCOME_STATUS)
+    assert set(vocabulary.OUTCOME_STATUS.values()) <= set(vocabulary.STATUSES)
+    assert rules.combine([vocabulary.AGREES, vocabulary.WITHIN]) == "reproduced"
+    assert rules.combine([vocabulary.AGREES, vocabulary.CROSSES]) == "undecided"
+    assert rules.combine([vocabulary.COVERS_ZERO, vocabulary.BEYOND]) == "not reproduced"
+    with pytest.raises(ValueError, match="Unknown outcomes \\['maybe'\\]"):
+        rules.combine(["maybe"])

@@ -12,12 +12,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["ALTERNATIVES", "CLAIMS", "CLAIM_ROWS", "EFFECT_UNITS", "INTERVALS", "NOT_RUN", "RULES", "STATUSES", "Claim",
+__all__ = ["AGREES", "ALTERNATIVES", "BEYOND", "CLAIMS", "CLAIM_ROWS", "COVERS_ZERO", "CROSSES", "EFFECT_UNITS",
+           "INTERVALS", "NOT_RUN", "OPPOSITE", "OUTCOME_STATUS", "RULES", "STATUSES", "WITHIN", "Claim",
            "rules_markdown", "rules_table"]
 
 #: What a verdict can say: the claim holds, fails, the data allow both readings, or the
 #: profile lacks the models the claim is about.
 STATUSES = ("reproduced", "not reproduced", "undecided", "not testable with this profile's models")
+
+#: How one comparison's 95 % interval reads: against zero (a direction) or against a margin
+#: (an equivalence test).
+AGREES, OPPOSITE, COVERS_ZERO = "as the paper says", "the opposite", "undecided (the interval covers 0)"
+WITHIN, BEYOND, CROSSES = ("within the margin, as the paper says", "beyond the margin",
+                           "undecided (the interval crosses the margin)")
+#: The status each reading gives a claim (a claim is reproduced when all its comparisons
+#: agree, not reproduced when one is wholly against it).
+OUTCOME_STATUS = {AGREES: "reproduced", WITHIN: "reproduced", OPPOSITE: "not reproduced", BEYOND: "not reproduced",
+                  COVERS_ZERO: "undecided", CROSSES: "undecided"}
 
 @dataclass(frozen=True)
 class Claim:

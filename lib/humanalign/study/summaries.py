@@ -13,6 +13,7 @@ from .. import datasets, escape, paper
 from ..profiles import Profile
 from ..names import arch_name
 from ..registry import spec_table
+from ..vocabulary import AGREES, OPPOSITE
 
 __all__ = ["attach_metadata", "categories_by_measure", "gap_table", "headline_table", "held_fixed_words",
            "human_references", "in_words",
@@ -185,8 +186,7 @@ def named_dimensions(terms: pd.DataFrame, dimensions: pd.DataFrame, column: str 
 
 #: How the interval of a gap between two precisions reads: the paper says nothing about
 #: precision, so only whether a gap is detected.
-_GAP_READINGS = {"as the paper says": "a gap (the interval lies above 0)",
-                 "the opposite": "a gap (the interval lies below 0)"}
+_GAP_READINGS = {AGREES: "a gap (the interval lies above 0)", OPPOSITE: "a gap (the interval lies below 0)"}
 
 
 def gap_table(gaps: pd.DataFrame) -> pd.DataFrame:

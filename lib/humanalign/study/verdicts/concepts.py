@@ -19,6 +19,7 @@ import pandas as pd
 from ... import measures
 from ...datasets import term_dimensions as reviewed_terms
 from ...profiles import Profile
+from ...vocabulary import AGREES
 from ..choices import BOOK, Choice
 from ..result import REAL_THINGS, StudyResult, as_result
 from .robustness import robust
@@ -184,7 +185,7 @@ def concepts_verdict_from(table: pd.DataFrame, n_eligible: int | None = None) ->
         testable["comparison"], testable["difference"], testable["ci_low"], testable["ci_high"], testable["outcome"])]
     decisive = deciding_row(testable)
     numbers = {"n_comparisons": float(len(testable)),
-               "n_agree": float((testable["outcome"] == "as the paper says").sum()),
+               "n_agree": float((testable["outcome"] == AGREES).sum()),
                "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),
                "ci_high": float(decisive["ci_high"])}
     for term, d, lo, hi, r in zip(table["term"], table["difference"], table["ci_low"], table["ci_high"], table["rank"]):

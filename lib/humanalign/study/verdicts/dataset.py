@@ -14,6 +14,7 @@ import pandas as pd
 
 from ... import datasets
 from ...profiles import Profile
+from ...vocabulary import AGREES
 from ...registry import ModelSpec
 from ..choices import Choice
 from ..result import StudyResult, as_result
@@ -129,7 +130,7 @@ def verdict_training_data(result: StudyResult | Profile,
              zip(table["human_data"], table["comparison"], table["difference"], table["ci_low"], table["ci_high"],
                  table["outcome"])]
     numbers = {"n_comparisons": float(len(table)),
-               "n_agree": float((table["outcome"] == "as the paper says").sum()),
+               "n_agree": float((table["outcome"] == AGREES).sum()),
                "estimate": float(decisive["difference"]), "ci_low": float(decisive["ci_low"]),
                "ci_high": float(decisive["ci_high"]), "mean_difference": float(table["difference"].mean())}
     fixed = "; ".join(dict.fromkeys(table["held_fixed"]))

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ... import measures
-from ...vocabulary import RULES, STATUSES, rules_markdown, rules_table
+from ...vocabulary import (AGREES, BEYOND, COVERS_ZERO, CROSSES, OPPOSITE, OUTCOME_STATUS, RULES, STATUSES, WITHIN,
+                           rules_markdown, rules_table)
 
 __all__ = ["RULES", "Verdict", "combine", "compare", "comparison_row", "deciding_row", "direction_verdict", "equivalence",
            "leader", "outcome", "rule_values", "rules_markdown", "rules_table"]
@@ -66,10 +67,10 @@ def compare(a: np.ndarray, b: np.ndarray, n_boot: int = 1000, seed: int = 0) -> 
 def outcome(low: float, high: float) -> str:
     """Where an interval lies against zero: on the paper's side, the opposite, or neither."""
     if low > 0:
-        return "as the paper says"
+        return AGREES
     if high < 0:
-        return "the opposite"
-    return "undecided (the interval covers 0)"
+        return OPPOSITE
+    return COVERS_ZERO
 
 
 def combine(outcomes: list[str]) -> str:
@@ -78,11 +79,13 @@ def combine(outcomes: list[str]) -> str:
     one is wholly against it, undecided otherwise."""
     if not outcomes:
         raise ValueError("No comparison to combine.")
-    if all(o in ("as the paper says", "within the margin, as the paper says") for o in outcomes):
+    unknown = [o for o in outcomes if o not in OUTCOME_STATUS]
+    if unknown:
+        raise ValueError(f"Unknown outcomes {unknown}; an outcome is one of {list(OUTCOME_STATUS)}.")
+    statuses = {OUTCOME_STATUS[o] for o in outcomes}
+    if statuses == {"reproduced"}:
         return "reproduced"
-    if any(o in ("the opposite", "beyond the margin") for o in outcomes):
-        return "not reproduced"
-    return "undecided"
+    return "not reproduced" if "not reproduced" in statuses else "undecided"
 
 
 def comparison_row(comparison: str, point: float, boot: np.ndarray, **extra) -> dict:
@@ -104,7 +107,7 @@ def direction_verdict(table: pd.DataFrame, claim: str, untestable_reason: str) -
     if table.empty:
         return Verdict("not testable with this profile's models", untestable_reason, {"n_comparisons": 0.0})
     outcomes = [outcome(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])]
-    agree = sum(o == "as the paper says" for o in outcomes)
+    agree = sum(o == AGREES for o in outcomes)
     status = combine(outcomes)
     parts = [f"{c}: {d:+.3f} [{lo:+.3f}, {hi:+.3f}], {o}" for c, d, lo, hi, o in
              zip(table["comparison"], table["difference"], table["ci_low"], table["ci_high"], outcomes)]
@@ -141,10 +144,10 @@ def _deciding(table: pd.DataFrame) -> dict[str, float]:
 def equivalence(low: float, high: float, margin: float) -> str:
     """Where an interval lies against ``(-margin, margin)``: the outcome of an equivalence test."""
     if -margin < low and high < margin:
-        return "within the margin, as the paper says"
+        return WITHIN
     if low >= margin or high <= -margin:
-        return "beyond the margin"
-    return "undecided (the interval crosses the margin)"
+        return BEYOND
+    return CROSSES
 
 
 def rule_values(func, *names: str) -> dict[str, float]:

@@ -6,6 +6,7 @@ import numpy as np
 
 from ... import measures
 from ...profiles import Profile
+from ...vocabulary import OUTCOME_STATUS
 from ..choices import Choice
 from ..result import StudyResult, as_result
 from .robustness import robust
@@ -43,7 +44,7 @@ def verdict_transfer_people(result: StudyResult | Profile, choice: Choice | None
     ceiling, lower = result.rsa_ceiling(choice.statistic)
     room = ceiling - before
     word = outcome(low, high)
-    status = {"as the paper says": "reproduced", "the opposite": "not reproduced"}.get(word, "undecided")
+    status = OUTCOME_STATUS[word]
     share = gain / room if room > 0 else float("nan")
     share_low, share_high = float("nan"), float("nan")
     if lower is not None:
