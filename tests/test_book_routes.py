@@ -215,11 +215,14 @@ def test_gallery_names_a_stimulus_set_it_cannot_read(tmp_path, monkeypatch):
     from humanalign import datasets
     from humanalign.errors import DataError
 
-    def missing(*_, **__):
-        raise DataError("/home/someone/data/rsa92/92_images.mat is in no mirror\nand downloads are off")
+    load = datasets.load_dataset
 
-    monkeypatch.setattr(datasets, "load_rsa92", missing)
-    monkeypatch.setattr(datasets, "load_demo_stimuli", missing)
+    def missing(kind, name, *args, **kwargs):
+        if (kind, name) in {("matrices", "rsa92"), ("stimuli", "things-demo")}:
+            raise DataError("/home/someone/data/rsa92/92_images.mat is in no mirror\nand downloads are off")
+        return load(kind, name, *args, **kwargs)
+
+    monkeypatch.setattr(datasets, "load_dataset", missing)
     text = book.write_gallery(tmp_path).read_text()
     # Named by file name: a published page shows no folder of the machine that built it.
     assert ("The 92 images** are not available here (DataError: 92_images.mat is in no mirror and downloads are "
