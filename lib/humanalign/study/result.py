@@ -17,9 +17,10 @@ draws. The draws of a resample depend only on the seed and on the units, never o
 so every model of a profile is scored on the same draws: differences between groups are
 paired, and so are the scores before and after the probe. The resamples of each model are
 content-cached on disk (:func:`~.scores.crossed_resamples`,
-:func:`~.scores.two_way_resamples`); a result assembles each set once per process
-(:func:`study_result`), and the verdicts, the robustness tables and the overview read it,
-whatever subset of models they compare.
+:func:`~.scores.two_way_resamples`); a result (one per profile and process,
+:func:`study_result`) reads each model's column once, when a reader first asks for that
+model, and the verdicts, the robustness tables and the overview read it, whatever subset of
+models they compare.
 
 Tests and other studies can plant the values a result holds (``StudyResult(profile,
 values={...})``), so a verdict is checked on numbers chosen for it.
