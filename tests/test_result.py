@@ -97,3 +97,14 @@ def test_verdicts_read_only_the_result():
     transfer = study.verdict_transfer_people(result)
     assert transfer.numbers["gain"] == pytest.approx(0.05) and transfer.status == "reproduced"
     assert transfer.labels["robustness"] == "robust"
+
+
+def test_a_result_names_a_model_or_a_kind_it_does_not_score():
+    profile = make_profile(models=[QAT, BIRD], check_data=False)
+    correct = np.ones((5, 2), dtype=bool)
+    result = study.StudyResult(profile, values={("correct", False, study.BOOK): correct})
+    assert result.correct([BIRD]).shape == (5, 1)
+    with pytest.raises(KeyError, match="No 'as in the book' scores for \\['x/y.z'\\]"):
+        result.correct(["x/y.z"])
+    with pytest.raises(ValueError, match="kind must be 'zero_shot' or 'probed', not 'logits'"):
+        study.verdict_concepts(result, kind="logits")
